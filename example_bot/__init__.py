@@ -1,0 +1,1 @@
+"""The example banking assistant that shows every rasa_secure feature."""

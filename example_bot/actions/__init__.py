@@ -1,0 +1,17 @@
+"""Custom actions of the example bot (loaded with ``--actions example_bot.actions``)."""
+
+from example_bot.actions.actions import (
+    ActionCheckBalance,
+    ActionTransferMoney,
+    ActionUpdateEmail,
+    ValidateEmailForm,
+    ValidateTransferForm,
+)
+
+__all__ = [
+    "ActionCheckBalance",
+    "ActionTransferMoney",
+    "ActionUpdateEmail",
+    "ValidateEmailForm",
+    "ValidateTransferForm",
+]

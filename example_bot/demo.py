@@ -1,0 +1,111 @@
+"""Run the example banking bot: ``python -m example_bot.demo [--interactive]``.
+
+Trains the bot if its inputs changed, starts the action server and the Rasa server on
+localhost with embedded defaults (SQLite tracker store, no external service), then either
+plays a scripted conversation over HTTP and prints it, or lets you chat until you type
+``/stop`` (or press Ctrl-D). Both servers are shut down cleanly either way.
+
+This module is the demo's user interface: it prints to the terminal on purpose.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+from typing import List, Optional, Sequence, Tuple
+
+from example_bot.servers import BotServers, ServerFailed
+from example_bot.training import BOT_DIR, TrainingFailed, ensure_model
+
+WORKDIR = BOT_DIR / ".demo"
+
+SCRIPT: Tuple[Tuple[str, str], ...] = (
+    ("Greeting", "hi"),
+    ("Balance of the signed-in customer", "what's my balance?"),
+    ("A transfer through a form", "I want to transfer money"),
+    ("", "50"),
+    ("", "2000300040"),
+    ("The balance after the transfer", "show me my balance"),
+    ("Updating the contact email", "I want to update my email"),
+    ("", "alice.new@example.org"),
+    ("Asking for a human", "can I speak to a real person"),
+    ("Goodbye", "bye"),
+)
+
+
+def _print(line: str = "") -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def _show(servers: BotServers, sender: str, text: str) -> None:
+    _print(f"  you > {text}")
+    for reply in servers.say(sender, text):
+        for index, line in enumerate(reply.splitlines() or [""]):
+            _print(f"  {'bot >' if index == 0 else '     '} {line}")
+
+
+def play_script(servers: BotServers, sender: str) -> None:
+    """Play :data:`SCRIPT` against the running servers and print the conversation."""
+    _print(f"Conversation of customer '{sender}':")
+    for title, text in SCRIPT:
+        if title:
+            _print(f"\n# {title}")
+        _show(servers, sender, text)
+
+
+def chat(servers: BotServers, sender: str) -> None:
+    """Read messages from standard input until ``/stop`` or end of input."""
+    _print(f"Chatting as '{sender}' with the bot at {servers.url}. Type /stop to quit.")
+    while True:
+        try:
+            text = input("you > ").strip()
+        except (EOFError, KeyboardInterrupt):
+            _print()
+            return
+        if text == "/stop":
+            return
+        if text:
+            for reply in servers.say(sender, text):
+                _print(f"bot > {reply}")
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Entry point; returns the exit status."""
+    parser = argparse.ArgumentParser(prog="python -m example_bot.demo", description=__doc__)
+    parser.add_argument("--interactive", action="store_true", help="chat instead of the script")
+    parser.add_argument("--sender", default="alice", help="customer to talk as (default alice)")
+    args = parser.parse_args(argv)
+
+    _print("Preparing the model (trains only when the bot or rasa_secure changed)...")
+    try:
+        model = ensure_model()
+    except TrainingFailed as error:
+        _print(f"error: {error}")
+        return 1
+    _print(f"Model: {model.relative_to(BOT_DIR.parent)}")
+    shutil.rmtree(WORKDIR, ignore_errors=True)
+    _print("Starting the action server and the Rasa server on 127.0.0.1...")
+    try:
+        with BotServers(model=model, workdir=WORKDIR) as servers:
+            _print(f"Rasa server {servers.url}, action server {servers.actions_url}\n")
+            if args.interactive:
+                chat(servers, args.sender)
+            else:
+                play_script(servers, args.sender)
+            _print("\nShutting down both servers...")
+    except ServerFailed as error:
+        _print(f"error: {error}")
+        return 1
+    _print(f"Done. Server logs and databases are in {_relative(WORKDIR)}/")
+    return 0
+
+
+def _relative(path: Path) -> Path:
+    return path.relative_to(BOT_DIR.parent)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
