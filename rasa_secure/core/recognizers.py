@@ -1,0 +1,821 @@
+"""Recognizers that chat needs and Presidio lacks, and custom recognizers declared in YAML.
+
+Every recognizer here is a :class:`RegexRecognizer`: compiled patterns, optional context
+words (which raise the score, or are required), optional negative context (which vetoes a
+match, e.g. "balance" next to a number that looks like an account number), an optional
+validator (a checksum or a plausibility test) and cheap pre-gates (a minimum number of
+digits, or keywords one of which must occur) so that a chat message without a digit never
+pays for the card patterns. They use only the standard library.
+
+Built in (see :func:`builtin_recognizers`): passwords, PINs and one-time codes stated in
+text, API keys / tokens / private keys / high-entropy secrets, bank account numbers next to
+account words, dates of birth next to birth words, card numbers that fail the Luhn check but
+are introduced as a card, and phone numbers in international formats next to phone words.
+
+Custom recognizers use the same shape, declared in YAML (see :func:`custom_recognizers`)::
+
+    recognizers:
+      - name: employee_id
+        entity_type: EMPLOYEE_ID
+        patterns:
+          - {name: emp, regex: '\\bEMP-\\d{6}\\b', score: 0.6}
+        context: [employee, staff]
+        requires_context: false
+        validator: none          # luhn | iban | aba | entropy | none
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+
+from rasa_secure.errors import ConfigError
+
+Validator = Callable[[str], bool]
+"""Takes the matched value, returns ``False`` to discard the match."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A raw match before context scoring, allow-lists and overlap resolution.
+
+    Attributes:
+        entity_type: the entity type reported.
+        start: start offset in the analysed text.
+        end: end offset (exclusive).
+        score: score before context.
+        recognizer: name of the recognizer.
+        explanation: pattern name or NER label that fired.
+        context: words that raise the score when found near the match.
+        requires_context: drop the match unless a context word is near.
+        negative_context: words that veto the match when found near it.
+        country: ISO 3166 code for country-specific recognizers, else ``None``.
+        priority: tie-breaker between equal scores (higher wins).
+    """
+
+    entity_type: str
+    start: int
+    end: int
+    score: float
+    recognizer: str
+    explanation: str = ""
+    context: Tuple[str, ...] = ()
+    requires_context: bool = False
+    negative_context: Tuple[str, ...] = ()
+    country: Optional[str] = None
+    priority: int = 0
+
+
+@dataclass(frozen=True)
+class RegexPattern:
+    """One compiled pattern; ``group`` names the part of the match that is the value."""
+
+    name: str
+    regex: re.Pattern[str]
+    score: float
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class RegexRecognizer:
+    """A pattern recognizer with context, validation and pre-gates.
+
+    Attributes:
+        name: reported as :attr:`Candidate.recognizer`.
+        entity_type: what it finds.
+        patterns: tried in order; overlapping matches of later patterns are kept too and
+            resolved by the detector.
+        context: words near the match that raise its score.
+        requires_context: only report a match with a context word near it.
+        negative_context: words near the match that discard it.
+        validator: checksum or plausibility test on the value.
+        min_digits: skip the recognizer when the text has fewer digits.
+        keywords: skip the recognizer unless one of these occurs in the lower-cased text.
+        priority: tie-breaker between equal scores.
+    """
+
+    name: str
+    entity_type: str
+    patterns: Tuple[RegexPattern, ...]
+    context: Tuple[str, ...] = ()
+    requires_context: bool = False
+    negative_context: Tuple[str, ...] = ()
+    validator: Optional[Validator] = None
+    min_digits: int = 0
+    keywords: Tuple[str, ...] = ()
+    priority: int = 1
+
+    def applies(self, digits: int, lowered: str) -> bool:
+        """The cheap pre-gate: could this recognizer match a text with these features?"""
+        if digits < self.min_digits:
+            return False
+        return not self.keywords or any(word in lowered for word in self.keywords)
+
+    def find(self, text: str) -> Iterator[Candidate]:
+        """Yield the validated matches of every pattern."""
+        for pattern in self.patterns:
+            for match in pattern.regex.finditer(text):
+                start, end = match.span(pattern.group) if pattern.group else match.span()
+                if start < 0 or end <= start:
+                    continue
+                value = text[start:end]
+                if self.validator is not None and not self.validator(value):
+                    continue
+                yield Candidate(
+                    entity_type=self.entity_type,
+                    start=start,
+                    end=end,
+                    score=pattern.score,
+                    recognizer=self.name,
+                    explanation=pattern.name,
+                    context=self.context,
+                    requires_context=self.requires_context,
+                    negative_context=self.negative_context,
+                    priority=self.priority,
+                )
+
+
+# --- validators -------------------------------------------------------------------------
+
+
+def luhn_valid(value: str) -> bool:
+    """Whether the digits of ``value`` pass the Luhn checksum (cards, some IDs)."""
+    digits = [int(char) for char in value if char.isdigit()]
+    if len(digits) < 2:
+        return False
+    total = 0
+    for index, digit in enumerate(reversed(digits)):
+        if index % 2 == 1:
+            digit = digit * 2 - 9 if digit > 4 else digit * 2
+        total += digit
+    return total % 10 == 0
+
+
+def iban_valid(value: str) -> bool:
+    """Whether ``value`` is an IBAN with a valid ISO 7064 mod-97 check."""
+    compact = re.sub(r"[\s-]", "", value).upper()
+    if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}", compact):
+        return False
+    rearranged = compact[4:] + compact[:4]
+    return int("".join(str(int(char, 36)) for char in rearranged)) % 97 == 1
+
+
+def aba_valid(value: str) -> bool:
+    """Whether ``value`` is a US ABA routing number with a valid checksum."""
+    digits = [int(char) for char in value if char.isdigit()]
+    if len(digits) != 9:
+        return False
+    weights = (3, 7, 1) * 3
+    return sum(d * w for d, w in zip(digits, weights)) % 10 == 0
+
+
+def shannon_entropy(value: str) -> float:
+    """Bits of entropy per character of ``value``."""
+    if not value:
+        return 0.0
+    counts: Dict[str, int] = {}
+    for char in value:
+        counts[char] = counts.get(char, 0) + 1
+    size = len(value)
+    return -sum(n / size * math.log2(n / size) for n in counts.values())
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
+_HEX = re.compile(r"[0-9a-f]+", re.I)
+
+
+def looks_like_secret(value: str) -> bool:
+    """A high-entropy token: letters and digits mixed, not a UUID, not a plain word run.
+
+    Thresholds: at least 3.5 bits per character (3.0 for hex strings of 32+ characters,
+    whose alphabet caps the entropy at 4), and both letters and digits present.
+    """
+    if _UUID.fullmatch(value):
+        return False
+    has_digit = any(char.isdigit() for char in value)
+    has_alpha = any(char.isalpha() for char in value)
+    if not (has_digit and has_alpha):
+        return False
+    if _HEX.fullmatch(value):
+        return len(value) >= 32 and shannon_entropy(value) >= 3.0
+    return shannon_entropy(value) >= 3.5
+
+
+_MONTH_DAY = re.compile(r"\d+")
+
+
+def plausible_date(value: str) -> bool:
+    """Numeric dates: day 1-31, month 1-12 in some order, a plausible birth year."""
+    numbers = [int(n) for n in _MONTH_DAY.findall(value)]
+    years = [n for n in numbers if n >= 1000]
+    if any(not 1900 <= year <= 2100 for year in years):
+        return False
+    small = [n for n in numbers if n < 1000]
+    if len(small) < 2:
+        return bool(years)
+    return all(1 <= n <= 31 for n in small[:2]) and min(small[:2]) <= 12
+
+
+_PASSWORD_NON_VALUES = frozenset(
+    (
+        "a",
+        "an",
+        "the",
+        "my",
+        "your",
+        "his",
+        "her",
+        "our",
+        "their",
+        "it",
+        "this",
+        "that",
+        "not",
+        "no",
+        "yes",
+        "too",
+        "very",
+        "so",
+        "also",
+        "still",
+        "now",
+        "just",
+        "being",
+        "been",
+        "is",
+        "was",
+        "be",
+        "wrong",
+        "incorrect",
+        "invalid",
+        "expired",
+        "locked",
+        "blocked",
+        "correct",
+        "right",
+        "same",
+        "different",
+        "working",
+        "broken",
+        "reset",
+        "changed",
+        "forgotten",
+        "forgot",
+        "lost",
+        "stolen",
+        "compromised",
+        "weak",
+        "strong",
+        "long",
+        "short",
+        "required",
+        "needed",
+        "case",
+        "sensitive",
+        "empty",
+        "missing",
+        "new",
+        "old",
+        "temporary",
+        "please",
+        "and",
+        "or",
+        "but",
+        "when",
+        "what",
+        "why",
+        "how",
+        "where",
+        "which",
+        "who",
+        "if",
+        "because",
+        "for",
+        "to",
+        "of",
+        "in",
+        "on",
+        "at",
+        "with",
+        "from",
+        "by",
+        "about",
+        "as",
+        "again",
+        "already",
+        "never",
+        "always",
+    )
+)
+
+
+def _password_value(value: str) -> bool:
+    stripped = value.strip("\"'`")
+    return bool(stripped) and stripped.lower().rstrip(".,;!?") not in _PASSWORD_NON_VALUES
+
+
+_DATE_LIKE = re.compile(
+    r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})(?:\s|$)"
+)
+
+
+def _phone_shape(value: str) -> bool:
+    digits = sum(char.isdigit() for char in value.split("x")[0].split("ext")[0])
+    if not 7 <= digits <= 15:
+        return False
+    return not _DATE_LIKE.fullmatch(value + " ")
+
+
+def _card_shape(value: str) -> bool:
+    digits = sum(char.isdigit() for char in value)
+    return 12 <= digits <= 19
+
+
+VALIDATORS: Dict[str, Optional[Validator]] = {
+    "none": None,
+    "luhn": luhn_valid,
+    "iban": iban_valid,
+    "aba": aba_valid,
+    "entropy": looks_like_secret,
+}
+"""Validators a YAML recognizer may name."""
+
+
+# --- built-in recognizers -----------------------------------------------------------------
+
+
+def _pattern(
+    name: str, regex: str, score: float, *, group: str = "", flags: int = 0
+) -> RegexPattern:
+    return RegexPattern(name=name, regex=re.compile(regex, flags), score=score, group=group)
+
+
+_I = re.IGNORECASE
+_MONTHS = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+
+
+def _password() -> RegexRecognizer:
+    lead = r"\b(?:password|passwd|passphrase|pass\s?word|pwd|pw)\b"
+    link = r"(?:\s*[:=]\s*|\s+(?:is|was|will\s+be|should\s+be|=)\s*[:=]?\s*)"
+    value = r"(?P<value>\"[^\"\n]{1,128}\"|'[^'\n]{1,128}'|`[^`\n]{1,128}`|[^\s\"'`]{1,128}?)"
+    end = r"(?=[.,;!?]?(?:\s|$))"
+    return RegexRecognizer(
+        name="PasswordRecognizer",
+        entity_type="PASSWORD",
+        patterns=(
+            _pattern("password stated", lead + link + value + end, 0.8, group="value", flags=_I),
+        ),
+        validator=_password_value,
+        keywords=("pass", "pwd", "pw"),
+        priority=3,
+    )
+
+
+def _pin() -> RegexRecognizer:
+    word = (
+        r"(?:pin(?:\s?(?:code|number|no\.?))?|otp|one[- ]time\s+(?:pass(?:word|code)|code|pin)"
+        r"|(?:verification|security|sms|login|access|auth(?:entication)?|2fa|mfa)\s+code"
+        r"|passcode|cvv2?|cvc2?|csc)"
+    )
+    value = r"(?P<value>\d{3,8})"
+    return RegexRecognizer(
+        name="PinRecognizer",
+        entity_type="PIN",
+        patterns=(
+            _pattern(
+                "code stated",
+                rf"\b{word}\b(?:\s*(?:is|was|=|:|-)\s*|\s+){value}\b",
+                0.8,
+                group="value",
+                flags=_I,
+            ),
+            _pattern(
+                "code stated after",
+                rf"\b{value}\s+is\s+(?:my|the|your)\s+{word}\b",
+                0.8,
+                group="value",
+                flags=_I,
+            ),
+        ),
+        min_digits=3,
+        keywords=("pin", "otp", "code", "cvv", "cvc", "csc"),
+        priority=3,
+    )
+
+
+def _secrets() -> RegexRecognizer:
+    return RegexRecognizer(
+        name="SecretRecognizer",
+        entity_type="SECRET",
+        patterns=(
+            _pattern(
+                "private key block",
+                r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:(?!-----END)[\s\S])*"
+                r"(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----)?",
+                1.0,
+            ),
+            _pattern(
+                "aws access key id",
+                r"\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z0-9]{16}\b",
+                0.95,
+            ),
+            _pattern(
+                "aws secret access key",
+                r"(?i:aws[\w .-]{0,20}(?:secret|key)[\w .-]{0,20}?)[\s:=\"']+"
+                r"(?P<value>[A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])",
+                0.9,
+                group="value",
+            ),
+            _pattern(
+                "github token",
+                r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b",
+                0.95,
+            ),
+            _pattern("gitlab token", r"\bglpat-[A-Za-z0-9_-]{20,}", 0.95),
+            _pattern("slack token", r"\bxox[abposr]-[A-Za-z0-9-]{10,}", 0.95),
+            _pattern(
+                "slack webhook", r"https://hooks\.slack\.com/services/[A-Za-z0-9/_-]{20,}", 0.95
+            ),
+            _pattern("stripe secret key", r"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,247}\b", 0.95),
+            _pattern("google api key", r"\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])", 0.95),
+            _pattern("google oauth token", r"\bya29\.[0-9A-Za-z_-]{20,}", 0.9),
+            _pattern(
+                "sendgrid key", r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])", 0.95
+            ),
+            _pattern("openai-style key", r"\bsk-(?:[a-z]+-)?[A-Za-z0-9_-]{20,}", 0.85),
+            _pattern(
+                "jwt", r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}", 0.95
+            ),
+            _pattern(
+                "credentials in url",
+                r"\b[a-z][a-z0-9+.-]{1,15}://[^\s:/@]{1,64}:(?P<value>[^\s@/]{1,128})@",
+                0.9,
+                group="value",
+                flags=_I,
+            ),
+            _pattern(
+                "bearer token",
+                r"\bbearer\s+(?P<value>[A-Za-z0-9._~+/-]{16,}=*)",
+                0.85,
+                group="value",
+                flags=_I,
+            ),
+            _pattern(
+                "key assignment",
+                r"\b(?:api[_ -]?key|apikey|access[_ -]?(?:token|key)|auth[_ -]?token"
+                r"|secret[_ -]?key|client[_ -]?secret|private[_ -]?key|secret|token)\b"
+                r"\s*(?:is|=|:)\s*[\"']?"
+                r"(?P<value>[A-Za-z0-9_\-./+=]{12,256})",
+                0.8,
+                group="value",
+                flags=_I,
+            ),
+        ),
+        min_digits=1,
+        priority=2,
+    )
+
+
+def _high_entropy() -> RegexRecognizer:
+    return RegexRecognizer(
+        name="HighEntropySecretRecognizer",
+        entity_type="SECRET",
+        patterns=(
+            _pattern(
+                "high-entropy token",
+                r"(?<![A-Za-z0-9_\-+/=@.])[A-Za-z0-9_\-+/]{24,512}={0,2}(?![A-Za-z0-9_\-+/=@])",
+                0.5,
+            ),
+        ),
+        context=("key", "token", "secret", "credential", "password", "bearer", "api"),
+        validator=looks_like_secret,
+        min_digits=2,
+        priority=0,
+    )
+
+
+_BANK_KEYWORDS = (
+    "acc",
+    "a/c",
+    "checking",
+    "savings",
+    "sort code",
+    "routing",
+    "bsb",
+    "konto",
+    "rekening",
+    "compte",
+    "conto",
+    "cuenta",
+)
+
+
+def _bank_account() -> RegexRecognizer:
+    return RegexRecognizer(
+        name="BankAccountRecognizer",
+        entity_type="BANK_ACCOUNT",
+        patterns=(
+            _pattern("account number", r"(?<![\d$€£.,])\d{6,17}(?![\d]|[.,]\d)", 0.6),
+            _pattern("sort code and account", r"\b\d{2}-\d{2}-\d{2}\s+\d{8}\b", 0.7),
+        ),
+        context=(
+            "account",
+            "acct",
+            "a/c",
+            "acc no",
+            "acc.",
+            "checking",
+            "savings",
+            "sort code",
+            "routing",
+            "bsb",
+            "konto",
+            "rekening",
+            "compte",
+            "conto",
+            "cuenta",
+        ),
+        requires_context=True,
+        negative_context=(
+            "balance",
+            "amount",
+            "total",
+            "limit",
+            "fee",
+            "paid",
+            "pay ",
+            "payment of",
+            "dollar",
+            "euro",
+            "pound",
+            "usd",
+            "eur",
+            "gbp",
+            "$",
+            "€",
+            "£",
+            "card",
+            "order",
+            "reference",
+            "ticket",
+            "tracking",
+            "phone",
+            "mobile",
+            "call",
+        ),
+        min_digits=6,
+        keywords=_BANK_KEYWORDS,
+        priority=1,
+    )
+
+
+def _date_of_birth() -> RegexRecognizer:
+    numeric = (
+        r"\b(?:\d{1,2}[./-]\d{1,2}[./-](?:19|20)?\d{2}|(?:19|20)\d{2}[./-]\d{1,2}[./-]\d{1,2})\b"
+    )
+    day_first = rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}\.?,?\s+(?:19|20)\d{{2}}\b"
+    month_first = rf"\b{_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}\b"
+    return RegexRecognizer(
+        name="DateOfBirthRecognizer",
+        entity_type="DATE_OF_BIRTH",
+        patterns=(
+            _pattern("numeric date", numeric, 0.6),
+            _pattern("day month year", day_first, 0.6, flags=_I),
+            _pattern("month day year", month_first, 0.6, flags=_I),
+        ),
+        context=("born", "birth", "dob", "d.o.b", "birthday", "birthdate", "bday"),
+        requires_context=True,
+        validator=plausible_date,
+        min_digits=2,
+        keywords=("born", "birth", "dob", "d.o.b", "bday"),
+        priority=3,
+    )
+
+
+def _card_with_context() -> RegexRecognizer:
+    return RegexRecognizer(
+        name="CardNumberContextRecognizer",
+        entity_type="CREDIT_CARD",
+        patterns=(
+            _pattern(
+                "card-shaped number",
+                r"(?<![\d-])\d{4}(?:[ -]?\d{2,4}){2,4}(?:[ -]?\d{1,3})?(?![\d-])",
+                0.5,
+            ),
+        ),
+        context=("card", "credit", "debit", "visa", "mastercard", "amex", "cc", "maestro"),
+        requires_context=True,
+        validator=_card_shape,
+        min_digits=12,
+        keywords=("card", "credit", "debit", "visa", "mastercard", "amex", "cc", "maestro"),
+        priority=0,
+    )
+
+
+PHONE_CONTEXT = (
+    "phone",
+    "telephone",
+    "tel",
+    "mobile",
+    "cell",
+    "call",
+    "fax",
+    "desk",
+    "office",
+    "contact",
+    "reach",
+    "text me",
+    "sms",
+    "whatsapp",
+    "dial",
+    "ring",
+    "answering",
+    "message",
+    "landline",
+    "hotline",
+    "extension",
+)
+
+
+def _phone() -> RegexRecognizer:
+    body = (
+        r"(?<![\w+@.\-/])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?(?:\(0\)[ .-]?)?"
+        r"\d{1,10}(?:[ .-]\d{1,8}){0,5}(?:\s?(?:x|ext\.?)\s?\d{1,6})?(?![\w@]|[.-]\d)"
+    )
+    return RegexRecognizer(
+        name="ContextPhoneRecognizer",
+        entity_type="PHONE_NUMBER",
+        patterns=(
+            _pattern(
+                "international with plus",
+                r"(?<![\w+])\+\d{1,3}[ .-]?(?:\(0\)[ .-]?)?\d{1,4}"
+                r"(?:[ .-]?\d{2,8}){1,5}(?![\w@]|[.-]\d)",
+                0.5,
+            ),
+            _pattern("phone-shaped number", body, 0.35),
+        ),
+        context=PHONE_CONTEXT,
+        validator=_phone_shape,
+        min_digits=7,
+        priority=0,
+    )
+
+
+def builtin_recognizers() -> Tuple[RegexRecognizer, ...]:
+    """Our recognizers for what Presidio lacks (see the module docstring)."""
+    return (
+        _password(),
+        _pin(),
+        _secrets(),
+        _high_entropy(),
+        _bank_account(),
+        _date_of_birth(),
+        _card_with_context(),
+        _phone(),
+    )
+
+
+BUILTIN_ENTITIES = ("PASSWORD", "PIN", "SECRET", "BANK_ACCOUNT", "DATE_OF_BIRTH")
+"""Entity types only our recognizers produce."""
+
+
+# --- YAML custom recognizers ----------------------------------------------------------------
+
+_FLAG_NAMES = {"IGNORECASE": re.IGNORECASE, "MULTILINE": re.MULTILINE, "DOTALL": re.DOTALL}
+_RECOGNIZER_KEYS = {
+    "name",
+    "entity_type",
+    "patterns",
+    "context",
+    "requires_context",
+    "negative_context",
+    "validator",
+    "flags",
+    "deny_list",
+}
+
+
+def custom_recognizers(specs: Sequence[Any], *, owner: str) -> Tuple[RegexRecognizer, ...]:
+    """Build recognizers from their declarations (already parsed from YAML).
+
+    Raises:
+        ConfigError: naming ``owner[index].key`` for any invalid declaration.
+    """
+    if not isinstance(specs, (list, tuple)):
+        raise ConfigError(owner, f"expected a list of recognizers, got {type(specs).__name__}")
+    return tuple(_custom(spec, f"{owner}[{index}]") for index, spec in enumerate(specs))
+
+
+def load_recognizer_file(path: str, *, owner: str) -> Tuple[RegexRecognizer, ...]:
+    """Read ``recognizers:`` from a YAML file and build them."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(owner, f"cannot read {path}: {error.strerror}") from None
+    except yaml.YAMLError as error:
+        raise ConfigError(owner, f"{path} is not valid YAML: {error}") from None
+    if not isinstance(data, Mapping) or "recognizers" not in data:
+        raise ConfigError(owner, f"{path} must be a mapping with a 'recognizers' list")
+    return custom_recognizers(data["recognizers"], owner=f"{owner}({path}).recognizers")
+
+
+def _custom(spec: Any, path: str) -> RegexRecognizer:
+    if not isinstance(spec, Mapping):
+        raise ConfigError(path, "expected a mapping")
+    unknown = set(spec) - _RECOGNIZER_KEYS
+    if unknown:
+        raise ConfigError(f"{path}.{sorted(unknown)[0]}", "unknown key", sorted(_RECOGNIZER_KEYS))
+    name = _text(spec, "name", path)
+    entity = _text(spec, "entity_type", path)
+    if not re.fullmatch(r"[A-Z][A-Z0-9_]*", entity):
+        raise ConfigError(f"{path}.entity_type", "must be UPPER_SNAKE_CASE, e.g. EMPLOYEE_ID")
+    flags = 0
+    for flag in _words(spec, "flags", path):
+        if flag not in _FLAG_NAMES:
+            raise ConfigError(f"{path}.flags", f"unknown flag {flag!r}", sorted(_FLAG_NAMES))
+        flags |= _FLAG_NAMES[flag]
+    patterns = [
+        _custom_pattern(item, f"{path}.patterns[{i}]", flags)
+        for i, item in enumerate(spec.get("patterns") or [])
+    ]
+    deny = _words(spec, "deny_list", path)
+    if deny:
+        escaped = "|".join(re.escape(word) for word in sorted(deny, key=len, reverse=True))
+        patterns.append(
+            RegexPattern("deny_list", re.compile(rf"(?<!\w)(?:{escaped})(?!\w)", re.I), 1.0)
+        )
+    if not patterns:
+        raise ConfigError(
+            f"{path}.patterns", "a recognizer needs at least one pattern or a deny_list"
+        )
+    validator_name = spec.get("validator", "none")
+    if validator_name not in VALIDATORS:
+        raise ConfigError(
+            f"{path}.validator", f"unknown validator {validator_name!r}", sorted(VALIDATORS)
+        )
+    requires = spec.get("requires_context", False)
+    if not isinstance(requires, bool):
+        raise ConfigError(f"{path}.requires_context", "expected true or false")
+    context = tuple(word.lower() for word in _words(spec, "context", path))
+    if requires and not context:
+        raise ConfigError(
+            f"{path}.context", "requires_context is true but no context words are given"
+        )
+    return RegexRecognizer(
+        name=name,
+        entity_type=entity,
+        patterns=tuple(patterns),
+        context=context,
+        requires_context=requires,
+        negative_context=tuple(word.lower() for word in _words(spec, "negative_context", path)),
+        validator=VALIDATORS[validator_name],
+        priority=2,
+    )
+
+
+def _custom_pattern(item: Any, path: str, flags: int) -> RegexPattern:
+    if not isinstance(item, Mapping):
+        raise ConfigError(path, "expected a mapping with name, regex and score")
+    unknown = set(item) - {"name", "regex", "score", "group"}
+    if unknown:
+        raise ConfigError(
+            f"{path}.{sorted(unknown)[0]}", "unknown key", ["name", "regex", "score", "group"]
+        )
+    regex = _text(item, "regex", path)
+    try:
+        compiled = re.compile(regex, flags)
+    except re.error as error:
+        raise ConfigError(f"{path}.regex", f"invalid regular expression: {error}") from None
+    score = item.get("score", 0.5)
+    if isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 <= score <= 1:
+        raise ConfigError(f"{path}.score", "must be a number between 0 and 1")
+    group = item.get("group", "")
+    if not isinstance(group, str) or (group and group not in compiled.groupindex):
+        raise ConfigError(
+            f"{path}.group", "must name a group of the regex", sorted(compiled.groupindex)
+        )
+    return RegexPattern(
+        name=str(item.get("name", "pattern")), regex=compiled, score=float(score), group=group
+    )
+
+
+def _text(spec: Mapping[str, Any], key: str, path: str) -> str:
+    value = spec.get(key)
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{path}.{key}", "required, a non-empty string")
+    return value
+
+
+def _words(spec: Mapping[str, Any], key: str, path: str) -> List[str]:
+    value = spec.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(word, str) and word for word in value):
+        raise ConfigError(f"{path}.{key}", "expected a list of non-empty strings")
+    return list(value)
