@@ -1,0 +1,1 @@
+"""Rasa input channels that authenticate every request (Rasa server side)."""

@@ -1,0 +1,1 @@
+"""Rasa 3.6 NLU GraphComponents (Rasa server side; imports ``rasa``)."""

@@ -1,0 +1,1 @@
+"""Tracker store, event broker and logging wrappers that keep PII out of storage."""

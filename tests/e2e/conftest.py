@@ -1,0 +1,57 @@
+"""Fixtures for end-to-end tests: a trained example bot and running servers.
+
+The model is trained once per change of its inputs (see :mod:`example_bot.training`) and
+reused across test sessions; servers are real processes talking real HTTP on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any, Callable, Iterator, List, Optional
+
+import pytest
+
+from example_bot.servers import BotServers
+from example_bot.training import ensure_model
+
+pytestmark = pytest.mark.e2e
+
+StartBot = Callable[..., BotServers]
+
+
+@pytest.fixture(scope="session")
+def bot_model() -> Path:
+    """The example bot's trained model archive."""
+    return ensure_model()
+
+
+@pytest.fixture(scope="session")
+def bot(bot_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotServers]:
+    """The example bot with its default endpoints and credentials, running for the session."""
+    with BotServers(model=bot_model, workdir=tmp_path_factory.mktemp("bot")) as servers:
+        yield servers
+
+
+@pytest.fixture
+def start_bot(bot_model: Path, tmp_path: Path) -> Iterator[StartBot]:
+    """Start the bot with other endpoints, credentials or environment; stopped after the test.
+
+    Call it as ``start_bot(endpoints=path, credentials=path, env={...})``.
+    """
+    started: List[BotServers] = []
+
+    def start(**kwargs: Any) -> BotServers:
+        workdir = kwargs.pop("workdir", tmp_path / f"bot{len(started)}")
+        servers = BotServers(model=bot_model, workdir=workdir, **kwargs)
+        started.append(servers.__enter__())
+        return servers
+
+    yield start
+    for servers in reversed(started):
+        servers.close()
+
+
+def run(coroutine: Any, timeout: Optional[float] = 120) -> Any:
+    """Run a coroutine to completion from a synchronous test."""
+    return asyncio.run(asyncio.wait_for(coroutine, timeout))
