@@ -1,0 +1,632 @@
+"""Redact and encrypt Rasa events, as dicts, before they are stored or published.
+
+One :class:`EventSanitizer` serves both the secure tracker store
+(:mod:`rasa_secure.stores.tracker_store`) and the secure event broker
+(:mod:`rasa_secure.stores.event_broker`), so what is persisted and what is published follow the
+same rules. It works on the wire form of an event (``Event.as_dict()``) and
+needs no Rasa import.
+
+What happens to each event (see :data:`EVENT_FIELDS`):
+
+* free text (user ``text``, ``parse_data.text``, bot ``text``, ``action_text``) goes through the
+  :class:`~rasa_secure.core.redaction.Sanitizer` (PII replaced by placeholders);
+* entity values are replaced when the entity is declared sensitive, when its span overlaps
+  redacted PII in the text (it then gets the same placeholder), or when the value itself
+  contains PII; spans of sensitive entities are redacted in the text too;
+* values of slots declared sensitive are encrypted with the keyring (``rsenc:v1:...``, bound
+  to the slot name) and decrypted again by :meth:`EventSanitizer.restore_slot`; other slot
+  values are redacted like text;
+* nested data (bot ``data`` with buttons and custom payloads, ``metadata``, unknown
+  ``parse_data`` keys) has every string leaf redacted;
+* an event type we do not know has every field but ``event`` and ``timestamp`` redacted.
+
+It fails safe: a text whose detection fails is replaced whole (``<REDACTED>``), an event that
+cannot be processed at all becomes a :meth:`EventSanitizer.tombstone` keeping only its type and
+identifiers, and both are reported through :func:`rasa_secure.core.audit.record`. It never raises
+on an event.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from typing import Any, Dict, FrozenSet, List, Mapping, Sequence, Set, Tuple
+
+from rasa_secure.config import Option, OptionSpec, list_of, resolve
+from rasa_secure.core import audit
+from rasa_secure.core.crypto import ENV_VAR, Keyring, is_encrypted
+from rasa_secure.core.pii import PIIFinding
+from rasa_secure.core.redaction import FAILED_ENTITY, RedactedItem, Redaction, Sanitizer
+from rasa_secure.errors import ConfigError, CryptoError
+
+logger = logging.getLogger(__name__)
+
+SENSITIVE_ENTITY_RECOGNIZER = "SensitiveEntity"
+"""Recognizer name of the findings made for entities declared sensitive."""
+
+MAX_DEPTH = 32
+"""Nested data deeper than this is replaced whole (fail safe against pathological payloads)."""
+
+
+def _opt_in(value: Any) -> str | None:
+    for key, names in value.items():
+        if key not in ("entities", "slots"):
+            return f"unknown key {key!r} (allowed: entities, slots)"
+        problem = list_of(str)(names) if isinstance(names, list) else "must be a list of names"
+        if problem:
+            return f"{key}: {problem}"
+    return None
+
+
+OPTIONS: OptionSpec = {
+    "pii": Option(
+        {},
+        "Sanitizer configuration: {detector: PIIDetector options, redaction: Redactor options}",
+        dict,
+    ),
+    "sensitive_slots": Option(
+        [], "slots whose values are encrypted at rest (needs RASA_SECURE_KEYS)", list, list_of(str)
+    ),
+    "sensitive_entities": Option(
+        None,
+        "entities whose values and text spans are always redacted; null means sensitive_slots",
+        (list, type(None)),
+        lambda value: None if value is None else list_of(str)(value),
+    ),
+    "opt_in": Option(
+        {},
+        "what this deployment allows in clear: {entities: [names], slots: [names]}",
+        dict,
+        _opt_in,
+    ),
+    "keys_env": Option(ENV_VAR, "environment variable holding the keyring", str),
+    "redact_metadata": Option(True, "redact string values in event and message metadata", bool),
+}
+"""Options shared by the secure tracker store and the secure event broker."""
+
+
+@dataclass(frozen=True)
+class Fields:
+    """Where free text lives in one event type.
+
+    Attributes:
+        texts: top-level string fields holding free text.
+        trees: nested fields whose string leaves are all redacted.
+        entities: fields holding lists of Rasa entity dicts.
+    """
+
+    texts: Tuple[str, ...] = ()
+    trees: Tuple[str, ...] = ("metadata",)
+    entities: Tuple[str, ...] = ()
+
+
+EVENT_FIELDS: Mapping[str, Fields] = {
+    "user": Fields(),  # text and parse_data are handled on their own
+    "bot": Fields(texts=("text",), trees=("data", "metadata")),
+    "agent": Fields(texts=("text",), trees=("data", "metadata")),
+    "action": Fields(texts=("action_text",)),
+    "slot": Fields(),  # value is handled on its own
+    "entities": Fields(entities=("entities",)),
+    "reminder": Fields(entities=("entities",)),
+    "cancel_reminder": Fields(entities=("entities",)),
+    "session_started": Fields(),
+    "action_execution_rejected": Fields(),
+    "active_loop": Fields(),
+    "loop_interrupted": Fields(),
+    "followup": Fields(),
+    "restart": Fields(),
+    "rewind": Fields(),
+    "undo": Fields(),
+    "reset_slots": Fields(),
+    "pause": Fields(),
+    "resume": Fields(),
+    "export": Fields(),
+    "user_featurization": Fields(),
+    "form": Fields(),
+    "form_validation": Fields(),
+}
+"""Known Rasa 3.6 event types. Fields not listed (names, policies, scores) hold no user data."""
+
+PARSE_DATA_KEPT: FrozenSet[str] = frozenset(
+    {"intent", "intent_ranking", "response_selector", "message_id", "pii", "security"}
+)
+"""``parse_data`` keys kept as they are: model outputs, and the value-free findings that
+rasa_secure's NLU components add. Every other key but ``text`` and ``entities`` is redacted."""
+
+TOMBSTONE_KEYS: FrozenSet[str] = frozenset(
+    {"event", "timestamp", "name", "policy", "confidence", "input_channel", "message_id"}
+)
+"""Keys a :meth:`EventSanitizer.tombstone` keeps; everything else is dropped or replaced."""
+
+
+@dataclass(frozen=True)
+class SanitizedEvent:
+    """The outcome of :meth:`EventSanitizer.sanitize`. Holds no raw value.
+
+    Attributes:
+        event: the event safe to store or publish (a new dict; the input is never mutated).
+        changed: whether anything was replaced or encrypted.
+        categories: PII entity types (and sensitive entity names) replaced.
+        encrypted_slots: names of slots whose value was encrypted.
+        failed: detection failed somewhere and a text was replaced whole, or the event
+            became a tombstone.
+    """
+
+    event: Dict[str, Any]
+    changed: bool = False
+    categories: Tuple[str, ...] = ()
+    encrypted_slots: Tuple[str, ...] = ()
+    failed: bool = False
+
+
+@dataclass
+class _Report:
+    """What happened while sanitizing one event (mutable while it is being built)."""
+
+    scope: str
+    categories: Set[str] = field(default_factory=set)
+    encrypted: List[str] = field(default_factory=list)
+    changed: bool = False
+    failed: bool = False
+    memo: Dict[str, Redaction] = field(default_factory=dict)
+
+    def took(self, result: Redaction) -> str:
+        if result.items:
+            self.changed = True
+            self.categories.update(item.entity_type for item in result.items)
+        self.failed = self.failed or result.failed
+        return result.text
+
+
+class EventSanitizer:
+    """Make Rasa event dicts safe to store or publish; decrypt sensitive slots again.
+
+    Attributes:
+        component: name used in audit records (``SecureTrackerStore``, ``SecureEventBroker``).
+        settings: the validated options (see :data:`OPTIONS`).
+        sanitizer: the text sanitizer (PII detector and redactor).
+        keyring: encrypts sensitive slots; ``None`` when none are declared and no keys are set.
+    """
+
+    def __init__(
+        self,
+        settings: Mapping[str, Any],
+        *,
+        component: str,
+        sanitizer: Sanitizer | None = None,
+        keyring: Keyring | None = None,
+    ) -> None:
+        """Build from validated ``settings``; prefer :meth:`from_config`.
+
+        Raises:
+            ConfigError: sensitive slots are declared but no keyring is configured.
+        """
+        self.component = component
+        self.settings = dict(settings)
+        self.keyring = keyring if keyring is not None else _keyring(settings, component)
+        self.sanitizer = sanitizer or Sanitizer.from_config(settings["pii"], keyring=self.keyring)
+        self.sensitive_slots = frozenset(settings["sensitive_slots"])
+        entities = settings["sensitive_entities"]
+        self.sensitive_entities = frozenset(self.sensitive_slots if entities is None else entities)
+        self.clear_entities = frozenset(settings["opt_in"].get("entities", ()))
+        self.clear_slots = frozenset(settings["opt_in"].get("slots", ()))
+        self.redact_metadata = bool(settings["redact_metadata"])
+        both = self.sensitive_slots & self.clear_slots
+        if both:
+            raise ConfigError(
+                f"{component}.opt_in.slots", f"{sorted(both)} are also declared sensitive"
+            )
+
+    @classmethod
+    def from_config(
+        cls,
+        config: Mapping[str, Any] | None,
+        *,
+        component: str,
+        ignore: Tuple[str, ...] = (),
+    ) -> EventSanitizer:
+        """Validate ``config`` against :data:`OPTIONS` and build the sanitizer.
+
+        Args:
+            config: user options; keys listed in ``ignore`` are not ours and skipped.
+            component: owner name for errors and audit records.
+            ignore: keys of the same mapping that belong to the caller (e.g. ``inner``).
+
+        Raises:
+            ConfigError: an unknown or invalid option, or sensitive slots without keys.
+        """
+        return cls(resolve(OPTIONS, config, owner=component, ignore=ignore), component=component)
+
+    def load(self) -> None:
+        """Load the PII detector now, so a missing model fails at start-up, not on a message."""
+        self.sanitizer.load()
+
+    # --- events ------------------------------------------------------------------------
+
+    def sanitize(self, event: Mapping[str, Any], *, scope: str = "") -> SanitizedEvent:
+        """A copy of ``event`` safe to persist or publish. Never raises.
+
+        Args:
+            event: an event dict as produced by ``Event.as_dict()`` (a broker body may also
+                carry ``sender_id``).
+            scope: the conversation id; placeholders are stable within it.
+        """
+        report = _Report(scope=scope)
+        try:
+            safe = self._event(event, report)
+        except Exception as error:  # fail safe: keep the event, lose its contents
+            safe = self.tombstone(event)
+            report.changed = report.failed = True
+            report.categories.add(FAILED_ENTITY)
+            logger.error(
+                "%s could not sanitize a %r event (%s); stored as a tombstone",
+                self.component,
+                _event_type(event),
+                type(error).__name__,
+            )
+        result = SanitizedEvent(
+            event=safe,
+            changed=report.changed,
+            categories=tuple(sorted(report.categories)),
+            encrypted_slots=tuple(report.encrypted),
+            failed=report.failed,
+        )
+        self._audit(event, result, scope)
+        return result
+
+    def tombstone(self, event: Mapping[str, Any]) -> Dict[str, Any]:
+        """``event`` reduced to its type and identifiers, every text replaced whole.
+
+        Used when an event cannot be sanitized: the conversation keeps its shape (an event
+        is never lost) but nothing the user typed survives.
+        """
+        kind = _event_type(event)
+        failure = self.sanitizer.failure_text
+        kept: Dict[str, Any] = {
+            key: value
+            for key, value in event.items()
+            if key in TOMBSTONE_KEYS and (value is None or isinstance(value, (str, int, float)))
+        }
+        if "sender_id" in event:
+            kept["sender_id"] = event["sender_id"]
+        if kind == "slot":
+            kept["value"] = None
+        for name in EVENT_FIELDS.get(kind, Fields()).texts:
+            if name in event:
+                kept[name] = failure
+        if kind == "user":
+            parse = event.get("parse_data")
+            intent = parse.get("intent") if isinstance(parse, Mapping) else None
+            kept["parse_data"] = {
+                "intent": intent if isinstance(intent, Mapping) else {},
+                "entities": [],
+                "text": failure,
+            }
+        return kept
+
+    def _event(self, event: Mapping[str, Any], report: _Report) -> Dict[str, Any]:
+        kind = _event_type(event)
+        fields = EVENT_FIELDS.get(kind)
+        safe = dict(event)
+        if fields is None:  # unknown type: everything but its type and time is data
+            for key, value in event.items():
+                if key not in ("event", "timestamp", "sender_id"):
+                    safe[key] = self._tree(value, report)
+            return safe
+        if kind == "user":
+            self._user(safe, report)
+        elif kind == "slot":
+            self._slot(safe, report)
+        for name in fields.texts:
+            if isinstance(event.get(name), str):
+                safe[name] = self._text(event[name], report)
+        for name in fields.entities:
+            if isinstance(event.get(name), list):
+                safe[name] = self._entities(event[name], None, report)
+        for name in fields.trees:
+            if name in event and (name != "metadata" or self.redact_metadata):
+                safe[name] = self._tree(event[name], report)
+        return safe
+
+    def _user(self, safe: Dict[str, Any], report: _Report) -> None:
+        parse = safe.get("parse_data")
+        parse = dict(parse) if isinstance(parse, Mapping) else None
+        entities = parse.get("entities") if parse is not None else None
+        entities = entities if isinstance(entities, list) else []
+        parsed_text = parse.get("text") if parse is not None else None
+        redaction: Redaction | None = None
+        if parse is not None:
+            if isinstance(parsed_text, str):  # entity offsets point into this text
+                redaction = self._redact(parsed_text, entities, report, spans=True)
+                parse["text"] = report.took(redaction)
+            if entities:
+                parse["entities"] = self._entities(entities, redaction, report)
+            for key, value in parse.items():
+                if key in PARSE_DATA_KEPT or key in ("text", "entities"):
+                    continue
+                if key != "metadata" or self.redact_metadata:
+                    parse[key] = self._tree(value, report)
+            safe["parse_data"] = parse
+        text = safe.get("text")
+        if isinstance(text, str):
+            if text == parsed_text and redaction is not None:
+                safe["text"] = redaction.text
+            else:
+                safe["text"] = report.took(self._redact(text, entities, report, spans=False))
+
+    def _slot(self, safe: Dict[str, Any], report: _Report) -> None:
+        name = safe.get("name")
+        value = safe.get("value")
+        if name in self.clear_slots or value is None:
+            return
+        if name in self.sensitive_slots:
+            if holds_ciphertext(value):
+                return
+            assert self.keyring is not None  # guaranteed by __init__
+            plain = json.dumps(value, ensure_ascii=False, sort_keys=True)
+            safe["value"] = self.keyring.encrypt(plain, context=str(name))
+            report.encrypted.append(str(name))
+            report.changed = True
+            return
+        if not holds_ciphertext(value):
+            safe["value"] = self._tree(value, report)
+
+    # --- slots at rest -----------------------------------------------------------------
+
+    def restore_slot(self, name: str, value: Any, *, scope: str = "") -> Any:
+        """The clear value of a slot read back from storage.
+
+        Encrypted values (a ciphertext, or a list slot holding one) are decrypted with any
+        key of the keyring, so values written before a key rotation still read. A value that
+        cannot be decrypted (its key was removed, or it was tampered with) comes back as
+        ``None`` (the slot is unset and a form asks again) and is reported to the audit log.
+        Anything else is returned unchanged.
+        """
+        token = ciphertext_of(value)
+        if token is None:
+            return value
+        try:
+            if self.keyring is None:
+                raise CryptoError("no keyring configured")
+            plain = self.keyring.decrypt(token, context=name)
+        except CryptoError as error:
+            audit.record(
+                self.component,
+                "error",
+                subject=scope or None,
+                action=name,
+                reasons=("decrypt_failed",),
+            )
+            logger.warning(
+                "%s could not decrypt slot %r (key id %s); it is read as unset",
+                self.component,
+                name,
+                error.key_id,
+            )
+            return None
+        try:
+            return json.loads(plain)
+        except ValueError:  # encrypted by something that did not JSON-encode it
+            return plain
+
+    def rotate_event(self, event: Dict[str, Any]) -> bool:
+        """Re-encrypt, in place, a stored slot event's value under the current key.
+
+        Returns:
+            Whether the event changed.
+
+        Raises:
+            CryptoError: the value cannot be decrypted with this keyring.
+        """
+        if event.get("event") != "slot" or self.keyring is None:
+            return False
+        token = ciphertext_of(event.get("value"))
+        if token is None:
+            return False
+        rotated = self.keyring.rotate(token, context=str(event.get("name")))
+        if rotated == token:
+            return False
+        event["value"] = [rotated] if isinstance(event["value"], list) else rotated
+        return True
+
+    # --- text --------------------------------------------------------------------------
+
+    def _text(self, text: str, report: _Report) -> str:
+        return report.took(self._redact(text, (), report, spans=False))
+
+    def _redact(
+        self, text: str, entities: Sequence[Any], report: _Report, *, spans: bool
+    ) -> Redaction:
+        """Redact ``text``, adding sensitive entities to what the detector finds.
+
+        Args:
+            text: the text.
+            entities: the message's entities.
+            report: the event's report (memo and scope).
+            spans: whether the entities' offsets point into ``text``; literal occurrences of
+                sensitive values are redacted either way.
+        """
+        extra = self._sensitive_findings(text, entities, spans=spans)
+        if not extra:
+            result = report.memo.get(text)
+            if result is None:
+                result = report.memo[text] = self.sanitizer.sanitize(text, scope=report.scope)
+            return result
+        try:
+            found = self.sanitizer.detector.detect(text)
+            return self.sanitizer.redactor.redact(text, (*found, *extra), scope=report.scope)
+        except Exception as error:  # same fail-safe contract as Sanitizer.sanitize
+            audit.record(
+                "Sanitizer",
+                "error",
+                subject=report.scope or None,
+                reasons=("detection_failed", type(error).__name__),
+                categories=(FAILED_ENTITY,),
+            )
+            failure = self.sanitizer.failure_text
+            item = RedactedItem(FAILED_ENTITY, 0, len(text), 0, len(failure), "failsafe")
+            return Redaction(text=failure, items=(item,), failed=True)
+
+    def _sensitive_findings(
+        self, text: str, entities: Sequence[Any], *, spans: bool
+    ) -> List[PIIFinding]:
+        """Findings for sensitive entities: their spans, and literal occurrences of their values."""
+        findings: List[PIIFinding] = []
+        for entity in entities:
+            if (
+                not isinstance(entity, Mapping)
+                or entity.get("entity") not in self.sensitive_entities
+            ):
+                continue
+            kind = str(entity["entity"]).upper()
+            start, end = entity.get("start"), entity.get("end")
+            if (
+                spans
+                and isinstance(start, int)
+                and isinstance(end, int)
+                and 0 <= start < end <= len(text)
+            ):
+                findings.append(PIIFinding(kind, start, end, 1.0, SENSITIVE_ENTITY_RECOGNIZER))
+            value = entity.get("value")
+            if isinstance(value, str) and value.strip():
+                findings.extend(
+                    PIIFinding(kind, at, at + len(value), 1.0, SENSITIVE_ENTITY_RECOGNIZER)
+                    for at in _occurrences(text, value)
+                )
+        return findings
+
+    # --- entities ----------------------------------------------------------------------
+
+    def _entities(
+        self, entities: Sequence[Any], redaction: Redaction | None, report: _Report
+    ) -> List[Any]:
+        return [self._entity(entity, redaction, report) for entity in entities]
+
+    def _entity(self, entity: Any, redaction: Redaction | None, report: _Report) -> Any:
+        if not isinstance(entity, Mapping):
+            return self._tree(entity, report)
+        name = entity.get("entity")
+        if name in self.clear_entities:
+            return dict(entity)
+        safe = dict(entity)
+        replacement = self._replacement_for(entity, redaction)
+        for key in ("value", "text"):
+            if key not in entity:
+                continue
+            if replacement is not None:
+                safe[key] = replacement
+                report.changed = True
+            elif name in self.sensitive_entities:
+                safe[key] = self._whole(entity[key], str(name).upper(), report)
+            else:
+                safe[key] = self._tree(entity[key], report)
+        if "additional_info" in entity:
+            safe["additional_info"] = self._tree(entity["additional_info"], report)
+        return safe
+
+    @staticmethod
+    def _replacement_for(entity: Mapping[str, Any], redaction: Redaction | None) -> str | None:
+        """The text's replacement for the first redacted span the entity's span overlaps."""
+        start, end = entity.get("start"), entity.get("end")
+        if redaction is None or not isinstance(start, int) or not isinstance(end, int):
+            return None
+        for item in redaction.items:
+            if item.start < end and start < item.end:
+                return redaction.text[item.redacted_start : item.redacted_end]
+        return None
+
+    def _whole(self, value: Any, kind: str, report: _Report) -> str:
+        """Replace a sensitive entity's value as a whole (whatever its type)."""
+        text = value if isinstance(value, str) and value else json.dumps(value, default=str)
+        finding = PIIFinding(kind, 0, len(text), 1.0, SENSITIVE_ENTITY_RECOGNIZER)
+        try:
+            result = self.sanitizer.redactor.redact(text, (finding,), scope=report.scope)
+        except Exception:  # fail safe
+            report.failed = True
+            return self.sanitizer.failure_text
+        return report.took(result)
+
+    # --- nested data -------------------------------------------------------------------
+
+    def _tree(self, value: Any, report: _Report, depth: int = 0) -> Any:
+        if isinstance(value, str):
+            return self._text(value, report)
+        if value is None or isinstance(value, (bool, int, float)):
+            return value
+        if depth >= MAX_DEPTH:
+            report.changed = report.failed = True
+            return self.sanitizer.failure_text
+        if isinstance(value, Mapping):
+            return {key: self._tree(item, report, depth + 1) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self._tree(item, report, depth + 1) for item in value]
+        report.changed = True  # an object we cannot inspect: keep its type name only
+        return f"<{type(value).__name__}>"
+
+    # --- audit -------------------------------------------------------------------------
+
+    def _audit(self, event: Mapping[str, Any], result: SanitizedEvent, scope: str) -> None:
+        if not result.changed:
+            return
+        kind = _event_type(event)
+        action = str(event.get("name")) if kind == "slot" else kind
+        reasons: Tuple[str, ...] = ()
+        if result.failed:
+            reasons += ("detection_failed",)
+        if result.encrypted_slots:
+            reasons += ("sensitive_slot",)
+        if result.categories and not result.failed:
+            reasons += ("pii_found",)
+        audit.record(
+            self.component,
+            "encrypt" if result.encrypted_slots and not result.categories else "redact",
+            subject=scope or None,
+            action=action,
+            categories=result.categories,
+            reasons=reasons,
+        )
+
+
+def holds_ciphertext(value: Any) -> bool:
+    """Whether a stored slot value is one of our ciphertexts (or a list slot holding one)."""
+    return ciphertext_of(value) is not None
+
+
+def ciphertext_of(value: Any) -> str | None:
+    """The ciphertext in a stored slot value: the value itself, or a list slot's only item."""
+    if is_encrypted(value):
+        return str(value)
+    if isinstance(value, list) and len(value) == 1 and is_encrypted(value[0]):
+        return str(value[0])
+    return None
+
+
+def _keyring(settings: Mapping[str, Any], component: str) -> Keyring | None:
+    """The keyring from the configured variable; required only when slots are sensitive."""
+    variable = settings["keys_env"]
+    spec = os.environ.get(variable, "")
+    if spec.strip():
+        return Keyring.parse(spec, source=variable)
+    if settings["sensitive_slots"]:
+        raise ConfigError(
+            f"{component}.sensitive_slots",
+            f"sensitive slots are encrypted, but {variable} is not set; "
+            "generate a key with 'rasa-secure keygen'",
+        )
+    return None
+
+
+def _event_type(event: Mapping[str, Any]) -> str:
+    kind = event.get("event") if isinstance(event, Mapping) else None
+    return kind if isinstance(kind, str) else ""
+
+
+def _occurrences(text: str, value: str) -> List[int]:
+    found: List[int] = []
+    at = text.find(value)
+    while at != -1:
+        found.append(at)
+        at = text.find(value, at + len(value))
+    return found

@@ -1,0 +1,352 @@
+"""``SecureTrackerStore``: any Rasa tracker store, with no raw PII at rest.
+
+Configured in ``endpoints.yml``; the store it wraps is created by Rasa's own factory from
+``inner``, so every Rasa tracker store works (in-memory, SQL on SQLite or PostgreSQL, Redis,
+Mongo, Dynamo, custom)::
+
+    tracker_store:
+      type: rasa_secure.stores.tracker_store.SecureTrackerStore
+      inner: {type: SQL, dialect: sqlite, db: rasa.db}
+      sensitive_slots: [email]
+      pii: {detector: {spacy_model: null}}
+
+Saving: every event not yet stored is made safe by the shared
+:class:`~rasa_secure.stores.events.EventSanitizer` (texts and entity values redacted, sensitive
+slots encrypted) and the inner store saves a tracker made of the safe events. Retrieving:
+the inner store's tracker comes back with sensitive slots decrypted, in its events and in its
+slot values, so forms keep their filled slots although Rasa reloads the tracker for every
+message. Redacted texts and slots stay redacted.
+
+Each safe event is remembered against the event object it came from (weakly, so nothing
+outlives the tracker), and every event read back is remembered against what is stored. A
+tracker that is read, extended and saved therefore costs detection only for its new events,
+and an encrypted slot is written back with the very ciphertext it was read from, so stores that
+compare or merge events (Redis) see no change.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import weakref
+from collections import deque
+from typing import Any, Dict, Iterable, List, Mapping, Tuple
+
+from rasa_secure.config import Option, OptionSpec
+from rasa_secure.errors import ConfigError, DependencyMissingError
+from rasa_secure.stores.events import OPTIONS, EventSanitizer, ciphertext_of, holds_ciphertext
+
+try:
+    from rasa.core.brokers.broker import EventBroker
+    from rasa.core.tracker_store import (
+        AwaitableTrackerStore,
+        DynamoTrackerStore,
+        InMemoryTrackerStore,
+        RedisTrackerStore,
+        SQLTrackerStore,
+        TrackerStore,
+    )
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import Event, SlotSet, StoryExported
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.utils.endpoints import EndpointConfig
+except ImportError:  # pragma: no cover - depends on the installation
+    raise DependencyMissingError("rasa", "pip install 'rasa-secure[nlu]'") from None
+
+logger = logging.getLogger(__name__)
+
+COMPONENT = "SecureTrackerStore"
+IN_MEMORY_TYPES = (None, "", "in_memory", "inmemory", "memory")
+"""``inner.type`` values that mean Rasa's ``InMemoryTrackerStore``."""
+
+_EVENT_ONLY_STORES = (InMemoryTrackerStore, SQLTrackerStore, RedisTrackerStore, DynamoTrackerStore)
+"""Stores that persist only a tracker's events (so a tracker whose events were swapped for
+their safe versions suffices). Any other store gets a tracker rebuilt from the safe events."""
+
+STORE_OPTIONS: OptionSpec = {
+    "inner": Option({}, "the wrapped tracker store, as Rasa's tracker_store endpoint config", dict),
+    **OPTIONS,
+}
+"""Configuration of :class:`SecureTrackerStore` (the keys of its ``endpoints.yml`` entry)."""
+
+
+class _Memo:
+    """Event object -> the event that is (or will be) stored for it; weak on the key."""
+
+    def __init__(self) -> None:
+        self._entries: Dict[int, Tuple[weakref.ref[Event], Event]] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, event: Event) -> Event | None:
+        entry = self._entries.get(id(event))
+        if entry is None or entry[0]() is not event:
+            return None
+        return entry[1]
+
+    def put(self, event: Event, stored: Event) -> None:
+        key = id(event)
+        entries = self._entries
+
+        def forget(ref: weakref.ref[Event]) -> None:
+            entry = entries.get(key)
+            if entry is not None and entry[0] is ref:
+                del entries[key]
+
+        entries[key] = (weakref.ref(event, forget), stored)
+
+
+class SecureTrackerStore(TrackerStore):  # type: ignore[misc]
+    """Wrap a Rasa tracker store so that nothing is persisted with raw PII.
+
+    Attributes:
+        inner: the wrapped tracker store.
+        sanitizer: the shared event sanitizer (also used by the secure event broker).
+    """
+
+    def __init__(
+        self,
+        domain: Domain | None = None,
+        event_broker: EventBroker | None = None,
+        host: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Validate the configuration and create the inner store with Rasa's factory.
+
+        Rasa calls this with the ``endpoints.yml`` entry's keys as keyword arguments.
+
+        Args:
+            domain: the assistant's domain (Rasa sets it again once the model is loaded).
+            event_broker: the event broker; handed to the inner store, which publishes the
+                safe events.
+            host: the entry's ``url``; not ours (the inner store's url goes under ``inner``).
+            **kwargs: see :data:`STORE_OPTIONS`.
+
+        Raises:
+            ConfigError: an invalid option, a ``url`` at the wrong level, sensitive slots
+                without ``RASA_SECURE_KEYS``, or an inner store that is a secure store.
+        """
+        if host is not None:
+            raise ConfigError(f"{COMPONENT}.url", "put the inner store's url under 'inner'")
+        self.sanitizer = EventSanitizer.from_config(kwargs, component=COMPONENT, ignore=("inner",))
+        inner = kwargs.get("inner") or {}
+        if not isinstance(inner, Mapping):
+            raise ConfigError(f"{COMPONENT}.inner", "expected a tracker store configuration")
+        self.inner = _create_inner(inner, domain, _broker_for_inner(event_broker, self.sanitizer))
+        self._memo = _Memo()
+        super().__init__(domain, event_broker)
+
+    @property
+    def domain(self) -> Domain:
+        """The domain of the inner store."""
+        return self.inner.domain
+
+    @domain.setter
+    def domain(self, domain: Domain | None) -> None:
+        self.inner.domain = domain
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Save the safe version of ``tracker``; redaction never makes this raise."""
+        self.inner.max_event_history = self.max_event_history
+        await self.inner.save(self._safe_tracker(tracker))
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The latest session of a conversation, with sensitive slots decrypted."""
+        self.inner.max_event_history = self.max_event_history
+        return self._restore(await self.inner.retrieve(sender_id))
+
+    async def retrieve_full_tracker(self, conversation_id: str) -> DialogueStateTracker | None:
+        """Every session of a conversation, with sensitive slots decrypted."""
+        self.inner.max_event_history = self.max_event_history
+        return self._restore(await self.inner.retrieve_full_tracker(conversation_id))
+
+    async def exists(self, conversation_id: str) -> bool:
+        """Whether the inner store holds the conversation (nothing is decrypted)."""
+        return bool(await self.inner.exists(conversation_id))
+
+    async def keys(self) -> Iterable[str]:
+        """The conversation ids of the inner store."""
+        keys: Iterable[str] = await self.inner.keys()
+        return keys
+
+    async def rotate_keys(self) -> int:
+        """Re-encrypt every stored sensitive slot under the current key of the keyring.
+
+        Put the new key first in ``RASA_SECURE_KEYS`` (keep the old one), restart, run this
+        (e.g. from a maintenance script), then drop the old key. Supported for SQL, in-memory
+        and Redis inner stores, whose stored JSON is rewritten in place.
+
+        Returns:
+            The number of stored values re-encrypted.
+
+        Raises:
+            ConfigError: the inner store type is not supported.
+            CryptoError: a stored value cannot be decrypted with the keyring.
+        """
+        store = _unwrap(self.inner)
+        if isinstance(store, SQLTrackerStore):
+            return _rotate_sql(store, self.sanitizer)
+        if isinstance(store, InMemoryTrackerStore):
+            return _rotate_mapping(store.store, self.sanitizer)
+        if isinstance(store, RedisTrackerStore):
+            return _rotate_redis(store, self.sanitizer)
+        raise ConfigError(
+            f"{COMPONENT}.inner.type",
+            f"key rotation is not supported for {type(store).__name__}",
+            ("SQL", "in_memory", "redis"),
+        )
+
+    # --- saving ------------------------------------------------------------------------
+
+    def _safe_tracker(self, tracker: DialogueStateTracker) -> DialogueStateTracker:
+        safe_events: List[Event] = []
+        changed = False
+        for event in tracker.events:
+            safe = self._memo.get(event)
+            if safe is None:
+                safe = self._safe_event(event, tracker.sender_id)
+                self._memo.put(event, safe)
+            changed = changed or safe is not event
+            safe_events.append(safe)
+        if not changed:
+            return tracker
+        if isinstance(_unwrap(self.inner), _EVENT_ONLY_STORES):
+            clone = copy.copy(tracker)
+            clone.events = deque(safe_events, maxlen=tracker.events.maxlen)
+            return clone
+        return DialogueStateTracker.from_events(
+            tracker.sender_id,
+            safe_events,
+            slots=tracker.slots.values(),
+            max_event_history=tracker.events.maxlen,
+        )
+
+    def _safe_event(self, event: Event, sender_id: str) -> Event:
+        """The event to persist for ``event`` (``event`` itself when nothing needs changing)."""
+        raw = event.as_dict()
+        result = self.sanitizer.sanitize(raw, scope=sender_id)
+        if not result.changed:
+            return event
+        for candidate in (result.event, self.sanitizer.tombstone(raw)):
+            try:
+                safe = Event.from_parameters(candidate)
+            except Exception:  # noqa: S112 - try the tombstone next
+                continue
+            if safe is not None:
+                return safe
+        logger.error("%s: a %s event was stored as a marker", COMPONENT, type(event).__name__)
+        return StoryExported(timestamp=event.timestamp, metadata={"rasa_secure": "unsanitizable"})
+
+    # --- reading -----------------------------------------------------------------------
+
+    def _restore(self, stored: DialogueStateTracker | None) -> DialogueStateTracker | None:
+        """Decrypt sensitive slots in ``stored`` (events and current values), in place."""
+        if stored is None:
+            return None
+        clear: Dict[str, Any] = {}
+        events = list(stored.events)
+        restored = False
+        for index, event in enumerate(events):
+            if isinstance(event, SlotSet) and holds_ciphertext(event.value):
+                value = self._clear_value(event.key, event.value, stored.sender_id, clear)
+                plain = SlotSet(
+                    event.key, value, timestamp=event.timestamp, metadata=event.metadata
+                )
+                self._memo.put(plain, event)
+                events[index] = plain
+                restored = True
+            else:
+                self._memo.put(event, event)
+        if restored:
+            stored.events = deque(events, maxlen=stored.events.maxlen)
+        for slot in stored.slots.values():
+            if holds_ciphertext(slot.value):
+                slot.value = self._clear_value(slot.name, slot.value, stored.sender_id, clear)
+        return stored
+
+    def _clear_value(self, name: str, value: Any, sender_id: str, clear: Dict[str, Any]) -> Any:
+        token = ciphertext_of(value)
+        if token not in clear:
+            clear[str(token)] = self.sanitizer.restore_slot(name, value, scope=sender_id)
+        return copy.deepcopy(clear[str(token)])
+
+
+def _create_inner(
+    config: Mapping[str, Any], domain: Domain | None, event_broker: EventBroker | None
+) -> TrackerStore:
+    """The inner store, created by Rasa's own factory from its endpoint config."""
+    kind = config.get("type", config.get("store_type"))
+    if isinstance(kind, str) and kind.rsplit(".", 1)[-1] == SecureTrackerStore.__name__:
+        raise ConfigError(f"{COMPONENT}.inner.type", "a secure store cannot wrap another one")
+    if kind is None or (isinstance(kind, str) and kind.lower() in IN_MEMORY_TYPES):
+        return InMemoryTrackerStore(domain or Domain.empty(), event_broker)
+    return TrackerStore.create(EndpointConfig.from_dict(dict(config)), domain, event_broker)
+
+
+def _broker_for_inner(
+    event_broker: EventBroker | None, sanitizer: EventSanitizer
+) -> EventBroker | None:
+    """The broker the inner store publishes to.
+
+    The inner store publishes the events we made safe. A :class:`SecureEventBroker` with the
+    same settings would only sanitize them again, so its own inner broker is used instead;
+    with different settings it stays in place (and applies its own rules too).
+    """
+    from rasa_secure.stores.event_broker import SecureEventBroker
+
+    if (
+        isinstance(event_broker, SecureEventBroker)
+        and event_broker.sanitizer.settings == sanitizer.settings
+    ):
+        return event_broker.inner
+    return event_broker
+
+
+def _unwrap(store: TrackerStore) -> TrackerStore:
+    while isinstance(store, AwaitableTrackerStore):
+        store = store._tracker_store
+    return store
+
+
+def _rotate_json(data: str, sanitizer: EventSanitizer) -> Tuple[str, int]:
+    """Rotate the ciphertexts in a stored JSON event or dialogue (``{"events": [...]}``)."""
+    parsed = json.loads(data)
+    events: List[Any] = [parsed]
+    if isinstance(parsed, dict) and isinstance(parsed.get("events"), list):
+        events = parsed["events"]
+    count = sum(sanitizer.rotate_event(event) for event in events if isinstance(event, dict))
+    return (json.dumps(parsed), count) if count else (data, 0)
+
+
+def _rotate_sql(store: SQLTrackerStore, sanitizer: EventSanitizer) -> int:
+    count = 0
+    with store.session_scope() as session:
+        rows = session.query(store.SQLEvent).filter(store.SQLEvent.type_name == SlotSet.type_name)
+        for row in rows:
+            row.data, rotated = _rotate_json(row.data, sanitizer)
+            count += rotated
+        session.commit()
+    return count
+
+
+def _rotate_mapping(mapping: Dict[str, str], sanitizer: EventSanitizer) -> int:
+    count = 0
+    for key, data in list(mapping.items()):
+        mapping[key], rotated = _rotate_json(data, sanitizer)
+        count += rotated
+    return count
+
+
+def _rotate_redis(store: RedisTrackerStore, sanitizer: EventSanitizer) -> int:
+    count = 0
+    for key in store.red.keys(store.key_prefix + "*"):
+        data = store.red.get(key)
+        if data is None:
+            continue
+        rotated_data, rotated = _rotate_json(data, sanitizer)
+        if rotated:
+            store.red.set(key, rotated_data, keepttl=True)
+            count += rotated
+    return count
