@@ -14,7 +14,7 @@ import argparse
 import shutil
 import sys
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple
+from typing import Optional, Sequence, Tuple
 
 from example_bot.servers import BotServers, ServerFailed
 from example_bot.training import BOT_DIR, TrainingFailed, ensure_model

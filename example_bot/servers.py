@@ -44,7 +44,7 @@ class _Process:
     cwd: Path
     log: Path
     health_url: str
-    popen: Optional["subprocess.Popen[bytes]"] = None
+    popen: Optional[subprocess.Popen[bytes]] = None
 
     def start(self, env: Mapping[str, str]) -> None:
         self.log.parent.mkdir(parents=True, exist_ok=True)
@@ -57,14 +57,18 @@ class _Process:
         assert self.popen is not None
         while time.monotonic() < deadline:
             if self.popen.poll() is not None:
-                raise ServerFailed(f"{self.name} exited with {self.popen.returncode}:\n{self.tail()}")
+                raise ServerFailed(
+                    f"{self.name} exited with {self.popen.returncode}:\n{self.tail()}"
+                )
             try:
                 if requests.get(self.health_url, timeout=2).ok:
                     return
             except requests.RequestException:
                 pass
             time.sleep(0.5)
-        raise ServerFailed(f"{self.name} did not answer within {START_TIMEOUT:.0f}s:\n{self.tail()}")
+        raise ServerFailed(
+            f"{self.name} did not answer within {START_TIMEOUT:.0f}s:\n{self.tail()}"
+        )
 
     def stop(self) -> None:
         if self.popen is None or self.popen.poll() is not None:
@@ -146,7 +150,7 @@ class BotServers:
         env.update(self.env)
         return env
 
-    def __enter__(self) -> "BotServers":
+    def __enter__(self) -> BotServers:
         env = self.environment()
         deadline = time.monotonic() + START_TIMEOUT
         try:

@@ -14,7 +14,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Dict, Iterable, Optional
 
 import rasa_secure
 
@@ -80,7 +80,7 @@ def ensure_model(
         return model
 
 
-def _env() -> dict:
+def _env() -> Dict[str, str]:
     env = dict(os.environ)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     return env

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -46,12 +46,12 @@ def parse_amount(value: Any) -> Optional[Decimal]:
 class ActionCheckBalance(Action):
     """Tell the customer the balance of each of their accounts."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_check_balance"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[Text, Any]]:
+    ) -> List[Dict[str, Any]]:
         accounts = _bank().accounts_of(tracker.sender_id)
         if not accounts:
             dispatcher.utter_message(text="I could not find any account for you.")
@@ -64,12 +64,12 @@ class ActionCheckBalance(Action):
 class ValidateTransferForm(FormValidationAction):
     """Validate the amount and the recipient of a transfer."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_transfer_form"
 
     def validate_amount(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> Dict[str, Any]:
         amount = parse_amount(value)
         if amount is None:
             dispatcher.utter_message(
@@ -80,7 +80,7 @@ class ValidateTransferForm(FormValidationAction):
 
     def validate_recipient_account(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> Dict[str, Any]:
         number = str(value).strip()
         if not ACCOUNT_NUMBER.fullmatch(number) or _bank().account(number) is None:
             dispatcher.utter_message(text="I could not find that account. Please check the number.")
@@ -91,7 +91,7 @@ class ValidateTransferForm(FormValidationAction):
 class ActionTransferMoney(Action):
     """Carry out a validated transfer from the customer's checking account."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_transfer_money"
 
     async def run(
@@ -121,12 +121,12 @@ class ActionTransferMoney(Action):
 class ValidateEmailForm(FormValidationAction):
     """Validate the new contact email."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_email_form"
 
     def validate_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> Dict[str, Any]:
         email = str(value).strip()
         if not EMAIL.fullmatch(email) or len(email) > 254:
             dispatcher.utter_message(text="That does not look like an email address.")
@@ -137,7 +137,7 @@ class ValidateEmailForm(FormValidationAction):
 class ActionUpdateEmail(Action):
     """Store the validated email as the customer's contact address."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_update_email"
 
     async def run(

@@ -123,7 +123,8 @@ class Bank:
         """The account with this number, if any."""
         with self._connect() as db:
             row = db.execute(
-                "SELECT number, owner, kind, balance_cents, currency FROM accounts WHERE number = ?",
+                "SELECT number, owner, kind, balance_cents, currency FROM accounts"
+                " WHERE number = ?",
                 (number,),
             ).fetchone()
         return _account(row) if row else None
@@ -143,9 +144,11 @@ class Bank:
             balance = db.execute(
                 "SELECT balance_cents FROM accounts WHERE number = ?", (source,)
             ).fetchone()
-            if balance is None or db.execute(
-                "SELECT 1 FROM accounts WHERE number = ?", (target,)
-            ).fetchone() is None:
+            if (
+                balance is None
+                or db.execute("SELECT 1 FROM accounts WHERE number = ?", (target,)).fetchone()
+                is None
+            ):
                 raise BankError("I could not find that account.")
             if balance[0] < cents:
                 raise BankError("There are not enough funds on the account for this transfer.")
@@ -158,11 +161,13 @@ class Bank:
                 (cents, target),
             )
             db.execute(
-                "INSERT INTO transfers (source, target, amount_cents, created_at) VALUES (?, ?, ?, ?)",
+                "INSERT INTO transfers (source, target, amount_cents, created_at)"
+                " VALUES (?, ?, ?, ?)",
                 (source, target, cents, datetime.now(timezone.utc).isoformat()),
             )
         updated = self.account(source)
-        assert updated is not None
+        if updated is None:
+            raise BankError("I could not find that account.")
         return updated
 
     def update_email(self, subject: str, email: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from rasa_secure.core.crypto import ENV_VAR, generate_key
+from rasa_secure.core.crypto import ENV_VAR, check_key_id, generate_key
 
 NAME = "keygen"
 HELP = f"print a new AES-256 key entry (id:base64key) for {ENV_VAR}"
@@ -17,6 +17,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Write ``id:key`` to standard output."""
+    """Write ``id:key`` to standard output (validated as the keyring will read it)."""
+    check_key_id(args.id)
     sys.stdout.write(f"{args.id}:{generate_key()}\n")
     return 0

@@ -43,17 +43,18 @@ class Keyring:
             raise ConfigError(ENV_VAR, "at least one key is required")
         by_id: Dict[str, bytes] = {}
         for key_id, key in self.keys:
-            if not key_id or ":" in key_id or "," in key_id:
-                raise ConfigError(ENV_VAR, f"invalid key id {key_id!r}")
+            check_key_id(key_id)
             if len(key) != 32:
-                raise ConfigError(f"{ENV_VAR}.{key_id}", "key must be 32 bytes (base64 of 32 bytes)")
+                raise ConfigError(
+                    f"{ENV_VAR}.{key_id}", "key must be 32 bytes (base64 of 32 bytes)"
+                )
             if key_id in by_id:
                 raise ConfigError(f"{ENV_VAR}.{key_id}", "duplicate key id")
             by_id[key_id] = key
         object.__setattr__(self, "_by_id", by_id)
 
     @classmethod
-    def parse(cls, spec: str, *, source: str = ENV_VAR) -> "Keyring":
+    def parse(cls, spec: str, *, source: str = ENV_VAR) -> Keyring:
         """Build a keyring from ``"id:base64key,id2:base64key2"``."""
         pairs = []
         for item in filter(None, (part.strip() for part in spec.split(","))):
@@ -67,7 +68,7 @@ class Keyring:
         return cls(tuple(pairs))
 
     @classmethod
-    def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "Keyring":
+    def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> Keyring:
         """The keyring configured in ``RASA_SECURE_KEYS``; a missing variable is an error."""
         spec = (os.environ if environ is None else environ).get(ENV_VAR, "")
         if not spec.strip():
@@ -105,7 +106,9 @@ class Keyring:
             raise CryptoError("no key with this id in the keyring", key_id)
         try:
             raw = base64.urlsafe_b64decode(body.encode("ascii"))
-            plain = AESGCM(key).decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], _aad(key_id, context))
+            plain = AESGCM(key).decrypt(
+                raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], _aad(key_id, context)
+            )
         except (InvalidTag, ValueError, binascii.Error):
             raise CryptoError("ciphertext failed authentication", key_id) from None
         return plain.decode("utf-8")
@@ -115,6 +118,14 @@ class Keyring:
         if token.startswith(f"{PREFIX}{self.current_id}:"):
             return token
         return self.encrypt(self.decrypt(token, context=context), context=context)
+
+
+def check_key_id(key_id: str) -> None:
+    """Raise :class:`ConfigError` unless ``key_id`` can stand in ``RASA_SECURE_KEYS``."""
+    if not key_id or any(char in key_id for char in ":, "):
+        raise ConfigError(
+            ENV_VAR, f"invalid key id {key_id!r}: non-empty, without ':', ',' or spaces"
+        )
 
 
 def is_encrypted(value: object) -> bool:

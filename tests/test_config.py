@@ -1,0 +1,77 @@
+"""Config specs: merge before validate, and errors that name the key."""
+
+from __future__ import annotations
+
+from typing import Any, Dict
+
+import pytest
+
+from rasa_secure.config import Option, defaults, in_range, list_of, positive, resolve
+from rasa_secure.errors import ConfigError
+
+SPEC = {
+    "threshold": Option(0.5, "score at which to act", (int, float), in_range(0.0, 1.0)),
+    "max_length": Option(2000, "longest text analysed", int, positive),
+    "mode": Option("block", "what to do", str, choices=("block", "flag")),
+    "allow": Option(["hello"], "phrases never acted on", list, list_of(str)),
+    "enabled": Option(True, "switch", bool),
+}
+
+
+def test_defaults_are_copies() -> None:
+    """Mutating a returned default never changes the spec."""
+    first = defaults(SPEC)
+    first["allow"].append("x")
+    assert defaults(SPEC)["allow"] == ["hello"]
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (None, {}),  # nothing given: all defaults
+        ({"threshold": 1}, {"threshold": 1}),  # an int is a fine number
+        ({"mode": "flag", "allow": []}, {"mode": "flag", "allow": []}),  # partial override
+    ],
+)
+def test_resolve_merges_over_defaults(given: Any, expected: Dict[str, Any]) -> None:
+    """User values win; every other key keeps its default."""
+    resolved = resolve(SPEC, given, owner="Screen")
+    assert resolved == {**defaults(SPEC), **expected}
+
+
+@pytest.mark.parametrize(
+    ("given", "key", "problem"),
+    [
+        ({"treshold": 0.2}, "Screen.treshold", "unknown option"),  # a typo is never ignored
+        ({"threshold": 1.5}, "Screen.threshold", "between 0.0 and 1.0"),
+        ({"threshold": "high"}, "Screen.threshold", "expected int, float, got str"),
+        ({"max_length": True}, "Screen.max_length", "expected int, got bool"),  # bool is no int
+        ({"max_length": 0}, "Screen.max_length", "greater than 0"),
+        ({"mode": "drop"}, "Screen.mode", "not a valid choice"),
+        ({"allow": ["ok", 3]}, "Screen.allow", "item 1 must be str"),
+        ({"enabled": "yes"}, "Screen.enabled", "expected bool"),
+    ],
+)
+def test_resolve_rejects_bad_values_naming_the_key(given: Any, key: str, problem: str) -> None:
+    """Each invalid value raises a ConfigError whose key and message point at the mistake."""
+    with pytest.raises(ConfigError) as caught:
+        resolve(SPEC, given, owner="Screen")
+    assert caught.value.key == key
+    assert problem in str(caught.value)
+
+
+def test_resolve_rejects_a_non_mapping() -> None:
+    """A list where options belong is an error naming the owner."""
+    with pytest.raises(ConfigError, match=r"^Screen: expected a mapping"):
+        resolve(SPEC, ["threshold"], owner="Screen")  # type: ignore[arg-type]
+
+
+def test_resolve_drops_keys_the_host_adds() -> None:
+    """Keys a framework injects (listed in ignore) are neither errors nor kept."""
+    assert "name" not in resolve(SPEC, {"name": "Screen"}, owner="Screen", ignore=("name",))
+
+
+def test_config_error_lists_allowed_values() -> None:
+    """The error message says what would have been accepted."""
+    with pytest.raises(ConfigError, match=r"allowed: block, flag"):
+        resolve(SPEC, {"mode": "x"}, owner="Screen")
