@@ -1,1 +1,1 @@
-"""Action-server side: rasa-sdk handlers. Imports ``rasa_sdk``, never ``rasa`` or TensorFlow."""
+"""The action-server side (``rasa_sdk`` only, never ``rasa``): authentication, handlers, guards."""

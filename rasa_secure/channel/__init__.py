@@ -1,1 +1,1 @@
-"""Rasa input channels that authenticate every request (Rasa server side)."""
+"""Rasa input channels (Rasa server side): ``SecureRestInput``."""

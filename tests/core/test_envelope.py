@@ -1,0 +1,115 @@
+"""Tests for rasa_secure.core.envelope: the attested identity handed to the action server."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable, Dict
+
+import pytest
+
+from rasa_secure.core.crypto import Keyring, generate_key
+from rasa_secure.core.envelope import METADATA_KEY, attestation_key, open_envelope, seal
+from rasa_secure.errors import AuthenticationError
+
+KEY = attestation_key("shared-secret-of-the-deployment")
+NOW = 1_700_000_000
+
+
+def metadata(**overrides: Any) -> Dict[str, Any]:
+    envelope = seal(
+        subject="alice", roles=["customer"], sender_id="alice", expires_at=NOW + 300, key=KEY
+    )
+    data = envelope.to_metadata()
+    data.update(overrides)
+    return {METADATA_KEY: data}
+
+
+def reason(meta: Any, sender_id: str = "alice", key: bytes = KEY) -> str:
+    with pytest.raises(AuthenticationError) as caught:
+        open_envelope(meta, key, sender_id=sender_id, now=NOW)
+    return caught.value.reason
+
+
+def test_round_trip() -> None:
+    envelope = open_envelope(metadata(), KEY, sender_id="alice", now=NOW)
+    assert (envelope.subject, envelope.roles, envelope.sender_id) == (
+        "alice",
+        ("customer",),
+        "alice",
+    )
+
+
+TAMPERING = [
+    # (why, mutation of the metadata, expected reason)
+    (
+        "client-forged roles without the key",
+        lambda m: m[METADATA_KEY].update(roles=["admin"]),
+        "bad_attestation",
+    ),
+    ("subject swapped", lambda m: m[METADATA_KEY].update(subject="bob"), "bad_attestation"),
+    (
+        "expiry extended",
+        lambda m: m[METADATA_KEY].update(expires_at=NOW + 10**6),
+        "bad_attestation",
+    ),
+    ("signature removed", lambda m: m[METADATA_KEY].update(signature=""), "bad_attestation"),
+    (
+        "non-ascii signature",
+        lambda m: m[METADATA_KEY].update(signature="é" * 64),
+        "bad_attestation",
+    ),
+    ("no envelope at all", lambda m: m.pop(METADATA_KEY), "identity_missing"),
+    ("envelope not a mapping", lambda m: m.update({METADATA_KEY: "admin"}), "identity_malformed"),
+    ("roles not a list", lambda m: m[METADATA_KEY].update(roles="admin"), "identity_malformed"),
+    (
+        "unknown field smuggled in",
+        lambda m: m[METADATA_KEY].update(is_admin=True),
+        "identity_malformed",
+    ),
+    (
+        "token field not a ciphertext",
+        lambda m: m[METADATA_KEY].update(token="eyJhbGciOi..."),
+        "identity_malformed",
+    ),
+    ("wrong version", lambda m: m[METADATA_KEY].update(v=2), "identity_malformed"),
+]
+
+
+@pytest.mark.parametrize(
+    ("why", "mutate", "expected"), TAMPERING, ids=[case[0] for case in TAMPERING]
+)
+def test_tampering_is_refused(
+    why: str, mutate: Callable[[Dict[str, Any]], Any], expected: str
+) -> None:
+    meta = metadata()
+    mutate(meta)
+    assert reason(meta) == expected, why
+
+
+def test_bound_to_conversation_and_key_and_time() -> None:
+    """Moved to another conversation, opened with another key, or used after expiry: refused."""
+    assert reason(metadata(), sender_id="bob") == "wrong_conversation"
+    assert reason(metadata(), key=attestation_key("another-deployment-secret")) == "bad_attestation"
+    late = seal(subject="alice", roles=[], sender_id="alice", expires_at=NOW - 120, key=KEY)
+    assert reason({METADATA_KEY: late.to_metadata()}) == "identity_expired"
+    assert reason(None) == "identity_missing"
+
+
+def test_forwarded_token_is_encrypted_and_bound_to_the_conversation() -> None:
+    """The JWT is never in clear in metadata, and a ciphertext moved elsewhere does not decrypt."""
+    keyring = Keyring.parse(f"k1:{generate_key()}")
+    bearer = "header.payload.signature"
+    envelope = seal(
+        subject="alice", roles=["customer"], sender_id="alice", expires_at=int(time.time()) + 60,
+        key=KEY, token=bearer, keyring=keyring,
+    )  # fmt: skip
+    assert bearer not in str(envelope.to_metadata())
+    assert envelope.decrypt_token(keyring) == bearer
+    moved = seal(subject="alice", roles=[], sender_id="bob", expires_at=NOW, key=KEY)
+    stolen = type(envelope)(moved.subject, moved.roles, "bob", moved.expires_at, envelope.token)
+    with pytest.raises(AuthenticationError) as caught:
+        stolen.decrypt_token(keyring)
+    assert caught.value.reason == "token_malformed"
+    with pytest.raises(AuthenticationError) as caught:
+        moved.decrypt_token(keyring)
+    assert caught.value.reason == "token_missing"
