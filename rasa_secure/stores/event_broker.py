@@ -31,7 +31,7 @@ except ImportError:  # pragma: no cover - depends on the installation
 COMPONENT = "SecureEventBroker"
 
 
-class SecureEventBroker(EventBroker):  # type: ignore[misc]
+class SecureEventBroker(EventBroker):
     """Redact events, then hand them to the wrapped broker.
 
     Attributes:

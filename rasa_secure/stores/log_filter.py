@@ -250,6 +250,7 @@ class PIILogFilter(logging.Filter):
 
 
 _active: List[PIILogFilter] = []
+_previous_factory: List[Callable[..., logging.LogRecord]] = []
 _lock = threading.Lock()
 
 
@@ -265,6 +266,7 @@ def install(log_filter: PIILogFilter) -> None:
         _active[:] = [log_filter]
         if first:
             previous = logging.getLogRecordFactory()
+            _previous_factory[:] = [previous]
 
             def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
                 record = previous(*args, **kwargs)
@@ -273,6 +275,26 @@ def install(log_filter: PIILogFilter) -> None:
 
             logging.setLogRecordFactory(factory)
         _install_structlog()
+
+
+def uninstall() -> None:
+    """Undo :func:`install`: restore the record factory and structlog's configuration."""
+    with _lock:
+        if not _active:
+            return
+        _active.clear()
+        if _previous_factory:
+            logging.setLogRecordFactory(_previous_factory.pop())
+        try:
+            import structlog
+        except ImportError:
+            return
+        configure = structlog.configure
+        structlog.configure = getattr(configure, "_rasa_secure_original", configure)
+        processors = structlog.get_config()["processors"]
+        for processor in (structlog_processor, structlog_rendered):
+            if processor in processors:
+                processors.remove(processor)
 
 
 def structlog_processor(
@@ -317,6 +339,7 @@ def _install_structlog() -> None:
 
     wrapped: Callable[..., None] = configure_keeping_redaction
     wrapped._rasa_secure = True  # type: ignore[attr-defined]
+    wrapped._rasa_secure_original = configure  # type: ignore[attr-defined]
     structlog.configure = wrapped
 
 

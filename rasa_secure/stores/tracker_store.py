@@ -62,7 +62,8 @@ IN_MEMORY_TYPES = (None, "", "in_memory", "inmemory", "memory")
 
 _EVENT_ONLY_STORES = (InMemoryTrackerStore, SQLTrackerStore, RedisTrackerStore, DynamoTrackerStore)
 """Stores that persist only a tracker's events (so a tracker whose events were swapped for
-their safe versions suffices). Any other store gets a tracker rebuilt from the safe events."""
+their safe versions suffices). Any other store, subclasses included (they may persist slots or
+the latest message), gets a tracker rebuilt from the safe events."""
 
 STORE_OPTIONS: OptionSpec = {
     "inner": Option({}, "the wrapped tracker store, as Rasa's tracker_store endpoint config", dict),
@@ -98,7 +99,7 @@ class _Memo:
         entries[key] = (weakref.ref(event, forget), stored)
 
 
-class SecureTrackerStore(TrackerStore):  # type: ignore[misc]
+class SecureTrackerStore(TrackerStore):
     """Wrap a Rasa tracker store so that nothing is persisted with raw PII.
 
     Attributes:
@@ -212,7 +213,7 @@ class SecureTrackerStore(TrackerStore):  # type: ignore[misc]
             safe_events.append(safe)
         if not changed:
             return tracker
-        if isinstance(_unwrap(self.inner), _EVENT_ONLY_STORES):
+        if type(_unwrap(self.inner)) in _EVENT_ONLY_STORES:
             clone = copy.copy(tracker)
             clone.events = deque(safe_events, maxlen=tracker.events.maxlen)
             return clone
