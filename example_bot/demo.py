@@ -77,6 +77,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m example_bot.demo", description=__doc__)
     parser.add_argument("--interactive", action="store_true", help="chat instead of the script")
     parser.add_argument("--sender", default="alice", help="customer to talk as (default alice)")
+    parser.add_argument(
+        "--workdir", type=Path, default=WORKDIR, help="databases and logs (wiped at start)"
+    )
     args = parser.parse_args(argv)
 
     _print("Preparing the model (trains only when the bot or rasa_secure changed)...")
@@ -86,10 +89,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         _print(f"error: {error}")
         return 1
     _print(f"Model: {model.relative_to(BOT_DIR.parent)}")
-    shutil.rmtree(WORKDIR, ignore_errors=True)
+    shutil.rmtree(args.workdir, ignore_errors=True)
     _print("Starting the action server and the Rasa server on 127.0.0.1...")
     try:
-        with BotServers(model=model, workdir=WORKDIR) as servers:
+        with BotServers(model=model, workdir=args.workdir) as servers:
             _print(f"Rasa server {servers.url}, action server {servers.actions_url}\n")
             if args.interactive:
                 chat(servers, args.sender)
@@ -99,12 +102,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except ServerFailed as error:
         _print(f"error: {error}")
         return 1
-    _print(f"Done. Server logs and databases are in {_relative(WORKDIR)}/")
+    _print(f"Done. Server logs and databases are in {args.workdir}/")
     return 0
-
-
-def _relative(path: Path) -> Path:
-    return path.relative_to(BOT_DIR.parent)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,44 @@
+"""The README's main command: the demo entry point, in both of its modes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from example_bot.servers import REPO_DIR
+
+pytestmark = pytest.mark.e2e
+
+
+def _demo(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "example_bot.demo", "--workdir", str(tmp_path / "demo"), *args],
+        cwd=REPO_DIR, input=stdin, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+
+
+def test_scripted_demo_prints_the_conversation_and_stops_both_servers(
+    bot_model: Path, tmp_path: Path
+) -> None:
+    """The scripted run answers every step and shuts down cleanly."""
+    result = _demo(tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    out = result.stdout
+    assert "bot > Your balances:" in out
+    assert "bot > Done: 50.00 EUR sent to 2000300040." in out
+    assert "bot > Your contact email has been updated." in out
+    assert "Sorry, I didn't get that" not in out  # every scripted step was understood
+    assert "Shutting down both servers..." in out and "Done." in out
+
+
+def test_interactive_demo_chats_until_stop(bot_model: Path, tmp_path: Path) -> None:
+    """The interactive mode answers typed messages and exits on /stop."""
+    result = _demo(
+        tmp_path, "--interactive", "--sender", "bob", stdin="what's my balance?\n/stop\n"
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "Chatting as 'bob'" in result.stdout
+    assert "bot > Your balances:" in result.stdout and "2000300040" in result.stdout
