@@ -73,6 +73,31 @@ DEFAULT_NER_LABELS: Dict[str, str] = {
 }
 """spaCy label -> Presidio entity type (the mapping Presidio's default configuration uses)."""
 
+NER_IGNORE = (
+    "visa",
+    "mastercard",
+    "master card",
+    "maestro",
+    "amex",
+    "american express",
+    "discover",
+    "diners club",
+    "jcb",
+    "unionpay",
+    "paypal",
+    "apple pay",
+    "google pay",
+    "samsung pay",
+    "venmo",
+    "zelle",
+    "swift",
+    "sepa",
+    "iban",
+    "atm",
+    "pin",
+)
+"""Banking words a small NER model often mistakes for names or places (default ner_ignore)."""
+
 COUNTRY_PACKAGES: Dict[str, str] = {
     "australia": "AU",
     "finland": "FI",
@@ -94,6 +119,21 @@ _MIN_DIGITS: Dict[str, int] = {
     "US_ITIN": 9,
     "US_PASSPORT": 8,
     "US_BANK_NUMBER": 8,
+    "US_DRIVER_LICENSE": 3,
+    "UK_NINO": 6,
+    "AU_ABN": 11,
+    "AU_ACN": 9,
+    "AU_TFN": 8,
+    "AU_MEDICARE": 10,
+    "IN_AADHAAR": 12,
+    "IN_PAN": 4,
+    "PL_PESEL": 11,
+    "KR_RRN": 13,
+    "SG_NRIC_FIN": 7,
+    "ES_NIF": 8,
+    "ES_NIE": 7,
+    "IT_VAT_CODE": 11,
+    "FI_PERSONAL_IDENTITY_CODE": 6,
     "ABA_ROUTING_NUMBER": 9,
     "UK_NHS": 10,
     "PHONE_NUMBER": 6,
@@ -119,6 +159,14 @@ _NON_NER_PIPES = (
     "span_finder",
     "spancat",
 )
+_HOUSE_NUMBER = re.compile(
+    r"[ \t]+(?:[A-Z][\w'.-]*[ \t]+){0,3}(?:St|Street|Ave|Avenue|Rd|Road|Lane|Ln|Blvd|Boulevard"
+    r"|Drive|Dr|Way|Court|Ct|Place|Pl|Square|Sq|Terrace|Crescent|Highway|Hwy)\b\.?"
+    r"|[ \t]+(?:Rue|Via|Calle|Avenida|Rua|Strasse|Straße|Gasse)\b",
+)
+"""A number followed by a street name is a house number, not a phone number."""
+_NO_DIGITS = frozenset({"PERSON", "NRP"})
+"""NER types whose spans never contain digits (spaCy tags references like A-20931 PERSON)."""
 _OFFICIAL_MODEL = re.compile(r"[a-z]{2,3}_core_(?:web|news)_(?:sm|md|lg|trf)")
 _WORD = re.compile(r"\S+")
 _CONTEXT_NOISE = re.compile(r"[^\w/$€£.+]+")
@@ -182,6 +230,12 @@ OPTIONS: OptionSpec = {
     ),
     "ner_labels": Option(DEFAULT_NER_LABELS, "spaCy label -> entity type", dict, _ner_labels),
     "ner_score": Option(0.85, "score of an NER finding", float, in_range(0.0, 1.0)),
+    "ner_ignore": Option(
+        list(NER_IGNORE),
+        "NER spans never reported (compared case-insensitively): card schemes, wallets, banks",
+        list,
+        _str_list,
+    ),
     "ner_only_if_capitalised": Option(
         False,
         "skip NER for texts without a capital letter (faster; loses lower-case names)",
@@ -190,6 +244,19 @@ OPTIONS: OptionSpec = {
     "phone_regions": Option(
         ["US", "GB", "DE", "FR", "IL", "IN", "CA", "BR", "AU", "CH"],
         "regions whose phone numbering plans Presidio's PhoneRecognizer validates",
+        list,
+        _str_list,
+    ),
+    "require_context_for": Option(
+        [
+            "ABA_ROUTING_NUMBER",
+            "US_BANK_NUMBER",
+            "US_PASSPORT",
+            "US_DRIVER_LICENSE",
+            "UK_NHS",
+            "MEDICAL_LICENSE",
+        ],
+        "entity types reported only with a context word near (weak formats, weak checksums)",
         list,
         _str_list,
     ),
@@ -300,8 +367,7 @@ class _PresidioPatterns(_Source):
         self.patterns = [
             (p.name, regex_module.compile(p.regex, flags), p.score) for p in recognizer.patterns
         ]
-        needs_digit = all(("\\d" in p.regex or "0-9" in p.regex) for p in recognizer.patterns)
-        self.min_digits = _MIN_DIGITS.get(self.entity, 1 if needs_digit else 0)
+        self.min_digits = _MIN_DIGITS.get(self.entity, 0)
         self.needs = _NEEDS_CHAR.get(self.entity, ())
 
     def applies(self, digits: int, lowered: str) -> bool:
@@ -363,7 +429,12 @@ class _Ner:
     """A spaCy pipeline reduced to its NER component."""
 
     def __init__(
-        self, model: str, labels: Mapping[str, str], score: float, wanted: Set[str]
+        self,
+        model: str,
+        labels: Mapping[str, str],
+        score: float,
+        wanted: Set[str],
+        ignore: Iterable[str] = (),
     ) -> None:
         try:
             import spacy
@@ -388,20 +459,26 @@ class _Ner:
         self.nlp = nlp
         self.labels = {label: entity for label, entity in labels.items() if entity in wanted}
         self.score = score
+        self.ignore = frozenset(word.casefold() for word in ignore)
         self.name = f"SpacyRecognizer({model})"
 
     def find(self, text: str) -> Iterator[Candidate]:
         for ent in self.nlp(text).ents:
             entity = self.labels.get(ent.label_)
-            if entity is not None:
-                yield Candidate(
-                    entity_type=entity,
-                    start=ent.start_char,
-                    end=ent.end_char,
-                    score=self.score,
-                    recognizer=self.name,
-                    explanation=f"ner:{ent.label_}",
-                )
+            if entity is None or not any(char.isalpha() for char in ent.text):
+                continue
+            if ent.text.casefold() in self.ignore:
+                continue
+            if entity in _NO_DIGITS and any(char.isdigit() for char in ent.text):
+                continue
+            yield Candidate(
+                entity_type=entity,
+                start=ent.start_char,
+                end=ent.end_char,
+                score=self.score,
+                recognizer=self.name,
+                explanation=f"ner:{ent.label_}",
+            )
 
 
 class _Context:
@@ -434,7 +511,7 @@ class _Context:
         )
         right = max(right, end)
         around = f"{self.text[left:start]} {self.text[end:right]}".lower()
-        return " " + _CONTEXT_NOISE.sub(" ", around)
+        return f" {_CONTEXT_NOISE.sub(' ', around)} "
 
     @staticmethod
     def hit(window: str, words: Sequence[str]) -> str:
@@ -470,10 +547,15 @@ class _Engine:
         self.wanted = wanted
         if config["spacy_model"] is not None:
             self.ner = _Ner(
-                config["spacy_model"], config["ner_labels"], config["ner_score"], wanted
+                config["spacy_model"],
+                config["ner_labels"],
+                config["ner_score"],
+                wanted,
+                config["ner_ignore"],
             )
             if not self.ner.labels:
                 self.ner = None
+        self.require_context = frozenset(config["require_context_for"])
         self.allow = {value.casefold() for value in config["allow_list"]}
         self.allow_regex = [re.compile(item) for item in config["allow_list_regex"]]
 
@@ -501,13 +583,18 @@ class _Engine:
             r.fullmatch(value) for r in self.allow_regex
         ):
             return None
+        if candidate.entity_type == "PHONE_NUMBER" and (
+            _inside_token(text, candidate) or _HOUSE_NUMBER.match(text, candidate.end)
+        ):
+            return None
         window = ""
         if candidate.context or candidate.negative_context:
             window = context.window(candidate.start, candidate.end)
         if candidate.negative_context and _Context.hit(window, candidate.negative_context):
             return None
         supported_by = _Context.hit(window, candidate.context) if candidate.context else ""
-        if candidate.requires_context and not supported_by:
+        requires = candidate.requires_context or candidate.entity_type in self.require_context
+        if requires and not supported_by:
             return None
         score = candidate.score
         if supported_by:
@@ -515,6 +602,13 @@ class _Engine:
         if score < self.config["score_threshold"]:
             return None
         return candidate, score, supported_by
+
+
+def _inside_token(text: str, candidate: Candidate) -> bool:
+    """Whether a match continues a larger token, like 2024-000123 in INV-2024-000123."""
+    before = text[candidate.start - 1] if candidate.start > 0 else " "
+    after = text[candidate.end] if candidate.end < len(text) else " "
+    return before.isalnum() or before in "-_#/" or after.isalnum() or after in "_#/"
 
 
 def _resolve(scored: List[Tuple[Candidate, float, str]]) -> List[PIIFinding]:

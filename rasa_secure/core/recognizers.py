@@ -362,7 +362,7 @@ _MONTHS = (
 
 def _password() -> RegexRecognizer:
     lead = r"\b(?:password|passwd|passphrase|pass\s?word|pwd|pw)\b"
-    link = r"(?:\s*[:=]\s*|\s+(?:is|was|will\s+be|should\s+be|=)\s*[:=]?\s*)"
+    link = r"(?:\s*[:=]\s*|\s+(?:is|was|will\s+be|should\s+be|to\s+be|is\s+now|=)\s*[:=]?\s*)"
     value = r"(?P<value>\"[^\"\n]{1,128}\"|'[^'\n]{1,128}'|`[^`\n]{1,128}`|[^\s\"'`]{1,128}?)"
     end = r"(?=[.,;!?]?(?:\s|$))"
     return RegexRecognizer(
@@ -455,7 +455,7 @@ def _secrets() -> RegexRecognizer:
             _pattern(
                 "credentials in url",
                 r"\b[a-z][a-z0-9+.-]{1,15}://[^\s:/@]{1,64}:(?P<value>[^\s@/]{1,128})@",
-                0.9,
+                1.0,
                 group="value",
                 flags=_I,
             ),
@@ -514,6 +514,25 @@ _BANK_KEYWORDS = (
     "conto",
     "cuenta",
 )
+
+
+def _iban() -> RegexRecognizer:
+    return RegexRecognizer(
+        name="IbanAnyCaseRecognizer",
+        entity_type="IBAN_CODE",
+        patterns=(
+            _pattern("iban compact", r"\b[A-Z]{2}\d{2}[A-Z0-9]{11,30}\b", 1.0, flags=_I),
+            _pattern(
+                "iban grouped",
+                r"\b[A-Z]{2}\d{2}(?:[ -][A-Z0-9]{4}){2,7}(?:[ -][A-Z0-9]{1,4})?\b",
+                1.0,
+                flags=_I,
+            ),
+        ),
+        validator=iban_valid,
+        min_digits=8,
+        priority=1,
+    )
 
 
 def _bank_account() -> RegexRecognizer:
@@ -674,6 +693,7 @@ def builtin_recognizers() -> Tuple[RegexRecognizer, ...]:
         _pin(),
         _secrets(),
         _high_entropy(),
+        _iban(),
         _bank_account(),
         _date_of_birth(),
         _card_with_context(),
