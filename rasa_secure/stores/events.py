@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, List, Mapping, Sequence, Set, Tuple
 
@@ -45,6 +46,12 @@ logger = logging.getLogger(__name__)
 
 SENSITIVE_ENTITY_RECOGNIZER = "SensitiveEntity"
 """Recognizer name of the findings made for entities declared sensitive."""
+
+_PLACEHOLDER = re.compile(
+    r"<[A-Z][A-Z0-9_]*(?:_[0-9a-f]+|:rsenc:v1:[^>\s]+)?>|[A-Z][A-Z0-9_]*_[0-9a-f]{8,64}"
+)
+"""The shapes of the Redactor's replacements: placeholders (``<EMAIL_ADDRESS_3f9a1c0e>``,
+``<NAME>``, ``<NAME_2>``), encrypted values and keyed-hash pseudonyms."""
 
 MAX_DEPTH = 32
 """Nested data deeper than this is replaced whole (fail safe against pathological payloads)."""
@@ -136,7 +143,18 @@ PARSE_DATA_KEPT: FrozenSet[str] = frozenset(
 rasa_secure's NLU components add. Every other key but ``text`` and ``entities`` is redacted."""
 
 TOMBSTONE_KEYS: FrozenSet[str] = frozenset(
-    {"event", "timestamp", "name", "policy", "confidence", "input_channel", "message_id"}
+    {
+        "event",
+        "timestamp",
+        "name",
+        "policy",
+        "confidence",
+        "input_channel",
+        "message_id",
+        "intent",
+        "date_time",
+        "kill_on_user_msg",
+    }
 )
 """Keys a :meth:`EventSanitizer.tombstone` keeps; everything else is dropped or replaced."""
 
@@ -206,7 +224,9 @@ class EventSanitizer:
         self.component = component
         self.settings = dict(settings)
         self.keyring = keyring if keyring is not None else _keyring(settings, component)
-        self.sanitizer = sanitizer or Sanitizer.from_config(settings["pii"], keyring=self.keyring)
+        self.sanitizer = sanitizer or Sanitizer.from_config(
+            _allowing_placeholders(settings["pii"]), keyring=self.keyring
+        )
         self.sensitive_slots = frozenset(settings["sensitive_slots"])
         entities = settings["sensitive_entities"]
         self.sensitive_entities = frozenset(self.sensitive_slots if entities is None else entities)
@@ -297,6 +317,7 @@ class EventSanitizer:
             if name in event:
                 kept[name] = failure
         if kind == "user":
+            kept["text"] = failure
             parse = event.get("parse_data")
             intent = parse.get("intent") if isinstance(parse, Mapping) else None
             kept["parse_data"] = {
@@ -487,10 +508,11 @@ class EventSanitizer:
                 and isinstance(start, int)
                 and isinstance(end, int)
                 and 0 <= start < end <= len(text)
+                and not self._placeholder(text[start:end])
             ):
                 findings.append(PIIFinding(kind, start, end, 1.0, SENSITIVE_ENTITY_RECOGNIZER))
             value = entity.get("value")
-            if isinstance(value, str) and value.strip():
+            if isinstance(value, str) and value.strip() and not self._placeholder(value):
                 findings.extend(
                     PIIFinding(kind, at, at + len(value), 1.0, SENSITIVE_ENTITY_RECOGNIZER)
                     for at in _occurrences(text, value)
@@ -512,13 +534,22 @@ class EventSanitizer:
             return dict(entity)
         safe = dict(entity)
         replacement = self._replacement_for(entity, redaction)
+        start, end = entity.get("start"), entity.get("end")
+        if (
+            redaction is not None
+            and redaction.items
+            and isinstance(start, int)
+            and isinstance(end, int)
+        ):
+            safe["start"] = _moved(start, redaction, end=False)  # offsets into the stored text
+            safe["end"] = _moved(end, redaction, end=True)
         for key in ("value", "text"):
             if key not in entity:
                 continue
             if replacement is not None:
                 safe[key] = replacement
                 report.changed = True
-            elif name in self.sensitive_entities:
+            elif name in self.sensitive_entities and not self._placeholder(entity[key]):
                 safe[key] = self._whole(entity[key], str(name).upper(), report)
             else:
                 safe[key] = self._tree(entity[key], report)
@@ -536,6 +567,12 @@ class EventSanitizer:
             if item.start < end and start < item.end:
                 return redaction.text[item.redacted_start : item.redacted_end]
         return None
+
+    def _placeholder(self, value: Any) -> bool:
+        """Whether ``value`` is already a replacement (so a second pass leaves it alone)."""
+        return isinstance(value, str) and (
+            value == self.sanitizer.failure_text or _PLACEHOLDER.fullmatch(value) is not None
+        )
 
     def _whole(self, value: Any, kind: str, report: _Report) -> str:
         """Replace a sensitive entity's value as a whole (whatever its type)."""
@@ -621,6 +658,34 @@ def _keyring(settings: Mapping[str, Any], component: str) -> Keyring | None:
 def _event_type(event: Mapping[str, Any]) -> str:
     kind = event.get("event") if isinstance(event, Mapping) else None
     return kind if isinstance(kind, str) else ""
+
+
+def _allowing_placeholders(pii: Mapping[str, Any]) -> Dict[str, Any]:
+    """``pii`` whose detector never reports our own replacements (``password is <PASSWORD_1>``
+    is not a password), so sanitizing stored data again changes nothing."""
+    config = dict(pii)
+    detector = dict(config.get("detector") or {})
+    allowed = detector.get("allow_list_regex", [])
+    if isinstance(allowed, list) and _PLACEHOLDER.pattern not in allowed:
+        detector["allow_list_regex"] = [*allowed, _PLACEHOLDER.pattern]
+    config["detector"] = detector
+    return config
+
+
+def _moved(position: int, redaction: Redaction, *, end: bool) -> int:
+    """Where ``position`` of the original text lands in the redacted text.
+
+    A position inside a replaced span lands on the replacement's start (``end=False``) or
+    end (``end=True``), so an entity over PII points at its placeholder.
+    """
+    shift = 0
+    for item in redaction.items:
+        if position <= item.start:
+            break
+        if position < item.end:
+            return item.redacted_end if end else item.redacted_start
+        shift = item.redacted_end - item.end
+    return position + shift
 
 
 def _occurrences(text: str, value: str) -> List[int]:
