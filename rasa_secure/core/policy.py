@@ -19,6 +19,9 @@ caller's verified identity, and **anything not granted is denied**::
         read: [customer]
         write: [customer]
         disclose: {customer: mask_last4, teller: full}
+    fields:                            # backend values that are not slots
+      card_number:
+        disclose: {customer: mask_last4}
 
 Roles a token carries that the policy does not define grant nothing. Inherited grants
 merge upwards: ``any`` beats ``own``, ``full`` beats ``mask_last4`` beats ``none``. See
@@ -153,6 +156,7 @@ class Policy:
         roles: the defined role names.
         actions: the action names the policy mentions.
         slots: the slot names the policy mentions.
+        fields: the backend field names the policy mentions (disclosure only).
     """
 
     def __init__(
@@ -162,12 +166,14 @@ class Policy:
         ancestry: Mapping[str, FrozenSet[str]],
         action_grants: Mapping[str, Mapping[str, Scope]],
         slot_rules: Mapping[str, _SlotRules],
+        field_rules: Optional[Mapping[str, Mapping[str, Disclosure]]] = None,
     ) -> None:
         self.source = source
         self._ancestry = dict(ancestry)
         self.roles: FrozenSet[str] = frozenset(ancestry)
         self.actions: FrozenSet[str] = frozenset(action_grants)
         self.slots: FrozenSet[str] = frozenset(slot_rules)
+        self.fields: FrozenSet[str] = frozenset(field_rules or {})
         self._actions: Dict[str, Dict[str, Scope]] = {}
         for action, grants in action_grants.items():
             effective: Dict[str, Scope] = {}
@@ -182,12 +188,17 @@ class Policy:
         for slot, rules in slot_rules.items():
             self._read[slot] = frozenset(r for r in self.roles if ancestry[r] & rules.read)
             self._write[slot] = frozenset(r for r in self.roles if ancestry[r] & rules.write)
-            levels: Dict[str, Disclosure] = {}
-            for role in self.roles:
-                granted = [rules.disclose[a] for a in ancestry[role] if a in rules.disclose]
-                if granted:
-                    levels[role] = max(granted, key=_DISCLOSURE_RANK.__getitem__)
-            self._disclose[slot] = levels
+            self._disclose[slot] = self._levels(rules.disclose)
+        for name, disclose in (field_rules or {}).items():
+            self._disclose[name] = self._levels(disclose)
+
+    def _levels(self, disclose: Mapping[str, Disclosure]) -> Dict[str, Disclosure]:
+        levels: Dict[str, Disclosure] = {}
+        for role in self.roles:
+            granted = [disclose[a] for a in self._ancestry[role] if a in disclose]
+            if granted:
+                levels[role] = max(granted, key=_DISCLOSURE_RANK.__getitem__)
+        return levels
 
     # -- loading --------------------------------------------------------------------------
 
@@ -321,7 +332,7 @@ class Policy:
         return self.check_write(identity, slot).allowed
 
     def disclosure(self, identity: Optional[Principal], slot: str) -> Disclosure:
-        """How much of ``slot``'s value ``identity`` may see in a bot message."""
+        """How much of a slot's or field's value ``identity`` may see in a bot message."""
         levels = self._disclose.get(slot, {})
         found = [levels[role] for role in self._known_roles(identity) if role in levels]
         return max(found, key=_DISCLOSURE_RANK.__getitem__, default=Disclosure.NONE)
@@ -396,7 +407,7 @@ class _Parser:
         return frozenset(value)
 
     def parse(self, data: Any) -> Policy:
-        top = self.mapping(data, "policy", ("version", "roles", "actions", "slots"))
+        top = self.mapping(data, "policy", ("version", "roles", "actions", "slots", "fields"))
         if not top:
             raise self.fail("policy", "the policy is empty")
         if top.get("version") not in SUPPORTED_VERSIONS:
@@ -407,8 +418,13 @@ class _Parser:
         ancestry = self.ancestry(roles)
         actions = self.parse_actions(top.get("actions"), ancestry)
         slots = self.parse_slots(top.get("slots"), ancestry)
+        fields = self.parse_fields(top.get("fields"), ancestry, slots)
         return Policy(
-            source=self.source, ancestry=ancestry, action_grants=actions, slot_rules=slots
+            source=self.source,
+            ancestry=ancestry,
+            action_grants=actions,
+            slot_rules=slots,
+            field_rules=fields,
         )
 
     def parse_roles(self, value: Any) -> Dict[str, Tuple[str, ...]]:
@@ -473,28 +489,41 @@ class _Parser:
         self, value: Any, ancestry: Mapping[str, FrozenSet[str]]
     ) -> Dict[str, _SlotRules]:
         section = self.mapping(value, "slots")
-        levels = [level.value for level in Disclosure]
         result: Dict[str, _SlotRules] = {}
         for slot, body in section.items():
             if not _SLOT.fullmatch(slot):
                 raise self.fail(f"slots.{slot}", "invalid slot name")
             path = f"slots.{slot}"
             spec = self.mapping(body, path, ("read", "write", "disclose"))
-            disclose = self.mapping(spec.get("disclose"), f"{path}.disclose")
-            parsed: Dict[str, Disclosure] = {}
-            for role, level in disclose.items():
-                if role not in ancestry:
-                    raise self.fail(
-                        f"{path}.disclose.{role}", f"unknown role {role!r}", sorted(ancestry)
-                    )
-                if level not in levels:
-                    raise self.fail(
-                        f"{path}.disclose.{role}", f"invalid disclosure {level!r}", levels
-                    )
-                parsed[role] = Disclosure(level)
             result[slot] = _SlotRules(
                 read=self.role_list(spec.get("read"), f"{path}.read", ancestry),
                 write=self.role_list(spec.get("write"), f"{path}.write", ancestry),
-                disclose=parsed,
+                disclose=self.disclose(spec.get("disclose"), f"{path}.disclose", ancestry),
             )
+        return result
+
+    def disclose(
+        self, value: Any, path: str, ancestry: Mapping[str, FrozenSet[str]]
+    ) -> Dict[str, Disclosure]:
+        levels = [level.value for level in Disclosure]
+        parsed: Dict[str, Disclosure] = {}
+        for role, level in self.mapping(value, path).items():
+            if role not in ancestry:
+                raise self.fail(f"{path}.{role}", f"unknown role {role!r}", sorted(ancestry))
+            if level not in levels:
+                raise self.fail(f"{path}.{role}", f"invalid disclosure {level!r}", levels)
+            parsed[role] = Disclosure(level)
+        return parsed
+
+    def parse_fields(
+        self, value: Any, ancestry: Mapping[str, FrozenSet[str]], slots: Mapping[str, Any]
+    ) -> Dict[str, Dict[str, Disclosure]]:
+        result: Dict[str, Dict[str, Disclosure]] = {}
+        for name, body in self.mapping(value, "fields").items():
+            if not _SLOT.fullmatch(name):
+                raise self.fail(f"fields.{name}", "invalid field name")
+            if name in slots:
+                raise self.fail(f"fields.{name}", "already defined under slots")
+            spec = self.mapping(body, f"fields.{name}", ("disclose",))
+            result[name] = self.disclose(spec.get("disclose"), f"fields.{name}.disclose", ancestry)
         return result

@@ -156,6 +156,22 @@ SLOT_CASES = [
     ("teller may not see emails", TINA, "email", False, False, Disclosure.NONE),
     ("admin's own grant beats the inherited none", ADAM, "email", False, False, Disclosure.FULL),
     ("slot not in the policy", ALICE, "session_started_metadata", False, False, Disclosure.NONE),
+    (
+        "backend field: customer sees own account numbers",
+        ALICE,
+        "account_number",
+        False,
+        False,
+        Disclosure.FULL,
+    ),
+    (
+        "backend field: teller sees last four only",
+        TINA,
+        "account_number",
+        False,
+        False,
+        Disclosure.MASK_LAST4,
+    ),
     ("no identity", None, "amount", False, False, Disclosure.NONE),
 ]
 
@@ -219,6 +235,8 @@ INVALID = [
     ("no_roles.yml", "roles"),
     ("role_list_not_list.yml", "slots.amount.read"),
     ("not_yaml.yml", str(POLICIES / "invalid" / "not_yaml.yml")),
+    ("field_shadows_slot.yml", "fields.email"),
+    ("field_with_write.yml", "fields.account_number.write"),
 ]
 
 
@@ -248,6 +266,12 @@ def test_domain_check_refuses_unknown_names(tmp_path: Path) -> None:
     with pytest.raises(PolicyError) as caught:
         Policy.load(tmp_path / "typo_slot.yml", domain=POLICIES / "domain.yml")
     assert caught.value.key == "slots.card_numbr"
+
+
+def test_fields_are_not_checked_against_the_domain(bank: Policy) -> None:
+    """Fields name backend data, not slots: the domain check must not require them."""
+    assert "account_number" in bank.fields
+    assert "account_number" not in bank.slots
 
 
 def test_domain_names_from_directory(tmp_path: Path) -> None:
