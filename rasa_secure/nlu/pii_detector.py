@@ -1,0 +1,256 @@
+"""``PIIDetector``: a Rasa 3.6 NLU component that finds personal data in user messages.
+
+Put it first in the pipeline, before the tokenizer::
+
+    pipeline:
+      - name: rasa_secure.nlu.pii_detector.PIIDetector
+        rasa_entities: {EMAIL_ADDRESS: email}   # a form can still collect the e-mail
+        mask_text: true                         # intent models never see raw PII
+      - name: WhitespaceTokenizer
+      ...
+
+For every message it:
+
+* records the findings as the output property ``pii``: a list of ``{type, start, end, score,
+  recognizer}`` with offsets into the original text, never the value;
+* optionally adds Rasa entities for the types in ``rasa_entities`` (entity value = the real
+  value, which a form needs; the secure tracker store redacts it at rest);
+* optionally (``mask_text``) replaces the message text with a masked one
+  (``my email is <EMAIL_ADDRESS>``) for every later component. Training examples are masked
+  the same way in ``process_training_data`` (registered as a message featurizer, so Rasa runs
+  it on the training data too), so intent models train and predict on the same kind of text.
+
+With ``mask_text``, the parse data ``text`` is the masked text and every entity offset
+(ours and those of later extractors) points into it; the original text stays only in Rasa's
+``UserUttered`` event, which the secure tracker store redacts before persisting. Messages that
+start with ``/`` (intent triggers from buttons) are never masked, because Rasa parses their
+JSON. Annotated training entities that overlap masked PII are moved onto the placeholder,
+or dropped when this component emits that entity itself (so DIET does not learn to extract a
+placeholder as a value).
+
+If detection fails on a message, the component fails safe: no entities, ``pii_failed: true``
+in the parse data, an audit record, and with ``mask_text`` the whole text becomes
+``<REDACTED>``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Mapping, Optional, Sequence
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.constants import INTENT_MESSAGE_PREFIX
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from rasa_secure.config import Option, OptionSpec, defaults, resolve
+from rasa_secure.core import audit
+from rasa_secure.core.pii import OPTIONS as DETECTOR_OPTIONS
+from rasa_secure.core.pii import PIIDetector as CorePIIDetector
+from rasa_secure.core.pii import PIIFinding
+from rasa_secure.core.redaction import Redaction, Redactor
+from rasa_secure.errors import ConfigError
+
+logger = logging.getLogger(__name__)
+
+PII_PROPERTY = "pii"
+FAILED_PROPERTY = "pii_failed"
+EXTRACTOR_NAME = "PIIDetector"
+
+
+def _entity_names(value: Any) -> Optional[str]:
+    if not all(isinstance(k, str) and isinstance(v, str) and v for k, v in value.items()):
+        return "must map entity types to Rasa entity names, e.g. {EMAIL_ADDRESS: email}"
+    return None
+
+
+def _types(value: Any) -> Optional[str]:
+    if not all(isinstance(item, str) for item in value):
+        return "must be a list of entity types"
+    return None
+
+
+COMPONENT_OPTIONS: OptionSpec = {
+    "rasa_entities": Option(
+        {},
+        "entity type -> Rasa entity name emitted with the real value, e.g. EMAIL_ADDRESS: email",
+        dict,
+        _entity_names,
+    ),
+    "mask_text": Option(False, "hand later components the text with placeholders", bool),
+    "mask_entities": Option([], "entity types to mask; empty means every type found", list, _types),
+    "failure_text": Option(
+        "<REDACTED>", "the message text when detection fails and mask_text is on", str
+    ),
+}
+
+OPTIONS: OptionSpec = {**DETECTOR_OPTIONS, **COMPONENT_OPTIONS}
+"""Every key of the core detector (languages, countries, spacy_model...) plus ours."""
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
+class PIIDetector(GraphComponent):
+    """Find PII in messages; record it, emit entities, mask the text (see module docs)."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        """The defaults of every option (see ``docs/components/pii-detector.md``)."""
+        return defaults(OPTIONS)
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        """Validate the configuration; the detector loads on first use.
+
+        Raises:
+            ConfigError: an unknown key or an invalid value, named.
+        """
+        self.config = resolve(OPTIONS, config, owner=EXTRACTOR_NAME)
+        detector_config = {key: self.config[key] for key in DETECTOR_OPTIONS}
+        self.detector = CorePIIDetector(detector_config)
+        self.redactor = Redactor({"default": {"operator": "placeholder", "style": "type"}})
+        self.rasa_entities: Dict[str, str] = dict(self.config["rasa_entities"])
+        self.mask_types = frozenset(self.config["mask_entities"])
+        unknown = set(self.rasa_entities) & set(self.detector.config["exclude_entities"])
+        if unknown:
+            raise ConfigError(
+                f"{EXTRACTOR_NAME}.rasa_entities",
+                f"{sorted(unknown)} are listed in exclude_entities and never found",
+            )
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> PIIDetector:
+        """Create the component (Rasa calls this for training and for inference)."""
+        return cls(config)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Mask training examples exactly as messages are masked at inference.
+
+        Raises:
+            DetectionError: detection failed; training stops rather than train on raw PII.
+        """
+        if not self.config["mask_text"]:
+            return training_data
+        for example in training_data.training_examples:
+            text = example.get(TEXT)
+            if not isinstance(text, str) or not text or text.startswith(INTENT_MESSAGE_PREFIX):
+                continue
+            findings = self.detector.detect(text)
+            redaction = self._mask(text, findings)
+            if not redaction.items:
+                continue
+            example.set(TEXT, redaction.text)
+            entities = example.get(ENTITIES)
+            if entities:
+                example.set(ENTITIES, self._remap_annotations(entities, findings, redaction))
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Record findings, emit entities and mask the text of each message."""
+        for message in messages:
+            text = message.get(TEXT)
+            if isinstance(text, str) and text:
+                self._process_one(message, text)
+        return messages
+
+    def _process_one(self, message: Message, text: str) -> None:
+        try:
+            findings = self.detector.detect(text)
+        except Exception as error:  # fail safe: report, redact more
+            audit.record(
+                EXTRACTOR_NAME,
+                "error",
+                reasons=("detection_failed", error.__class__.__name__),
+            )
+            message.set(PII_PROPERTY, [], add_to_output=True)
+            message.set(FAILED_PROPERTY, True, add_to_output=True)
+            if self.config["mask_text"] and not text.startswith(INTENT_MESSAGE_PREFIX):
+                message.set(TEXT, self.config["failure_text"])
+            return
+        message.set(PII_PROPERTY, [f.to_dict() for f in findings], add_to_output=True)
+        message.set(FAILED_PROPERTY, False, add_to_output=True)
+        masked = self.config["mask_text"] and not text.startswith(INTENT_MESSAGE_PREFIX)
+        redaction = self._mask(text, findings) if masked else Redaction(text=text)
+        entities = self._entities(text, findings, redaction)
+        if entities:
+            message.set(ENTITIES, [*message.get(ENTITIES, []), *entities], add_to_output=True)
+        if redaction.items:
+            message.set(TEXT, redaction.text)
+
+    def _mask(self, text: str, findings: Sequence[PIIFinding]) -> Redaction:
+        chosen = [f for f in findings if not self.mask_types or f.entity_type in self.mask_types]
+        return self.redactor.redact(text, chosen)
+
+    def _entities(
+        self, text: str, findings: Sequence[PIIFinding], redaction: Redaction
+    ) -> List[Dict[str, Any]]:
+        moved = {(item.start, item.end): item for item in redaction.items}
+        entities = []
+        for finding in findings:
+            name = self.rasa_entities.get(finding.entity_type)
+            if name is None:
+                continue
+            item = moved.get((finding.start, finding.end))
+            start, end = (
+                (item.redacted_start, item.redacted_end)
+                if item
+                else (_shift(finding.start, redaction), _shift(finding.end, redaction))
+            )
+            entities.append(
+                {
+                    "entity": name,
+                    "start": start,
+                    "end": end,
+                    "value": text[finding.start : finding.end],
+                    "confidence_entity": finding.score,
+                    "extractor": EXTRACTOR_NAME,
+                }
+            )
+        return entities
+
+    def _remap_annotations(
+        self,
+        entities: Sequence[Dict[str, Any]],
+        findings: Sequence[PIIFinding],
+        redaction: Redaction,
+    ) -> List[Dict[str, Any]]:
+        types = {(f.start, f.end): f.entity_type for f in findings}
+        remapped = []
+        for entity in entities:
+            start, end = entity["start"], entity["end"]
+            hit = [i for i in redaction.items if i.start < end and start < i.end]
+            if any(self.rasa_entities.get(types.get((i.start, i.end), "")) for i in hit):
+                continue  # emitted by this component at inference
+            if hit:
+                first, last = hit[0], hit[-1]
+                new_start = (
+                    first.redacted_start if start >= first.start else _shift(start, redaction)
+                )
+                new_end = last.redacted_end if end <= last.end else _shift(end, redaction)
+            else:
+                new_start, new_end = _shift(start, redaction), _shift(end, redaction)
+            updated = dict(entity, start=new_start, end=new_end)
+            if hit:
+                updated["value"] = redaction.text[new_start:new_end]
+            remapped.append(updated)
+        return remapped
+
+
+def _shift(position: int, redaction: Redaction) -> int:
+    """Map an offset of the original text outside every replaced span to the masked text."""
+    delta = 0
+    for item in redaction.items:
+        if item.end <= position:
+            delta += (item.redacted_end - item.redacted_start) - (item.end - item.start)
+    return position + delta
+
+
+__all__ = ["OPTIONS", "PII_PROPERTY", "PIIDetector"]
