@@ -32,8 +32,10 @@ import json
 import logging
 import os
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, List, Mapping, Sequence, Set, Tuple
+from typing import Any, Dict, FrozenSet, Iterator, List, Mapping, Sequence, Set, Tuple
 
 from rasa_secure.config import Option, OptionSpec, list_of, resolve
 from rasa_secure.core import audit
@@ -52,6 +54,12 @@ _PLACEHOLDER = re.compile(
 )
 """The shapes of the Redactor's replacements: placeholders (``<EMAIL_ADDRESS_3f9a1c0e>``,
 ``<NAME>``, ``<NAME_2>``), encrypted values and keyed-hash pseudonyms."""
+
+MAX_KNOWN_SCOPES = 10_000
+"""Conversations whose sensitive values are remembered (see :meth:`EventSanitizer.learn`)."""
+
+MIN_KNOWN_LENGTH = 3
+"""Shorter remembered values are not searched for in other texts (too many false hits)."""
 
 MAX_DEPTH = 32
 """Nested data deeper than this is replaced whole (fail safe against pathological payloads)."""
@@ -189,6 +197,7 @@ class _Report:
     changed: bool = False
     failed: bool = False
     memo: Dict[str, Redaction] = field(default_factory=dict)
+    known: Mapping[str, str] = field(default_factory=dict)
 
     def took(self, result: Redaction) -> str:
         if result.items:
@@ -233,6 +242,8 @@ class EventSanitizer:
         self.clear_entities = frozenset(settings["opt_in"].get("entities", ()))
         self.clear_slots = frozenset(settings["opt_in"].get("slots", ()))
         self.redact_metadata = bool(settings["redact_metadata"])
+        self._known: OrderedDict[str, Dict[str, str]] = OrderedDict()
+        self._lock = threading.Lock()
         both = self.sensitive_slots & self.clear_slots
         if both:
             raise ConfigError(
@@ -273,10 +284,12 @@ class EventSanitizer:
                 carry ``sender_id``).
             scope: the conversation id; placeholders are stable within it.
         """
-        report = _Report(scope=scope)
         try:
+            self.learn(event, scope=scope)
+            report = _Report(scope=scope, known=self._known_values(scope))
             safe = self._event(event, report)
         except Exception as error:  # fail safe: keep the event, lose its contents
+            report = _Report(scope=scope)
             safe = self.tombstone(event)
             report.changed = report.failed = True
             report.categories.add(FAILED_ENTITY)
@@ -394,6 +407,50 @@ class EventSanitizer:
         if not holds_ciphertext(value):
             safe["value"] = self._tree(value, report)
 
+    # --- values known to be sensitive ---------------------------------------------------
+
+    def learn(self, event: Mapping[str, Any], *, scope: str) -> None:
+        """Remember the clear values of sensitive slots and entities in ``event``.
+
+        From then on, every text of the conversation is redacted where it repeats one of
+        them (a bot saying "Thanks, Ada" after the name was collected), even when no detector
+        would recognise it. The memory is per conversation and bounded (``MAX_KNOWN_SCOPES``
+        conversations, least recently used first out); it holds what the trackers in this
+        process hold anyway.
+        """
+        kind = _event_type(event)
+        if kind == "slot" and event.get("name") in self.sensitive_slots:
+            self.remember(str(event["name"]), event.get("value"), scope=scope)
+        elif kind == "user":
+            parse = event.get("parse_data")
+            entities = parse.get("entities") if isinstance(parse, Mapping) else None
+            for entity in entities if isinstance(entities, list) else ():
+                if isinstance(entity, Mapping) and entity.get("entity") in self.sensitive_entities:
+                    self.remember(str(entity["entity"]), entity.get("value"), scope=scope)
+
+    def remember(self, name: str, value: Any, *, scope: str) -> None:
+        """Remember the string leaves of a sensitive slot or entity value for ``scope``."""
+        strings = [
+            leaf
+            for leaf in _leaves(value)
+            if len(leaf.strip()) >= MIN_KNOWN_LENGTH
+            and not is_encrypted(leaf)
+            and not self._placeholder(leaf)
+        ]
+        if not strings:
+            return
+        with self._lock:
+            known = self._known.pop(scope, None) or {}
+            for leaf in strings:
+                known.setdefault(leaf, name.upper())
+            self._known[scope] = known
+            while len(self._known) > MAX_KNOWN_SCOPES:
+                self._known.popitem(last=False)
+
+    def _known_values(self, scope: str) -> Dict[str, str]:
+        with self._lock:
+            return dict(self._known.get(scope) or {})
+
     # --- slots at rest -----------------------------------------------------------------
 
     def restore_slot(self, name: str, value: Any, *, scope: str = "") -> Any:
@@ -470,6 +527,7 @@ class EventSanitizer:
                 sensitive values are redacted either way.
         """
         extra = self._sensitive_findings(text, entities, spans=spans)
+        extra += _known_findings(text, report.known)
         if not extra:
             result = report.memo.get(text)
             if result is None:
@@ -686,6 +744,34 @@ def _moved(position: int, redaction: Redaction, *, end: bool) -> int:
             return item.redacted_end if end else item.redacted_start
         shift = item.redacted_end - item.end
     return position + shift
+
+
+def _leaves(value: Any) -> Iterator[str]:
+    """The string leaves of a slot or entity value."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _leaves(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _leaves(item)
+
+
+def _known_findings(text: str, known: Mapping[str, str]) -> List[PIIFinding]:
+    """Findings for every occurrence of a remembered sensitive value, ignoring case."""
+    if not known:
+        return []
+    lowered = text.lower()
+    haystack = lowered if len(lowered) == len(text) else text
+    findings: List[PIIFinding] = []
+    for value, kind in known.items():
+        needle = value.lower() if haystack is lowered else value
+        findings.extend(
+            PIIFinding(kind, at, at + len(value), 1.0, SENSITIVE_ENTITY_RECOGNIZER)
+            for at in _occurrences(haystack, needle)
+        )
+    return findings
 
 
 def _occurrences(text: str, value: str) -> List[int]:

@@ -202,15 +202,20 @@ class SecureTrackerStore(TrackerStore):
     # --- saving ------------------------------------------------------------------------
 
     def _safe_tracker(self, tracker: DialogueStateTracker) -> DialogueStateTracker:
+        events = list(tracker.events)
         safe_events: List[Event] = []
-        changed = False
-        for event in tracker.events:
+        pending: List[Tuple[int, Dict[str, Any]]] = []
+        for index, event in enumerate(events):
             safe = self._memo.get(event)
             if safe is None:
-                safe = self._safe_event(event, tracker.sender_id)
-                self._memo.put(event, safe)
-            changed = changed or safe is not event
-            safe_events.append(safe)
+                raw = event.as_dict()
+                self.sanitizer.learn(raw, scope=tracker.sender_id)  # before any text is redacted
+                pending.append((index, raw))
+            safe_events.append(safe or event)
+        for index, raw in pending:
+            safe_events[index] = self._safe_event(events[index], raw, tracker.sender_id)
+            self._memo.put(events[index], safe_events[index])
+        changed = any(safe is not event for safe, event in zip(safe_events, events))
         if not changed:
             return tracker
         if type(_unwrap(self.inner)) in _EVENT_ONLY_STORES:
@@ -224,9 +229,8 @@ class SecureTrackerStore(TrackerStore):
             max_event_history=tracker.events.maxlen,
         )
 
-    def _safe_event(self, event: Event, sender_id: str) -> Event:
+    def _safe_event(self, event: Event, raw: Dict[str, Any], sender_id: str) -> Event:
         """The event to persist for ``event`` (``event`` itself when nothing needs changing)."""
-        raw = event.as_dict()
         result = self.sanitizer.sanitize(raw, scope=sender_id)
         if not result.changed:
             return event
@@ -271,6 +275,7 @@ class SecureTrackerStore(TrackerStore):
         token = ciphertext_of(value)
         if token not in clear:
             clear[str(token)] = self.sanitizer.restore_slot(name, value, scope=sender_id)
+            self.sanitizer.remember(name, clear[str(token)], scope=sender_id)
         return copy.deepcopy(clear[str(token)])
 
 

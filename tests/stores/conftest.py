@@ -8,10 +8,12 @@ spaces is still a card number).
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import functools
 import os
 import re
-from typing import Dict, Iterable, Iterator, List
+from typing import Any, Awaitable, Callable, Dict, Iterable, Iterator, List
 
 import pytest
 from rasa.shared.core.domain import Domain
@@ -73,6 +75,16 @@ def store_options(**overrides: object) -> Dict[str, object]:
     }
     options.update(overrides)
     return options
+
+
+def run_async(test: Callable[..., Awaitable[None]]) -> Callable[..., None]:
+    """Run an ``async def`` test in a fresh event loop (fixtures are injected as usual)."""
+
+    @functools.wraps(test)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        asyncio.run(test(*args, **kwargs))
+
+    return wrapper
 
 
 def new_key() -> str:
