@@ -569,20 +569,28 @@ class _Engine:
                 candidates.extend(c for c in source.find(text) if c.entity_type in self.wanted)
         if self.ner is not None and (not config["ner_only_if_capitalised"] or _UPPER.search(text)):
             candidates.extend(self.ner.find(text))
+        if self.allow or self.allow_regex:
+            candidates = self._without_allowed(candidates, text)
         if not candidates:
             return ()
         context = _Context(text, config["context_words_before"], config["context_words_after"])
         scored = [s for s in (self._score(c, context, text) for c in candidates) if s is not None]
         return tuple(sorted(_resolve(scored), key=lambda f: f.start))
 
+    def _without_allowed(self, candidates: List[Candidate], text: str) -> List[Candidate]:
+        """Drop allow-listed values and every candidate inside one (the domain of an e-mail)."""
+        allowed = []
+        for candidate in candidates:
+            value = text[candidate.start : candidate.end]
+            if value.strip().casefold() in self.allow or any(
+                r.fullmatch(value) for r in self.allow_regex
+            ):
+                allowed.append((candidate.start, candidate.end))
+        return [c for c in candidates if not any(s <= c.start and c.end <= e for s, e in allowed)]
+
     def _score(
         self, candidate: Candidate, context: _Context, text: str
     ) -> Optional[Tuple[Candidate, float, str]]:
-        value = text[candidate.start : candidate.end]
-        if value.strip().casefold() in self.allow or any(
-            r.fullmatch(value) for r in self.allow_regex
-        ):
-            return None
         if candidate.entity_type == "PHONE_NUMBER" and (
             _inside_token(text, candidate) or _HOUSE_NUMBER.match(text, candidate.end)
         ):

