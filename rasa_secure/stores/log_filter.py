@@ -123,6 +123,22 @@ _FALLBACK_PATTERNS = (
 _busy = threading.local()
 
 
+def _fallback_redact(text: str) -> str:
+    """Mask without Presidio: our stdlib recognizers (no context needed) and broad patterns."""
+    from rasa_secure.core.recognizers import builtin_recognizers
+
+    spans = [(c.start, c.end) for r in builtin_recognizers() for c in r.find(text)]
+    spans += [m.span() for pattern in _FALLBACK_PATTERNS for m in pattern.finditer(text)]
+    pieces: List[str] = []
+    cursor = 0
+    for start, end in sorted(spans):
+        if end <= cursor:
+            continue
+        pieces.append(text[cursor : max(start, cursor)] + MASK)
+        cursor = end
+    return "".join(pieces) + text[cursor:]
+
+
 class PIILogFilter(logging.Filter):
     """A ``logging.Filter`` that redacts records in place and never drops one.
 
@@ -137,9 +153,10 @@ class PIILogFilter(logging.Filter):
     def __init__(self, name: str = "", **options: Any) -> None:
         """Validate the options and load the pattern detector.
 
-        Presidio is needed for the pattern recognizers; without it the filter falls back to
-        masking every e-mail-like string, digit run and long token (redacting more, not less)
-        and logs a warning saying so.
+        Presidio is needed for its pattern recognizers; without it the filter falls back to
+        rasa_secure's own recognizers (passwords, PINs, secrets, accounts, dates of birth,
+        phones) with every match masked regardless of context, plus every e-mail-like string,
+        digit run and long token (redacting more, not less), and logs a warning saying so.
 
         Raises:
             ConfigError: an unknown or invalid option.
@@ -205,9 +222,7 @@ class PIILogFilter(logging.Filter):
     def redact_text(self, text: str) -> str:
         """``text`` with PII and secrets replaced by ``<ENTITY_TYPE>`` placeholders."""
         if self.sanitizer is None:
-            for pattern in _FALLBACK_PATTERNS:
-                text = pattern.sub(MASK, text)
-            return text
+            return _fallback_redact(text)
         return self.sanitizer.sanitize(text).text
 
     def process_event(
