@@ -722,7 +722,7 @@ def offline_tld_extractor() -> Callable[[str], Any]:
 def _offline_email_recognizer(cls: Any, language: str) -> Any:
     extractor = offline_tld_extractor()
 
-    class OfflineEmailRecognizer(cls):  # type: ignore[misc]
+    class OfflineEmailRecognizer(cls):
         """Presidio's e-mail recognizer validating domains against the bundled suffix list."""
 
         def validate_result(self, pattern_text: str) -> bool:

@@ -1,0 +1,288 @@
+"""Redaction operators, placeholder stability, and the fail-safe Sanitizer."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any, Dict, List, Tuple
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rasa_secure.core.crypto import Keyring
+from rasa_secure.core.pii import PIIFinding
+from rasa_secure.core.redaction import FAILED_ENTITY, Redactor, Sanitizer
+from rasa_secure.errors import ConfigError, CryptoError, DetectionError, InputError
+
+KEY_ENV = "RASA_SECURE_PSEUDONYM_KEY"
+
+
+@pytest.fixture(autouse=True)
+def pseudonym_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(KEY_ENV, "test-pseudonym-key")
+    monkeypatch.delenv("RASA_SECURE_KEYS", raising=False)
+
+
+def keyring() -> Keyring:
+    return Keyring((("k1", b"\x01" * 32),))
+
+
+def finding(text: str, value: str, entity: str = "EMAIL_ADDRESS", score: float = 1.0) -> PIIFinding:
+    start = text.index(value)
+    return PIIFinding(entity, start, start + len(value), score, "test")
+
+
+def redact(redactor: Redactor, text: str, values: List[Tuple[str, str]], scope: str = "c1") -> str:
+    return redactor.redact(text, [finding(text, v, e) for e, v in values], scope=scope).text
+
+
+def test_keyed_placeholder_is_stable_within_a_scope_and_differs_across_scopes() -> None:
+    """Same value, same placeholder throughout a conversation; unlinkable across conversations."""
+    redactor = Redactor()
+    a = redact(redactor, "x a@example.org", [("EMAIL_ADDRESS", "a@example.org")], scope="c1")
+    again = redact(Redactor(), "y a@example.org", [("EMAIL_ADDRESS", "a@example.org")], scope="c1")
+    other_value = redact(
+        redactor, "x b@example.org", [("EMAIL_ADDRESS", "b@example.org")], scope="c1"
+    )
+    other_scope = redact(
+        redactor, "x a@example.org", [("EMAIL_ADDRESS", "a@example.org")], scope="c2"
+    )
+    assert a.startswith("x <EMAIL_ADDRESS_") and "example" not in a
+    assert a[2:] == again[2:]  # a new Redactor (a restart, another worker) agrees
+    assert a != other_value and a != other_scope
+
+
+def test_keyed_placeholder_ignores_case_and_separators() -> None:
+    """A card typed with and without spaces is the same card."""
+    redactor = Redactor()
+    spaced = redact(redactor, "4111 1111 1111 1111", [("CREDIT_CARD", "4111 1111 1111 1111")])
+    compact = redact(redactor, "4111111111111111", [("CREDIT_CARD", "4111111111111111")])
+    assert spaced == compact
+
+
+def test_keyed_placeholder_depends_on_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the key the placeholder cannot be recomputed from a guessed value."""
+    first = redact(Redactor(), "a@example.org", [("EMAIL_ADDRESS", "a@example.org")])
+    monkeypatch.setenv(KEY_ENV, "another-key")
+    assert redact(Redactor(), "a@example.org", [("EMAIL_ADDRESS", "a@example.org")]) != first
+
+
+def test_type_and_numbered_placeholder_styles() -> None:
+    """`type` gives bare placeholders; `numbered` numbers values per scope and type."""
+    text = "a@x.org b@x.org a@x.org"
+    spans = [
+        finding(text, "a@x.org"),
+        finding(text, "b@x.org"),
+        PIIFinding("EMAIL_ADDRESS", 16, 23, 1.0, "t"),
+    ]
+    bare = Redactor({"default": {"operator": "placeholder", "style": "type"}})
+    assert bare.redact(text, spans).text == "<EMAIL_ADDRESS> <EMAIL_ADDRESS> <EMAIL_ADDRESS>"
+    numbered = Redactor({"default": {"operator": "placeholder", "style": "numbered"}})
+    assert numbered.redact(text, spans, scope="s").text == (
+        "<EMAIL_ADDRESS_1> <EMAIL_ADDRESS_2> <EMAIL_ADDRESS_1>"
+    )
+    assert (
+        numbered.redact("b@x.org", [finding("b@x.org", "b@x.org")], scope="s").text
+        == "<EMAIL_ADDRESS_2>"
+    )
+
+
+def test_numbered_memory_is_bounded() -> None:
+    """Scopes are evicted least-recently-used; past the per-scope cap, keyed placeholders."""
+    redactor = Redactor(
+        {
+            "default": {"operator": "placeholder", "style": "numbered"},
+            "numbered_max_scopes": 2,
+            "numbered_max_values": 1,
+        }
+    )
+    one = redact(redactor, "a@x.org", [("EMAIL_ADDRESS", "a@x.org")], scope="s1")
+    two = redact(redactor, "b@x.org", [("EMAIL_ADDRESS", "b@x.org")], scope="s1")
+    assert (
+        one == "<EMAIL_ADDRESS_1>"
+        and two.startswith("<EMAIL_ADDRESS_")
+        and two != "<EMAIL_ADDRESS_2>"
+    )
+    for scope in ("s2", "s3"):
+        redact(redactor, "a@x.org", [("EMAIL_ADDRESS", "a@x.org")], scope=scope)
+    assert len(redactor._numbers) == 2 and "s1" not in redactor._numbers
+
+
+@pytest.mark.parametrize(
+    ("settings", "value", "masked"),
+    [
+        ({}, "4111 1111 1111 1111", "**** **** **** 1111"),
+        ({"keep_last": 0, "keep_first": 2, "char": "#"}, "GB82WEST1234", "GB##########"),
+        ({"keep_separators": False}, "4111-1111-1111-1111", "***************1111"),
+        ({}, "1234567", "*******"),  # too short to show four digits: fully masked
+    ],
+)
+def test_mask_operator(settings: Dict[str, Any], value: str, masked: str) -> None:
+    """Partial masks keep a few characters and, by default, the separators."""
+    redactor = Redactor({"default": {"operator": "mask", **settings}})
+    assert redact(redactor, value, [("CREDIT_CARD", value)]) == masked
+
+
+def test_hash_operator_per_scope_and_global() -> None:
+    """A pseudonym for joins: per conversation by default, or across conversations."""
+    scoped = Redactor({"default": {"operator": "hash"}})
+    shared = Redactor({"default": {"operator": "hash", "per_scope": False, "length": 8}})
+    text = "a@x.org"
+    one, two = (redact(scoped, text, [("EMAIL_ADDRESS", text)], scope=s) for s in ("1", "2"))
+    assert (
+        one.startswith("EMAIL_ADDRESS_") and len(one) == len("EMAIL_ADDRESS_") + 16 and one != two
+    )
+    g1, g2 = (redact(shared, text, [("EMAIL_ADDRESS", text)], scope=s) for s in ("1", "2"))
+    assert g1 == g2 and len(g1) == len("EMAIL_ADDRESS_") + 8
+
+
+def test_encrypt_operator_round_trips_and_is_bound_to_the_scope() -> None:
+    """Reversible for authorized code, but only in the conversation it came from."""
+    redactor = Redactor({"entities": {"EMAIL_ADDRESS": {"operator": "encrypt"}}}, keyring=keyring())
+    text = "mail a@example.org now"
+    sealed = redact(redactor, text, [("EMAIL_ADDRESS", "a@example.org")], scope="c1")
+    assert "a@example.org" not in sealed and sealed.startswith("mail <EMAIL_ADDRESS:rsenc:v1:k1:")
+    assert redactor.reveal(sealed, scope="c1") == text
+    with pytest.raises(CryptoError):
+        redactor.reveal(sealed, scope="c2")
+
+
+def test_encrypt_without_any_keyring_is_a_config_error() -> None:
+    """Encryption without keys must fail at construction, not store values in the clear."""
+    with pytest.raises(ConfigError, match="RASA_SECURE_KEYS"):
+        Redactor({"default": {"operator": "encrypt"}})
+
+
+def test_encrypt_uses_the_environment_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keys come from RASA_SECURE_KEYS when no keyring is passed."""
+    monkeypatch.setenv("RASA_SECURE_KEYS", "k9:" + base64.b64encode(b"\x02" * 32).decode())
+    redactor = Redactor({"default": {"operator": "encrypt"}})
+    assert ":rsenc:v1:k9:" in redact(redactor, "a@x.org", [("EMAIL_ADDRESS", "a@x.org")])
+
+
+def test_drop_operator_and_items() -> None:
+    """Dropped values leave no trace; items say where each replacement is."""
+    redactor = Redactor({"entities": {"PASSWORD": {"operator": "drop"}}})
+    text = "pw hunter2 mail a@x.org"
+    result = redactor.redact(
+        text, [finding(text, "hunter2", "PASSWORD"), finding(text, "a@x.org")], scope="c"
+    )
+    assert result.text.startswith("pw  mail <EMAIL_ADDRESS_")
+    drop, mail = result.items
+    assert (drop.operator, drop.redacted_start, drop.redacted_end) == ("drop", 3, 3)
+    assert result.text[mail.redacted_start : mail.redacted_end].startswith("<EMAIL_ADDRESS_")
+    assert result.entity_types == ("EMAIL_ADDRESS", "PASSWORD")
+
+
+def test_overlapping_findings_merge_under_the_most_protective_operator() -> None:
+    """A masked card overlapping a dropped secret is dropped as a whole."""
+    redactor = Redactor(
+        {"entities": {"CREDIT_CARD": {"operator": "mask"}, "SECRET": {"operator": "drop"}}}
+    )
+    text = "x 4111111111111111abc y"
+    findings = [
+        PIIFinding("CREDIT_CARD", 2, 18, 1.0, "t"),
+        PIIFinding("SECRET", 10, 21, 0.5, "t"),
+    ]
+    result = redactor.redact(text, findings)
+    assert result.text == "x  y"
+    [item] = result.items
+    assert (item.start, item.end, item.entity_type, item.operator) == (2, 21, "CREDIT_CARD", "drop")
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"default": {"operator": "shred"}},
+        {"default": {"operator": "mask", "keep_last": -1}},
+        {"default": {"operator": "mask", "char": "**"}},
+        {"default": {"operator": "placeholder", "style": "fancy"}},
+        {"entities": {"EMAIL_ADDRESS": "mask"}},
+        {"default": {"operator": "drop", "keep_last": 4}},
+    ],
+)
+def test_invalid_operator_settings_are_config_errors(config: Dict[str, Any]) -> None:
+    """Operators validate their parameters before running."""
+    with pytest.raises(ConfigError):
+        Redactor(config)
+
+
+def test_spans_outside_the_text_are_refused() -> None:
+    """A finding that does not fit the text is a caller bug, reported as such."""
+    with pytest.raises(InputError):
+        Redactor().redact("short", [PIIFinding("X", 3, 40, 1.0, "t")])
+
+
+@given(
+    st.text(min_size=1, max_size=60),
+    st.lists(st.tuples(st.integers(0, 59), st.integers(1, 8)), max_size=6),
+)
+def test_text_outside_findings_is_preserved_and_items_point_at_replacements(
+    text: str, raw: List[Tuple[int, int]]
+) -> None:
+    """Property: everything between findings is kept verbatim, in order."""
+    findings = [
+        PIIFinding("X", s, min(s + n, len(text)), 1.0, "t") for s, n in raw if s < len(text)
+    ]
+    result = Redactor({"default": {"operator": "placeholder", "style": "type"}}).redact(
+        text, findings
+    )
+    cursor, out = 0, 0
+    for item in result.items:
+        assert result.text[out : out + item.start - cursor] == text[cursor : item.start]
+        assert result.text[item.redacted_start : item.redacted_end] == "<X>"
+        cursor, out = item.end, item.redacted_end
+    assert result.text[out:] == text[cursor:]
+
+
+class _Detector:
+    name = "pii"
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def detect(self, text: str) -> Tuple[PIIFinding, ...]:
+        raise self.error
+
+    def load(self) -> None:
+        """Nothing to load."""
+
+
+@pytest.mark.parametrize("error", [DetectionError("pii", "model crashed"), MemoryError()])
+def test_sanitizer_fails_safe(error: Exception, caplog: pytest.LogCaptureFixture) -> None:
+    """If detection fails the whole text is redacted, flagged and audited; never returned raw."""
+    sanitizer = Sanitizer(_Detector(error), Redactor())  # type: ignore[arg-type]
+    with caplog.at_level("INFO", logger="rasa_secure.audit"):
+        result = sanitizer.sanitize("my card is 4111 1111 1111 1111", scope="sender-7")
+    assert result.failed and result.text == "<REDACTED>"
+    assert result.items[0].entity_type == FAILED_ENTITY and result.items[0].end == 30
+    [audit_line] = [r for r in caplog.records if r.name == "rasa_secure.audit"]
+    record = json.loads(audit_line.getMessage())
+    assert record["decision"] == "error" and record["subject"].startswith("sub_")
+    assert "4111" not in caplog.text and "sender-7" not in caplog.text
+
+
+def test_sanitizer_from_config_detects_and_redacts(caplog: pytest.LogCaptureFixture) -> None:
+    """The usual path: configuration in, redacted text and an optional audit line out."""
+    sanitizer = Sanitizer.from_config(
+        {
+            "detector": {"spacy_model": None},
+            "redaction": {"entities": {"CREDIT_CARD": {"operator": "mask"}}},
+            "audit_redactions": True,
+        }
+    )
+    sanitizer.load()
+    with caplog.at_level("INFO", logger="rasa_secure.audit"):
+        result = sanitizer.sanitize("card 4111 1111 1111 1111", scope="c")
+    assert result.text == "card **** **** **** 1111" and not result.failed
+    assert json.loads(caplog.records[-1].getMessage())["categories"] == ["CREDIT_CARD"]
+    assert sanitizer.sanitize("").text == ""
+
+
+def test_sanitizer_config_errors_are_raised_at_construction() -> None:
+    """Configuration mistakes are not 'detection failures' to be hidden by the fail-safe."""
+    with pytest.raises(ConfigError, match=r"Sanitizer\.detecter"):
+        Sanitizer.from_config({"detecter": {}})
+    with pytest.raises(InputError):
+        Sanitizer.from_config({"detector": {"spacy_model": None}}).sanitize(b"bytes")  # type: ignore[arg-type]
