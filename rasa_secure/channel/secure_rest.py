@@ -219,7 +219,7 @@ _ERRORS = {
 }
 
 
-class SecureRestInput(RestInput):  # type: ignore[misc]
+class SecureRestInput(RestInput):
     """The REST channel with JWT authentication, conversation binding and rate limiting."""
 
     @classmethod

@@ -1,0 +1,73 @@
+"""``rasa-secure actions``: the rasa-sdk action server, accepting calls only from Rasa.
+
+Same options as ``rasa run actions`` plus ``--config`` (the SecureAction configuration, see
+``docs/components/secure-action.md``). The shared secret comes from
+``RASA_SECURE_ACTION_TOKEN`` (or ``--secret-env``); without it the server does not start.
+CORS is off unless ``--cors`` names origins (the action server has no browser clients).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+
+from rasa_secure.core.envelope import SHARED_SECRET_ENV
+
+NAME = "actions"
+HELP = "start the rasa-sdk action server with the shared-secret guard (and SecureAction config)"
+CONFIG_ENV = "RASA_SECURE_ACTIONS_CONFIG"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Register the options of this command."""
+    parser.add_argument("--actions", required=True, help="action package or module to load")
+    parser.add_argument("-p", "--port", type=int, default=5055, help="port to listen on")
+    parser.add_argument(
+        "--host",
+        default=os.environ.get("SANIC_HOST", "0.0.0.0"),  # noqa: S104 - as rasa-sdk does
+        help="interface to bind",
+    )
+    parser.add_argument("--cors", nargs="*", default=None, help="CORS origins (default: none)")
+    parser.add_argument(
+        "--config", default=None, help=f"SecureAction config file (sets {CONFIG_ENV})"
+    )
+    parser.add_argument(
+        "--secret-env", default=SHARED_SECRET_ENV, help="variable holding the secret"
+    )
+    parser.add_argument(
+        "--header", default=None, help="header carrying the secret (default X-Rasa-Secure-Token)"
+    )
+    parser.add_argument(
+        "--accept-query-token",
+        action="store_true",
+        help="also accept Rasa's `token:` query parameter (ends up in access logs)",
+    )
+    parser.add_argument("--ssl-certificate", default=None, help="TLS certificate file")
+    parser.add_argument("--ssl-keyfile", default=None, help="TLS key file")
+    parser.add_argument("--auto-reload", action="store_true", help="reload changed action modules")
+    parser.add_argument("--workers", type=int, default=1, help="Sanic worker processes")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the rasa-sdk app, attach the guard, check the configuration, serve."""
+    from rasa_sdk.endpoint import create_app, create_ssl_context
+    from rasa_sdk.plugin import plugin_manager
+
+    from rasa_secure.actions.secure_action import ActionGuard
+    from rasa_secure.actions.server_auth import attach
+
+    if args.config is not None:
+        os.environ[CONFIG_ENV] = os.path.abspath(args.config)
+    if os.environ.get(CONFIG_ENV) or os.environ.get("RASA_SECURE_POLICY"):
+        ActionGuard.default()
+    logging.basicConfig(level=logging.INFO)
+    app = create_app(args.actions, cors_origins=args.cors or "", auto_reload=args.auto_reload)
+    options = {"secret_env": args.secret_env, "accept_query_token": args.accept_query_token}
+    if args.header is not None:
+        options["header"] = args.header
+    attach(app, options)
+    plugin_manager().hook.attach_sanic_app_extensions(app=app)
+    ssl_context = create_ssl_context(args.ssl_certificate, args.ssl_keyfile)
+    app.run(args.host, args.port, ssl=ssl_context, workers=args.workers, access_log=False)
+    return 0
