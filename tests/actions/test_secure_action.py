@@ -164,7 +164,7 @@ def test_invalid_typed_value_never_reaches_the_backend(caplog: pytest.LogCapture
 def test_unexpected_error_fails_closed(caplog: pytest.LogCaptureFixture) -> None:
     class Broken(SecureAction):
         def name(self) -> str:
-            return "action_check_balance"
+            return "action_probe"
 
         async def run_authorized(
             self, dispatcher: Any, tracker: Any, domain: Any, context: Any
@@ -190,7 +190,7 @@ class Spy(SecureAction):
     seen: List[Tracker] = []
 
     def name(self) -> str:
-        return "action_check_balance"
+        return "action_probe"
 
     async def run_authorized(
         self, dispatcher: Any, tracker: Tracker, domain: Any, context: ActionContext
