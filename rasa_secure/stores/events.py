@@ -35,7 +35,7 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, Iterator, List, Mapping, Sequence, Set, Tuple
+from typing import Any, Dict, FrozenSet, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 from rasa_secure.config import Option, OptionSpec, list_of, resolve
 from rasa_secure.core import audit
@@ -78,7 +78,8 @@ def _opt_in(value: Any) -> str | None:
 OPTIONS: OptionSpec = {
     "pii": Option(
         {},
-        "Sanitizer configuration: {detector: PIIDetector options, redaction: Redactor options}",
+        "Sanitizer configuration: {detector: PIIDetector options, redaction: Redactor options};"
+        " the detector is pattern-only unless detector.spacy_model is set",
         dict,
     ),
     "sensitive_slots": Option(
@@ -145,7 +146,7 @@ EVENT_FIELDS: Mapping[str, Fields] = {
 """Known Rasa 3.6 event types. Fields not listed (names, policies, scores) hold no user data."""
 
 PARSE_DATA_KEPT: FrozenSet[str] = frozenset(
-    {"intent", "intent_ranking", "response_selector", "message_id", "pii", "security"}
+    {"intent", "intent_ranking", "response_selector", "message_id", "pii", "pii_failed", "security"}
 )
 """``parse_data`` keys kept as they are: model outputs, and the value-free findings that
 rasa_secure's NLU components add. Every other key but ``text`` and ``entities`` is redacted."""
@@ -234,7 +235,7 @@ class EventSanitizer:
         self.settings = dict(settings)
         self.keyring = keyring if keyring is not None else _keyring(settings, component)
         self.sanitizer = sanitizer or Sanitizer.from_config(
-            _allowing_placeholders(settings["pii"]), keyring=self.keyring
+            store_pii_config(settings["pii"]), keyring=self.keyring
         )
         self.sensitive_slots = frozenset(settings["sensitive_slots"])
         entities = settings["sensitive_entities"]
@@ -370,10 +371,16 @@ class EventSanitizer:
         entities = parse.get("entities") if parse is not None else None
         entities = entities if isinstance(entities, list) else []
         parsed_text = parse.get("text") if parse is not None else None
+        text = safe.get("text")
+        # Findings of the PIIDetector NLU component (NER included) point into the user's text.
+        nlu = _nlu_findings(parse, text) if isinstance(text, str) else []
         redaction: Redaction | None = None
         if parse is not None:
             if isinstance(parsed_text, str):  # entity offsets point into this text
-                redaction = self._redact(parsed_text, entities, report, spans=True)
+                same = parsed_text == text
+                redaction = self._redact(
+                    parsed_text, entities, report, spans=True, extra=nlu if same else ()
+                )
                 parse["text"] = report.took(redaction)
             if entities:
                 parse["entities"] = self._entities(entities, redaction, report)
@@ -383,12 +390,14 @@ class EventSanitizer:
                 if key != "metadata" or self.redact_metadata:
                     parse[key] = self._tree(value, report)
             safe["parse_data"] = parse
-        text = safe.get("text")
         if isinstance(text, str):
             if text == parsed_text and redaction is not None:
-                safe["text"] = redaction.text
+                text_redaction = redaction
             else:
-                safe["text"] = report.took(self._redact(text, entities, report, spans=False))
+                text_redaction = self._redact(text, entities, report, spans=False, extra=nlu)
+            safe["text"] = report.took(text_redaction)
+            if parse is not None and nlu and text_redaction.items:
+                parse["pii"] = _moved_findings(parse["pii"], text_redaction)
 
     def _slot(self, safe: Dict[str, Any], report: _Report) -> None:
         name = safe.get("name")
@@ -414,7 +423,9 @@ class EventSanitizer:
 
         From then on, every text of the conversation is redacted where it repeats one of
         them (a bot saying "Thanks, Ada" after the name was collected), even when no detector
-        would recognise it. The memory is per conversation and bounded (``MAX_KNOWN_SCOPES``
+        would recognise it. Values the PIIDetector NLU component found in a user message
+        (``parse_data.pii``, NER included) are remembered the same way. The memory is per
+        conversation and bounded (``MAX_KNOWN_SCOPES``
         conversations, least recently used first out); it holds what the trackers in this
         process hold anyway.
         """
@@ -423,10 +434,17 @@ class EventSanitizer:
             self.remember(str(event["name"]), event.get("value"), scope=scope)
         elif kind == "user":
             parse = event.get("parse_data")
-            entities = parse.get("entities") if isinstance(parse, Mapping) else None
+            parse = parse if isinstance(parse, Mapping) else None
+            entities = parse.get("entities") if parse is not None else None
             for entity in entities if isinstance(entities, list) else ():
                 if isinstance(entity, Mapping) and entity.get("entity") in self.sensitive_entities:
                     self.remember(str(entity["entity"]), entity.get("value"), scope=scope)
+            text = event.get("text")
+            if isinstance(text, str):
+                for finding in _nlu_findings(parse, text):
+                    self.remember(
+                        finding.entity_type, text[finding.start : finding.end], scope=scope
+                    )
 
     def remember(self, name: str, value: Any, *, scope: str) -> None:
         """Remember the string leaves of a sensitive slot or entity value for ``scope``."""
@@ -515,7 +533,13 @@ class EventSanitizer:
         return report.took(self._redact(text, (), report, spans=False))
 
     def _redact(
-        self, text: str, entities: Sequence[Any], report: _Report, *, spans: bool
+        self,
+        text: str,
+        entities: Sequence[Any],
+        report: _Report,
+        *,
+        spans: bool,
+        extra: Sequence[PIIFinding] = (),
     ) -> Redaction:
         """Redact ``text``, adding sensitive entities to what the detector finds.
 
@@ -525,9 +549,13 @@ class EventSanitizer:
             report: the event's report (memo and scope).
             spans: whether the entities' offsets point into ``text``; literal occurrences of
                 sensitive values are redacted either way.
+            extra: findings made elsewhere (the NLU component) that point into ``text``.
         """
-        extra = self._sensitive_findings(text, entities, spans=spans)
-        extra += _known_findings(text, report.known)
+        extra = [
+            *extra,
+            *self._sensitive_findings(text, entities, spans=spans),
+            *_known_findings(text, report.known),
+        ]
         if not extra:
             result = report.memo.get(text)
             if result is None:
@@ -718,11 +746,18 @@ def _event_type(event: Mapping[str, Any]) -> str:
     return kind if isinstance(kind, str) else ""
 
 
-def _allowing_placeholders(pii: Mapping[str, Any]) -> Dict[str, Any]:
-    """``pii`` whose detector never reports our own replacements (``password is <PASSWORD_1>``
-    is not a password), so sanitizing stored data again changes nothing."""
+def store_pii_config(pii: Mapping[str, Any]) -> Dict[str, Any]:
+    """The Sanitizer configuration used at rest, from the user's ``pii`` option.
+
+    * The detector is pattern-only unless ``detector.spacy_model`` is set: NER findings made
+      by the PIIDetector NLU component are reused from the parse data, so NER runs once per
+      message, not again for every store and broker (see the benchmarks).
+    * Our own replacements are never reported (``password is <PASSWORD_1>`` is not a
+      password), so sanitizing stored data again changes nothing.
+    """
     config = dict(pii)
     detector = dict(config.get("detector") or {})
+    detector.setdefault("spacy_model", None)
     allowed = detector.get("allow_list_regex", [])
     if isinstance(allowed, list) and _PLACEHOLDER.pattern not in allowed:
         detector["allow_list_regex"] = [*allowed, _PLACEHOLDER.pattern]
@@ -744,6 +779,58 @@ def _moved(position: int, redaction: Redaction, *, end: bool) -> int:
             return item.redacted_end if end else item.redacted_start
         shift = item.redacted_end - item.end
     return position + shift
+
+
+def _nlu_findings(parse: Optional[Mapping[str, Any]], text: str) -> List[PIIFinding]:
+    """The PIIDetector component's findings (``parse_data.pii``) that fit inside ``text``.
+
+    Findings over one of our placeholders are skipped: stored data has its findings moved
+    onto the placeholders, and redacting a placeholder again would change it.
+    """
+    found = parse.get("pii") if parse is not None else None
+    findings: List[PIIFinding] = []
+    for item in found if isinstance(found, list) else ():
+        if not isinstance(item, Mapping):
+            continue
+        start, end, kind = item.get("start"), item.get("end"), item.get("type")
+        if (
+            isinstance(start, int)
+            and isinstance(end, int)
+            and isinstance(kind, str)
+            and 0 <= start < end <= len(text)
+            and not _PLACEHOLDER.fullmatch(text[start:end])
+        ):
+            score = item.get("score")
+            findings.append(
+                PIIFinding(
+                    kind,
+                    start,
+                    end,
+                    float(score) if isinstance(score, (int, float)) else 1.0,
+                    str(item.get("recognizer") or "PIIDetector"),
+                )
+            )
+    return findings
+
+
+def _moved_findings(findings: Any, redaction: Redaction) -> Any:
+    """``parse_data.pii`` with offsets moved into the redacted text."""
+    if not isinstance(findings, list):
+        return findings
+    moved = []
+    for item in findings:
+        if (
+            isinstance(item, Mapping)
+            and isinstance(item.get("start"), int)
+            and isinstance(item.get("end"), int)
+        ):
+            item = {
+                **item,
+                "start": _moved(item["start"], redaction, end=False),
+                "end": _moved(item["end"], redaction, end=True),
+            }
+        moved.append(item)
+    return moved
 
 
 def _leaves(value: Any) -> Iterator[str]:

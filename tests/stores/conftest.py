@@ -116,10 +116,28 @@ def _user(text: str, intent: str, entities: List[Dict[str, object]]) -> UserUtte
             "entities": entities,
             "intent_ranking": [{"name": intent, "confidence": 0.97}],
             # what rasa_secure's PII component adds: types and spans, never values
-            "pii": [{"type": "EMAIL_ADDRESS", "start": 0, "end": 1, "score": 1.0}],
+            "pii": _findings(text),
+            "pii_failed": False,
         },
         metadata={"user_phone": RAW_VALUES["phone"]},
     )
+
+
+def _findings(text: str) -> List[Dict[str, object]]:
+    """What the PIIDetector NLU component would report for ``text`` (e-mails only here)."""
+    if RAW_VALUES["email"] not in text:
+        return []
+    start = text.index(RAW_VALUES["email"])
+    end = start + len(RAW_VALUES["email"])
+    return [
+        {
+            "type": "EMAIL_ADDRESS",
+            "start": start,
+            "end": end,
+            "score": 1.0,
+            "recognizer": "EmailRecognizer",
+        }
+    ]
 
 
 def _entity(text: str, name: str, value: str) -> Dict[str, object]:

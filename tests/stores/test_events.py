@@ -160,12 +160,32 @@ def test_opt_in_entities_and_slots_stay_in_clear(keys: str) -> None:
 
 
 def test_value_free_parse_data_keys_and_model_outputs_are_kept(sanitizer: EventSanitizer) -> None:
-    # Why: intents, rankings and PII findings (types and spans) are needed for analytics.
+    # Why: intents, rankings and the NLU component's outcome are needed for analytics.
     event = user_event("hello", [])
-    event["parse_data"]["pii"] = [{"type": "EMAIL_ADDRESS", "start": 0, "end": 5}]
+    event["parse_data"].update(pii=[], pii_failed=False, security={"verdict": "allow"})
     event["parse_data"]["intent_ranking"] = [{"name": "inform", "confidence": 0.9}]
     result = sanitizer.sanitize(event, scope="c")
     assert result.event == event and not result.changed
+
+
+def test_nlu_findings_are_used_and_remembered_for_the_conversation(
+    sanitizer: EventSanitizer,
+) -> None:
+    # Why: the store runs patterns only; names found by NER in the NLU pipeline
+    # (parse_data.pii) must be redacted too, in the message and when the bot repeats them.
+    text = f"I am {V['name']} from Springfield"
+    event = user_event(text, [])
+    start = text.index(V["name"])
+    finding = {"type": "PERSON", "start": start, "end": start + len(V["name"]), "score": 0.85}
+    event["parse_data"]["pii"] = [finding]
+    safe = sanitize(sanitizer, event)
+    assert V["name"] not in json.dumps(safe) and safe["text"].startswith("I am <PERSON_")
+    moved = safe["parse_data"]["pii"][0]
+    assert safe["text"][moved["start"] : moved["end"]].startswith("<PERSON_"), "offsets follow"
+    bot = {"event": "bot", "timestamp": 2.0, "text": f"Welcome back, {V['name'].upper()}!"}
+    assert V["name"].upper() not in sanitize(sanitizer, bot)["text"]
+    other = sanitizer.sanitize(bot, scope="another conversation").event
+    assert other["text"] == bot["text"], "remembered values stay in their conversation"
 
 
 @pytest.mark.parametrize(
