@@ -1,25 +1,66 @@
-"""The example bot's actions: balances, transfers and contact details.
+"""The example bot's actions: balances, transfers and contact details, behind rasa_secure.
 
-The customer is the conversation's sender; every backend call goes through
-:class:`example_bot.actions.bank.Bank`, which only runs parameterized SQL.
+Every action is a :class:`~rasa_secure.actions.secure_action.SecureAction` (or a secure form
+validation) governed by ``example_bot/policy.yml``: the caller is the verified subject the
+channel attested, never the conversation id or anything the client wrote. A customer sees
+only their own balances; a teller may look up any account's balance but may not transfer;
+a transfer needs ownership of the source account. Values become typed values before they
+reach :class:`example_bot.actions.bank.Bank`, which only runs parameterized SQL.
+
+The guard is configured by ``RASA_SECURE_ACTIONS_CONFIG`` / ``RASA_SECURE_POLICY`` when set,
+else from the bot's own ``policy.yml`` and ``domain.yml``; the shared secret always comes from
+``RASA_SECURE_ACTION_TOKEN``.
 """
 
 from __future__ import annotations
 
+import functools
+import os
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from example_bot.actions.bank import Bank, BankError
+from rasa_secure.actions.secure_action import (
+    CONFIG_ENV,
+    POLICY_ENV,
+    ActionContext,
+    ActionGuard,
+    SecureAction,
+)
+from rasa_secure.actions.secure_form import SecureFormValidationAction
+from rasa_secure.core.values import AccountNumber, EmailAddress, Money
+from rasa_secure.errors import InputError
 
+BOT_DIR = Path(__file__).resolve().parent.parent
 MAX_TRANSFER = Decimal("10000")
-ACCOUNT_NUMBER = re.compile(r"\d{10}")
-EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+
+
+class TransferAmount(Money):
+    """What one transfer may move."""
+
+    MAXIMUM = MAX_TRANSFER
+
+
+class BankAccount(AccountNumber):
+    """Example Bank account numbers: ten digits."""
+
+    PATTERN = re.compile(r"\d{10}")
+    DESCRIPTION = "a 10-digit account number"
+
+
+@functools.lru_cache(maxsize=None)
+def bank_guard() -> ActionGuard:
+    """The guard of the bank's actions (built once, on the first action call)."""
+    if os.environ.get(CONFIG_ENV) or os.environ.get(POLICY_ENV):
+        return ActionGuard.from_env()
+    return ActionGuard({"policy": "policy.yml", "domain": "domain.yml"}, base=BOT_DIR)
 
 
 def _bank() -> Bank:
@@ -33,39 +74,75 @@ def _money(amount: Decimal, currency: str) -> str:
 def parse_amount(value: Any) -> Optional[Decimal]:
     """A positive amount with at most two decimals and within the transfer limit, or None."""
     try:
-        amount = Decimal(str(value).replace(",", ".").strip())
-    except InvalidOperation:
+        return TransferAmount.parse(value, location="amount")
+    except InputError:
         return None
-    if not amount.is_finite() or amount <= 0 or amount > MAX_TRANSFER:
-        return None
-    if amount != amount.quantize(Decimal("0.01")):
-        return None
-    return amount
 
 
-class ActionCheckBalance(Action):
-    """Tell the customer the balance of each of their accounts."""
+class BankAction(SecureAction):
+    """Base of the bank's actions: the guard comes from :func:`bank_guard`."""
+
+    def get_guard(self) -> ActionGuard:
+        """The bank's guard."""
+        return bank_guard()
+
+
+class ActionCheckBalance(BankAction):
+    """Balances: the caller's own accounts, or the account named in the message.
+
+    Customers may only name their own accounts (policy scope ``own``); tellers may name any
+    (scope ``any``) and see account numbers masked to the last four digits.
+    """
 
     def name(self) -> str:
         return "action_check_balance"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    async def run_authorized(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+        context: ActionContext,
     ) -> List[Dict[str, Any]]:
-        accounts = _bank().accounts_of(tracker.sender_id)
+        bank = _bank()
+        asked = next(tracker.get_latest_entity_values("account_number"), None)
+        if asked is None:
+            accounts = bank.accounts_of(context.identity.subject)
+        else:
+            account = bank.account(BankAccount.parse(asked, location="entity account_number"))
+            context.require_owner(account.owner if account else None)
+            accounts = [account] if account else []
         if not accounts:
             dispatcher.utter_message(text="I could not find any account for you.")
             return []
-        lines = [f"{a.kind} {a.number}: {_money(a.balance, a.currency)}" for a in accounts]
-        dispatcher.utter_message(text="Your balances:\n" + "\n".join(lines))
+        lines = [
+            f"{a.kind} {context.show('account_number', a.number)}: {_money(a.balance, a.currency)}"
+            for a in accounts
+        ]
+        heading = "Your balances:" if asked is None else "Balance:"
+        dispatcher.utter_message(text=heading + "\n" + "\n".join(lines))
         return []
 
 
-class ValidateTransferForm(FormValidationAction):
-    """Validate the amount and the recipient of a transfer."""
+class ValidateTransferForm(SecureFormValidationAction):
+    """Authorize and validate the amount and the recipient of a transfer."""
 
     def name(self) -> str:
         return "validate_transfer_form"
+
+    def get_guard(self) -> ActionGuard:
+        """The bank's guard."""
+        return bank_guard()
+
+    def authorize_amount(self, value: Any, tracker: Tracker, context: ActionContext) -> bool:
+        """Any customer allowed to run the form may state an amount."""
+        return True
+
+    def authorize_recipient_account(
+        self, value: Any, tracker: Tracker, context: ActionContext
+    ) -> bool:
+        """Any account may receive money (ownership matters for the source, not the target)."""
+        return True
 
     def validate_amount(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -81,73 +158,95 @@ class ValidateTransferForm(FormValidationAction):
     def validate_recipient_account(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        number = str(value).strip()
-        if not ACCOUNT_NUMBER.fullmatch(number) or _bank().account(number) is None:
+        try:
+            number = BankAccount.parse(value, location="slot recipient_account")
+        except InputError:
+            number = None
+        if number is None or _bank().account(number) is None:
             dispatcher.utter_message(text="I could not find that account. Please check the number.")
             return {"recipient_account": None}
-        return {"recipient_account": number}
+        return {"recipient_account": str(number)}
 
 
-class ActionTransferMoney(Action):
-    """Carry out a validated transfer from the customer's checking account."""
+class ActionTransferMoney(BankAction):
+    """Carry out a validated transfer from the caller's checking account."""
 
     def name(self) -> str:
         return "action_transfer_money"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    async def run_authorized(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+        context: ActionContext,
     ) -> List[EventType]:
         reset: List[EventType] = [SlotSet("amount", None), SlotSet("recipient_account", None)]
-        amount = parse_amount(tracker.get_slot("amount"))
-        target = tracker.get_slot("recipient_account")
+        amount = TransferAmount.parse(tracker.get_slot("amount"), location="slot amount")
+        target = BankAccount.parse(
+            tracker.get_slot("recipient_account"), location="slot recipient_account"
+        )
         bank = _bank()
-        accounts = bank.accounts_of(tracker.sender_id)
-        if amount is None or not target or not accounts:
-            dispatcher.utter_message(text="I could not complete the transfer.")
+        accounts = bank.accounts_of(context.identity.subject)
+        if not accounts:
+            dispatcher.utter_message(text="I could not find an account to transfer from.")
             return reset
+        source = accounts[0]
+        context.require_owner(source.owner)
         try:
-            source = bank.transfer(accounts[0].number, str(target), amount)
+            updated = bank.transfer(source.number, str(target), amount)
         except BankError as error:
             dispatcher.utter_message(text=str(error))
             return reset
         dispatcher.utter_message(
-            text=f"Done: {_money(amount, source.currency)} sent to {target}. "
-            f"New balance of {source.kind} {source.number}: "
-            f"{_money(source.balance, source.currency)}."
+            text=f"Done: {_money(amount, updated.currency)} sent to {target}. "
+            f"New balance of {updated.kind} {context.show('account_number', updated.number)}: "
+            f"{_money(updated.balance, updated.currency)}."
         )
         return reset
 
 
-class ValidateEmailForm(FormValidationAction):
-    """Validate the new contact email."""
+class ValidateEmailForm(SecureFormValidationAction):
+    """Authorize and validate the new contact email."""
 
     def name(self) -> str:
         return "validate_email_form"
 
+    def get_guard(self) -> ActionGuard:
+        """The bank's guard."""
+        return bank_guard()
+
+    def authorize_email(self, value: Any, tracker: Tracker, context: ActionContext) -> bool:
+        """A customer may set their own contact email (the action writes only to theirs)."""
+        return True
+
     def validate_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        email = str(value).strip()
-        if not EMAIL.fullmatch(email) or len(email) > 254:
+        try:
+            email = EmailAddress.parse(value, location="slot email")
+        except InputError:
             dispatcher.utter_message(text="That does not look like an email address.")
             return {"email": None}
-        return {"email": email}
+        return {"email": str(email)}
 
 
-class ActionUpdateEmail(Action):
-    """Store the validated email as the customer's contact address."""
+class ActionUpdateEmail(BankAction):
+    """Store the validated email as the caller's contact address."""
 
     def name(self) -> str:
         return "action_update_email"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    async def run_authorized(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+        context: ActionContext,
     ) -> List[EventType]:
-        email = tracker.get_slot("email")
+        email = EmailAddress.parse(tracker.get_slot("email"), location="slot email")
         try:
-            if not email:
-                raise BankError("I did not get an email address.")
-            _bank().update_email(tracker.sender_id, str(email))
+            _bank().update_email(context.identity.subject, str(email))
         except BankError as error:
             dispatcher.utter_message(text=str(error))
         else:

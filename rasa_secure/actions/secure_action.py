@@ -514,7 +514,8 @@ class SecureAction(Action, ABC):
 
     guard: Optional[ActionGuard] = None
 
-    def _guard(self) -> ActionGuard:
+    def get_guard(self) -> ActionGuard:
+        """Hook: the guard to use (default: :attr:`guard`, else :meth:`ActionGuard.default`)."""
         return self.guard if self.guard is not None else ActionGuard.default()
 
     @abstractmethod
@@ -535,7 +536,7 @@ class SecureAction(Action, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
         """Authenticate, authorize, run :meth:`run_authorized` on a filtered view, redact."""
-        guard = self._guard()
+        guard = self.get_guard()
         name = self.name()
         identity = authenticate(guard, tracker, dispatcher, name)
         if identity is None:

@@ -78,14 +78,15 @@ class SecureFormValidationAction(FormValidationAction, ABC):
     def name(self) -> str:
         """The validation action's name (``validate_<form>``)."""
 
-    def _guard(self) -> ActionGuard:
+    def get_guard(self) -> ActionGuard:
+        """Hook: the guard to use (default: :attr:`guard`, else :meth:`ActionGuard.default`)."""
         return self.guard if self.guard is not None else ActionGuard.default()
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
         """Authenticate and authorize, then extract and validate with the checks above."""
-        guard = self._guard()
+        guard = self.get_guard()
         name = self.name()
         candidates = tracker.slots_to_validate()
         resets = [SlotSet(slot, None) for slot in candidates]
@@ -165,7 +166,7 @@ class SecureFormValidationAction(FormValidationAction, ABC):
         hook = getattr(self, f"authorize_{slot.replace('-', '_')}", None)
         if hook is None:
             return "no_authorize_hook"
-        guard = self._guard()
+        guard = self.get_guard()
         for text in _texts(value):
             category = guard.screen(text)
             if category is not None:
@@ -181,7 +182,7 @@ class SecureFormValidationAction(FormValidationAction, ABC):
         tracker: Tracker,
         context: ActionContext,
     ) -> None:
-        guard = self._guard()
+        guard = self.get_guard()
         audit.record(
             COMPONENT, "deny", subject=context.identity.subject, action=context.action,
             categories=(slot,), reasons=(reason,),
