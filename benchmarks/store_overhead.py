@@ -198,9 +198,8 @@ async def run(args: argparse.Namespace) -> None:
     ]
     if not args.no_ner:
         detectors.append(("ner", {}))
-    print(
-        f"{'store':<11} {'detector':<13} {'scenario':<5} {'plain ms (p50/p90)':>20} {'secure ms (p50/p90)':>21} {'ratio':>6}"
-    )
+    header = f"{'store':<11} {'detector':<13} {'scenario':<5}"
+    print(f"{header} {'plain ms (p50/p90)':>20} {'secure ms (p50/p90)':>21} {'ratio':>6}")
     for store_name, inner_for in inners:
         for detector_name, pii in detectors:
             for scenario, step, warm, iterations in (

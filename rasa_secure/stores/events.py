@@ -28,6 +28,7 @@ on an event.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -57,6 +58,9 @@ _PLACEHOLDER = re.compile(
 
 MAX_KNOWN_SCOPES = 10_000
 """Conversations whose sensitive values are remembered (see :meth:`EventSanitizer.learn`)."""
+
+MAX_CLEAN_TEXTS = 4096
+"""Digests of texts found free of PII that are remembered (see ``_detect_and_redact``)."""
 
 MIN_KNOWN_LENGTH = 3
 """Shorter remembered values are not searched for in other texts (too many false hits)."""
@@ -244,6 +248,7 @@ class EventSanitizer:
         self.clear_slots = frozenset(settings["opt_in"].get("slots", ()))
         self.redact_metadata = bool(settings["redact_metadata"])
         self._known: OrderedDict[str, Dict[str, str]] = OrderedDict()
+        self._clean: OrderedDict[bytes, None] = OrderedDict()
         self._lock = threading.Lock()
         both = self.sensitive_slots & self.clear_slots
         if both:
@@ -559,7 +564,7 @@ class EventSanitizer:
         if not extra:
             result = report.memo.get(text)
             if result is None:
-                result = report.memo[text] = self.sanitizer.sanitize(text, scope=report.scope)
+                result = report.memo[text] = self._detect_and_redact(text, report.scope)
             return result
         try:
             found = self.sanitizer.detector.detect(text)
@@ -575,6 +580,26 @@ class EventSanitizer:
             failure = self.sanitizer.failure_text
             item = RedactedItem(FAILED_ENTITY, 0, len(text), 0, len(failure), "failsafe")
             return Redaction(text=failure, items=(item,), failed=True)
+
+    def _detect_and_redact(self, text: str, scope: str) -> Redaction:
+        """``Sanitizer.sanitize``, skipped for texts already found clean (bot responses,
+        button titles and intent-like values repeat in every conversation).
+
+        Only a digest of clean texts is kept (bounded, least recently used out); detection is
+        deterministic, so a text found clean once is clean again.
+        """
+        digest = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+        with self._lock:
+            if digest in self._clean:
+                self._clean.move_to_end(digest)
+                return Redaction(text=text)
+        result = self.sanitizer.sanitize(text, scope=scope)
+        if not result.items and not result.failed:
+            with self._lock:
+                self._clean[digest] = None
+                if len(self._clean) > MAX_CLEAN_TEXTS:
+                    self._clean.popitem(last=False)
+        return result
 
     def _sensitive_findings(
         self, text: str, entities: Sequence[Any], *, spans: bool

@@ -342,3 +342,24 @@ def test_sensitive_slots_without_keys_fail_at_start_up(monkeypatch: pytest.Monke
         EventSanitizer.from_config({"sensitive_slots": ["email"]}, component="Test")
     assert error.value.key == "Test.sensitive_slots" and "RASA_SECURE_KEYS" in str(error.value)
     assert EventSanitizer.from_config({}, component="Test").keyring is None
+
+
+def test_texts_found_clean_are_not_detected_again(
+    sanitizer: EventSanitizer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Why: bot responses repeat in every conversation; detecting them each time is the
+    # largest avoidable cost of the store. Texts with PII must still be redacted every time.
+    calls: List[str] = []
+    original = sanitizer.sanitizer.sanitize
+
+    def counting(text: str, *, scope: str = "") -> Any:
+        calls.append(text)
+        return original(text, scope=scope)
+
+    monkeypatch.setattr(sanitizer.sanitizer, "sanitize", counting)
+    clean = {"event": "bot", "timestamp": 1.0, "text": "How can I help you today?"}
+    dirty = {"event": "bot", "timestamp": 1.0, "text": f"We wrote to {V['email']}"}
+    for scope in ("a", "b", "c"):
+        assert sanitizer.sanitize(clean, scope=scope).event == clean
+        assert V["email"] not in sanitizer.sanitize(dirty, scope=scope).event["text"]
+    assert calls.count(clean["text"]) == 1 and calls.count(dirty["text"]) == 3
