@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-from typing import IO, Any, Callable, Dict, Iterator, Mapping
+from typing import IO, Any, Callable, ContextManager, Dict, Iterator, Mapping
 
 from rasa_secure.errors import InputError, RasaSecureError
 
@@ -20,38 +20,33 @@ Handler = Callable[[str], Mapping[str, Any]]
 """Takes the record's ``text``, returns the fields to add to the record."""
 
 
-@contextlib.contextmanager
-def open_input(path: str) -> Iterator[IO[str]]:
+def open_input(path: str) -> ContextManager[IO[str]]:
     """The file at ``path`` (UTF-8), or stdin for ``-``.
 
     Raises:
         InputError: the file cannot be opened.
     """
-    if path == "-":
-        yield sys.stdin
-        return
-    try:
-        handle = open(path, encoding="utf-8")  # noqa: SIM115 - closed below
-    except OSError as error:
-        raise InputError(path, f"cannot open: {error.strerror}") from None
-    with handle:
-        yield handle
+    return _open(path, "r", sys.stdin, "cannot open")
 
 
-@contextlib.contextmanager
-def open_output(path: str) -> Iterator[IO[str]]:
+def open_output(path: str) -> ContextManager[IO[str]]:
     """The file at ``path`` (UTF-8, truncated), or stdout for ``-``.
 
     Raises:
         InputError: the file cannot be created.
     """
+    return _open(path, "w", sys.stdout, "cannot write")
+
+
+@contextlib.contextmanager
+def _open(path: str, mode: str, standard: IO[str], problem: str) -> Iterator[IO[str]]:
     if path == "-":
-        yield sys.stdout
+        yield standard
         return
     try:
-        handle = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed below
+        handle = open(path, mode, encoding="utf-8")  # noqa: SIM115 - closed below
     except OSError as error:
-        raise InputError(path, f"cannot write: {error.strerror}") from None
+        raise InputError(path, f"{problem}: {error.strerror}") from None
     with handle:
         yield handle
 
