@@ -700,7 +700,7 @@ class EventSanitizer:
 
     def _tree(self, value: Any, report: _Report, depth: int = 0) -> Any:
         if isinstance(value, str):
-            return self._text(value, report)
+            return value if is_encrypted(value) else self._text(value, report)
         if value is None or isinstance(value, (bool, int, float)):
             return value
         if depth >= MAX_DEPTH:
