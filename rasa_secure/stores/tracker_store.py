@@ -31,7 +31,7 @@ import json
 import logging
 import weakref
 from collections import deque
-from typing import Any, Dict, Iterable, List, Mapping, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from rasa_secure.config import Option, OptionSpec
 from rasa_secure.errors import ConfigError, DependencyMissingError
@@ -73,19 +73,23 @@ STORE_OPTIONS: OptionSpec = {
 
 
 class _Memo:
-    """Event object -> the event that is (or will be) stored for it; weak on the key."""
+    """Event object -> the event that is (or will be) stored for it.
+
+    Weak on the key, so an entry dies with its tracker. An event stored as itself is
+    recorded as ``None``: a strong reference to the key would keep it alive forever.
+    """
 
     def __init__(self) -> None:
-        self._entries: Dict[int, Tuple[weakref.ref[Event], Event]] = {}
+        self._entries: Dict[int, Tuple[weakref.ref[Event], Optional[Event]]] = {}
 
     def __len__(self) -> int:
         return len(self._entries)
 
-    def get(self, event: Event) -> Event | None:
+    def get(self, event: Event) -> Optional[Event]:
         entry = self._entries.get(id(event))
         if entry is None or entry[0]() is not event:
             return None
-        return entry[1]
+        return event if entry[1] is None else entry[1]
 
     def put(self, event: Event, stored: Event) -> None:
         key = id(event)
@@ -96,7 +100,7 @@ class _Memo:
             if entry is not None and entry[0] is ref:
                 del entries[key]
 
-        entries[key] = (weakref.ref(event, forget), stored)
+        entries[key] = (weakref.ref(event, forget), None if stored is event else stored)
 
 
 class SecureTrackerStore(TrackerStore):

@@ -422,3 +422,17 @@ async def test_events_are_sanitized_once_per_conversation(
     await converse(store, "conv-count")
     created = 1 + sum(len(turn) for turn in pii_turns())  # the first action_listen + the turns
     assert len(calls) == created
+
+
+@run_async
+async def test_remembered_events_die_with_their_tracker(keys: str, domain: Domain) -> None:
+    # Why: the store remembers events between retrieve and save; it must not keep every
+    # event of every conversation alive for the life of the server.
+    import gc
+
+    store = SecureTrackerStore(domain=domain, inner={}, **store_options())
+    trackers = [await converse(store, f"conv-memory-{index}") for index in range(3)]
+    assert len(store._memo) >= sum(len(tracker.events) for tracker in trackers)
+    del trackers
+    gc.collect()
+    assert len(store._memo) == 0
