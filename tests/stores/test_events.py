@@ -363,3 +363,39 @@ def test_texts_found_clean_are_not_detected_again(
         assert sanitizer.sanitize(clean, scope=scope).event == clean
         assert V["email"] not in sanitizer.sanitize(dirty, scope=scope).event["text"]
     assert calls.count(clean["text"]) == 1 and calls.count(dirty["text"]) == 3
+
+
+@pytest.mark.parametrize(
+    ("nlu", "detected"),
+    [
+        pytest.param({"pii_failed": False}, False, id="analysed by the NLU component: trusted"),
+        pytest.param({"pii_failed": True}, True, id="NLU detection failed: detect again"),
+        pytest.param({}, True, id="no NLU component in the pipeline: detect"),
+    ],
+)
+def test_trusting_nlu_findings_skips_detection_only_when_the_nlu_succeeded(
+    keys: str, monkeypatch: pytest.MonkeyPatch, nlu: Dict[str, Any], detected: bool
+) -> None:
+    # Why: the option saves the store's detection on user texts; it must never skip a text
+    # nobody analysed.
+    sanitizer = EventSanitizer.from_config(store_options(trust_nlu_findings=True), component="T")
+    calls: List[str] = []
+    original = sanitizer.sanitizer.detector.detect
+
+    def counting(text: str) -> Any:
+        calls.append(text)
+        return original(text)
+
+    monkeypatch.setattr(sanitizer.sanitizer.detector, "detect", counting)
+    text = f"mail {V['email']} or call {V['phone']}"
+    event = user_event(text, [])
+    start = text.index(V["email"])
+    if nlu:
+        event["parse_data"]["pii"] = [
+            {"type": "EMAIL_ADDRESS", "start": start, "end": start + len(V["email"])}
+        ]
+        event["parse_data"].update(nlu)
+    safe = sanitize(sanitizer, event)
+    assert V["email"] not in json.dumps(safe)
+    assert (text in calls) is detected
+    assert (V["phone"] in safe["text"]) is not detected, "trusted: only the NLU's findings"
