@@ -62,6 +62,9 @@ MAX_KNOWN_SCOPES = 10_000
 MAX_CLEAN_TEXTS = 4096
 """Digests of texts found free of PII that are remembered (see ``_detect_and_redact``)."""
 
+MAX_DECRYPTED = 4096
+"""Recently decrypted slot values kept (see ``EventSanitizer._decrypt``)."""
+
 MIN_KNOWN_LENGTH = 3
 """Shorter remembered values are not searched for in other texts (too many false hits)."""
 
@@ -257,6 +260,7 @@ class EventSanitizer:
         self.trust_nlu_findings = bool(settings["trust_nlu_findings"])
         self._known: OrderedDict[str, Dict[str, str]] = OrderedDict()
         self._clean: OrderedDict[bytes, None] = OrderedDict()
+        self._plain: OrderedDict[Tuple[str, str], str] = OrderedDict()
         self._lock = threading.Lock()
         both = self.sensitive_slots & self.clear_slots
         if both:
@@ -505,9 +509,7 @@ class EventSanitizer:
         if token is None:
             return value
         try:
-            if self.keyring is None:
-                raise CryptoError("no keyring configured")
-            plain = self.keyring.decrypt(token, context=name)
+            plain = self._decrypt(token, name)
         except CryptoError as error:
             audit.record(
                 self.component,
@@ -527,6 +529,27 @@ class EventSanitizer:
             return json.loads(plain)
         except ValueError:  # encrypted by something that did not JSON-encode it
             return plain
+
+    def _decrypt(self, token: str, name: str) -> str:
+        """Decrypt, remembering recent results: Rasa reloads the same slots every message.
+
+        The cache is keyed by ciphertext and slot name (a ciphertext only decrypts under its
+        own slot name), bounded, and holds what the reloaded trackers hold anyway.
+        """
+        key = (token, name)
+        with self._lock:
+            plain = self._plain.get(key)
+            if plain is not None:
+                self._plain.move_to_end(key)
+                return plain
+        if self.keyring is None:
+            raise CryptoError("no keyring configured")
+        plain = self.keyring.decrypt(token, context=name)
+        with self._lock:
+            self._plain[key] = plain
+            if len(self._plain) > MAX_DECRYPTED:
+                self._plain.popitem(last=False)
+        return plain
 
     def rotate_event(self, event: Dict[str, Any]) -> bool:
         """Re-encrypt, in place, a stored slot event's value under the current key.
