@@ -399,3 +399,33 @@ def test_trusting_nlu_findings_skips_detection_only_when_the_nlu_succeeded(
     assert V["email"] not in json.dumps(safe)
     assert (text in calls) is detected
     assert (V["phone"] in safe["text"]) is not detected, "trusted: only the NLU's findings"
+
+
+def test_a_message_masked_by_the_nlu_component_is_stored_safely(sanitizer: EventSanitizer) -> None:
+    # Why: with PIIDetector(mask_text: true) parse_data.text is already masked and entity
+    # offsets point into it, while the event text is the user's original text.
+    original = f"my email is {V['email']}, thanks"
+    masked = "my email is <EMAIL_ADDRESS>, thanks"
+    start = original.index(V["email"])
+    event = user_event(original, [])
+    event["parse_data"].update(
+        text=masked,
+        entities=[
+            {
+                "entity": "email",
+                "start": 12,
+                "end": 27,
+                "value": V["email"],
+                "extractor": "PIIDetector",
+            }
+        ],
+        pii=[
+            {"type": "EMAIL_ADDRESS", "start": start, "end": start + len(V["email"]), "score": 1.0}
+        ],
+        pii_failed=False,
+    )
+    safe = sanitize(sanitizer, event)
+    assert leaks(json.dumps(safe)) == []
+    assert safe["parse_data"]["text"] == masked, "an already masked text is left as it is"
+    assert safe["text"].startswith("my email is <") and safe["text"].endswith(">, thanks")
+    assert safe["parse_data"]["entities"][0]["value"].startswith("<EMAIL_")
