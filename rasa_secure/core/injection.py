@@ -36,6 +36,10 @@ MODEL_PATH = Path(__file__).parent / "models" / "injection_model.npz"
 MODEL_MAX_CHARS = 4096
 """The model reads at most this many characters of each variant (rules read everything)."""
 
+MODEL_ALIGNED_MAX_CHARS = 500
+"""Look-alike, leetspeak and letter-spacing variants of longer messages are left to the rules
+(the model reads the normalised text and every decoded variant)."""
+
 
 class Decision(str, Enum):
     """What to do with a message."""
@@ -207,6 +211,15 @@ class RuleSet:
         injection_rules.rule_index(rules)
         self.rules: Tuple[Rule, ...] = tuple(rules)
         self._patterns = [rule.compile() for rule in self.rules]
+        # Python's regex engine skips quickly to the possible first characters of a pattern,
+        # unless the pattern starts with an assertion such as \b. Each rule therefore runs
+        # first without its \b assertions (a superset, fast), then exactly on a hit.
+        self._loose = [
+            re.compile(rule.pattern.replace(r"\b", ""), re.DOTALL)
+            if r"\b" in rule.pattern
+            else None
+            for rule in self.rules
+        ]
         by_word: Dict[str, Set[int]] = {}
         by_substring: Dict[str, Set[int]] = {}
         cjk: Set[int] = set()
@@ -242,6 +255,9 @@ class RuleSet:
         hits = []
         text = variant.text
         for index in self.candidates(text):
+            loose = self._loose[index]
+            if loose is not None and loose.search(text) is None:
+                continue
             match = self._patterns[index].search(text)
             if match is not None:
                 hits.append(RuleHit(self.rules[index], variant, Span(*match.span())))
@@ -367,8 +383,33 @@ class NgramModel:
 @dataclass
 class _Evidence:
     reasons: List[Reason] = field(default_factory=list)
-    rule_scores: Dict[str, float] = field(default_factory=dict)
+    rule_hits: Dict[str, List[Tuple[Optional[Span], float]]] = field(default_factory=dict)
     model_scores: Dict[str, float] = field(default_factory=dict)
+
+    def add_rule(self, category: str, span: Optional[Span], score: float) -> None:
+        """Record a rule hit; hits overlapping one of the same category count once (max)."""
+        hits = self.rule_hits.setdefault(category, [])
+        for index, (other, other_score) in enumerate(hits):
+            if _overlap(span, other):
+                hits[index] = (other, max(score, other_score))
+                return
+        hits.append((span, score))
+
+    def rule_score(self, category: str) -> float:
+        """Noisy-or of the distinct hits of ``category``."""
+        miss = 1.0
+        for _, score in self.rule_hits.get(category, ()):
+            miss *= 1.0 - score
+        return 1.0 - miss
+
+
+def _overlap(a: Optional[Span], b: Optional[Span]) -> bool:
+    if a is None or b is None:
+        return True
+    return a.start < b.end and b.start < a.end
+
+
+_ALIGNED_KINDS = frozenset({VariantKind.HOMOGLYPHS, VariantKind.LEETSPEAK, VariantKind.DESPACED})
 
 
 def _variant_name(variant: Variant) -> str:
@@ -455,7 +496,9 @@ class InjectionDetector:
         evidence = _Evidence()
         for variant in variants(text, self._limits):
             self._scan_rules(variant, evidence)
-            if self._model is not None:
+            if self._model is not None and (
+                variant.kind not in _ALIGNED_KINDS or len(text) <= MODEL_ALIGNED_MAX_CHARS
+            ):
                 self._score_model(variant, evidence)
         return self._decide(evidence)
 
@@ -467,21 +510,15 @@ class InjectionDetector:
 
     def _scan_rules(self, variant: Variant, evidence: _Evidence) -> None:
         name = _variant_name(variant)
+        encoded = any(step in _ENCODINGS for step in variant.derivation)
         for hit in self.rules.scan(variant):
             rule = hit.rule
-            evidence.reasons.append(
-                Reason(
-                    rule.id, rule.category, rule.score, name, variant.map_span(hit.span), rule.note
-                )
-            )
-            scores = evidence.rule_scores
-            scores[rule.category] = 1.0 - (1.0 - scores.get(rule.category, 0.0)) * (
-                1.0 - rule.score
-            )
-            if variant.kind not in _CLEAR_KINDS:
-                scores[injection_rules.ENCODED_DATA] = max(
-                    scores.get(injection_rules.ENCODED_DATA, 0.0), rule.score
-                )
+            span = variant.map_span(hit.span)
+            reason = Reason(rule.id, rule.category, rule.score, name, span, rule.note)
+            evidence.reasons.append(reason)
+            evidence.add_rule(rule.category, span, rule.score)
+            if encoded:
+                evidence.add_rule(injection_rules.ENCODED_DATA, span, rule.score)
 
     def _score_model(self, variant: Variant, evidence: _Evidence) -> None:
         assert self._model is not None
@@ -506,8 +543,8 @@ class InjectionDetector:
 
     def _decide(self, evidence: _Evidence) -> Verdict:
         scores: Dict[str, float] = {}
-        for category in set(evidence.rule_scores) | set(evidence.model_scores):
-            rule = evidence.rule_scores.get(category, 0.0)
+        for category in set(evidence.rule_hits) | set(evidence.model_scores):
+            rule = evidence.rule_score(category)
             model = evidence.model_scores.get(category, 0.0)
             scores[category] = 1.0 - (1.0 - rule) * (1.0 - model)
         decision = Decision.ALLOW
@@ -527,13 +564,8 @@ class InjectionDetector:
         return Verdict(decision, top, tuple(flagged), tuple(reasons), scores)
 
 
-_CLEAR_KINDS = frozenset(
-    {
-        VariantKind.NORMALIZED,
-        VariantKind.HOMOGLYPHS,
-        VariantKind.LEETSPEAK,
-        VariantKind.DESPACED,
-    }
+_ENCODINGS = frozenset(
+    kind.value for kind in VariantKind if kind not in (VariantKind.NORMALIZED, *_ALIGNED_KINDS)
 )
 _REPORTED_MINIMUM = 0.3
 

@@ -1,0 +1,260 @@
+"""Injection screening benchmark: our detector and offline peers, side by side, one run.
+
+Reads ``../shared/benchmarks/screening.jsonl`` (relative to the repository root), reports on
+its ``test`` split and on the generalisation set ``benchmarks/data/unseen_injection.yml``:
+
+* detection rate by attack category (verdict ``block``) and false-positive rate by benign
+  category (``block``, and ``flag or block`` for our detector),
+* median and p99 latency per message (all messages, and messages up to 2,000 characters),
+* memory allocated by loading our detector.
+
+Peers, measured in the same run on the same rows:
+
+* TF-IDF + logistic regression (scikit-learn; word 1-2 and char_wb 2-5 n-grams) trained on
+  the ``train`` split, threshold set at 1% false positives on benign rows of the train split
+  by 5-fold cross-validation;
+* NeMo Guardrails' YARA injection rules (code, SQL, template, XSS), read from the
+  ``nemoguardrails`` wheel downloaded with ``pip download`` into a temporary directory (never
+  committed); skipped with a note when it cannot be obtained offline.
+
+Usage::
+
+    .venv/bin/python benchmarks/injection_benchmark.py [--skip-yara] [--skip-baseline]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+import zipfile
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from rasa_secure.core.injection import InjectionDetector  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "benchmarks" / "screening.jsonl"
+UNSEEN = ROOT / "benchmarks" / "data" / "unseen_injection.yml"
+CHAT = ("benign_chat_banking", "benign_chat_general")
+HARD = ("benign_trigger_words", "benign_sqli_lookalike", "benign_roleplay", "benign_prompt")
+
+Row = Dict[str, Any]
+Predict = Callable[[str], Tuple[bool, bool]]  # (blocked, flagged or blocked)
+
+
+def load_split(split: str) -> List[Row]:
+    """Rows of one split of the screening data."""
+    with DATA.open(encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle]
+    return [row for row in rows if row["split"] == split]
+
+
+def load_unseen() -> List[Row]:
+    """The generalisation set, shaped like screening rows."""
+    cases = yaml.safe_load(UNSEEN.read_text(encoding="utf-8"))
+    return [
+        {
+            "text": case["text"],
+            "label": 1 if case["label"] == "attack" else 0,
+            "category": case["category"] if case["label"] == "attack" else "benign_unseen",
+        }
+        for case in cases
+    ]
+
+
+class Result:
+    """Counts and latencies of one system on one set of rows."""
+
+    def __init__(self) -> None:
+        self.total: Dict[str, int] = defaultdict(int)
+        self.blocked: Dict[str, int] = defaultdict(int)
+        self.flagged: Dict[str, int] = defaultdict(int)
+        self.latency: List[float] = []
+        self.short_latency: List[float] = []
+
+    def rate(self, category: str, flagged: bool = False) -> float:
+        counts = self.flagged if flagged else self.blocked
+        return counts[category] / self.total[category] if self.total[category] else 0.0
+
+    def overall(self, rows: Sequence[Row]) -> Tuple[float, float, float]:
+        """(detection on attacks, FP on benign chat, FP on hard negatives)."""
+
+        def pooled(categories: Sequence[str]) -> float:
+            n = sum(self.total[c] for c in categories)
+            return sum(self.blocked[c] for c in categories) / n if n else 0.0
+
+        attacks = sorted({row["category"] for row in rows if row["label"] == 1})
+        return pooled(attacks), pooled(CHAT), pooled(HARD)
+
+
+def run(predict: Predict, rows: Sequence[Row]) -> Result:
+    """Time ``predict`` on every row, one message at a time."""
+    result = Result()
+    for row in rows:
+        start = time.perf_counter()
+        blocked, flagged = predict(row["text"])
+        elapsed = (time.perf_counter() - start) * 1000.0
+        result.latency.append(elapsed)
+        if len(row["text"]) <= 2000:
+            result.short_latency.append(elapsed)
+        category = row["category"]
+        result.total[category] += 1
+        result.blocked[category] += blocked
+        result.flagged[category] += flagged or blocked
+    return result
+
+
+def ours() -> Tuple[Predict, float]:
+    """Our detector with its default configuration, and the MB allocated loading it."""
+    tracemalloc.start()
+    detector = InjectionDetector()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+
+    def predict(text: str) -> Tuple[bool, bool]:
+        verdict = detector.detect(text)
+        return verdict.decision.value == "block", verdict.decision.value != "allow"
+
+    return predict, peak / 1e6
+
+
+def tfidf_baseline(train: Sequence[Row]) -> Predict:
+    """TF-IDF + logistic regression at 1% FPR on the train split (cross-validated)."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_predict
+    from sklearn.pipeline import make_pipeline, make_union
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = [row["text"] for row in train]
+    labels = np.array([row["label"] for row in train])
+
+    def pipeline() -> Any:
+        return make_pipeline(
+            make_union(
+                TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True),
+                TfidfVectorizer(
+                    analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True
+                ),
+            ),
+            LogisticRegression(C=10.0, max_iter=1000, class_weight="balanced"),
+        )
+
+    oof = cross_val_predict(pipeline(), texts, labels, cv=5, method="predict_proba")[:, 1]
+    threshold = float(np.quantile(oof[labels == 0], 0.99))
+    model = pipeline().fit(texts, labels)
+    print(f"TF-IDF+LR threshold at 1% train FPR: {threshold:.3f}")
+
+    def predict(text: str) -> Tuple[bool, bool]:
+        hit = bool(model.predict_proba([text])[0, 1] >= threshold)
+        return hit, hit
+
+    return predict
+
+
+def yara_peer(workdir: Path) -> Optional[Predict]:
+    """NeMo Guardrails' YARA rules, or ``None`` (with a note) if not obtainable offline."""
+    try:
+        import yara
+    except ImportError:
+        print("NOTE: yara-python is not installed; NeMo YARA peer skipped")
+        return None
+    command = [sys.executable, "-m", "pip", "download", "--no-deps", "nemoguardrails"]
+    completed = subprocess.run(  # noqa: S603 - fixed command, no user input
+        [*command, "-d", str(workdir), "-q"], capture_output=True, text=True, check=False
+    )
+    wheels = sorted(workdir.glob("nemoguardrails-*.whl"))
+    if completed.returncode != 0 or not wheels:
+        print("NOTE: nemoguardrails wheel not obtainable; NeMo YARA peer skipped")
+        return None
+    sources: Dict[str, str] = {}
+    with zipfile.ZipFile(wheels[-1]) as wheel:
+        for name in wheel.namelist():
+            if "injection_detection/yara_rules/" in name and name.endswith(".yara"):
+                sources[Path(name).stem] = wheel.read(name).decode("utf-8")
+    if not sources:
+        print("NOTE: no YARA rules in the nemoguardrails wheel; peer skipped")
+        return None
+    print(f"NeMo YARA rules from {wheels[-1].name}: {', '.join(sorted(sources))}")
+    rules = yara.compile(sources=sources)
+
+    def predict(text: str) -> Tuple[bool, bool]:
+        hit = bool(rules.match(data=text.encode("utf-8")))
+        return hit, hit
+
+    return predict
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+
+
+def table(title: str, rows: Sequence[Row], results: Dict[str, Result]) -> None:
+    """Print one Markdown table: one line per category, one column per system."""
+    names = list(results)
+    categories = sorted(
+        {row["category"] for row in rows}, key=lambda c: (c.startswith("benign"), c)
+    )
+    print(f"\n### {title}\n")
+    header = "| category | n | " + " | ".join(names) + " |"
+    print(header)
+    print("|" + "---|" * (len(names) + 2))
+    first = results[names[0]]
+    for category in categories:
+        kind = "FP" if category.startswith("benign") else "detect"
+        cells = [f"{results[n].rate(category):.1%}" for n in names]
+        if kind == "FP":
+            cells[0] += f" (flag {first.rate(category, flagged=True):.1%})"
+        print(f"| {category} ({kind}) | {first.total[category]} | " + " | ".join(cells) + " |")
+    stats = {n: r.overall(rows) for n, r in results.items()}
+    print(
+        "| **all attacks (detect)** | | "
+        + " | ".join(f"**{s[0]:.1%}**" for s in stats.values())
+        + " |"
+    )
+    print("| **benign chat (FP)** | | " + " | ".join(f"{s[1]:.2%}" for s in stats.values()) + " |")
+    print(
+        "| **hard negatives (FP)** | | " + " | ".join(f"{s[2]:.2%}" for s in stats.values()) + " |"
+    )
+    for label, pick in (("median ms", 0.5), ("p99 ms", 0.99)):
+        cells = [f"{percentile(r.latency, pick):.3f}" for r in results.values()]
+        print(f"| {label} (all) | | " + " | ".join(cells) + " |")
+        cells = [f"{percentile(r.short_latency, pick):.3f}" for r in results.values()]
+        print(f"| {label} (<= 2000 chars) | | " + " | ".join(cells) + " |")
+
+
+def main(argv: Sequence[str] = ()) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-yara", action="store_true")
+    parser.add_argument("--skip-baseline", action="store_true")
+    args = parser.parse_args(list(argv))
+    test = load_split("test")
+    unseen = load_unseen()
+    predict, megabytes = ours()
+    print(f"rasa_secure detector loaded: {megabytes:.1f} MB allocated (tracemalloc peak)")
+    systems: Dict[str, Predict] = {"rasa_secure": predict}
+    if not args.skip_baseline:
+        systems["TF-IDF+LR"] = tfidf_baseline(load_split("train"))
+    with tempfile.TemporaryDirectory() as workdir:
+        peer = None if args.skip_yara else yara_peer(Path(workdir))
+        if peer is not None:
+            systems["NeMo YARA"] = peer
+        for title, rows in (("Public test split", test), ("Unseen generalisation set", unseen)):
+            results = {name: run(system, rows) for name, system in systems.items()}
+            table(f"{title} ({len(rows)} messages)", rows, results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
