@@ -131,10 +131,10 @@ def ours() -> Tuple[Predict, float]:
 def tfidf_baseline(train: Sequence[Row]) -> Predict:
     """TF-IDF + logistic regression at 1% FPR on the train split (cross-validated)."""
     import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import cross_val_predict
     from sklearn.pipeline import make_pipeline, make_union
-    from sklearn.feature_extraction.text import TfidfVectorizer
 
     texts = [row["text"] for row in train]
     labels = np.array([row["label"] for row in train])
