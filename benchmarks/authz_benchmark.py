@@ -11,9 +11,14 @@ Two measurements on a 40-event banking conversation:
   parameterized SQLite lookup and a formatted reply) on a server with the shared-secret
   guard. One keep-alive client sends the same action call in a bounded loop, alternating
   between the servers in rounds so machine noise hits both alike. Reports requests per
-  second and the ratio secure/plain. Target: within 10 %.
+  second, server CPU per request and the ratio secure/plain. Target: within 10 %.
+
+``--backend-ms`` adds the latency of a remote backend call to both actions (an awaited
+sleep, as an HTTP call to a core-banking API would be); ``--no-pii`` runs SecureAction with
+``pii: null`` to show what the PII pass costs.
 
     .venv/bin/python benchmarks/authz_benchmark.py [--calls 2000] [--requests 1500] [--rounds 4]
+        [--backend-ms 0] [--no-pii]
 
 The script is also the action package of the servers it starts (``--serve``).
 """
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import socket
@@ -59,6 +65,7 @@ fields:
   account_number: {disclose: {customer: full, teller: mask_last4}}
 """
 DB_ENV = "RASA_SECURE_BENCH_DB"
+LATENCY_ENV = "RASA_SECURE_BENCH_BACKEND_MS"
 
 
 def database(path: str) -> None:
@@ -66,8 +73,17 @@ def database(path: str) -> None:
     with sqlite3.connect(path) as db:
         db.execute("CREATE TABLE IF NOT EXISTS accounts (number TEXT, owner TEXT, cents INTEGER)")
         db.execute("DELETE FROM accounts")
-        rows = [(f"10002000{i:02d}", "alice" if i < 3 else f"user{i}", 125_000 + i) for i in range(50)]
+        rows = [
+            (f"10002000{i:02d}", "alice" if i < 3 else f"user{i}", 125_000 + i) for i in range(50)
+        ]
         db.executemany("INSERT INTO accounts VALUES (?, ?, ?)", rows)
+
+
+async def backend_latency() -> None:
+    """The network round trip of a remote core-banking API (``--backend-ms``; 0: none)."""
+    delay = float(os.environ.get(LATENCY_ENV, "0"))
+    if delay > 0:
+        await asyncio.sleep(delay / 1000)
 
 
 def lookup(owner: str) -> List[Tuple[str, int]]:
@@ -89,7 +105,10 @@ class PlainBalance(Action):
     def name(self) -> str:
         return "bench_plain_balance"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Any]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Any]:
+        await backend_latency()
         dispatcher.utter_message(text=reply(lookup(tracker.sender_id), str))
         return []
 
@@ -101,10 +120,17 @@ class SecureBalance(SecureAction):
         return "bench_secure_balance"
 
     async def run_authorized(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any], context: ActionContext
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[str, Any],
+        context: ActionContext,
     ) -> List[Any]:
+        await backend_latency()
         rows = lookup(context.identity.subject)
-        dispatcher.utter_message(text=reply(rows, lambda n: context.show("account_number", n)))
+        dispatcher.utter_message(
+            text=reply(rows, functools.partial(context.show, "account_number"))
+        )
         return []
 
 
@@ -134,14 +160,15 @@ def conversation(action: str) -> Dict[str, Any]:
     return {"next_action": action, "sender_id": "alice", "tracker": tracker, "version": "3.6.21"}
 
 
-def environment(workdir: Path) -> Dict[str, str]:
-    policy = workdir / "policy.yml"
-    policy.write_text(POLICY)
+def environment(workdir: Path, *, pii: bool = True) -> Dict[str, str]:
+    (workdir / "policy.yml").write_text(POLICY)
+    config = {"policy": "policy.yml"} if pii else {"policy": "policy.yml", "pii": None}
+    (workdir / "actions.yml").write_text(json.dumps(config))
     database(str(workdir / "bank.sqlite"))
     return {
         **os.environ,
         "RASA_SECURE_ACTION_TOKEN": SHARED,
-        "RASA_SECURE_POLICY": str(policy),
+        "RASA_SECURE_ACTIONS_CONFIG": str(workdir / "actions.yml"),
         DB_ENV: str(workdir / "bank.sqlite"),
         "RASA_SECURE_PSEUDONYM_KEY": "benchmark",
     }
@@ -163,7 +190,11 @@ def per_call(calls: int) -> Tuple[float, float]:
         assert decision.allowed
         guard.view(tracker, identity)
         context = ActionContext(identity, decision, guard.policy, "bench_secure_balance")
-        message = {"text": reply(rows, lambda n: context.show("account_number", n)), "buttons": [], "custom": {}}
+        message = {
+            "text": reply(rows, functools.partial(context.show, "account_number")),
+            "buttons": [],
+            "custom": {},
+        }
         events = guard.filter_events([], identity, "bench_secure_balance")
         disclosures = guard.disclosures(identity, tracker.slots.items())
         guard.redact_message(message, disclosures, tracker.sender_id)
@@ -198,7 +229,9 @@ def serve(kind: str, port: int) -> None:
 def start(kind: str, env: Dict[str, str]) -> Tuple[subprocess.Popen, str]:  # type: ignore[type-arg]
     port = free_port()
     argv = [sys.executable, str(Path(__file__).resolve()), "--serve", kind, "--port", str(port)]
-    process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and script
+        argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     url = f"http://127.0.0.1:{port}"
     import requests
 
@@ -213,7 +246,19 @@ def start(kind: str, env: Dict[str, str]) -> Tuple[subprocess.Popen, str]:  # ty
     raise SystemExit(f"{kind} action server did not start")
 
 
-def throughput(env: Dict[str, str], requests_per_round: int, rounds: int) -> Dict[str, float]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux ``/proc``; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def throughput(
+    env: Dict[str, str], requests_per_round: int, rounds: int
+) -> Tuple[Dict[str, float], Dict[str, float]]:
+    """Requests per second and server CPU milliseconds per request, per server kind."""
     import requests
 
     servers = {kind: start(kind, env) for kind in ("plain", "secure")}
@@ -227,29 +272,50 @@ def throughput(env: Dict[str, str], requests_per_round: int, rounds: int) -> Dic
     }
     sessions = {kind: requests.Session() for kind in servers}
     elapsed = {kind: 0.0 for kind in servers}
+    cpu = {kind: 0.0 for kind in servers}
     try:
         for kind in servers:  # warm-up, and a check that both really answer the same
-            answer = sessions[kind].post(f"{servers[kind][1]}/webhook", data=bodies[kind], headers=headers[kind]).json()
+            answer = (
+                sessions[kind]
+                .post(f"{servers[kind][1]}/webhook", data=bodies[kind], headers=headers[kind])
+                .json()
+            )
             assert answer["responses"][0]["text"].startswith("Your balances:"), (kind, answer)
         for _ in range(rounds):
             for kind in ("plain", "secure"):
                 url = f"{servers[kind][1]}/webhook"
+                cpu_before = cpu_seconds(servers[kind][0].pid)
                 start_time = time.perf_counter()
                 for _ in range(requests_per_round):
-                    sessions[kind].post(url, data=bodies[kind], headers=headers[kind]).raise_for_status()
+                    sessions[kind].post(
+                        url, data=bodies[kind], headers=headers[kind]
+                    ).raise_for_status()
                 elapsed[kind] += time.perf_counter() - start_time
+                cpu[kind] += cpu_seconds(servers[kind][0].pid) - cpu_before
     finally:
         for process, _ in servers.values():
             process.terminate()
             process.wait(timeout=30)
-    return {kind: rounds * requests_per_round / elapsed[kind] for kind in servers}
+    total = rounds * requests_per_round
+    rates = {kind: total / elapsed[kind] for kind in servers}
+    return rates, {kind: cpu[kind] * 1000 / total for kind in servers}
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--calls", type=int, default=2000, help="in-process calls for the per-call figure")
-    parser.add_argument("--requests", type=int, default=1500, help="HTTP requests per server and round")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--calls", type=int, default=2000, help="in-process calls for the per-call figure"
+    )
+    parser.add_argument(
+        "--requests", type=int, default=1500, help="HTTP requests per server and round"
+    )
     parser.add_argument("--rounds", type=int, default=4, help="alternating rounds")
+    parser.add_argument(
+        "--backend-ms", type=float, default=0.0, help="simulated remote backend latency per call"
+    )
+    parser.add_argument("--no-pii", action="store_true", help="SecureAction with pii: null")
     parser.add_argument("--serve", choices=("plain", "secure"), help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -257,18 +323,33 @@ def main() -> int:
         serve(args.serve, args.port)
         return 0
     with tempfile.TemporaryDirectory() as tmp:
-        env = environment(Path(tmp))
+        env = environment(Path(tmp), pii=not args.no_pii)
+        env[LATENCY_ENV] = str(args.backend_ms)
         os.environ.update(env)
         median, p90 = per_call(args.calls)
-        print(f"per call (identity + policy + view + write filter + redaction), {args.calls} calls:")
-        print(f"  median {median:.3f} ms   p90 {p90:.3f} ms   target <= 1 ms: {'OK' if median <= 1 else 'MISSED'}")
-        rates = throughput(env, args.requests, args.rounds)
+        redaction = "disclosure" + ("" if args.no_pii else " + PII")
+        print(
+            f"per call (identity + policy + view + write filter + {redaction}), {args.calls} calls:"
+        )
+        verdict = "OK" if median <= 1 else "MISSED"
+        print(f"  median {median:.3f} ms   p90 {p90:.3f} ms   target <= 1 ms: {verdict}")
+        rates, cpu = throughput(env, args.requests, args.rounds)
     ratio = rates["secure"] / rates["plain"]
     total = args.requests * args.rounds
-    print(f"throughput, real rasa-sdk servers on localhost, {total} sequential requests each:")
-    print(f"  plain Action   {rates['plain']:8.1f} req/s")
-    print(f"  SecureAction   {rates['secure']:8.1f} req/s (with the shared-secret guard)")
-    print(f"  ratio secure/plain {ratio:.3f}   target >= 0.90: {'OK' if ratio >= 0.9 else 'MISSED'}")
+    print(
+        f"throughput, real rasa-sdk servers on localhost, {total} sequential requests each,"
+        f" backend latency {args.backend_ms:g} ms:"
+    )
+    print(
+        f"  plain Action   {rates['plain']:8.1f} req/s   server CPU {cpu['plain']:.3f} ms/request"
+    )
+    print(
+        f"  SecureAction   {rates['secure']:8.1f} req/s   server CPU {cpu['secure']:.3f} ms/request"
+        " (with the shared-secret guard)"
+    )
+    print(
+        f"  ratio secure/plain {ratio:.3f}   target >= 0.90: {'OK' if ratio >= 0.9 else 'MISSED'}"
+    )
     return 0
 
 

@@ -426,22 +426,39 @@ class ActionGuard:
         levels: Mapping[str, Disclosure],
         scope: str,
     ) -> str:
+        """Slot values rendered as disclosed, then one PII pass that spares shown values."""
         pieces: List[str] = []
-        position = 0
-        matches = pattern.finditer(text) if pattern is not None else ()
-        for match in matches:
-            level = levels[match.group(0)]
-            pieces.append(self._sanitize(text[position : match.start()], scope))
-            pieces.append(level.render(match.group(0)))
+        shown: List[Tuple[int, int]] = []
+        position = length = 0
+        for match in pattern.finditer(text) if pattern is not None else ():
+            rendered = levels[match.group(0)].render(match.group(0))
+            pieces += [text[position : match.start()], rendered]
+            length += match.start() - position
+            shown.append((length, length + len(rendered)))
+            length += len(rendered)
             position = match.end()
-        pieces.append(self._sanitize(text[position:], scope))
-        return "".join(pieces)
+        pieces.append(text[position:])
+        return self._sanitize("".join(pieces), shown, scope)
 
-    def _sanitize(self, text: str, scope: str) -> str:
+    def _sanitize(self, text: str, shown: Sequence[Tuple[int, int]], scope: str) -> str:
+        """PII masked outside the ``shown`` spans; on any failure the whole text is replaced."""
         if self.sanitizer is None or not text.strip():
             return text
-        result: str = self.sanitizer.sanitize(text, scope=scope).text
-        return result
+        try:
+            findings = [
+                finding
+                for finding in self.sanitizer.detector.detect(text)
+                if not any(finding.start < end and start < finding.end for start, end in shown)
+            ]
+            redacted: str = self.sanitizer.redactor.redact(text, findings, scope=scope).text
+        except Exception as error:  # fail safe: redact more, never less
+            audit.record(
+                "SecureAction", "error", subject=scope or None,
+                reasons=("detection_failed", type(error).__name__),
+            )  # fmt: skip
+            failure: str = self.sanitizer.failure_text
+            return failure
+        return redacted
 
     # -- slot value screening -------------------------------------------------------------------
 
