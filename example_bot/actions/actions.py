@@ -87,6 +87,14 @@ class BankAction(SecureAction):
         return bank_guard()
 
 
+class BankFormValidation(SecureFormValidationAction):
+    """Base of the bank's form validations: the guard comes from :func:`bank_guard`."""
+
+    def get_guard(self) -> ActionGuard:
+        """The bank's guard."""
+        return bank_guard()
+
+
 class ActionCheckBalance(BankAction):
     """Balances: the caller's own accounts, or the account named in the message.
 
@@ -124,15 +132,11 @@ class ActionCheckBalance(BankAction):
         return []
 
 
-class ValidateTransferForm(SecureFormValidationAction):
+class ValidateTransferForm(BankFormValidation):
     """Authorize and validate the amount and the recipient of a transfer."""
 
     def name(self) -> str:
         return "validate_transfer_form"
-
-    def get_guard(self) -> ActionGuard:
-        """The bank's guard."""
-        return bank_guard()
 
     def authorize_amount(self, value: Any, tracker: Tracker, context: ActionContext) -> bool:
         """Any customer allowed to run the form may state an amount."""
@@ -206,15 +210,11 @@ class ActionTransferMoney(BankAction):
         return reset
 
 
-class ValidateEmailForm(SecureFormValidationAction):
+class ValidateEmailForm(BankFormValidation):
     """Authorize and validate the new contact email."""
 
     def name(self) -> str:
         return "validate_email_form"
-
-    def get_guard(self) -> ActionGuard:
-        """The bank's guard."""
-        return bank_guard()
 
     def authorize_email(self, value: Any, tracker: Tracker, context: ActionContext) -> bool:
         """A customer may set their own contact email (the action writes only to theirs)."""
