@@ -117,6 +117,20 @@ def test_verified_message_reaches_rasa_with_attested_identity(make_server: Any) 
     assert (envelope.subject, envelope.roles, envelope.token) == ("alice", ("customer",), None)
 
 
+def test_streaming_answers_only_after_the_same_checks(make_server: Any) -> None:
+    """?stream=true takes the same admission path; replies come as JSON lines."""
+    url, bot, _ = make_server()
+    refused = requests.post(f"{url}?stream=true", json={"message": "hi"}, timeout=10)
+    assert refused.status_code == 401 and bot.received == []
+    headers = {"Authorization": f"Bearer {token()}"}
+    reply = requests.post(f"{url}?stream=true", json={"message": "hi"}, headers=headers, timeout=10)
+    assert reply.status_code == 200
+    assert [json.loads(line) for line in reply.text.splitlines()] == [
+        {"recipient_id": "alice", "text": "hello"}
+    ]
+    assert bot.received[0].metadata[METADATA_KEY]["subject"] == "alice"
+
+
 def test_forged_identity_metadata_is_replaced(make_server: Any) -> None:
     """Forged metadata roles: identity-looking keys vanish at any depth, harmless keys stay."""
     url, bot, _ = make_server()
