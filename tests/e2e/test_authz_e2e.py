@@ -39,6 +39,8 @@ ISSUER = "https://login.example-bank.test"
 AUDIENCE = "example-bank-assistant"
 SHARED = secrets.token_urlsafe(32)
 REFUSAL = "Sorry, I can't help you with that."
+INVALID = "Sorry, that doesn't look right. Please check and try again."
+NLU_REFUSAL = "I can't process that message. If you need help, please rephrase your request."
 PRIVATE_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 PUBLIC_PEM = PRIVATE_KEY.public_key().public_bytes(
     serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
@@ -176,33 +178,19 @@ def test_customer_transfer_from_own_account(secure_bot: BotServers) -> None:
 NOW = int(time.time())
 
 
-def _forge_unsigned(alg: str) -> str:
-    def b64(data: Dict[str, Any]) -> str:
-        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
-
-    payload = {
-        "sub": "mallory",
-        "roles": ["admin"],
-        "iss": ISSUER,
-        "aud": AUDIENCE,
-        "exp": NOW + 600,
-    }
-    return f"{b64({'alg': alg, 'typ': 'JWT'})}.{b64(payload)}."
+MALLORY = {"sub": "mallory", "roles": ["admin"], "iss": ISSUER, "aud": AUDIENCE, "exp": NOW + 600}
 
 
-def _key_confusion() -> str:
-    """HS256 MACed with the server's *public* key, the classic RS/HS confusion attack."""
-    header = base64.urlsafe_b64encode(b'{"alg":"HS256","typ":"JWT"}').rstrip(b"=")
-    payload = {
-        "sub": "mallory",
-        "roles": ["admin"],
-        "iss": ISSUER,
-        "aud": AUDIENCE,
-        "exp": NOW + 600,
-    }
-    body = base64.urlsafe_b64encode(json.dumps(payload).encode()).rstrip(b"=")
-    mac = hmac.new(PUBLIC_PEM, header + b"." + body, hashlib.sha256).digest()
-    return b".".join([header, body, base64.urlsafe_b64encode(mac).rstrip(b"=")]).decode()
+def _b64(data: bytes) -> bytes:
+    return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+
+def _forge(alg: str, key: Optional[bytes]) -> str:
+    """A token for mallory, unsigned (``key=None``) or MACed with ``key``."""
+    header = _b64(json.dumps({"alg": alg, "typ": "JWT"}).encode())
+    body = _b64(json.dumps(MALLORY).encode())
+    mac = b"" if key is None else _b64(hmac.new(key, header + b"." + body, hashlib.sha256).digest())
+    return b".".join([header, body, mac]).decode()
 
 
 CHANNEL_REFUSALS = [
@@ -212,8 +200,9 @@ CHANNEL_REFUSALS = [
     ("not yet valid", token("mallory", ["admin"], nbf=NOW + 3600)),
     ("wrong issuer", token("mallory", ["admin"], iss="https://evil.example")),
     ("wrong audience", token("mallory", ["admin"], aud="another-app")),
-    ("alg none", _forge_unsigned("none")),
-    ("HS/RS key confusion", _key_confusion()),
+    ("alg none", _forge("none", None)),
+    # HS256 MACed with the server's *public* key: the classic RS/HS confusion attack.
+    ("HS/RS key confusion", _forge("HS256", PUBLIC_PEM)),
     (
         "signed by another key",
         jwt.encode(
@@ -298,13 +287,29 @@ def test_teller_may_not_write_transfer_slots_or_transfer(secure_bot: BotServers)
 
 
 def test_injection_in_a_form_value_is_refused(secure_bot: BotServers) -> None:
-    """The email form takes free text: a SQL payload is screened out before any backend call."""
+    """The email form takes free text: a SQL payload never reaches the bank.
+
+    Whichever layer stops it first (the NLU InjectionScreen, when the bot's pipeline has it,
+    or the form's own screen on the action server), the reply is a refusal and the stored
+    email is unchanged; the action-server screen itself is checked directly below.
+    """
     bank = Bank(secure_bot.workdir / "bank.sqlite")
     say(secure_bot, BOB, "I want to update my email")
     reply = say(secure_bot, BOB, "x'; DROP TABLE customers; --")
-    assert reply[0] == "Sorry, that doesn't look right. Please check and try again."
+    assert reply[0] in (INVALID, NLU_REFUSAL)
     customer = bank.customer("bob")
     assert customer is not None and customer.email == "bob.okafor@example.com"
+
+
+def test_form_screen_on_the_action_server(secure_bot: BotServers) -> None:
+    """Called as Rasa calls it, validate_email_form resets a payload candidate."""
+    right = {"X-Rasa-Secure-Token": SHARED}
+    form = _action_call("validate_email_form", "bob", ["customer"], {"email": "a@b.com' OR '1'='1"})
+    reply = requests.post(secure_bot.actions_url, json=form, headers=right, timeout=30).json()
+    assert {e["name"]: e["value"] for e in reply["events"] if e["event"] == "slot"} == {
+        "email": None
+    }
+    assert [response["text"] for response in reply["responses"]] == [INVALID]
 
 
 def _action_call(
