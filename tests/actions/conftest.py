@@ -28,12 +28,12 @@ DOMAIN: Dict[str, Any] = {
         name: {"type": "text", "mappings": [{"type": "custom"}]}
         for name in ("amount", "recipient_account", "email", "card_number")
     },
-    "forms": {"transfer_form": {"required_slots": ["amount", "recipient_account"]}},
+    "forms": {"sample_form": {"required_slots": ["amount", "recipient_account"]}},
     "actions": [
-        "action_check_balance",
-        "action_transfer_money",
-        "action_update_email",
-        "validate_transfer_form",
+        "sample_check_balance",
+        "sample_transfer_money",
+        "sample_update_email",
+        "validate_sample_form",
     ],
 }
 

@@ -28,7 +28,7 @@ class ActionCheckBalance(SecureAction):
     """Balances of the caller's accounts, or of the account named in the message."""
 
     def name(self) -> str:
-        return "action_check_balance"
+        return "sample_check_balance"
 
     async def run_authorized(
         self,
@@ -68,7 +68,7 @@ class ActionTransferMoney(SecureAction):
     """Move money from the caller's first account; typed values before the 'backend'."""
 
     def name(self) -> str:
-        return "action_transfer_money"
+        return "sample_transfer_money"
 
     async def run_authorized(
         self,
@@ -91,7 +91,7 @@ class ActionUpdateEmail(SecureAction):
     """Writes slots (some not writable) and answers with every kind of message part."""
 
     def name(self) -> str:
-        return "action_update_email"
+        return "sample_update_email"
 
     async def run_authorized(
         self,
@@ -127,7 +127,7 @@ class ValidateTransferForm(SecureFormValidationAction):
     """Authorize and validate the transfer form's slots."""
 
     def name(self) -> str:
-        return "validate_transfer_form"
+        return "validate_sample_form"
 
     def authorize_amount(self, value: Any, tracker: Tracker, context: ActionContext) -> bool:
         return True

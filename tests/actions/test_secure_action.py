@@ -114,7 +114,7 @@ def test_refusals(why: str, state: Tracker, reason: str, caplog: pytest.LogCaptu
     assert (record["decision"], record["reasons"], record["action"]) == (
         "deny",
         [reason],
-        "action_check_balance",
+        "sample_check_balance",
     )
 
 
@@ -333,7 +333,7 @@ def test_base_classes_are_not_registered_as_actions() -> None:
     """rasa-sdk registers every loaded Action subclass; our abstract bases must be skipped."""
     executor = ActionExecutor()
     executor.register_package("tests.actions.sample_actions")
-    assert {"action_check_balance", "validate_transfer_form", "plain_check_balance"} <= set(
+    assert {"sample_check_balance", "validate_sample_form", "plain_check_balance"} <= set(
         executor.actions
     )
 

@@ -87,7 +87,7 @@ class NoHooks(ValidateTransferForm):
     """Validates amounts but forgot authorize_amount: must deny."""
 
     def name(self) -> str:
-        return "validate_transfer_form"
+        return "validate_sample_form"
 
     authorize_amount = None  # type: ignore[assignment]
 
@@ -104,7 +104,7 @@ class LooksAtContext(ValidateTransferForm):
     calls: List[Tuple[Any, str]] = []
 
     def name(self) -> str:
-        return "validate_transfer_form"
+        return "validate_sample_form"
 
     def authorize_amount(self, value: Any, tracker: Tracker, context: ActionContext) -> bool:
         LooksAtContext.calls.append((value, context.identity.subject))
@@ -130,7 +130,7 @@ def test_unauthenticated_form_call_resets_every_candidate() -> None:
 
 
 def test_role_without_the_validation_action_grant() -> None:
-    """The validation action itself is a policy action (validate_transfer_form)."""
+    """The validation action itself is a policy action (validate_sample_form)."""
     slots, texts, _ = run_form(tracker("adam", ("admin",), candidates={"amount": "10"}))
     assert slots == {"amount": None}
     assert texts == [REFUSAL]

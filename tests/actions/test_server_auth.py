@@ -27,7 +27,7 @@ COMMAND = [sys.executable, "-m", "rasa_secure.cli.main", "actions"]
 COMMAND += ["--actions", "tests.actions.sample_actions"]
 
 
-def action_call(name: str = "action_check_balance") -> Dict[str, Any]:
+def action_call(name: str = "sample_check_balance") -> Dict[str, Any]:
     state = tracker("alice")
     return {
         "next_action": name,
