@@ -3,16 +3,29 @@
 Reads ONLY the ``train`` split of ``../shared/benchmarks/screening.jsonl`` (relative to the
 repository root) plus the examples written for this project in
 ``scripts/injection_training_data.yml``, and writes
-``rasa_secure/core/models/injection_model.npz``.
+``rasa_secure/core/models/injection_model.npz``. The test split is never read.
 
 The features are exactly those the detector computes at run time
-(:func:`rasa_secure.core.injection.char_ngrams` and
-:func:`rasa_secure.core.injection.word_ngrams` over :func:`model_text` of the normalised
-text), so training and inference cannot drift apart. The classifier is a multinomial
-logistic regression (scikit-learn, needed here only); the detector evaluates it with numpy.
-Out-of-fold predictions from stratified cross-validation on the train split calibrate the
-attack score (Platt scaling) and report how the default thresholds behave, without ever
-looking at the test split.
+(:class:`rasa_secure.core.injection.NgramHasher` over :func:`model_text` of the normalised
+text: character 2-5-grams and word 1-2-grams hashed into ``2 ** HASH_BITS`` buckets), so
+training and inference cannot drift apart. Two logistic regressions (scikit-learn, needed
+here only; the detector evaluates them with numpy):
+
+* the attack head, attack versus benign over every row; hard negatives (benign texts with
+  trigger words, SQL look-alikes, role-play, prompts) and the written benign data weigh
+  more than plain chat, because they are what a screen confuses;
+* the category head, over attack rows only, on a table four times smaller: it only names
+  the category of a model finding.
+
+Everything tunable is chosen on the train split by stratified cross-validation: the
+regularisation ``C`` of the attack head, then the operating point. Out-of-fold attack
+logits, combined with the curated rules exactly as the detector combines them (noisy-or per
+category), give for each candidate model threshold the detection rate and the false
+positives of every benign group. Each family of categories (prompt: injection, jailbreak,
+leak; code: SQL, NoSQL, command, code, XSS) gets its own threshold, because the code family
+has precise rules and look-alike benign text; the chosen pair detects the most attacks out
+of fold while every benign group stays within :data:`FP_BUDGET`. The calibration then maps
+each family's threshold to the detector's default block threshold (0.8).
 
 Usage::
 
@@ -27,7 +40,7 @@ import math
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Dict, List, Sequence, Set, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 import yaml
@@ -39,19 +52,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from rasa_secure.core.injection import (  # noqa: E402
+    HASH_BITS,
     MODEL_PATH,
     InjectionDetector,
-    char_ngrams,
+    NgramHasher,
     model_text,
-    word_ngrams,
 )
 from rasa_secure.core.normalize import variants  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "benchmarks" / "screening.jsonl"
 WRITTEN = ROOT / "scripts" / "injection_training_data.yml"
 
-CLASSES = (
-    "benign",
+ATTACK_CLASSES = (
     "prompt_injection",
     "jailbreak",
     "prompt_leak",
@@ -61,10 +73,20 @@ CLASSES = (
     "code_injection",
     "xss",
 )
-MIN_CHAR_DF = 3
-MIN_WORD_DF = 2
-MAX_FEATURES = 160_000
-C = 4.0
+HARD_NEGATIVES = (
+    "benign_trigger_words",
+    "benign_sqli_lookalike",
+    "benign_roleplay",
+    "benign_prompt",
+)
+HARD_WEIGHT = 4.0
+"""Weight of a hard-negative or written benign row (a chat row weighs 1)."""
+CATEGORY_BITS = HASH_BITS - 2
+C_GRID = (4.0, 16.0, 64.0)
+FP_BUDGET = {"chat": 0.001, "hard": 0.02}
+"""Largest out-of-fold false-positive rate allowed per benign group (chat, each hard one)."""
+BLOCK = 0.8
+"""The detector's default block threshold (see ``InjectionDetector`` options)."""
 
 
 def class_of(category: str) -> str:
@@ -73,7 +95,7 @@ def class_of(category: str) -> str:
 
 
 def load() -> Tuple[List[str], List[str], List[str]]:
-    """Texts, classes and group names (for reporting) of the training data."""
+    """Texts, classes and group names of the training data (train split + written data)."""
     texts: List[str] = []
     labels: List[str] = []
     groups: List[str] = []
@@ -83,8 +105,8 @@ def load() -> Tuple[List[str], List[str], List[str]]:
             if row["split"] != "train":
                 continue
             label = class_of(row["category"])
-            if label not in CLASSES:
-                continue  # encoded_data: one row, covered by a rule
+            if label != "benign" and label not in ATTACK_CLASSES:
+                continue  # encoded_data: one row, covered by the decoders and rules
             texts.append(row["text"])
             labels.append(label)
             groups.append(row["category"])
@@ -97,76 +119,138 @@ def load() -> Tuple[List[str], List[str], List[str]]:
     return texts, labels, groups
 
 
-def features(
-    texts: Sequence[str],
-) -> Tuple[List[Set[str]], List[Set[str]], List[float], List[float]]:
-    """Char and word n-gram sets of the normalised text, and each group's scale."""
-    chars: List[Set[str]] = []
-    words: List[Set[str]] = []
-    char_scale: List[float] = []
-    word_scale: List[float] = []
-    for text in texts:
-        prepared = model_text(variants(text)[0].text)
-        c = char_ngrams(prepared)
-        w = word_ngrams(prepared)
-        chars.append(c)
-        words.append(w)
-        char_scale.append(1.0 / math.sqrt(len(c)) if c else 0.0)
-        word_scale.append(1.0 / math.sqrt(len(w)) if w else 0.0)
-    return chars, words, char_scale, word_scale
+def features(texts: Sequence[str]) -> sparse.csr_matrix:
+    """Hashed, scaled n-gram presence of the normalised texts, as the detector computes it."""
+    hasher = NgramHasher(HASH_BITS)
+    rows: List[np.ndarray] = []
+    cols: List[np.ndarray] = []
+    vals: List[np.ndarray] = []
+    for index, text in enumerate(texts):
+        for group in hasher.buckets(model_text(variants(text)[0].text)):
+            if len(group):
+                rows.append(np.full(len(group), index))
+                cols.append(group)
+                vals.append(np.full(len(group), 1.0 / math.sqrt(len(group))))
+    return sparse.csr_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(len(texts), 1 << HASH_BITS),
+    )
 
 
-def vocabulary(sets: Sequence[Set[str]], min_df: int) -> Dict[str, int]:
-    """N-grams occurring in at least ``min_df`` texts, indexed."""
-    df: Counter[str] = Counter()
-    for grams in sets:
-        df.update(grams)
-    kept = sorted(g for g, n in df.items() if n >= min_df)
-    return {g: i for i, g in enumerate(kept)}
+def sample_weights(labels: Sequence[str], groups: Sequence[str]) -> np.ndarray:
+    """Attacks and benign rows weigh the same in total; hard negatives weigh more than chat."""
+    raw = np.array(
+        [HARD_WEIGHT if g in HARD_NEGATIVES or g == "written_benign" else 1.0 for g in groups]
+    )
+    attack = np.array([label != "benign" for label in labels])
+    raw[attack] *= raw[~attack].sum() / raw[attack].sum()
+    return raw
 
 
-def matrix(
-    sets: Sequence[Set[str]], vocab: Dict[str, int], scale: Sequence[float]
-) -> sparse.csr_matrix:
-    """Binary presence scaled per row, as the detector computes it."""
-    rows: List[int] = []
-    cols: List[int] = []
-    vals: List[float] = []
-    for r, grams in enumerate(sets):
-        for g in grams:
-            index = vocab.get(g)
-            if index is not None:
-                rows.append(r)
-                cols.append(index)
-                vals.append(scale[r])
-    return sparse.csr_matrix((vals, (rows, cols)), shape=(len(sets), len(vocab)), dtype=np.float64)
-
-
-def sample_weights(labels: Sequence[str]) -> np.ndarray:
-    """Square-root class balancing: attacks count more, benign chat still dominates."""
-    counts = Counter(labels)
-    total = len(labels)
-    return np.array([math.sqrt(total / (len(counts) * counts[y])) for y in labels])
-
-
-def fit(x: sparse.csr_matrix, y: np.ndarray, weights: np.ndarray) -> LogisticRegression:
-    """One multinomial logistic regression."""
-    model = LogisticRegression(C=C, max_iter=400, solver="lbfgs")
+def fit(x: sparse.csr_matrix, y: np.ndarray, weights: np.ndarray, c: float) -> LogisticRegression:
+    """One logistic regression."""
+    model = LogisticRegression(C=c, max_iter=1000, solver="lbfgs")
     model.fit(x, y, sample_weight=weights)
     return model
 
 
-def platt(scores: np.ndarray, truth: np.ndarray) -> Tuple[float, float]:
-    """Fit ``sigmoid(a * logit(score) + b)`` to the out-of-fold attack scores."""
-    eps = 1e-6
-    logit = np.log(np.clip(scores, eps, 1 - eps) / np.clip(1 - scores, eps, 1 - eps))
+def out_of_fold(
+    x: sparse.csr_matrix, y: np.ndarray, weights: np.ndarray, c: float, folds: int
+) -> np.ndarray:
+    """Out-of-fold attack logits of the attack head."""
+    logits = np.zeros(len(y))
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=7)
+    for train, held in splitter.split(x, y):
+        logits[held] = fit(x[train], y[train], weights[train], c).decision_function(x[held])
+    return logits
+
+
+def platt_slope(logits: np.ndarray, y: np.ndarray) -> float:
+    """Slope of the Platt calibration of out-of-fold logits (the offset is set separately)."""
     calibrator = LogisticRegression(C=100.0)
-    calibrator.fit(logit.reshape(-1, 1), truth)
-    return float(calibrator.coef_[0][0]), float(calibrator.intercept_[0])
+    calibrator.fit(logits.reshape(-1, 1), y)
+    return float(calibrator.coef_[0][0])
+
+
+def rule_scores(texts: Sequence[str]) -> List[Dict[str, float]]:
+    """Per-category scores of the curated rules alone, for every text."""
+    detector = InjectionDetector({"use_model": False})
+    return [dict(detector.detect(text).scores) for text in texts]
+
+
+PROMPT_FAMILY = frozenset({"prompt_injection", "jailbreak", "prompt_leak"})
+"""Categories calibrated together; the code-injection categories form the other family."""
+
+
+def family(category: str) -> str:
+    """``"prompt"`` or ``"code"``: each family has its own model operating point."""
+    return "prompt" if category in PROMPT_FAMILY else "code"
+
+
+def offsets_for(thresholds: Dict[str, float], slope: float) -> Dict[str, float]:
+    """Calibration offset of every attack class, so that its family threshold maps to BLOCK."""
+    target = math.log(BLOCK / (1 - BLOCK))
+    return {name: target - slope * thresholds[family(name)] for name in ATTACK_CLASSES}
+
+
+def blocked(
+    logits: np.ndarray,
+    categories: Sequence[str],
+    rules: Tuple[np.ndarray, np.ndarray],
+    offsets: Dict[str, float],
+    slope: float,
+) -> np.ndarray:
+    """Whether rules + calibrated model block each row, combined as the detector does.
+
+    ``rules`` holds, per row, the best rule score of any category and the rule score of
+    the category the model names (see :func:`rule_arrays`).
+    """
+    offset = np.array([offsets[category] for category in categories])
+    model = 1.0 / (1.0 + np.exp(-(slope * logits + offset)))
+    best_rule, same_category = rules
+    combined = 1.0 - (1.0 - same_category) * (1.0 - model)
+    return np.maximum(best_rule, combined) >= BLOCK
+
+
+def rule_arrays(
+    scores: Sequence[Dict[str, float]], categories: Sequence[str]
+) -> Tuple[np.ndarray, np.ndarray]:
+    """Best rule score per row, and the rule score of the model's category per row."""
+    best = np.array([max(s.values(), default=0.0) for s in scores])
+    same = np.array([s.get(c, 0.0) for s, c in zip(scores, categories)])
+    return best, same
+
+
+def rates(hits: np.ndarray, groups: Sequence[str]) -> Dict[str, float]:
+    """Positive rate per group."""
+    names = sorted(set(groups))
+    array = np.array(groups)
+    return {name: float(hits[array == name].mean()) for name in names}
+
+
+def within_budget(per_group: Dict[str, float]) -> bool:
+    """Whether every benign group stays within its false-positive budget."""
+    for group, rate in per_group.items():
+        if group.startswith("benign_chat"):
+            budget = FP_BUDGET["chat"]
+        elif group in HARD_NEGATIVES or group == "written_benign":
+            budget = FP_BUDGET["hard"]
+        else:
+            continue
+        if rate > budget:
+            return False
+    return True
+
+
+def detection(per_group: Dict[str, float], groups: Sequence[str]) -> float:
+    """Detection over every attack row."""
+    counts = Counter(groups)
+    attacks = [g for g in per_group if not g.startswith(("benign", "written_benign"))]
+    return sum(per_group[g] * counts[g] for g in attacks) / sum(counts[g] for g in attacks)
 
 
 def main(argv: Sequence[str] = ()) -> int:
-    """Train, cross-validate, calibrate, prune and save."""
+    """Train, cross-validate, choose the operating point, and save."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
@@ -174,89 +258,72 @@ def main(argv: Sequence[str] = ()) -> int:
 
     texts, labels, groups = load()
     print(f"training rows: {len(texts)} {dict(Counter(labels))}")
-    chars, words, char_scale, word_scale = features(texts)
-    char_vocab = vocabulary(chars, MIN_CHAR_DF)
-    word_vocab = vocabulary(words, MIN_WORD_DF)
-    x = sparse.hstack(
-        [matrix(chars, char_vocab, char_scale), matrix(words, word_vocab, word_scale)]
-    ).tocsr()
-    y = np.array([CLASSES.index(label) for label in labels])
-    weights = sample_weights(labels)
-    print(f"features: {len(char_vocab)} char + {len(word_vocab)} word n-grams")
+    x = features(texts)
+    y = np.array([label != "benign" for label in labels], dtype=int)
+    weights = sample_weights(labels, groups)
 
-    oof = np.zeros((len(texts), len(CLASSES)))
-    folds = StratifiedKFold(n_splits=args.folds, shuffle=True, random_state=7)
-    for number, (train, held) in enumerate(folds.split(x, y), start=1):
-        model = fit(x[train], y[train], weights[train])
-        oof[held] = model.predict_proba(x[held])
-        print(f"fold {number}/{args.folds} done")
-    attack_oof = 1.0 - oof[:, 0]
-    a, b = platt(attack_oof, (y != 0).astype(int))
-    print(f"calibration: a={a:.3f} b={b:.3f}")
+    attack_rows = np.flatnonzero(y)
+    category_x = sparse.csr_matrix(
+        (x.data, x.indices >> (HASH_BITS - CATEGORY_BITS), x.indptr),
+        shape=(len(texts), 1 << CATEGORY_BITS),
+    )
+    category_y = np.array([labels[i] for i in attack_rows])
+    category_model = LogisticRegression(C=16.0, max_iter=1000, solver="lbfgs")
+    category_model.fit(category_x[attack_rows], category_y)
+    predicted = category_model.predict(category_x)
+    rules = rule_arrays(rule_scores(texts), predicted)
 
-    model = fit(x, y, weights)
-    coef = model.coef_.T  # (features, classes)
-    n_char = len(char_vocab)
-    strength = np.abs(coef).max(axis=1)
-    keep = np.argsort(-strength)[:MAX_FEATURES]
-    keep_char = np.sort(keep[keep < n_char])
-    keep_word = np.sort(keep[keep >= n_char])
-    char_names = np.array(sorted(char_vocab, key=char_vocab.__getitem__), dtype=object)
-    word_names = np.array(sorted(word_vocab, key=word_vocab.__getitem__), dtype=object)
+    best: Tuple[float, float, Dict[str, float], np.ndarray] = (-1.0, 0.0, {}, np.zeros(0))
+    for c in C_GRID:
+        logits = out_of_fold(x, y, weights, c, args.folds)
+        slope = platt_slope(logits, y)
+        attack_logits = logits[y == 1]
+        for code_q in np.linspace(0.0, 0.5, 11):
+            for prompt_q in np.linspace(0.0, 0.3, 31):
+                thresholds = {
+                    "prompt": float(np.quantile(attack_logits, prompt_q)),
+                    "code": float(np.quantile(attack_logits, code_q)),
+                }
+                offsets = offsets_for(thresholds, slope)
+                per_group = rates(blocked(logits, predicted, rules, offsets, slope), groups)
+                if within_budget(per_group):
+                    score = detection(per_group, groups)
+                    if score > best[0]:
+                        best = (score, c, offsets, logits)
+                    break
+        print(f"C={c}: best out-of-fold detection so far {best[0]:.4f}")
+    score, c, offsets, logits = best
+    if score < 0:
+        print("no operating point within the false-positive budget")
+        return 1
+    slope = platt_slope(logits, y)
+    print(f"chosen C={c} slope={slope:.4f} offsets={offsets}")
+    for group, rate in rates(blocked(logits, predicted, rules, offsets, slope), groups).items():
+        print(f"   {group:28s} n={groups.count(group):6d} blocked={rate:.4f}")
+
+    attack_model = fit(x, y, weights, c)
     meta = {
-        "classes": list(CLASSES),
-        "calibration": [a, b],
+        "hash_bits": HASH_BITS,
+        "calibration": {"slope": slope, "offsets": offsets},
         "trained_on": "screening.jsonl split=train + scripts/injection_training_data.yml",
         "rows": len(texts),
-        "C": C,
+        "C": c,
         "folds": args.folds,
+        "fp_budget": FP_BUDGET,
+        "cv_detection": round(score, 4),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(
         args.out,
-        classes=np.array(CLASSES),
-        bias=model.intercept_.astype(np.float32),
-        char_vocab=np.frombuffer("\n".join(char_names[keep_char]).encode("utf-8"), dtype=np.uint8),
-        word_vocab=np.frombuffer(
-            "\n".join(word_names[keep_word - n_char]).encode("utf-8"), dtype=np.uint8
-        ),
-        char_weights=coef[keep_char].astype(np.float16),
-        word_weights=coef[keep_word].astype(np.float16),
+        classes=np.array(category_model.classes_),
+        attack_weights=attack_model.coef_[0].astype(np.float16),
+        attack_bias=np.array(attack_model.intercept_[0], dtype=np.float32),
+        category_weights=category_model.coef_.T.astype(np.float16),
+        category_bias=category_model.intercept_.astype(np.float32),
         meta=np.array(json.dumps(meta)),
     )
-    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB, {len(keep)} features)")
-    report(texts, groups, attack_oof, a, b, oof)
+    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB)")
     return 0
-
-
-def report(
-    texts: Sequence[str],
-    groups: Sequence[str],
-    attack_oof: np.ndarray,
-    a: float,
-    b: float,
-    oof: np.ndarray,
-) -> None:
-    """Out-of-fold detection and false-positive rates of rules + calibrated model."""
-    detector = InjectionDetector({"use_model": False})
-    logit = np.log(np.clip(attack_oof, 1e-6, 1 - 1e-6) / np.clip(1 - attack_oof, 1e-6, 1 - 1e-6))
-    calibrated = 1.0 / (1.0 + np.exp(-(a * logit + b)))
-    top = oof[:, 1:].argmax(axis=1) + 1
-    combined = []
-    for index, text in enumerate(texts):
-        verdict = detector.detect(text)
-        scores = dict(verdict.scores)
-        category = CLASSES[top[index]]
-        rule = scores.get(category, 0.0)
-        scores[category] = 1.0 - (1.0 - rule) * (1.0 - calibrated[index])
-        combined.append(max(scores.values(), default=0.0))
-    combined_arr = np.array(combined)
-    for threshold in (0.5, 0.6, 0.7, 0.8, 0.9):
-        print(f"-- threshold {threshold}")
-        for group in sorted(set(groups)):
-            members = [i for i, g in enumerate(groups) if g == group]
-            rate = float((combined_arr[members] >= threshold).mean())
-            print(f"   {group:28s} n={len(members):6d} positive={rate:.4f}")
 
 
 if __name__ == "__main__":

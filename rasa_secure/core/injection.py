@@ -4,8 +4,8 @@ XSS and path traversal, in clear or obfuscated, in thirteen languages.
 :class:`InjectionDetector` reads a message in every variant :func:`normalize.variants` derives
 (normalised, de-obfuscated, decoded), runs the curated rules of
 :mod:`rasa_secure.core.injection_rules` on each (a cheap trigger pre-gate skips most of them)
-and scores the variants with a compact linear model over character and word n-grams shipped
-with the package (pure Python/numpy inference, no scikit-learn needed). Rule and model scores
+and scores the variants with a compact linear model over hashed character 2-5-grams and word
+1-2-grams shipped with the package (numpy inference, no scikit-learn needed). Rule and model scores
 combine per category by noisy-or; per-category thresholds turn the scores into a
 :class:`Verdict`: ``allow``, ``flag`` or ``block``, with explanations (rule id or model, the
 variant it matched on, the span in the original text). Text longer than ``max_length`` gets a
@@ -269,27 +269,82 @@ class RuleSet:
 _WS = re.compile(r"\s+")
 _DIGITS = str.maketrans("0123456789", "0000000000")
 
+HASH_BITS = 18
+"""The attack head has ``2 ** HASH_BITS`` weights; the category head ``2 ** (HASH_BITS - 2)``."""
+
+CHAR_SIZES = (2, 3, 4, 5)
+"""Character n-gram lengths the model reads (word unigrams and bigrams come on top)."""
+
+_PRIME = 0x100000001B3
+_MASK64 = (1 << 64) - 1
+_SALT_WORD = 0x5EED0001
+_SALT_BIGRAM = 0x5EED0002
+_BIGRAM_MIX = 0x27D4EB2F165667C5
+
 
 def model_text(text: str) -> str:
     """The text the model reads: whitespace collapsed, digits folded to ``0``, bounded."""
     return " " + _WS.sub(" ", text[:MODEL_MAX_CHARS]).strip().translate(_DIGITS) + " "
 
 
-def char_ngrams(text: str, low: int = 3, high: int = 5) -> Set[str]:
-    """Distinct character n-grams of ``text`` (already passed through :func:`model_text`)."""
-    grams: Set[str] = set()
-    length = len(text)
-    for size in range(low, high + 1):
-        grams.update(text[i : i + size] for i in range(length - size + 1))
-    return grams
+class NgramHasher:
+    """Hashes the character 2-5-grams and word 1-2-grams of a text into buckets, with numpy.
 
+    A polynomial hash over the code points (arithmetic modulo 2**64, stable across processes
+    and platforms, unlike :func:`hash`) gives every substring's hash from two prefix sums,
+    so all n-grams of a text are hashed in a few vectorised steps: cost linear in its length.
+    """
 
-def word_ngrams(text: str) -> Set[str]:
-    """Distinct word unigrams and bigrams of ``text`` (already through :func:`model_text`)."""
-    words = _TOKEN.findall(text)
-    grams = set(words)
-    grams.update(f"{a} {b}" for a, b in zip(words, words[1:]))
-    return grams
+    def __init__(self, bits: int = HASH_BITS, max_chars: int = MODEL_MAX_CHARS + 2) -> None:
+        import numpy as np
+
+        self._np = np
+        self.bits = bits
+        self._shift = np.uint64(64 - bits)
+        inverse = pow(_PRIME, -1, 1 << 64)
+        powers = [1] * (max_chars + 1)
+        inverses = [1] * (max_chars + 1)
+        for i in range(1, max_chars + 1):
+            powers[i] = powers[i - 1] * _PRIME & _MASK64
+            inverses[i] = inverses[i - 1] * inverse & _MASK64
+        self._powers = np.array(powers, dtype=np.uint64)
+        self._inverses = np.array(inverses, dtype=np.uint64)
+        self._salts = {size: np.uint64(0x5EED0100 + size) for size in CHAR_SIZES}
+
+    def _bucket(self, hashes: Any, salt: Any) -> Any:
+        np = self._np
+        mixed = (hashes ^ salt) * np.uint64(0x9E3779B97F4A7C15)
+        mixed ^= mixed >> np.uint64(29)
+        mixed *= np.uint64(0xBF58476D1CE4E5B9)
+        return (mixed >> self._shift).astype(np.intp)
+
+    def buckets(self, prepared: str) -> Tuple[Any, Any]:
+        """Distinct (character, word) bucket indices of text from :func:`model_text`."""
+        np = self._np
+        codes = np.frombuffer(prepared.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        length = min(len(codes), len(self._powers) - 1)
+        codes = codes[:length]
+        prefix = np.zeros(length + 1, dtype=np.uint64)
+        np.cumsum(codes * self._powers[:length], out=prefix[1:])
+        pieces = []
+        for size in CHAR_SIZES:
+            if length < size:
+                break
+            starts = np.arange(length - size + 1)
+            hashes = (prefix[starts + size] - prefix[starts]) * self._inverses[starts]
+            pieces.append(self._bucket(hashes, self._salts[size]))
+        chars = np.unique(np.concatenate(pieces)) if pieces else np.zeros(0, np.intp)
+        spans = [m.span() for m in _TOKEN.finditer(prepared[:length])]
+        if not spans:
+            return chars, np.zeros(0, np.intp)
+        bounds = np.array(spans, dtype=np.intp)
+        starts, ends = bounds[:, 0], bounds[:, 1]
+        hashes = (prefix[ends] - prefix[starts]) * self._inverses[starts]
+        hashes ^= (ends - starts).astype(np.uint64)
+        unigrams = self._bucket(hashes, np.uint64(_SALT_WORD))
+        pairs = hashes[:-1] * np.uint64(_BIGRAM_MIX) + hashes[1:]
+        bigrams = self._bucket(pairs, np.uint64(_SALT_BIGRAM))
+        return chars, np.unique(np.concatenate([unigrams, bigrams]))
 
 
 @dataclass(frozen=True)
@@ -297,7 +352,8 @@ class ModelScore:
     """What the n-gram model says about one variant.
 
     Attributes:
-        attack: calibrated probability that the text is an attack, in [0, 1].
+        attack: calibrated attack score, in [0, 1] (the default block threshold 0.8 sits at
+            the operating point chosen by cross-validation on the training data).
         category: the most likely attack category.
     """
 
@@ -306,13 +362,15 @@ class ModelScore:
 
 
 class NgramModel:
-    """A multinomial logistic regression over character and word n-grams, numpy inference.
+    """Two linear heads over hashed character and word n-grams, numpy inference.
 
-    The model file (``.npz``, written by ``scripts/train_injection_model.py``) holds the two
-    vocabularies (newline-separated UTF-8), their weight matrices (one row per n-gram, one
-    column per class), the biases, the class names and a JSON ``meta`` string with the
-    Platt calibration of the attack score. Features are binary; each group is scaled by one
-    over the square root of the number of distinct n-grams the text has in that group.
+    The model file (``.npz``, written by ``scripts/train_injection_model.py``) holds the
+    attack head (one weight per hash bucket and a bias: attack versus benign), the category
+    head (a weight row per bucket of a smaller table, one column per attack category, naming
+    the category), the category names and a JSON ``meta`` string with the calibration of
+    the attack score (a slope, and an offset per category, chosen by cross-validation).
+    Features are binary; the character and the word group are each scaled by one over the
+    square root of their number of distinct buckets.
 
     Raises:
         DetectionError: the file is missing or malformed.
@@ -328,52 +386,47 @@ class NgramModel:
         try:
             with np.load(path, allow_pickle=False) as data:
                 self.classes: Tuple[str, ...] = tuple(str(c) for c in data["classes"])
-                self._bias = data["bias"].astype(np.float64)
-                self._char_weights = data["char_weights"].astype(np.float32)
-                self._word_weights = data["word_weights"].astype(np.float32)
-                char_vocab = bytes(data["char_vocab"]).decode("utf-8").split("\n")
-                word_vocab = bytes(data["word_vocab"]).decode("utf-8").split("\n")
+                self._attack = data["attack_weights"].astype(np.float32)
+                self._attack_bias = float(data["attack_bias"])
+                self._category = data["category_weights"].astype(np.float32)
+                self._category_bias = data["category_bias"].astype(np.float32)
                 self.meta: Dict[str, Any] = json.loads(str(data["meta"]))
-        except (OSError, KeyError, ValueError) as error:
+            calibration = self.meta["calibration"]
+            self._slope = float(calibration["slope"])
+            self._offsets = [float(calibration["offsets"][name]) for name in self.classes]
+        except (OSError, KeyError, ValueError, TypeError) as error:
             raise DetectionError("injection", f"model file unreadable: {error}") from error
-        self._char_index = {gram: i for i, gram in enumerate(char_vocab)}
-        self._word_index = {gram: i for i, gram in enumerate(word_vocab)}
-        self._slope, self._offset = (float(v) for v in self.meta["calibration"])
+        bits = int(self.meta.get("hash_bits", 0))
+        if self._attack.shape != (1 << bits,) or self._category.shape[1] != len(self.classes):
+            raise DetectionError("injection", "model file unreadable: inconsistent shapes")
+        self._hasher = NgramHasher(bits)
+        self._category_shift = bits - int(math.log2(self._category.shape[0]))
         self._np = np
-        self._benign = self.classes.index("benign")
 
     @property
     def size(self) -> int:
-        """Number of n-gram features."""
-        return len(self._char_index) + len(self._word_index)
+        """Number of weights."""
+        return int(self._attack.size + self._category.size)
 
-    def probabilities(self, text: str) -> List[float]:
-        """Uncalibrated class probabilities for normalised ``text``, in :attr:`classes` order."""
-        np = self._np
-        prepared = model_text(text)
-        chars = char_ngrams(prepared)
-        words = word_ngrams(prepared)
-        logits = self._bias.copy()
-        char_rows = [i for i in map(self._char_index.get, chars) if i is not None]
-        word_rows = [i for i in map(self._word_index.get, words) if i is not None]
-        if char_rows:
-            logits += self._char_weights[char_rows].sum(axis=0) / math.sqrt(len(chars))
-        if word_rows:
-            logits += self._word_weights[word_rows].sum(axis=0) / math.sqrt(len(words))
-        logits -= logits.max()
-        exp = np.exp(logits)
-        probs: List[float] = (exp / exp.sum()).tolist()
-        return probs
+    def logit(self, text: str) -> Tuple[float, Any]:
+        """Raw attack logit and category logits of normalised ``text``."""
+        chars, words = self._hasher.buckets(model_text(text))
+        logit = self._attack_bias
+        category = self._category_bias.copy()
+        shift = self._category_shift
+        for group in (chars, words):
+            if len(group):
+                scale = 1.0 / math.sqrt(len(group))
+                logit += float(self._attack[group].sum()) * scale
+                category += self._category[group >> shift].sum(axis=0) * scale
+        return logit, category
 
     def score(self, text: str) -> ModelScore:
-        """The calibrated attack probability and most likely category of normalised ``text``."""
-        probs = self.probabilities(text)
-        attack = min(max(1.0 - probs[self._benign], 1e-6), 1.0 - 1e-6)
-        logit = math.log(attack / (1.0 - attack))
-        calibrated = 1.0 / (1.0 + math.exp(-(self._slope * logit + self._offset)))
-        best = max(
-            (i for i in range(len(self.classes)) if i != self._benign), key=probs.__getitem__
-        )
+        """The calibrated attack score and most likely category of normalised ``text``."""
+        logit, category = self.logit(text)
+        best = int(category.argmax())
+        z = self._slope * logit + self._offsets[best]
+        calibrated = 1.0 / (1.0 + math.exp(-min(max(z, -50.0), 50.0)))
         return ModelScore(calibrated, self.classes[best])
 
 
