@@ -6,6 +6,7 @@ its ``test`` split and on the generalisation set ``benchmarks/data/unseen_inject
 * detection rate by attack category (verdict ``block``) and false-positive rate by benign
   category (``block``, and ``flag or block`` for our detector),
 * median and p99 latency per message (all messages, and messages up to 2,000 characters),
+* latency by message length (100 to 2,000 characters: cost must grow at most linearly),
 * memory allocated by loading our detector.
 
 Peers, measured in the same run on the same rows:
@@ -234,6 +235,32 @@ def table(title: str, rows: Sequence[Row], results: Dict[str, Result]) -> None:
         print(f"| {label} (<= 2000 chars) | | " + " | ".join(cells) + " |")
 
 
+LENGTHS = (100, 250, 500, 1000, 2000)
+
+
+def latency_by_length(predict: Predict, rows: Sequence[Row]) -> None:
+    """Median and p99 latency of messages cut to each of :data:`LENGTHS` characters.
+
+    Every test message of at least 2,000 characters (attacks and benign alike) is cut to
+    each length, so the lengths differ only in how much of the same texts is read.
+    """
+    long_texts = [row["text"] for row in rows if len(row["text"]) >= max(LENGTHS)]
+    print(f"\n### Latency by message length (rasa_secure, {len(long_texts)} texts each)\n")
+    print("| chars | median ms | p99 ms | median us per char |")
+    print("|---|---|---|---|")
+    for length in LENGTHS:
+        times = []
+        for text in long_texts:
+            start = time.perf_counter()
+            predict(text[:length])
+            times.append((time.perf_counter() - start) * 1000.0)
+        median = percentile(times, 0.5)
+        print(
+            f"| {length} | {median:.3f} | {percentile(times, 0.99):.3f} "
+            f"| {median * 1000.0 / length:.3f} |"
+        )
+
+
 def main(argv: Sequence[str] = ()) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-yara", action="store_true")
@@ -253,6 +280,7 @@ def main(argv: Sequence[str] = ()) -> int:
         for title, rows in (("Public test split", test), ("Unseen generalisation set", unseen)):
             results = {name: run(system, rows) for name, system in systems.items()}
             table(f"{title} ({len(rows)} messages)", rows, results)
+    latency_by_length(predict, test)
     return 0
 
 

@@ -9,7 +9,9 @@ and scores the variants with a compact linear model over hashed character 2-5-gr
 combine per category by noisy-or; per-category thresholds turn the scores into a
 :class:`Verdict`: ``allow``, ``flag`` or ``block``, with explanations (rule id or model, the
 variant it matched on, the span in the original text). Text longer than ``max_length`` gets a
-verdict without being scanned, and the raw text is never logged or kept.
+verdict without being scanned, and the raw text is never logged or kept. Variants are read
+in order (the normalised text first) and reading stops once a category blocks: later
+variants could only add reasons, so long attacks cost one pass.
 """
 
 from __future__ import annotations
@@ -553,7 +555,18 @@ class InjectionDetector:
                 variant.kind not in _ALIGNED_KINDS or len(text) <= MODEL_ALIGNED_MAX_CHARS
             ):
                 self._score_model(variant, evidence)
+            if self._conclusive(evidence):
+                break  # already blocked: further variants could add reasons, not change it
         return self._decide(evidence)
+
+    def _conclusive(self, evidence: _Evidence) -> bool:
+        """Whether some category already reaches its block threshold."""
+        for category in set(evidence.rule_hits) | set(evidence.model_scores):
+            rule = evidence.rule_score(category)
+            model = evidence.model_scores.get(category, 0.0)
+            if 1.0 - (1.0 - rule) * (1.0 - model) >= self._block[category]:
+                return True
+        return False
 
     def _over_length(self, length: int) -> Verdict:
         decision = Decision(self.config["over_length_decision"])

@@ -135,3 +135,25 @@ def test_config_errors_name_the_key(config: Dict[str, Any], key: str) -> None:
     with pytest.raises(ConfigError) as caught:
         InjectionScreen(config)
     assert caught.value.key == key
+
+
+# Texts as the PIIDetector (mask_text: true, earlier in the pipeline) hands them on: the PII
+# is replaced by <ENTITY_TYPE> placeholders, which look like markup to a naive XSS check.
+PII_MASKED = [
+    ("my email is <EMAIL_ADDRESS> and my card <CREDIT_CARD>", "email and card placeholders"),
+    ("please send 300 euros from <IBAN_CODE> to <IBAN_CODE>", "two IBAN placeholders"),
+    ("<PERSON> here, call me back on <PHONE_NUMBER>", "placeholder at the very start"),
+    ("my ssn is <US_SSN> and I was born on <DATE_OF_BIRTH>", "identity placeholders"),
+    ("I typed my pin <PIN> and password <PASSWORD> but login fails", "secret placeholders"),
+    ("<REDACTED>", "the whole text replaced after a detection failure"),
+    ("the transfer from <IP_ADDRESS> was not me, my secret is <SECRET>", "ip and secret"),
+]
+
+
+@pytest.mark.parametrize(("text", "why"), PII_MASKED, ids=[why for _, why in PII_MASKED])
+def test_pii_placeholders_are_not_blocked(screen: InjectionScreen, text: str, why: str) -> None:
+    """Why: the screen runs after the PIIDetector; its placeholders must not read as attacks."""
+    message = classified(text)
+    screen.process([message])
+    assert message.get(SECURITY_PROPERTY)["verdict"] == "allow", (why, message.get("security"))
+    assert message.get("intent")["name"] == "transfer_money"
