@@ -7,6 +7,7 @@ the bot exactly the way a deployment would: two processes, real HTTP between the
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -19,7 +20,10 @@ from typing import Any, Dict, List, Mapping, Optional, Type
 
 import requests
 
+from example_bot.identity import SECRET_ENV, issue_token
 from example_bot.training import BOT_DIR
+from rasa_secure.core.crypto import generate_key
+from rasa_secure.stores.log_filter import logging_config_path
 
 REPO_DIR = BOT_DIR.parent
 START_TIMEOUT = 240.0
@@ -87,9 +91,23 @@ class _Process:
             return "(no log)"
 
 
+def generate_secrets() -> Dict[str, str]:
+    """Fresh secrets for one launch of the bot (a deployment keeps its own in a vault)."""
+    return {
+        SECRET_ENV: secrets.token_urlsafe(48),
+        "RASA_SECURE_ACTION_TOKEN": secrets.token_urlsafe(32),
+        "RASA_SECURE_KEYS": f"k1:{generate_key()}",
+        "RASA_SECURE_PSEUDONYM_KEY": secrets.token_urlsafe(32),
+        "RASA_SECURE_AUDIT_KEY": secrets.token_urlsafe(32),
+    }
+
+
 @dataclass
 class BotServers:
     """The action server and the Rasa server of the example bot, as a context manager.
+
+    Secrets (JWT signing secret, action-server token, storage keys) are generated for each
+    launch unless ``env`` or the process environment provides them.
 
     Attributes:
         model: the trained model archive to serve.
@@ -104,6 +122,7 @@ class BotServers:
     endpoints: Path = BOT_DIR / "endpoints.yml"
     credentials: Path = BOT_DIR / "credentials.yml"
     env: Dict[str, str] = field(default_factory=dict)
+    secrets: Dict[str, str] = field(default_factory=generate_secrets)
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
 
@@ -111,7 +130,8 @@ class BotServers:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.actions = _Process(
             name="action server",
-            argv=[sys.executable, "-m", "rasa_sdk", "--actions", "example_bot.actions",
+            argv=[sys.executable, "-m", "rasa_secure.cli.main", "actions",
+                  "--actions", "example_bot.actions", "--host", "127.0.0.1",
                   "--port", str(self.actions_port)],
             cwd=REPO_DIR,
             log=self.workdir / "action-server.log",
@@ -121,7 +141,8 @@ class BotServers:
             name="rasa server",
             argv=[sys.executable, "-m", "rasa", "run", "--model", str(self.model),
                   "--endpoints", str(self.endpoints), "--credentials", str(self.credentials),
-                  "--interface", "127.0.0.1", "--port", str(self.rasa_port)],
+                  "--interface", "127.0.0.1", "--port", str(self.rasa_port),
+                  "--logging-config-file", logging_config_path()],
             cwd=BOT_DIR,
             log=self.workdir / "rasa-server.log",
             health_url=f"http://127.0.0.1:{self.rasa_port}/",
@@ -140,6 +161,7 @@ class BotServers:
     def environment(self) -> Dict[str, str]:
         """The environment both servers run with."""
         env = dict(os.environ)
+        env.update({name: value for name, value in self.secrets.items() if name not in env})
         env.update(
             RASA_SECURE_ACTION_URL=self.actions_url,
             RASA_SECURE_TRACKER_DB=str(self.workdir / "tracker.sqlite"),
@@ -178,7 +200,7 @@ class BotServers:
 
     def send(
         self,
-        sender: str,
+        sender: Optional[str],
         text: str,
         *,
         headers: Optional[Mapping[str, str]] = None,
@@ -186,15 +208,26 @@ class BotServers:
         webhook: str = "rest",
     ) -> requests.Response:
         """POST one user message to the bot's REST webhook; returns the raw response."""
-        body: Dict[str, Any] = {"sender": sender, "message": text}
+        body: Dict[str, Any] = {"message": text}
+        if sender is not None:
+            body["sender"] = sender
         if metadata is not None:
             body["metadata"] = dict(metadata)
         return requests.post(
             f"{self.url}/webhooks/{webhook}/webhook", json=body, headers=headers, timeout=60
         )
 
-    def say(self, sender: str, text: str, **kwargs: Any) -> List[str]:
+    def say(self, sender: Optional[str], text: str, **kwargs: Any) -> List[str]:
         """Send a message and return the texts of the bot's replies (raises on HTTP errors)."""
         response = self.send(sender, text, **kwargs)
         response.raise_for_status()
         return [message.get("text", "") for message in response.json()]
+
+    def token(self, subject: str, **claims: Any) -> str:
+        """A JWT for ``subject`` from the example identity provider, valid for this launch."""
+        return issue_token(subject, self.environment()[SECRET_ENV], **claims)
+
+    def chat(self, subject: str, text: str) -> List[str]:
+        """Say ``text`` as the signed-in ``subject`` through the secure channel."""
+        headers = {"Authorization": f"Bearer {self.token(subject)}"}
+        return self.say(None, text, headers=headers, webhook="secure_rest")

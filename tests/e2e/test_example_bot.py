@@ -1,7 +1,12 @@
-"""The example bot end to end: a trained model, Rasa's own Agent, a real action server."""
+"""The example bot end to end: a trained model, Rasa's own Agent, a real action server.
+
+The bot runs with its own credentials and endpoints: the JWT channel, the guarded action
+server and the secure SQLite tracker store.
+"""
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Dict, List
@@ -10,6 +15,7 @@ import pytest
 
 from example_bot.actions.bank import Bank
 from example_bot.servers import BotServers
+from rasa_secure.core.envelope import METADATA_KEY, attestation_key, seal
 from tests.e2e.conftest import run
 
 pytestmark = pytest.mark.e2e
@@ -25,20 +31,39 @@ def agent(bot_model: Path, bot: BotServers) -> Any:
     from rasa.core.agent import Agent
     from rasa.utils.endpoints import EndpointConfig
 
-    return Agent.load(str(bot_model), action_endpoint=EndpointConfig(url=bot.actions_url))
+    secret = bot.environment()["RASA_SECURE_ACTION_TOKEN"]
+    endpoint = EndpointConfig(url=bot.actions_url, headers={"X-Rasa-Secure-Token": secret})
+    return Agent.load(str(bot_model), action_endpoint=endpoint)
 
 
 def test_agent_holds_a_transfer_conversation_through_the_action_server(
     agent: Any, bot: BotServers
 ) -> None:
-    """The form collects both slots and the action really moves money in the bank database."""
+    """The form collects both slots and the action really moves money in the bank database.
+
+    The identity is attested exactly as SecureRestInput attests it for the action server.
+    """
+    from rasa.core.channels.channel import UserMessage
+
     bank = Bank(bot.workdir / "bank.sqlite")
     before = bank.account("1000200030")
     assert before is not None
+    envelope = seal(
+        subject="alice",
+        roles=["customer"],
+        sender_id="alice",
+        expires_at=int(time.time()) + 600,
+        key=attestation_key(bot.environment()["RASA_SECURE_ACTION_TOKEN"]),
+    )
+    metadata = {METADATA_KEY: envelope.to_metadata()}
 
     async def conversation() -> List[List[str]]:
         turns = ["hi", "I want to transfer money", "25", "2000300040"]
-        return [_texts(await agent.handle_text(text, sender_id="alice")) for text in turns]
+        replies = []
+        for text in turns:
+            message = UserMessage(text, sender_id="alice", metadata=metadata)
+            replies.append(_texts(await agent.handle_message(message)))
+        return replies
 
     greet, ask_amount, ask_recipient, done = run(conversation())
     assert "Example Bank" in greet[0]
@@ -50,28 +75,35 @@ def test_agent_holds_a_transfer_conversation_through_the_action_server(
 
 
 @pytest.mark.parametrize(
-    ("sender", "own", "other"),
+    ("subject", "own", "other"),
     [
         ("alice", "1000200030", "2000300040"),  # Alice sees her accounts, not Bob's
         ("bob", "2000300040", "1000200030"),  # and Bob only his
     ],
 )
 def test_rasa_server_answers_each_customer_with_their_own_balance(
-    bot: BotServers, sender: str, own: str, other: str
+    bot: BotServers, subject: str, own: str, other: str
 ) -> None:
-    """Over the REST channel, the balance action answers for the sender's accounts only."""
-    replies = bot.say(sender, "what's my balance?")
+    """Over the JWT channel, the balance action answers for the subject's accounts only."""
+    replies = bot.chat(subject, "what's my balance?")
     assert len(replies) == 1 and replies[0].startswith("Your balances:")
     assert own in replies[0] and other not in replies[0]
 
 
 def test_email_form_updates_the_contact_address(bot: BotServers) -> None:
     """The email form validates the address and the action stores it in the bank."""
-    assert bot.say("bob", "I want to update my email") == ["What is your new email address?"]
-    assert bot.say("bob", "not-an-email") == [
+    assert bot.chat("bob", "I want to update my email") == ["What is your new email address?"]
+    assert bot.chat("bob", "not-an-email") == [
         "That does not look like an email address.",
         "What is your new email address?",
     ]
-    assert bot.say("bob", "bob.new@example.org") == ["Your contact email has been updated."]
+    assert bot.chat("bob", "bob.new@example.org") == ["Your contact email has been updated."]
     customer = Bank(bot.workdir / "bank.sqlite").customer("bob")
     assert customer is not None and customer.email == "bob.new@example.org"
+
+
+def test_requests_without_a_token_are_refused(bot: BotServers) -> None:
+    """The bot's only channel answers 401 to a request without a bearer token."""
+    response = bot.send("alice", "what's my balance?", webhook="secure_rest")
+    assert response.status_code == 401
+    assert response.json()["reason"] == "token_missing"
