@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Dict, List, Mapping, Optional, Type
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Type
 
 import requests
 
@@ -115,6 +115,8 @@ class BotServers:
         endpoints: the endpoints file (default: the bot's own).
         credentials: the credentials file (default: the bot's own).
         env: extra environment variables for both servers.
+        secrets: the generated secrets (used where ``env`` and the environment have none).
+        rasa_args: extra arguments for ``rasa run`` (e.g. ``("--debug",)``).
     """
 
     model: Path
@@ -123,6 +125,7 @@ class BotServers:
     credentials: Path = BOT_DIR / "credentials.yml"
     env: Dict[str, str] = field(default_factory=dict)
     secrets: Dict[str, str] = field(default_factory=generate_secrets)
+    rasa_args: Tuple[str, ...] = ()
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
 
@@ -142,7 +145,7 @@ class BotServers:
             argv=[sys.executable, "-m", "rasa", "run", "--model", str(self.model),
                   "--endpoints", str(self.endpoints), "--credentials", str(self.credentials),
                   "--interface", "127.0.0.1", "--port", str(self.rasa_port),
-                  "--logging-config-file", logging_config_path()],
+                  "--logging-config-file", logging_config_path(), *self.rasa_args],
             cwd=BOT_DIR,
             log=self.workdir / "rasa-server.log",
             health_url=f"http://127.0.0.1:{self.rasa_port}/",
