@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import random
 import sys
 from collections import Counter
 from pathlib import Path
@@ -53,7 +54,9 @@ sys.path.insert(0, str(ROOT))
 
 from rasa_secure.core.injection import (  # noqa: E402
     HASH_BITS,
+    MEMORY_PATH,
     MODEL_PATH,
+    AttackMemory,
     InjectionDetector,
     NgramHasher,
     model_text,
@@ -81,6 +84,8 @@ HARD_NEGATIVES = (
 )
 HARD_WEIGHT = 4.0
 """Weight of a hard-negative or written benign row (a chat row weighs 1)."""
+WRITTEN_BENIGN = ("written_benign", "written_benign_slot_values")
+"""Groups of benign examples written for this project (weighted and budgeted as hard)."""
 CATEGORY_BITS = HASH_BITS - 2
 C_GRID = (4.0, 16.0, 64.0)
 FP_BUDGET = {"chat": 0.001, "hard": 0.02}
@@ -111,12 +116,220 @@ def load() -> Tuple[List[str], List[str], List[str]]:
             labels.append(label)
             groups.append(row["category"])
     written = yaml.safe_load(WRITTEN.read_text(encoding="utf-8"))
+    rng = random.Random(SLOT_SEED)  # noqa: S311 - reproducible training rows, not secrets
+    written["benign_slot_values"].extend(slot_values(rng))
     for category, examples in written.items():
         for text in examples:
             texts.append(text)
             labels.append(class_of(category))
             groups.append(f"written_{category}")
     return texts, labels, groups
+
+
+SLOT_SEED = 3
+"""Seed of :func:`slot_values` (the generated rows are the same on every run)."""
+_FIRST = [
+    "bob",
+    "alice",
+    "anna",
+    "jan",
+    "li",
+    "wei",
+    "yuki",
+    "minjun",
+    "ayse",
+    "zofia",
+    "pierre",
+    "giulia",
+    "joao",
+    "daan",
+    "ivan",
+    "maria",
+    "sofia",
+    "noah",
+    "emma",
+    "lucas",
+    "olga",
+    "kenji",
+    "hana",
+    "mehmet",
+    "piotr",
+    "chloe",
+    "marco",
+    "ines",
+]
+_LAST = [
+    "smith",
+    "mueller",
+    "garcia",
+    "rossi",
+    "silva",
+    "devries",
+    "petrov",
+    "wang",
+    "tanaka",
+    "kim",
+    "yilmaz",
+    "nowak",
+    "martin",
+    "jones",
+    "schmidt",
+    "lopez",
+    "bianchi",
+    "costa",
+    "jansen",
+    "ivanova",
+    "chen",
+    "sato",
+    "park",
+    "demir",
+    "kowalski",
+]
+# Local parts people really use, trigger words included: a mailbox called admin, system,
+# root or security is a slot value, not an instruction.
+_MAILBOX = [
+    "admin",
+    "info",
+    "support",
+    "contact",
+    "system",
+    "root",
+    "security",
+    "office",
+    "billing",
+    "hello",
+    "team",
+    "sales",
+    "it",
+    "hr",
+    "noreply",
+    "dev",
+    "developer",
+    "test",
+    "user",
+    "service",
+    "mail",
+    "accounts",
+    "help",
+    "web",
+    "ops",
+    "jobs",
+    "press",
+    "new",
+    "old",
+    "prompt",
+    "ignore",
+    "override",
+    "mode",
+]
+_DOMAINS = [
+    "example.org",
+    "example.com",
+    "example.net",
+    "gmail.com",
+    "outlook.com",
+    "yahoo.co.uk",
+    "web.de",
+    "gmx.at",
+    "orange.fr",
+    "libero.it",
+    "uol.com.br",
+    "ziggo.nl",
+    "mail.ru",
+    "qq.com",
+    "yahoo.co.jp",
+    "naver.com",
+    "hotmail.com.tr",
+    "wp.pl",
+    "company.io",
+    "bank.example",
+    "firma.de",
+    "empresa.es",
+]
+_CURRENCIES = ("", "", "€", "$", "£", "EUR ", "USD ", "CHF ", "zł ", "₺", "¥", "₩", "R$ ")
+
+
+def slot_values(rng: random.Random, count: int = 700) -> List[str]:
+    """Generated slot values: emails, numbers, amounts, dates, phones, IBANs, references.
+
+    The model reads digits as ``0``, so what matters is the shape, and the words around
+    ``@``, ``.`` and ``-``: mailbox names that are trigger words, names, domains.
+    """
+
+    def digits(n: int) -> str:
+        return "".join(rng.choice("0123456789") for _ in range(n))
+
+    def email() -> str:
+        first, last, box = rng.choice(_FIRST), rng.choice(_LAST), rng.choice(_MAILBOX)
+        local = rng.choice(
+            (
+                first,
+                f"{first}.{last}",
+                f"{first}.new",
+                f"{first}.{box}",
+                f"{box}",
+                f"{box}.{first}",
+                f"{first[0]}{last}{digits(2)}",
+                f"{first}_{last}",
+                f"{first}+{box}",
+                f"{box}-{last}",
+                f"{first}.{last}{digits(4)}",
+            )
+        )
+        address = f"{local}@{rng.choice(_DOMAINS)}"
+        return address.upper() if rng.random() < 0.1 else address
+
+    def amount() -> str:
+        whole = str(rng.choice((5, 20, 50, 75, 120, 999, 1250, 15000, 250000)))
+        if len(whole) > 3 and rng.random() < 0.5:
+            whole = f"{whole[:-3]}{rng.choice(',. ')}{whole[-3:]}"
+        cents = rng.choice(("", f".{digits(2)}", f",{digits(2)}"))
+        return f"{rng.choice(_CURRENCIES)}{whole}{cents}".strip()
+
+    def date() -> str:
+        day, month, year = rng.randint(1, 28), rng.randint(1, 12), rng.randint(1950, 2030)
+        return rng.choice(
+            (
+                f"{year}-{month:02d}-{day:02d}",
+                f"{day:02d}/{month:02d}/{year}",
+                f"{month}/{day}/{year}",
+                f"{day}.{month}.{year}",
+                f"{day} {rng.choice(('March', 'mayo', 'juin', 'Oktober', 'luglio'))} {year}",
+                f"{year}年{month}月{day}日",
+                f"{rng.randint(0, 23):02d}:{rng.choice(('00', '15', '30', '45'))}",
+            )
+        )
+
+    def phone() -> str:
+        return rng.choice(
+            (
+                f"+{rng.randint(1, 99)} {digits(3)} {digits(3)} {digits(4)}",
+                f"({digits(3)}) {digits(3)}-{digits(4)}",
+                f"0{digits(3)} {digits(6)}",
+                f"+{rng.randint(1, 99)}{digits(10)}",
+                f"0{digits(2)}-{digits(4)}-{digits(4)}",
+            )
+        )
+
+    def code() -> str:
+        country = rng.choice(("DE", "GB", "FR", "ES", "IT", "NL", "PL", "TR", "PT", "BE"))
+        bank = "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") for _ in range(4))
+        iban = f"{country}{digits(2)}{bank}{digits(14)}"
+        return rng.choice(
+            (
+                iban,
+                " ".join(iban[i : i + 4] for i in range(0, len(iban), 4)),
+                digits(rng.randint(6, 12)),
+                f"{rng.choice(('ORD', 'INV', 'REF', 'TX', 'CASE', 'PO'))}-{digits(4)}-{digits(5)}",
+                f"#{digits(6)}",
+                f"{digits(4)} {digits(4)} {digits(4)} {digits(4)}",
+                f"{digits(3)}-{digits(2)}-{digits(4)}",
+                f"{rng.choice(('SW1A 1AA', '10115', '75002', '1015 CJ', '00-590', 'M5V 3L9'))}",
+            )
+        )
+
+    makers = (email, email, email, amount, date, phone, code)
+    return [rng.choice(makers)() for _ in range(count)]
 
 
 def features(texts: Sequence[str]) -> sparse.csr_matrix:
@@ -140,7 +353,7 @@ def features(texts: Sequence[str]) -> sparse.csr_matrix:
 def sample_weights(labels: Sequence[str], groups: Sequence[str]) -> np.ndarray:
     """Attacks and benign rows weigh the same in total; hard negatives weigh more than chat."""
     raw = np.array(
-        [HARD_WEIGHT if g in HARD_NEGATIVES or g == "written_benign" else 1.0 for g in groups]
+        [HARD_WEIGHT if g in HARD_NEGATIVES or g in WRITTEN_BENIGN else 1.0 for g in groups]
     )
     attack = np.array([label != "benign" for label in labels])
     raw[attack] *= raw[~attack].sum() / raw[attack].sum()
@@ -174,7 +387,7 @@ def platt_slope(logits: np.ndarray, y: np.ndarray) -> float:
 
 def rule_scores(texts: Sequence[str]) -> List[Dict[str, float]]:
     """Per-category scores of the curated rules alone, for every text."""
-    detector = InjectionDetector({"use_model": False})
+    detector = InjectionDetector({"use_model": False, "use_memory": False})
     return [dict(detector.detect(text).scores) for text in texts]
 
 
@@ -233,7 +446,7 @@ def within_budget(per_group: Dict[str, float]) -> bool:
     for group, rate in per_group.items():
         if group.startswith("benign_chat"):
             budget = FP_BUDGET["chat"]
-        elif group in HARD_NEGATIVES or group == "written_benign":
+        elif group in HARD_NEGATIVES or group in WRITTEN_BENIGN:
             budget = FP_BUDGET["hard"]
         else:
             continue
@@ -249,11 +462,75 @@ def detection(per_group: Dict[str, float], groups: Sequence[str]) -> float:
     return sum(per_group[g] * counts[g] for g in attacks) / sum(counts[g] for g in attacks)
 
 
+MEMORY_SAMPLE = 64
+"""5-gram hashes kept per known attack."""
+MEMORY_GRID = tuple(round(0.4 + 0.05 * i, 2) for i in range(12))
+"""Similarity thresholds tried for the known-attack memory (0.40 to 0.95)."""
+
+
+def memory_out_of_fold(
+    normalized: Sequence[str], labels: Sequence[str], groups: Sequence[str], folds: int
+) -> np.ndarray:
+    """Out-of-fold similarity of every row to the closest known attack.
+
+    The memory of each fold holds the attacks of the ``train`` split in the other folds
+    (never the written examples): what the shipped memory will know of unseen text.
+    """
+    similarity = np.zeros(len(normalized))
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=11)
+    for train, held in splitter.split(normalized, groups):
+        known = [i for i in train if labels[i] != "benign" and not groups[i].startswith("written")]
+        memory = AttackMemory.build(
+            [normalized[i] for i in known],
+            [labels[i] for i in known],
+            sample=MEMORY_SAMPLE,
+            threshold=1.0,
+        )
+        for i in held:
+            match = memory.nearest(normalized[i])
+            similarity[i] = 0.0 if match is None else match.similarity
+    return similarity
+
+
+def summary(hits: np.ndarray, groups: Sequence[str]) -> str:
+    """Detection overall and of prompt_injection, and the worst false-positive rates."""
+    per_group = rates(hits, groups)
+    hard = max(per_group[g] for g in HARD_NEGATIVES)
+    chat = max(per_group[g] for g in per_group if g.startswith("benign_chat"))
+    written = per_group.get("written_benign_slot_values", 0.0)
+    return (
+        f"detection {detection(per_group, groups):.4f}  "
+        f"prompt_injection {per_group['prompt_injection']:.4f}  jailbreak "
+        f"{per_group['jailbreak']:.4f}  worst hard-negative FP {hard:.4f}  "
+        f"({', '.join(f'{g[7:]} {per_group[g]:.3f}' for g in HARD_NEGATIVES)})  "
+        f"worst chat FP {chat:.4f}  slot values FP {written:.4f}"
+    )
+
+
+def choose_memory_threshold(
+    base: np.ndarray, similarity: np.ndarray, groups: Sequence[str]
+) -> Tuple[float, float]:
+    """The lowest similarity threshold within the false-positive budget when the memory is
+    added to the rules and model, and the out-of-fold detection it gives (1.0, base
+    detection, when none qualifies)."""
+    print("known-attack memory, out of fold, added to rules + model:")
+    print(f"   without memory: {summary(base, groups)}")
+    chosen = (1.0, detection(rates(base, groups), groups))
+    for threshold in MEMORY_GRID:
+        hits = base | (similarity >= threshold)
+        print(f"   similarity >= {threshold:.2f}: {summary(hits, groups)}")
+        per_group = rates(hits, groups)
+        if chosen[0] == 1.0 and within_budget(per_group):
+            chosen = (threshold, detection(per_group, groups))
+    return chosen
+
+
 def main(argv: Sequence[str] = ()) -> int:
     """Train, cross-validate, choose the operating point, and save."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    parser.add_argument("--memory-out", type=Path, default=MEMORY_PATH)
     args = parser.parse_args(list(argv))
 
     texts, labels, groups = load()
@@ -274,6 +551,7 @@ def main(argv: Sequence[str] = ()) -> int:
     rules = rule_arrays(rule_scores(texts), predicted)
 
     best: Tuple[float, float, Dict[str, float], np.ndarray] = (-1.0, 0.0, {}, np.zeros(0))
+    chosen_q = (0.0, 0.0)
     for c in C_GRID:
         logits = out_of_fold(x, y, weights, c, args.folds)
         slope = platt_slope(logits, y)
@@ -290,6 +568,7 @@ def main(argv: Sequence[str] = ()) -> int:
                     score = detection(per_group, groups)
                     if score > best[0]:
                         best = (score, c, offsets, logits)
+                        chosen_q = (float(code_q), float(prompt_q))
                     break
         print(f"C={c}: best out-of-fold detection so far {best[0]:.4f}")
     score, c, offsets, logits = best
@@ -298,8 +577,19 @@ def main(argv: Sequence[str] = ()) -> int:
         return 1
     slope = platt_slope(logits, y)
     print(f"chosen C={c} slope={slope:.4f} offsets={offsets}")
-    for group, rate in rates(blocked(logits, predicted, rules, offsets, slope), groups).items():
+    final = blocked(logits, predicted, rules, offsets, slope)
+    for group, rate in rates(final, groups).items():
         print(f"   {group:28s} n={groups.count(group):6d} blocked={rate:.4f}")
+    print("trade-off of the prompt-family operating point (out of fold, rules + model):")
+    attack_logits = logits[y == 1]
+    for prompt_q in (0.0, 0.02, 0.05, 0.08, 0.1, 0.15, 0.2, 0.3):
+        thresholds = {
+            "prompt": float(np.quantile(attack_logits, prompt_q)),
+            "code": float(np.quantile(attack_logits, chosen_q[0])),
+        }
+        hits = blocked(logits, predicted, rules, offsets_for(thresholds, slope), slope)
+        mark = " <- chosen" if abs(prompt_q - chosen_q[1]) < 1e-9 else ""
+        print(f"   attack quantile {prompt_q:.2f}: {summary(hits, groups)}{mark}")
 
     attack_model = fit(x, y, weights, c)
     meta = {
@@ -323,6 +613,37 @@ def main(argv: Sequence[str] = ()) -> int:
         meta=np.array(json.dumps(meta)),
     )
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB)")
+
+    normalized = [variants(text)[0].text for text in texts]
+    similarity = memory_out_of_fold(normalized, labels, groups, args.folds)
+    threshold, memory_detection = choose_memory_threshold(final, similarity, groups)
+    print(
+        f"memory threshold {threshold:.2f}: out-of-fold detection {score:.4f} -> "
+        f"{memory_detection:.4f}"
+    )
+    known = [
+        i
+        for i, (label, group) in enumerate(zip(labels, groups))
+        if label != "benign" and not group.startswith("written")
+    ]
+    memory = AttackMemory.build(
+        [normalized[i] for i in known],
+        [labels[i] for i in known],
+        sample=MEMORY_SAMPLE,
+        threshold=threshold,
+        meta={
+            "trained_on": "screening.jsonl split=train attacks",
+            "folds": args.folds,
+            "fp_budget": FP_BUDGET,
+            "cv_detection_without": round(score, 4),
+            "cv_detection_with": round(memory_detection, 4),
+        },
+    )
+    memory.save(args.memory_out)
+    print(
+        f"wrote {args.memory_out} ({len(memory)} attacks, "
+        f"{args.memory_out.stat().st_size / 1e6:.2f} MB)"
+    )
     return 0
 
 

@@ -12,6 +12,11 @@ variant it matched on, the span in the original text). Text longer than ``max_le
 verdict without being scanned, and the raw text is never logged or kept. Variants are read
 in order (the normalised text first) and reading stops once a category blocks: later
 variants could only add reasons, so long attacks cost one pass.
+
+A message that is one data value (an email address, amount, date, phone number, IBAN or
+reference: :func:`is_structured_value`) is read by the rules but not by the model, which
+reads language. An optional :class:`AttackMemory` (``use_memory``, off by default) blocks
+close copies of the known attacks of the training data.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from __future__ import annotations
 import json
 import math
 import re
+import sre_constants
+import sre_parse
 import threading
 from dataclasses import dataclass, field
 from enum import Enum
@@ -178,6 +185,12 @@ OPTIONS: OptionSpec = {
         choices=("flag", "block"),
     ),
     "use_model": Option(True, "score with the shipped n-gram model as well as the rules", bool),
+    "use_memory": Option(
+        False,
+        "also block close matches of the known attacks of the training data (off: it did "
+        "not add detection in cross-validation; see the docs)",
+        bool,
+    ),
     "max_variants": Option(
         12, "most variants (normalised, de-obfuscated, decoded) scanned per message", int, positive
     ),
@@ -190,11 +203,61 @@ OPTIONS: OptionSpec = {
 # --- rules --------------------------------------------------------------------------------
 
 _TOKEN = re.compile(r"\w+")
+_PATTERN_WORD = re.compile(r"[^\W\d_]{3,}")
+_ESCAPE = re.compile(r"\\.")
 _CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff66-\uff9f]")
 
 
 def _word_key(word: str) -> str:
     return word[:4]
+
+
+_MIN_LITERAL = 3
+
+
+def _required(items: Any) -> List[Tuple[str, ...]]:
+    """Groups of strings of which every match of a parsed sequence contains one."""
+    groups: List[Tuple[str, ...]] = []
+    run: List[str] = []
+    for op, value in [*items, (None, None)]:
+        if op is sre_constants.LITERAL:
+            run.append(chr(value))
+            continue
+        if len(run) >= _MIN_LITERAL:
+            groups.append(("".join(run),))
+        run = []
+        if op is sre_constants.MAX_REPEAT or op is sre_constants.MIN_REPEAT:
+            if value[0] >= 1:
+                groups.extend(_required(value[2]))
+        elif op is sre_constants.SUBPATTERN and not value[1] & sre_constants.SRE_FLAG_IGNORECASE:
+            groups.extend(_required(value[-1]))
+        elif op is sre_constants.BRANCH:
+            options: Set[str] = set()
+            for branch in value[1]:
+                inner = _required(branch)
+                if not inner:
+                    break
+                smallest: Tuple[str, ...] = min(inner, key=len)
+                options.update(smallest)
+            else:
+                groups.append(tuple(sorted(options)))
+    return groups
+
+
+def required_literals(pattern: str) -> Tuple[Tuple[str, ...], ...]:
+    """Groups of strings of which every match of ``pattern`` contains at least one.
+
+    A run of at least three literal characters that is not optional is a group of one; an
+    alternation is a group when each branch has one (the union of the branches' smallest).
+    Smallest groups first. Checking them with ``in`` is much cheaper than running the
+    expression, and exact: a text lacking every string of some group cannot match. Parts
+    matched without regard to case are left out.
+    """
+    parsed = sre_parse.parse(pattern)
+    if parsed.state.flags & sre_constants.SRE_FLAG_IGNORECASE:
+        return ()  # the rules read lower-case text; a case-blind expression is not checked
+    groups = set(_required(parsed))
+    return tuple(sorted(groups, key=lambda group: (len(group), group)))
 
 
 @dataclass(frozen=True)
@@ -222,6 +285,8 @@ class RuleSet:
             else None
             for rule in self.rules
         ]
+        # Cheap literal checks first: a rule whose required strings are absent cannot match.
+        self._literals = [required_literals(rule.pattern)[:2] for rule in self.rules]
         by_word: Dict[str, Set[int]] = {}
         by_substring: Dict[str, Set[int]] = {}
         cjk: Set[int] = set()
@@ -236,6 +301,12 @@ class RuleSet:
         self._by_word: Dict[str, FrozenSet[int]] = {k: frozenset(v) for k, v in by_word.items()}
         self._by_substring = tuple((k, frozenset(v)) for k, v in by_substring.items())
         self._cjk = frozenset(cjk)
+        self.vocabulary = frozenset(
+            _word_key(word)
+            for rule in self.rules
+            for word in _PATTERN_WORD.findall(_ESCAPE.sub(" ", rule.pattern))
+        )
+        """First four letters of every word the rule expressions spell out."""
 
     def candidates(self, text: str) -> List[int]:
         """Indices of the rules whose triggers occur in ``text``, in table order."""
@@ -252,11 +323,23 @@ class RuleSet:
             selected.update(self._cjk)
         return sorted(selected)
 
+    def spells_rule_word(self, before: str, after: str) -> bool:
+        """Whether a length-preserving rewrite of ``before`` into ``after`` (leetspeak,
+        look-alike letters) turned some word into one the rule expressions look for (by its
+        first four letters). If not, the rules can find nothing new in ``after``."""
+        vocabulary = self.vocabulary
+        for old, new in zip(before.split(), after.split()):
+            if old != new and any(w[:4] in vocabulary for w in _TOKEN.findall(new)):
+                return True
+        return False
+
     def scan(self, variant: Variant) -> List[RuleHit]:
         """Every rule matching ``variant`` (first match of each)."""
         hits = []
         text = variant.text
         for index in self.candidates(text):
+            if any(not any(s in text for s in group) for group in self._literals[index]):
+                continue
             loose = self._loose[index]
             if loose is not None and loose.search(text) is None:
                 continue
@@ -320,21 +403,34 @@ class NgramHasher:
         mixed *= np.uint64(0xBF58476D1CE4E5B9)
         return (mixed >> self._shift).astype(np.intp)
 
-    def buckets(self, prepared: str) -> Tuple[Any, Any]:
-        """Distinct (character, word) bucket indices of text from :func:`model_text`."""
+    def _prefix(self, prepared: str) -> Tuple[Any, int]:
+        """Prefix sums of the polynomial hash of ``prepared`` (bounded), and its length."""
         np = self._np
         codes = np.frombuffer(prepared.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
         length = min(len(codes), len(self._powers) - 1)
         codes = codes[:length]
         prefix = np.zeros(length + 1, dtype=np.uint64)
         np.cumsum(codes * self._powers[:length], out=prefix[1:])
-        pieces = []
-        for size in CHAR_SIZES:
-            if length < size:
-                break
-            starts = np.arange(length - size + 1)
-            hashes = (prefix[starts + size] - prefix[starts]) * self._inverses[starts]
-            pieces.append(self._bucket(hashes, self._salts[size]))
+        return prefix, length
+
+    def _grams(self, prefix: Any, length: int, size: int) -> Any:
+        """Bucket of every character ``size``-gram (not deduplicated)."""
+        starts = self._np.arange(length - size + 1)
+        hashes = (prefix[starts + size] - prefix[starts]) * self._inverses[starts]
+        return self._bucket(hashes, self._salts[size])
+
+    def char_buckets(self, prepared: str, size: int) -> Any:
+        """Distinct buckets of the character ``size``-grams of ``prepared``."""
+        prefix, length = self._prefix(prepared)
+        if length < size:
+            return self._np.zeros(0, self._np.intp)
+        return self._np.unique(self._grams(prefix, length, size))
+
+    def buckets(self, prepared: str) -> Tuple[Any, Any]:
+        """Distinct (character, word) bucket indices of text from :func:`model_text`."""
+        np = self._np
+        prefix, length = self._prefix(prepared)
+        pieces = [self._grams(prefix, length, size) for size in CHAR_SIZES if length >= size]
         chars = np.unique(np.concatenate(pieces)) if pieces else np.zeros(0, np.intp)
         spans = [m.span() for m in _TOKEN.finditer(prepared[:length])]
         if not spans:
@@ -432,6 +528,215 @@ class NgramModel:
         return ModelScore(calibrated, self.classes[best])
 
 
+# --- known-attack memory ------------------------------------------------------------------
+
+MEMORY_PATH = Path(__file__).parent / "models" / "injection_memory.npz"
+"""The shipped memory of known attacks (see ``scripts/train_injection_model.py``)."""
+
+MEMORY_GRAM = 5
+"""The memory compares sets of character 5-grams."""
+
+MEMORY_HASH_BITS = 32
+"""Bits of the n-gram hashes the memory keeps (a sample of them per known attack)."""
+
+MEMORY_MIN_GRAMS = 12
+"""Known attacks with fewer distinct 5-grams (very short payloads) are left to the rules."""
+
+MEMORY_ARRAYS = ("classes", "keys", "items", "sizes", "sampled", "category")
+"""The arrays of a memory file (plus a JSON ``meta`` string with the threshold)."""
+
+
+@dataclass(frozen=True)
+class MemoryMatch:
+    """The known attack closest to a text.
+
+    Attributes:
+        similarity: estimated cosine similarity of the two character 5-gram sets, in [0, 1].
+        category: the category of the known attack.
+    """
+
+    similarity: float
+    category: str
+
+
+class AttackMemory:
+    """Known attacks, each kept as a sample of its character 5-gram hashes.
+
+    Each known attack keeps its ``sample`` smallest 5-gram hashes (a uniform sample of its
+    n-gram set, the same hash order for every text) and its number of distinct 5-grams. A
+    text's 5-gram hashes are looked up in the sorted sample of every attack at once; the
+    share of an attack's sample found estimates how much of that attack the text contains,
+    hence the size of the intersection and the cosine similarity. Cost: one hashing pass
+    and one sorted search, linear in the length of the text.
+
+    Raises:
+        DetectionError: the file is missing or malformed.
+    """
+
+    def __init__(self, arrays: Mapping[str, Any], meta: Mapping[str, Any]) -> None:
+        import numpy as np
+
+        self.classes: Tuple[str, ...] = tuple(str(c) for c in arrays["classes"])
+        self._keys = np.asarray(arrays["keys"], dtype=np.uint64)
+        self._items = np.asarray(arrays["items"], dtype=np.intp)
+        self._sizes = np.asarray(arrays["sizes"], dtype=np.float64)
+        self._sampled = np.asarray(arrays["sampled"], dtype=np.float64)
+        self._category = np.asarray(arrays["category"], dtype=np.intp)
+        self.meta: Dict[str, Any] = dict(meta)
+        self.threshold = float(self.meta["threshold"])
+        if len(self._keys) != len(self._items) or len(self._sizes) != len(self._category):
+            raise ValueError("inconsistent shapes")
+        self._hasher = NgramHasher(MEMORY_HASH_BITS)
+        self._np = np
+
+    @classmethod
+    def load(cls, path: Path) -> AttackMemory:
+        """The memory saved at ``path`` by ``scripts/train_injection_model.py``."""
+        import numpy as np
+
+        if not path.is_file():
+            raise DetectionError("injection", f"memory file not found: {path.name}")
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                arrays = {name: data[name] for name in MEMORY_ARRAYS}
+                meta = json.loads(str(data["meta"]))
+            return cls(arrays, meta)
+        except (OSError, KeyError, ValueError, TypeError) as error:
+            raise DetectionError("injection", f"memory file unreadable: {error}") from error
+
+    @classmethod
+    def build(
+        cls,
+        texts: Sequence[str],
+        categories: Sequence[str],
+        *,
+        sample: int,
+        threshold: float,
+        meta: Optional[Mapping[str, Any]] = None,
+    ) -> AttackMemory:
+        """A memory of the normalised ``texts`` (known attacks) and their categories."""
+        import numpy as np
+
+        hasher = NgramHasher(MEMORY_HASH_BITS)
+        classes = sorted(set(categories))
+        keys: List[Any] = []
+        items: List[Any] = []
+        sizes: List[int] = []
+        sampled: List[int] = []
+        kept: List[int] = []
+        for text, category in zip(texts, categories):
+            grams = hasher.char_buckets(model_text(text), MEMORY_GRAM)
+            if len(grams) < MEMORY_MIN_GRAMS:
+                continue
+            chosen = grams[:sample]  # np.unique sorts: the smallest hashes, a uniform sample
+            keys.append(chosen)
+            items.append(np.full(len(chosen), len(sizes)))
+            sizes.append(len(grams))
+            sampled.append(len(chosen))
+            kept.append(classes.index(category))
+        flat_keys = np.concatenate(keys).astype(np.uint64)
+        order = np.argsort(flat_keys, kind="stable")
+        arrays = {
+            "classes": np.array(classes),
+            "keys": flat_keys[order],
+            "items": np.concatenate(items)[order],
+            "sizes": np.array(sizes),
+            "sampled": np.array(sampled),
+            "category": np.array(kept),
+        }
+        return cls(arrays, {**(meta or {}), "threshold": threshold, "sample": sample})
+
+    def save(self, path: Path) -> None:
+        """Write the memory (compact integer types) to ``path``."""
+        np = self._np
+        np.savez_compressed(
+            path,
+            classes=np.array(self.classes),
+            keys=self._keys.astype(np.uint32),
+            items=self._items.astype(np.uint16),
+            sizes=self._sizes.astype(np.uint32),
+            sampled=self._sampled.astype(np.uint16),
+            category=self._category.astype(np.uint8),
+            meta=np.array(json.dumps(self.meta)),
+        )
+
+    def __len__(self) -> int:
+        return len(self._sizes)
+
+    def grams(self, text: str) -> Any:
+        """Distinct 5-gram hashes of normalised ``text`` (as :func:`model_text` reads it)."""
+        return self._hasher.char_buckets(model_text(text), MEMORY_GRAM).astype(self._np.uint64)
+
+    def nearest(self, text: str) -> Optional[MemoryMatch]:
+        """The known attack most similar to normalised ``text``, or ``None`` if none shares
+        a sampled 5-gram with it."""
+        np = self._np
+        grams = self.grams(text)
+        if not len(grams) or not len(self._keys):
+            return None
+        left = np.searchsorted(self._keys, grams, side="left")
+        right = np.searchsorted(self._keys, grams, side="right")
+        hit = right > left
+        if not hit.any():
+            return None
+        first, last = left[hit], right[hit]
+        lengths = last - first
+        index = np.repeat(first - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+        found = np.bincount(self._items[index], minlength=len(self._sizes))
+        shared = found / self._sampled * self._sizes
+        cosine = shared / np.sqrt(self._sizes * len(grams))
+        best = int(cosine.argmax())
+        return MemoryMatch(min(1.0, float(cosine[best])), self.classes[self._category[best]])
+
+    def score(self, similarity: float) -> float:
+        """The score of a match: 0 below the threshold, from 0.8 (the default block
+        threshold) at the threshold to 1.0 at identity."""
+        if similarity < self.threshold:
+            return 0.0
+        return 0.8 + 0.2 * (similarity - self.threshold) / max(1e-9, 1.0 - self.threshold)
+
+
+# --- structured values --------------------------------------------------------------------
+
+_EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,6}")
+_CURRENCY = r"(?:[€$£¥₩₺₽₹¢]|[a-z]{3}|zł|r\$|kr)"
+_VALUE = re.compile(
+    "|".join(
+        (
+            rf"{_CURRENCY}?\s?[+-]?\d[\d .,'\u2019]{{0,24}}\s?{_CURRENCY}?",  # number, amount
+            r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{1,2}:\d{2}(?::\d{2})?",  # date, time
+            r"\+?[\d() .-]{5,24}",  # phone number
+            r"#?\w{1,12}(?:[ /-]\w{1,12}){0,8}",  # IBAN, reference, postcode, date in words
+        )
+    )
+)
+_DIGIT = re.compile(r"\d")
+_ALNUM = re.compile(r"\w")
+STRUCTURED_MAX_CHARS = 80
+"""Longest text :func:`is_structured_value` considers."""
+
+
+def is_structured_value(text: str) -> bool:
+    """Whether normalised ``text`` is one data value rather than language.
+
+    A data value is an email address, or a number, amount, date, time, phone number or
+    code (IBAN, reference, card number) in which digits make up at least half of the letters
+    and digits. Forms ask for such values, and they contain no words of instruction: the
+    n-gram model, which reads language, has nothing to judge in them (a mailbox called
+    ``admin`` or ``ignore`` is not an instruction). The rules still read them, and every
+    decoded variant is still scored by the model.
+    """
+    value = text.strip()
+    if not value or len(value) > STRUCTURED_MAX_CHARS:
+        return False
+    if _EMAIL.fullmatch(value) is not None:
+        return True
+    if _VALUE.fullmatch(value) is None:
+        return False
+    digits = len(_DIGIT.findall(value))
+    return digits >= 1 and digits >= 0.5 * len(_ALNUM.findall(value))
+
+
 # --- detector -----------------------------------------------------------------------------
 
 
@@ -465,6 +770,7 @@ def _overlap(a: Optional[Span], b: Optional[Span]) -> bool:
 
 
 _ALIGNED_KINDS = frozenset({VariantKind.HOMOGLYPHS, VariantKind.LEETSPEAK, VariantKind.DESPACED})
+_REWRITTEN_KINDS = frozenset({VariantKind.HOMOGLYPHS, VariantKind.LEETSPEAK})
 
 
 def _variant_name(variant: Variant) -> str:
@@ -478,6 +784,7 @@ class InjectionDetector:
         config: options from :data:`OPTIONS` (merged over the defaults, validated).
         rules: the rule table (default: every built-in rule).
         model_path: the n-gram model file (default: the shipped one).
+        memory_path: the known-attack memory file (default: the shipped one).
 
     Raises:
         ConfigError: an option is unknown or invalid (the error names the key).
@@ -492,6 +799,7 @@ class InjectionDetector:
         *,
         rules: Optional[Sequence[Rule]] = None,
         model_path: Optional[Path] = None,
+        memory_path: Optional[Path] = None,
         owner: str = "InjectionDetector",
     ) -> None:
         self.config = resolve(OPTIONS, config, owner=owner)
@@ -529,11 +837,19 @@ class InjectionDetector:
         self._lock = threading.Lock()
         if self.config["use_model"]:
             self._model = NgramModel(self._model_path)
+        self._memory: Optional[AttackMemory] = None
+        if self.config["use_memory"]:
+            self._memory = AttackMemory.load(memory_path or MEMORY_PATH)
 
     @property
     def model(self) -> Optional[NgramModel]:
         """The loaded n-gram model, or ``None`` when ``use_model`` is off."""
         return self._model
+
+    @property
+    def memory(self) -> Optional[AttackMemory]:
+        """The loaded known-attack memory, or ``None`` when ``use_memory`` is off."""
+        return self._memory
 
     def thresholds(self, category: str) -> Tuple[float, float]:
         """The (flag, block) thresholds of ``category``."""
@@ -549,15 +865,53 @@ class InjectionDetector:
             reason = Reason("allow_list", "", 0.0, "raw", Span(0, len(text)), "operator allow-list")
             return Verdict(Decision.ALLOW, 0.0, (), (reason,), {})
         evidence = _Evidence()
-        for variant in variants(text, self._limits):
-            self._scan_rules(variant, evidence)
-            if self._model is not None and (
-                variant.kind not in _ALIGNED_KINDS or len(text) <= MODEL_ALIGNED_MAX_CHARS
-            ):
+        found = variants(text, self._limits)
+        structured = is_structured_value(found[0].text)
+        for variant in found:
+            if self._rules_read(variant, found[0], len(text)):
+                self._scan_rules(variant, evidence)
+            if self._model is not None and self._model_reads(variant, len(text), structured):
                 self._score_model(variant, evidence)
             if self._conclusive(evidence):
-                break  # already blocked: further variants could add reasons, not change it
+                # Already blocked: further variants or the memory could add reasons only.
+                return self._decide(evidence)
+        if self._memory is not None and not structured:
+            self._recall(found[0], evidence)
         return self._decide(evidence)
+
+    def _recall(self, variant: Variant, evidence: _Evidence) -> None:
+        """Add the closest known attack, if it is close enough to count."""
+        assert self._memory is not None
+        match = self._memory.nearest(variant.text)
+        if match is None:
+            return
+        score = self._memory.score(match.similarity)
+        if score <= 0.0:
+            return
+        detail = f"close to a known attack (similarity {match.similarity:.2f})"
+        evidence.reasons.append(
+            Reason("memory", match.category, score, _variant_name(variant), variant.source, detail)
+        )
+        evidence.add_rule(match.category, variant.source, score)
+
+    def _rules_read(self, variant: Variant, normalized: Variant, length: int) -> bool:
+        """Whether the rules scan ``variant``. A look-alike or leetspeak reading of a long
+        message is scanned only if it spells some word of the rule expressions that the
+        normalised text did not: elsewhere it equals the normalised text, already scanned."""
+        if variant.kind not in _REWRITTEN_KINDS or length <= MODEL_ALIGNED_MAX_CHARS:
+            return True
+        if len(variant.text) != len(normalized.text):
+            return True
+        return self.rules.spells_rule_word(normalized.text, variant.text)
+
+    @staticmethod
+    def _model_reads(variant: Variant, length: int, structured: bool) -> bool:
+        """Whether the model scores ``variant`` (decoded variants are always scored)."""
+        if variant.kind is VariantKind.NORMALIZED:
+            return not structured
+        if variant.kind in _ALIGNED_KINDS:
+            return not structured and length <= MODEL_ALIGNED_MAX_CHARS
+        return True
 
     def _conclusive(self, evidence: _Evidence) -> bool:
         """Whether some category already reaches its block threshold."""
