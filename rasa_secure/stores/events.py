@@ -41,6 +41,7 @@ from typing import Any, Dict, FrozenSet, Iterator, List, Mapping, Optional, Sequ
 from rasa_secure.config import Option, OptionSpec, list_of, resolve
 from rasa_secure.core import audit
 from rasa_secure.core.crypto import ENV_VAR, Keyring, is_encrypted
+from rasa_secure.core.envelope import METADATA_KEY as IDENTITY_RECORD_KEY
 from rasa_secure.core.pii import PIIFinding
 from rasa_secure.core.redaction import FAILED_ENTITY, RedactedItem, Redaction, Sanitizer
 from rasa_secure.errors import ConfigError, CryptoError
@@ -378,7 +379,9 @@ class EventSanitizer:
             if isinstance(event.get(name), list):
                 safe[name] = self._entities(event[name], None, report)
         for name in fields.trees:
-            if name in event and (name != "metadata" or self.redact_metadata):
+            if name == "metadata" and name in event:
+                safe[name] = self._metadata(event[name], report)
+            elif name in event:
                 safe[name] = self._tree(event[name], report)
         return safe
 
@@ -410,8 +413,11 @@ class EventSanitizer:
             for key, value in parse.items():
                 if key in PARSE_DATA_KEPT or key in ("text", "entities"):
                     continue
-                if key != "metadata" or self.redact_metadata:
-                    parse[key] = self._tree(value, report)
+                parse[key] = (
+                    self._metadata(value, report)
+                    if key == "metadata"
+                    else self._tree(value, report)
+                )
             safe["parse_data"] = parse
         if isinstance(text, str):
             if text == parsed_text and redaction is not None:
@@ -739,6 +745,22 @@ class EventSanitizer:
         return report.took(result)
 
     # --- nested data -------------------------------------------------------------------
+
+    def _metadata(self, value: Any, report: _Report) -> Any:
+        """Metadata is redacted like any tree, except the channel's attested identity record.
+
+        The record (``metadata.rasa_secure``) is signed, so redacting inside it would break
+        actions run later from the stored tracker; it holds no clear secret (the forwarded
+        token is encrypted) and its subject is the conversation id, stored anyway.
+        """
+        if not self.redact_metadata:
+            return value
+        if not isinstance(value, Mapping):
+            return self._tree(value, report)
+        return {
+            key: item if key == IDENTITY_RECORD_KEY else self._tree(item, report, 1)
+            for key, item in value.items()
+        }
 
     def _tree(self, value: Any, report: _Report, depth: int = 0) -> Any:
         if isinstance(value, str):

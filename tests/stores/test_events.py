@@ -429,3 +429,24 @@ def test_a_message_masked_by_the_nlu_component_is_stored_safely(sanitizer: Event
     assert safe["parse_data"]["text"] == masked, "an already masked text is left as it is"
     assert safe["text"].startswith("my email is <") and safe["text"].endswith(">, thanks")
     assert safe["parse_data"]["entities"][0]["value"].startswith("<EMAIL_")
+
+
+def test_attested_identity_record_in_metadata_survives_while_other_metadata_is_redacted(
+    sanitizer: EventSanitizer,
+) -> None:
+    """The channel's signed identity record must still verify when an action later runs from
+    the stored tracker; the rest of the metadata is redacted as usual."""
+    from rasa_secure.core.envelope import METADATA_KEY, attestation_key, open_envelope, seal
+
+    key = attestation_key("a-shared-secret-of-enough-length")
+    record = seal(
+        subject="alice", roles=["customer"], sender_id="alice", expires_at=2_000_000_000, key=key
+    ).to_metadata()
+    event = user_event("hi", [])
+    event["metadata"] = {METADATA_KEY: record, "note": "call me on +1 415 555 2671"}
+    event["parse_data"]["metadata"] = dict(event["metadata"])
+    safe = sanitize(sanitizer, event)
+    for metadata in (safe["metadata"], safe["parse_data"]["metadata"]):
+        assert metadata[METADATA_KEY] == record
+        assert "555 2671" not in metadata["note"]
+        assert open_envelope(metadata, key, sender_id="alice").subject == "alice"
