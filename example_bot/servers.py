@@ -135,7 +135,7 @@ class BotServers:
             name="action server",
             argv=[sys.executable, "-m", "rasa_secure.cli.main", "actions",
                   "--actions", "example_bot.actions", "--host", "127.0.0.1",
-                  "--port", str(self.actions_port)],
+                  "--port", str(self.actions_port), "--logging-config-file", logging_config_path()],
             cwd=REPO_DIR,
             log=self.workdir / "action-server.log",
             health_url=f"http://127.0.0.1:{self.actions_port}/health",

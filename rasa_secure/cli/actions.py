@@ -4,15 +4,20 @@ Same options as ``rasa run actions`` plus ``--config`` (the SecureAction configu
 ``docs/components/secure-action.md``). The shared secret comes from
 ``RASA_SECURE_ACTION_TOKEN`` (or ``--secret-env``); without it the server does not start.
 CORS is off unless ``--cors`` names origins (the action server has no browser clients).
+``--logging-config-file`` takes a ``logging.config.dictConfig`` YAML file, such as the one
+that keeps PII out of the logs (``rasa_secure/stores/logging.yml``).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import logging.config
 import os
+from typing import Optional
 
 from rasa_secure.core.envelope import SHARED_SECRET_ENV
+from rasa_secure.errors import ConfigError
 
 NAME = "actions"
 HELP = "start the rasa-sdk action server with the shared-secret guard (and SecureAction config)"
@@ -47,6 +52,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ssl-keyfile", default=None, help="TLS key file")
     parser.add_argument("--auto-reload", action="store_true", help="reload changed action modules")
     parser.add_argument("--workers", type=int, default=1, help="Sanic worker processes")
+    parser.add_argument(
+        "--logging-config-file",
+        default=None,
+        help="YAML logging configuration (dictConfig), e.g. rasa_secure/stores/logging.yml",
+    )
+
+
+def configure_logging(path: Optional[str]) -> None:
+    """Apply the YAML logging configuration at ``path``, or plain INFO logging without one.
+
+    Raises:
+        ConfigError: the file cannot be read or is not a valid logging configuration.
+    """
+    if path is None:
+        logging.basicConfig(level=logging.INFO)
+        return
+    import yaml
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            logging.config.dictConfig(yaml.safe_load(handle))
+    except (OSError, yaml.YAMLError, ValueError, TypeError, AttributeError) as error:
+        raise ConfigError("--logging-config-file", f"cannot apply {path}: {error}") from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         os.environ[CONFIG_ENV] = os.path.abspath(args.config)
     if os.environ.get(CONFIG_ENV) or os.environ.get("RASA_SECURE_POLICY"):
         ActionGuard.default()
-    logging.basicConfig(level=logging.INFO)
+    configure_logging(args.logging_config_file)
     app = create_app(args.actions, cors_origins=args.cors or "", auto_reload=args.auto_reload)
     options = {"secret_env": args.secret_env, "accept_query_token": args.accept_query_token}
     if args.header is not None:
