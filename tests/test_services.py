@@ -6,14 +6,8 @@ import socket
 
 import pytest
 
+from example_bot.servers import free_port
 from tests import conftest
-
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port  # released: nothing listens there now
 
 
 @pytest.mark.parametrize(
@@ -29,7 +23,7 @@ def test_unreachable_service_skips_or_fails(
     """An unreachable service turns into a skip, or into a failure when services are required."""
     monkeypatch.setattr(conftest, "REQUIRE_SERVICES", required)
     with pytest.raises(outcome, match="not reachable"):
-        conftest.require_service("Example", "127.0.0.1", _closed_port())
+        conftest.require_service("Example", "127.0.0.1", free_port())
 
 
 def test_reachable_service_lets_the_test_run() -> None:
