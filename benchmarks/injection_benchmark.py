@@ -9,6 +9,9 @@ its ``test`` split and on the generalisation set ``benchmarks/data/unseen_inject
 * latency by message length (100 to 2,000 characters: cost must grow at most linearly),
 * memory allocated by loading our detector.
 
+Our detector runs twice: with its default configuration, and with the opt-in known-attack
+memory (``use_memory``), so the memory's effect is measured on the same rows in the same run.
+
 Peers, measured in the same run on the same rows:
 
 * TF-IDF + logistic regression (scikit-learn; word 1-2 and char_wb 2-5 n-grams) trained on
@@ -21,6 +24,7 @@ Peers, measured in the same run on the same rows:
 Usage::
 
     .venv/bin/python benchmarks/injection_benchmark.py [--skip-yara] [--skip-baseline]
+        [--skip-memory]
 """
 
 from __future__ import annotations
@@ -115,10 +119,11 @@ def run(predict: Predict, rows: Sequence[Row]) -> Result:
     return result
 
 
-def ours() -> Tuple[Predict, float]:
-    """Our detector with its default configuration, and the MB allocated loading it."""
+def ours(config: Optional[Dict[str, Any]] = None) -> Tuple[Predict, float]:
+    """Our detector (default configuration unless ``config``), and the MB allocated loading
+    it."""
     tracemalloc.start()
-    detector = InjectionDetector()
+    detector = InjectionDetector(config)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
 
@@ -265,12 +270,17 @@ def main(argv: Sequence[str] = ()) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-yara", action="store_true")
     parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--skip-memory", action="store_true")
     args = parser.parse_args(list(argv))
     test = load_split("test")
     unseen = load_unseen()
     predict, megabytes = ours()
     print(f"rasa_secure detector loaded: {megabytes:.1f} MB allocated (tracemalloc peak)")
     systems: Dict[str, Predict] = {"rasa_secure": predict}
+    if not args.skip_memory:
+        with_memory, megabytes = ours({"use_memory": True})
+        print(f"rasa_secure + memory loaded: {megabytes:.1f} MB allocated (tracemalloc peak)")
+        systems["rasa_secure + memory"] = with_memory
     if not args.skip_baseline:
         systems["TF-IDF+LR"] = tfidf_baseline(load_split("train"))
     with tempfile.TemporaryDirectory() as workdir:
