@@ -7,6 +7,13 @@ validator (a checksum or a plausibility test) and cheap pre-gates (a minimum num
 digits, or keywords one of which must occur) so that a chat message without a digit never
 pays for the card patterns. They use only the standard library.
 
+Every pattern also gets a :class:`PatternGate`, read off the regular expression once (see
+:func:`pattern_gate`): a character every match must contain (``@`` for an e-mail, a digit for
+an account number) and whether a match can span whitespace. A text without that character is
+never scanned; a pattern whose matches cannot span whitespace is run only over the
+whitespace-separated tokens holding it. Both are exact: they skip only text where the pattern
+cannot match. The detector applies the same gates to Presidio's patterns.
+
 Built in (see :func:`builtin_recognizers`): passwords, PINs and one-time codes stated in
 text, API keys / tokens / private keys / high-entropy secrets, bank account numbers next to
 account words, dates of birth next to birth words, card numbers that fail the Luhn check but
@@ -26,11 +33,28 @@ Custom recognizers use the same shape, declared in YAML (see :func:`custom_recog
 
 from __future__ import annotations
 
+import bisect
+import functools
 import math
 import re
-from dataclasses import dataclass
+import sre_constants
+import sre_parse
+import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    FrozenSet,
+    Iterable,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+)
 
 from rasa_secure.errors import ConfigError
 
@@ -69,14 +93,285 @@ class Candidate:
     priority: int = 0
 
 
+# --- pre-gates ----------------------------------------------------------------------------
+
+SEPARATORS = frozenset(
+    char for char in map(chr, range(0x3001)) if char.isspace() and not "\x1c" <= char <= "\x1f"
+)
+"""Characters both ``re`` and ``regex`` match with ``\\s`` (``re`` alone adds U+001C-U+001F).
+
+Tokens are split on these, so a pattern that cannot match one cannot span two tokens."""
+
+_TOKEN = re.compile("[^" + "".join(sorted(re.escape(char) for char in SEPARATORS)) + "]+")
+_DIGIT = "\\d"
+"""Atom of a seed standing for any decimal digit (``\\d``)."""
+_PARSE_FLAGS = re.IGNORECASE | re.MULTILINE | re.DOTALL | re.VERBOSE | re.ASCII | re.UNICODE
+_COMMON_PUNCTUATION = frozenset(".,'!?-:/()")
+_ANCHORS_AT_END = frozenset(
+    {sre_constants.AT_END, sre_constants.AT_END_STRING, sre_constants.AT_BEGINNING_STRING}
+)
+_NEVER_SPACE = frozenset(
+    {sre_constants.CATEGORY_DIGIT, sre_constants.CATEGORY_WORD, sre_constants.CATEGORY_NOT_SPACE}
+)
+_MAX_SEED_RANGE = 128
+_MAX_SEED_RANK = 3
+_WINDOW_GAP = 24
+"""Seeds of lower-case letters (rank 4) are too common in chat to skip anything."""
+
+
+class TextView:
+    """One text and the features pre-gates ask about, each computed at most once.
+
+    Attributes:
+        text: the text being analysed.
+    """
+
+    __slots__ = ("_digits", "_ends", "_lowered", "_starts", "_windows", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._lowered: Optional[str] = None
+        self._digits = -1
+        self._starts: List[int] = []
+        self._ends: List[int] = []
+        self._windows: Dict[re.Pattern[str], List[Tuple[int, int]]] = {}
+
+    @property
+    def lowered(self) -> str:
+        """The text in lower case."""
+        if self._lowered is None:
+            self._lowered = self.text.lower()
+        return self._lowered
+
+    @property
+    def digits(self) -> int:
+        """How many characters of the text are digits."""
+        if self._digits < 0:
+            self._digits = sum(map(str.isdigit, self.text))
+        return self._digits
+
+    def windows(self, seed: re.Pattern[str]) -> List[Tuple[int, int]]:
+        """``(pos, endpos)`` of every token holding a ``seed`` character.
+
+        ``endpos`` includes the separator after the token, so look-aheads and ``\\b`` at the
+        token's end see what they would see in the whole text. Tokens closer than
+        :data:`_WINDOW_GAP` characters share a window (scanning tokens without a seed finds
+        nothing there, so the result is the same).
+        """
+        found = self._windows.get(seed)
+        if found is not None:
+            return found
+        if not self._starts and self.text:
+            for match in _TOKEN.finditer(self.text):
+                self._starts.append(match.start())
+                self._ends.append(match.end())
+        found = self._windows[seed] = []
+        hit = seed.search(self.text)
+        while hit is not None:
+            index = bisect.bisect_right(self._starts, hit.start()) - 1
+            start, end = self._starts[index], self._ends[index]
+            if found and start - found[-1][1] < _WINDOW_GAP:  # one scan is cheaper than two
+                start = found.pop()[0]
+            found.append((start, min(end + 1, len(self.text))))
+            hit = seed.search(self.text, end)
+        return found
+
+
+@dataclass(frozen=True)
+class PatternGate:
+    """Where a pattern can match, read off its regular expression (see :func:`pattern_gate`).
+
+    Attributes:
+        seed: a character class one character of which every match contains; ``None`` when
+            no useful one is known (then the gate never skips anything).
+        tokens: matches never contain whitespace, so only tokens holding a seed character
+            need scanning.
+    """
+
+    seed: Optional[re.Pattern[str]] = None
+    tokens: bool = False
+
+    def scan(self, regex: Any, view: TextView) -> Iterator[Any]:
+        """The matches ``regex.finditer`` finds in ``view.text``, scanning only where they can be.
+
+        ``regex`` is a compiled ``re`` or ``regex`` pattern; the matches are the same as a scan
+        of the whole text, in the same order.
+        """
+        text = view.text
+        if self.seed is None:
+            return regex.finditer(text)  # type: ignore[no-any-return]
+        if self.seed.search(text) is None:
+            return iter(())
+        if not self.tokens:
+            return regex.finditer(text)  # type: ignore[no-any-return]
+        windows = view.windows(self.seed)
+        if 2 * sum(end - start for start, end in windows) > len(text):
+            return regex.finditer(text)  # type: ignore[no-any-return]
+        return (match for start, end in windows for match in regex.finditer(text, start, end))
+
+
+@functools.lru_cache(maxsize=1024)
+def pattern_gate(regex: str, flags: int = 0) -> PatternGate:
+    """What every match of ``regex`` needs, found by parsing it once.
+
+    The seed is a set of characters (or any digit) at least one of which every match contains:
+    a literal the pattern always consumes (``@``, ``-``), or a class it always consumes
+    (``\\d``, ``[0-9]``); the rarest such set is kept (symbols, then digits, then upper-case
+    letters of case-sensitive patterns), never one with lower-case letters (too common to skip
+    anything). The pattern is token-scannable when nothing in it, look-aheads included,
+    can consume whitespace and it has no end-of-text anchor. Anything the parser does not know
+    (``regex``-only syntax, back-references, warnings) gives the gate that skips nothing.
+    """
+    if flags & ~_PARSE_FLAGS:
+        return PatternGate()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            parsed = sre_parse.parse(regex, flags)
+    except (re.error, Warning, ValueError, TypeError, OverflowError, RecursionError):
+        return PatternGate()
+    items = list(parsed)
+    needs = _needs(items, flags | parsed.state.flags)
+    if needs is None or _rarity(needs)[0] > _MAX_SEED_RANK:
+        return PatternGate()
+    chars = "".join(sorted(re.escape(atom) if atom != _DIGIT else atom for atom in needs))
+    return PatternGate(seed=re.compile(f"[{chars}]"), tokens=not _may_cross(items))
+
+
+def _rarity(atoms: FrozenSet[str]) -> Tuple[int, int]:
+    """How common a seed's characters are in chat (lower is rarer), then how many there are."""
+
+    def rank(atom: str) -> int:
+        if atom == _DIGIT or atom.isdigit():
+            return 2
+        if atom.isalpha():
+            return 3 if atom.isupper() else 4
+        return 1 if atom in _COMMON_PUNCTUATION else 0
+
+    return max(rank(atom) for atom in atoms), len(atoms)
+
+
+def _needs(items: Iterable[Tuple[Any, Any]], flags: int) -> Optional[FrozenSet[str]]:
+    """The rarest seed among the nodes of a sequence that every match consumes."""
+    best: Optional[FrozenSet[str]] = None
+    for op, av in items:
+        found = _node_needs(op, av, flags)
+        if found is not None and (best is None or _rarity(found) < _rarity(best)):
+            best = found
+    return best
+
+
+def _node_needs(op: Any, av: Any, flags: int) -> Optional[FrozenSet[str]]:
+    if op is sre_constants.LITERAL:
+        char = _seed_char(av, flags)
+        return None if char is None else frozenset(char)
+    if op is sre_constants.IN:
+        return _class_needs(av, flags)
+    if op is sre_constants.BRANCH:
+        union: FrozenSet[str] = frozenset()
+        for branch in av[1]:
+            found = _needs(branch, flags)
+            if found is None:
+                return None
+            union |= found
+        return union
+    if op is sre_constants.SUBPATTERN:
+        _, add, remove, body = av
+        return _needs(body, (flags | add) & ~remove)
+    if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT) and av[0] >= 1:
+        return _needs(av[2], flags)
+    return None
+
+
+def _seed_char(code: int, flags: int) -> Optional[str]:
+    """A literal usable in a seed: not a separator, and unaffected by IGNORECASE."""
+    char = chr(code)
+    if char in SEPARATORS or (
+        flags & re.IGNORECASE and not (char.isascii() and not char.isalpha())
+    ):
+        return None
+    return char
+
+
+def _class_needs(items: Sequence[Tuple[Any, Any]], flags: int) -> Optional[FrozenSet[str]]:
+    atoms: List[str] = []
+    for op, av in items:
+        if op is sre_constants.LITERAL:
+            char = _seed_char(av, flags)
+            if char is None:
+                return None
+            atoms.append(char)
+        elif op is sre_constants.RANGE and av[1] - av[0] < _MAX_SEED_RANGE:
+            chars = [_seed_char(code, flags) for code in range(av[0], av[1] + 1)]
+            if any(char is None for char in chars):
+                return None
+            atoms += [char for char in chars if char is not None]
+        elif op is sre_constants.CATEGORY and av is sre_constants.CATEGORY_DIGIT:
+            atoms.append(_DIGIT)
+        else:  # NEGATE, wide ranges, other categories
+            return None
+    return frozenset(atoms) if atoms else None
+
+
+def _may_cross(items: Iterable[Tuple[Any, Any]]) -> bool:
+    """Whether a match (or a look-ahead) could consume a separator, or see past the token."""
+    for op, av in items:
+        if op is sre_constants.LITERAL:
+            if chr(av) in SEPARATORS:
+                return True
+        elif op is sre_constants.IN:
+            if _class_may_cross(av):
+                return True
+        elif op is sre_constants.BRANCH:
+            if any(_may_cross(branch) for branch in av[1]):
+                return True
+        elif op is sre_constants.SUBPATTERN:
+            if _may_cross(av[3]):
+                return True
+        elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT):
+            if _may_cross(av[2]):
+                return True
+        elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+            if av[0] >= 0 and _may_cross(av[1]):  # look-behinds read the real text before
+                return True
+        elif op is sre_constants.AT:
+            if av in _ANCHORS_AT_END:
+                return True
+        else:  # ANY, NOT_LITERAL, back-references, anything unknown
+            return True
+    return False
+
+
+def _class_may_cross(items: Sequence[Tuple[Any, Any]]) -> bool:
+    if items and items[0][0] is sre_constants.NEGATE:
+        return (sre_constants.CATEGORY, sre_constants.CATEGORY_SPACE) not in items
+    for op, av in items:
+        if op is sre_constants.LITERAL and chr(av) in SEPARATORS:
+            return True
+        if op is sre_constants.RANGE and any(av[0] <= ord(char) <= av[1] for char in SEPARATORS):
+            return True
+        if op is sre_constants.CATEGORY and av not in _NEVER_SPACE:
+            return True
+        if op not in (sre_constants.LITERAL, sre_constants.RANGE, sre_constants.CATEGORY):
+            return True
+    return False
+
+
 @dataclass(frozen=True)
 class RegexPattern:
-    """One compiled pattern; ``group`` names the part of the match that is the value."""
+    """One compiled pattern; ``group`` names the part of the match that is the value.
+
+    ``gate`` says where the pattern can match (:func:`pattern_gate`); the default gate skips
+    nothing. ``keywords``: the pattern runs only on texts whose lower-cased form contains one
+    of them (for case-insensitive patterns, whose letters make no seed).
+    """
 
     name: str
     regex: re.Pattern[str]
     score: float
     group: str = ""
+    gate: PatternGate = field(default_factory=PatternGate)
+    keywords: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -114,10 +409,18 @@ class RegexRecognizer:
             return False
         return not self.keywords or any(word in lowered for word in self.keywords)
 
-    def find(self, text: str) -> Iterator[Candidate]:
-        """Yield the validated matches of every pattern."""
+    def find(self, text: str, view: Optional[TextView] = None) -> Iterator[Candidate]:
+        """Yield the validated matches of every pattern.
+
+        Args:
+            text: the text.
+            view: the detector's :class:`TextView` of ``text``, shared by all recognizers.
+        """
+        view = view if view is not None else TextView(text)
         for pattern in self.patterns:
-            for match in pattern.regex.finditer(text):
+            if pattern.keywords and not any(word in view.lowered for word in pattern.keywords):
+                continue
+            for match in pattern.gate.scan(pattern.regex, view):
                 start, end = match.span(pattern.group) if pattern.group else match.span()
                 if start < 0 or end <= start:
                     continue
@@ -347,10 +650,24 @@ VALIDATORS: Dict[str, Optional[Validator]] = {
 # --- built-in recognizers -----------------------------------------------------------------
 
 
-def _pattern(
-    name: str, regex: str, score: float, *, group: str = "", flags: int = 0
+def compile_pattern(
+    name: str,
+    regex: str,
+    score: float,
+    *,
+    group: str = "",
+    flags: int = 0,
+    keywords: Tuple[str, ...] = (),
 ) -> RegexPattern:
-    return RegexPattern(name=name, regex=re.compile(regex, flags), score=score, group=group)
+    """A :class:`RegexPattern` with its :func:`pattern_gate`."""
+    return RegexPattern(
+        name=name,
+        regex=re.compile(regex, flags),
+        score=score,
+        group=group,
+        gate=pattern_gate(regex, flags),
+        keywords=keywords,
+    )
 
 
 _I = re.IGNORECASE
@@ -364,12 +681,15 @@ def _password() -> RegexRecognizer:
     lead = r"\b(?:password|passwd|passphrase|pass\s?word|pwd|pw)\b"
     link = r"(?:\s*[:=]\s*|\s+(?:is|was|will\s+be|should\s+be|to\s+be|is\s+now|=)\s*[:=]?\s*)"
     value = r"(?P<value>\"[^\"\n]{1,128}\"|'[^'\n]{1,128}'|`[^`\n]{1,128}`|[^\s\"'`]{1,128}?)"
-    end = r"(?=[.,;!?]?(?:\s|$))"
+    # a closing quote or bracket may follow: 'he wrote "my password is hunter2".'
+    end = r"(?=[.,;!?]?[\"'`)\]]*[.,;:!?]?(?:\s|$))"
     return RegexRecognizer(
         name="PasswordRecognizer",
         entity_type="PASSWORD",
         patterns=(
-            _pattern("password stated", lead + link + value + end, 0.8, group="value", flags=_I),
+            compile_pattern(
+                "password stated", lead + link + value + end, 0.8, group="value", flags=_I
+            ),
         ),
         validator=_password_value,
         keywords=("pass", "pwd", "pw"),
@@ -388,14 +708,14 @@ def _pin() -> RegexRecognizer:
         name="PinRecognizer",
         entity_type="PIN",
         patterns=(
-            _pattern(
+            compile_pattern(
                 "code stated",
                 rf"\b{word}\b(?:\s*(?:is|was|=|:|-)\s*|\s+){value}\b",
                 0.8,
                 group="value",
                 flags=_I,
             ),
-            _pattern(
+            compile_pattern(
                 "code stated after",
                 rf"\b{value}\s+is\s+(?:my|the|your)\s+{word}\b",
                 0.8,
@@ -414,59 +734,63 @@ def _secrets() -> RegexRecognizer:
         name="SecretRecognizer",
         entity_type="SECRET",
         patterns=(
-            _pattern(
+            compile_pattern(
                 "private key block",
                 r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:(?!-----END)[\s\S])*"
                 r"(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----)?",
                 1.0,
             ),
-            _pattern(
+            compile_pattern(
                 "aws access key id",
                 r"\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z0-9]{16}\b",
                 0.95,
             ),
-            _pattern(
+            compile_pattern(
                 "aws secret access key",
                 r"(?i:aws[\w .-]{0,20}(?:secret|key)[\w .-]{0,20}?)[\s:=\"']+"
                 r"(?P<value>[A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])",
                 0.9,
                 group="value",
+                keywords=("aws",),
             ),
-            _pattern(
+            compile_pattern(
                 "github token",
                 r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b",
                 0.95,
             ),
-            _pattern("gitlab token", r"\bglpat-[A-Za-z0-9_-]{20,}", 0.95),
-            _pattern("slack token", r"\bxox[abposr]-[A-Za-z0-9-]{10,}", 0.95),
-            _pattern(
+            compile_pattern("gitlab token", r"\bglpat-[A-Za-z0-9_-]{20,}", 0.95),
+            compile_pattern("slack token", r"\bxox[abposr]-[A-Za-z0-9-]{10,}", 0.95),
+            compile_pattern(
                 "slack webhook", r"https://hooks\.slack\.com/services/[A-Za-z0-9/_-]{20,}", 0.95
             ),
-            _pattern("stripe secret key", r"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,247}\b", 0.95),
-            _pattern("google api key", r"\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])", 0.95),
-            _pattern("google oauth token", r"\bya29\.[0-9A-Za-z_-]{20,}", 0.9),
-            _pattern(
+            compile_pattern(
+                "stripe secret key", r"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,247}\b", 0.95
+            ),
+            compile_pattern("google api key", r"\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])", 0.95),
+            compile_pattern("google oauth token", r"\bya29\.[0-9A-Za-z_-]{20,}", 0.9),
+            compile_pattern(
                 "sendgrid key", r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])", 0.95
             ),
-            _pattern("openai-style key", r"\bsk-(?:[a-z]+-)?[A-Za-z0-9_-]{20,}", 0.85),
-            _pattern(
+            compile_pattern("openai-style key", r"\bsk-(?:[a-z]+-)?[A-Za-z0-9_-]{20,}", 0.85),
+            compile_pattern(
                 "jwt", r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}", 0.95
             ),
-            _pattern(
+            compile_pattern(
                 "credentials in url",
                 r"\b[a-z][a-z0-9+.-]{1,15}://[^\s:/@]{1,64}:(?P<value>[^\s@/]{1,128})@",
                 1.0,
                 group="value",
                 flags=_I,
             ),
-            _pattern(
+            compile_pattern(
                 "bearer token",
                 r"\bbearer\s+(?P<value>[A-Za-z0-9._~+/-]{16,}=*)",
                 0.85,
                 group="value",
                 flags=_I,
+                keywords=("bearer",),
             ),
-            _pattern(
+            compile_pattern(
                 "key assignment",
                 r"\b(?:api[_ -]?key|apikey|access[_ -]?(?:token|key)|auth[_ -]?token"
                 r"|secret[_ -]?key|client[_ -]?secret|private[_ -]?key|secret|token)\b"
@@ -475,6 +799,7 @@ def _secrets() -> RegexRecognizer:
                 0.8,
                 group="value",
                 flags=_I,
+                keywords=("key", "token", "secret"),
             ),
         ),
         min_digits=1,
@@ -487,7 +812,7 @@ def _high_entropy() -> RegexRecognizer:
         name="HighEntropySecretRecognizer",
         entity_type="SECRET",
         patterns=(
-            _pattern(
+            compile_pattern(
                 "high-entropy token",
                 r"(?<![A-Za-z0-9_\-+/=@.])[A-Za-z0-9_\-+/]{24,512}={0,2}(?![A-Za-z0-9_\-+/=@])",
                 0.5,
@@ -521,8 +846,8 @@ def _iban() -> RegexRecognizer:
         name="IbanAnyCaseRecognizer",
         entity_type="IBAN_CODE",
         patterns=(
-            _pattern("iban compact", r"\b[A-Z]{2}\d{2}[A-Z0-9]{11,30}\b", 1.0, flags=_I),
-            _pattern(
+            compile_pattern("iban compact", r"\b[A-Z]{2}\d{2}[A-Z0-9]{11,30}\b", 1.0, flags=_I),
+            compile_pattern(
                 "iban grouped",
                 r"\b[A-Z]{2}\d{2}(?:[ -][A-Z0-9]{4}){2,7}(?:[ -][A-Z0-9]{1,4})?\b",
                 1.0,
@@ -540,8 +865,8 @@ def _bank_account() -> RegexRecognizer:
         name="BankAccountRecognizer",
         entity_type="BANK_ACCOUNT",
         patterns=(
-            _pattern("account number", r"(?<![\d$€£.,])\d{6,17}(?![\d]|[.,]\d)", 0.6),
-            _pattern("sort code and account", r"\b\d{2}-\d{2}-\d{2}\s+\d{8}\b", 0.7),
+            compile_pattern("account number", r"(?<![\d$€£.,])\d{6,17}(?![\d]|[.,]\d)", 0.6),
+            compile_pattern("sort code and account", r"\b\d{2}-\d{2}-\d{2}\s+\d{8}\b", 0.7),
         ),
         context=(
             "account",
@@ -604,9 +929,9 @@ def _date_of_birth() -> RegexRecognizer:
         name="DateOfBirthRecognizer",
         entity_type="DATE_OF_BIRTH",
         patterns=(
-            _pattern("numeric date", numeric, 0.6),
-            _pattern("day month year", day_first, 0.6, flags=_I),
-            _pattern("month day year", month_first, 0.6, flags=_I),
+            compile_pattern("numeric date", numeric, 0.6),
+            compile_pattern("day month year", day_first, 0.6, flags=_I),
+            compile_pattern("month day year", month_first, 0.6, flags=_I),
         ),
         context=("born", "birth", "dob", "d.o.b", "birthday", "birthdate", "bday"),
         requires_context=True,
@@ -622,7 +947,7 @@ def _card_with_context() -> RegexRecognizer:
         name="CardNumberContextRecognizer",
         entity_type="CREDIT_CARD",
         patterns=(
-            _pattern(
+            compile_pattern(
                 "card-shaped number",
                 r"(?<![\d-])\d{4}(?:[ -]?\d{2,4}){2,4}(?:[ -]?\d{1,3})?(?![\d-])",
                 0.5,
@@ -671,13 +996,13 @@ def _phone() -> RegexRecognizer:
         name="ContextPhoneRecognizer",
         entity_type="PHONE_NUMBER",
         patterns=(
-            _pattern(
+            compile_pattern(
                 "international with plus",
                 r"(?<![\w+])\+\d{1,3}[ .-]?(?:\(0\)[ .-]?)?\d{1,4}"
                 r"(?:[ .-]?\d{2,8}){1,5}(?![\w@]|[.-]\d)",
                 0.5,
             ),
-            _pattern("phone-shaped number", body, 0.35),
+            compile_pattern("phone-shaped number", body, 0.35),
         ),
         context=PHONE_CONTEXT,
         validator=_phone_shape,
@@ -686,8 +1011,9 @@ def _phone() -> RegexRecognizer:
     )
 
 
+@functools.lru_cache(maxsize=None)
 def builtin_recognizers() -> Tuple[RegexRecognizer, ...]:
-    """Our recognizers for what Presidio lacks (see the module docstring)."""
+    """Our recognizers for what Presidio lacks (see the module docstring); built once."""
     return (
         _password(),
         _pin(),
@@ -770,7 +1096,7 @@ def _custom(spec: Any, path: str) -> RegexRecognizer:
     if deny:
         escaped = "|".join(re.escape(word) for word in sorted(deny, key=len, reverse=True))
         patterns.append(
-            RegexPattern("deny_list", re.compile(rf"(?<!\w)(?:{escaped})(?!\w)", re.I), 1.0)
+            compile_pattern("deny_list", rf"(?<!\w)(?:{escaped})(?!\w)", 1.0, flags=re.I)
         )
     if not patterns:
         raise ConfigError(
@@ -823,7 +1149,11 @@ def _custom_pattern(item: Any, path: str, flags: int) -> RegexPattern:
             f"{path}.group", "must name a group of the regex", sorted(compiled.groupindex)
         )
     return RegexPattern(
-        name=str(item.get("name", "pattern")), regex=compiled, score=float(score), group=group
+        name=str(item.get("name", "pattern")),
+        regex=compiled,
+        score=float(score),
+        group=group,
+        gate=pattern_gate(regex, flags),
     )
 
 
