@@ -230,7 +230,7 @@ def pattern_gate(regex: str, flags: int = 0) -> PatternGate:
             parsed = sre_parse.parse(regex, flags)
     except (re.error, Warning, ValueError, TypeError, OverflowError, RecursionError):
         return PatternGate()
-    items = list(parsed)
+    items = parsed.data
     needs = _needs(items, flags | parsed.state.flags)
     if needs is None or _rarity(needs)[0] > _MAX_SEED_RANK:
         return PatternGate()

@@ -173,7 +173,11 @@ class Redactor:
         )
         if needs_keyring and self._keyring is None:
             self._keyring = Keyring.from_env()
-        self._key = self._pseudonym_key()
+        keyed = any(
+            s["operator"] == "hash" or (s["operator"] == "placeholder" and s["style"] != "type")
+            for s in (self._default, *self._by_entity.values())
+        )
+        self._key = self._pseudonym_key(warn=keyed)
         self._numbers: OrderedDict[str, Dict[str, int]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -301,7 +305,8 @@ class Redactor:
                 numbers[key] = 1 + sum(1 for known in numbers if known.startswith(entity + ":"))
             return numbers[key]
 
-    def _pseudonym_key(self) -> bytes:
+    def _pseudonym_key(self, *, warn: bool) -> bytes:
+        """The key of keyed placeholders and hashes; ``warn``: one of them is configured."""
         secret = os.environ.get(self.config["key_env"], "")
         if secret:
             return secret.encode("utf-8")
@@ -309,10 +314,11 @@ class Redactor:
             return hmac.new(
                 self._keyring.keys[0][1], b"rasa_secure pseudonym key", hashlib.sha256
             ).digest()
-        logger.warning(
-            "%s is not set: pseudonyms and placeholders are stable until this process restarts",
-            self.config["key_env"],
-        )
+        if warn:
+            logger.warning(
+                "%s is not set: pseudonyms and placeholders are stable until this process restarts",
+                self.config["key_env"],
+            )
         return secrets.token_bytes(32)
 
 
@@ -398,13 +404,26 @@ class Sanitizer:
         """
         self.detector.load()
 
-    def sanitize(self, text: str, *, scope: str = "") -> Redaction:
+    def sanitize(
+        self,
+        text: str,
+        *,
+        scope: str = "",
+        extra_findings: Sequence[PIIFinding] = (),
+        detect: bool = True,
+    ) -> Redaction:
         """The redacted ``text``; on any failure the whole text is replaced, never returned raw.
 
         Args:
             text: the text to sanitize.
             scope: the conversation id (sender id); placeholders are stable within it and the
                 audit record's subject is its pseudonym.
+            extra_findings: findings known from elsewhere (the NLU component's
+                ``parse_data.pii``, values declared sensitive) that point into ``text``;
+                redacted together with what the detector finds. A finding outside the text
+                is a failure like any other: the whole text is replaced.
+            detect: run the detector; ``False`` redacts ``extra_findings`` only (for texts
+                another detector already analysed).
 
         Raises:
             InputError: ``text`` is not a string.
@@ -414,7 +433,9 @@ class Sanitizer:
         if not text:
             return Redaction(text=text)
         try:
-            result = self.redactor.redact(text, self.detector.detect(text), scope=scope)
+            found = self.detector.detect(text) if detect else ()
+            findings = (*found, *extra_findings) if extra_findings else found
+            result = self.redactor.redact(text, findings, scope=scope)
         except Exception as error:  # fail safe: redact more, never less
             reason = error.__class__.__name__
             audit.record(

@@ -43,7 +43,7 @@ from rasa_secure.core import audit
 from rasa_secure.core.crypto import ENV_VAR, Keyring, is_encrypted
 from rasa_secure.core.envelope import METADATA_KEY as IDENTITY_RECORD_KEY
 from rasa_secure.core.pii import PIIFinding
-from rasa_secure.core.redaction import FAILED_ENTITY, RedactedItem, Redaction, Sanitizer
+from rasa_secure.core.redaction import FAILED_ENTITY, Redaction, Sanitizer
 from rasa_secure.errors import ConfigError, CryptoError
 
 logger = logging.getLogger(__name__)
@@ -614,20 +614,9 @@ class EventSanitizer:
             if result is None:
                 result = report.memo[text] = self._detect_and_redact(text, report.scope)
             return result
-        try:
-            found = self.sanitizer.detector.detect(text) if detect else ()
-            return self.sanitizer.redactor.redact(text, (*found, *extra), scope=report.scope)
-        except Exception as error:  # same fail-safe contract as Sanitizer.sanitize
-            audit.record(
-                "Sanitizer",
-                "error",
-                subject=report.scope or None,
-                reasons=("detection_failed", type(error).__name__),
-                categories=(FAILED_ENTITY,),
-            )
-            failure = self.sanitizer.failure_text
-            item = RedactedItem(FAILED_ENTITY, 0, len(text), 0, len(failure), "failsafe")
-            return Redaction(text=failure, items=(item,), failed=True)
+        return self.sanitizer.sanitize(
+            text, scope=report.scope, extra_findings=extra, detect=detect
+        )
 
     def _detect_and_redact(self, text: str, scope: str) -> Redaction:
         """``Sanitizer.sanitize``, skipped for texts already found clean (bot responses,

@@ -14,6 +14,7 @@ import yaml
 
 from rasa_secure.core import pii
 from rasa_secure.core.pii import PIIDetector, PIIFinding
+from rasa_secure.core.recognizers import TextView
 from rasa_secure.errors import ConfigError, DependencyMissingError, DetectionError, InputError
 
 CASES = yaml.safe_load((Path(__file__).parents[1] / "data" / "pii_cases.yml").read_text("utf-8"))
@@ -261,3 +262,96 @@ def test_importing_the_module_does_not_import_presidio() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expect", "why"),
+    [
+        ("password is <PASSWORD_ab12cd34>", set(), "a keyed placeholder is not a password"),
+        (
+            "password: <PASSWORD>",
+            set(),
+            "a bare type placeholder (NLU mask_text) is not one either",
+        ),
+        ("my password is '<PASSWORD_1>'", set(), "a numbered placeholder, quoted"),
+        ("my pin is <PIN_2> and mail <EMAIL_ADDRESS_3f9a1c0e>", set(), "several in one text"),
+        (
+            "api key = <SECRET:rsenc:v1:k1:q8Zt3Lm0xV7cR2bN9wK4pH6jD1sF5gYaQ2w>",
+            set(),
+            "an encrypted value is ciphertext, not a secret to redact again",
+        ),
+        (
+            "my password is <PASSWORD>x",
+            {("PASSWORD", "<PASSWORD>x")},
+            "a value that only starts like a placeholder is still a password",
+        ),
+        (
+            "password is <PASSWORD_1>, card 4111 1111 1111 1111",
+            {("CREDIT_CARD", "4111 1111 1111 1111")},
+            "real PII next to a placeholder is still found",
+        ),
+    ],
+)
+def test_placeholders_are_never_findings(
+    patterns: PIIDetector, text: str, expect: Set[Tuple[str, str]], why: str
+) -> None:
+    """Stored and masked texts hold our placeholders; reporting them would redact them again."""
+    assert found(patterns, text) == expect, why
+
+
+def test_redacting_a_redacted_text_changes_nothing() -> None:
+    """Sanitizing stored data again (a store behind a broker, a re-import) is idempotent."""
+    from rasa_secure.core.redaction import Redactor
+
+    detector = PIIDetector({"spacy_model": None})
+    text = "my password is hunter2, mail jane@example.org, card 4111 1111 1111 1111"
+    for style in ("keyed", "type", "numbered"):
+        redactor = Redactor({"default": {"operator": "placeholder", "style": style}})
+        once = redactor.redact(text, detector.detect(text), scope="c").text
+        assert detector.detect(once) == (), style
+
+
+@pytest.mark.parametrize(
+    ("text", "expect", "why"),
+    [
+        (
+            "pay 1642 to 5512 then 77",
+            set(),
+            "4-digit runs validate as German numbers; they are amounts here, never phones",
+        ),
+        ("Apt. 409, NEWDEGATE, WA 16469", set(), "a 5-digit ZIP code is not a phone number"),
+        (
+            "x" * 3000 + " call 030 901820 or (415) 867-5309 " + "y" * 3000,
+            {("PHONE_NUMBER", "030 901820"), ("PHONE_NUMBER", "(415) 867-5309")},
+            "numbers far into a long text keep their offsets",
+        ),
+        (
+            "numbers: 905-674-3793,943-476-5919",
+            {("PHONE_NUMBER", "905-674-3793"), ("PHONE_NUMBER", "943-476-5919")},
+            "adjacent numbers share a window and are both found",
+        ),
+    ],
+)
+def test_phone_numbers_in_windows(
+    patterns: PIIDetector, text: str, expect: Set[Tuple[str, str]], why: str
+) -> None:
+    """Presidio's phone matcher sees only windows around runs of 6+ digits."""
+    assert found(patterns, text) == expect, why
+
+
+def test_phone_windows_find_what_the_whole_text_gives(patterns: PIIDetector) -> None:
+    """On every golden and benign text, the windowed matcher equals Presidio's own analyze of
+    the whole text, for numbers of at least MIN_PHONE_DIGITS digits."""
+    engine = patterns._engine
+    assert engine is not None
+    [phone] = [s for s in engine.sources if isinstance(s, pii._PresidioPhone)]
+    texts = [c["text"] for c in (*CASES["cases"], *CASES["benign"])]
+    texts += ["call +1 (800) 555-0199 ext. 12 now", "fax 030/901820-11, tel. 0049 30 901820"]
+    for text in texts:
+        whole = {
+            (r.start, r.end)
+            for r in phone.recognizer.analyze(text, ["PHONE_NUMBER"], None)
+            if sum(map(str.isdecimal, text[r.start : r.end])) >= pii.MIN_PHONE_DIGITS
+        }
+        windowed = {(c.start, c.end) for c in phone.find(TextView(text))}
+        assert windowed == whole, text

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, List, Optional, Tuple
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rasa_secure.core.pii import PIIDetector
 from rasa_secure.core.recognizers import (
+    PatternGate,
+    RegexRecognizer,
+    TextView,
     aba_valid,
     builtin_recognizers,
     custom_recognizers,
@@ -16,6 +22,7 @@ from rasa_secure.core.recognizers import (
     load_recognizer_file,
     looks_like_secret,
     luhn_valid,
+    pattern_gate,
     plausible_date,
 )
 from rasa_secure.errors import ConfigError
@@ -200,3 +207,71 @@ def test_bad_recognizer_files_are_config_errors(
         path.write_text(content, encoding="utf-8")
     with pytest.raises(ConfigError, match=problem):
         PIIDetector({"spacy_model": None, "custom_recognizers_file": str(path)})
+
+
+@pytest.mark.parametrize(
+    ("regex", "flags", "seed", "tokens", "why"),
+    [
+        (r"\w+@\w+\.\w+", 0, "[@]", True, "an e-mail needs an @ and never spans a space"),
+        (r"\b\d{3}-\d{2}-\d{4}\b", 0, "[\\-]", True, "a dash is rarer than a digit"),
+        (r"\d{3} \d{4}", 0, "[\\d]", False, "a literal space: matches span tokens"),
+        (r"[^@,]+@x", 0, "[@]", False, "a negated class can match whitespace"),
+        (r"[^\s@]+@x", 0, "[@]", True, "unless it excludes whitespace itself"),
+        (r"(?<=\s)k\d+", 0, "[\\d]", True, "look-behinds read the real text before the token"),
+        (r"k\d+(?=\s)", 0, "[\\d]", False, "a look-ahead that reads a separator"),
+        (r"k\d+$", 0, "[\\d]", False, "an end anchor could match at a window's end"),
+        (r"(?:ab|cd)-\d", 0, "[\\-]", True, "the rarest of the required characters"),
+        (r"(?:a-|b:)\d?", 0, "[:\\-]", True, "either branch: the union of their seeds"),
+        (r"(?i)api_key", re.I, "[_]", True, "letters under IGNORECASE are no seed, _ is"),
+        (r"AKIA[A-Z0-9]{16}", 0, "[A]", True, "upper-case letters of case-sensitive patterns"),
+        (r"(?i)bearer\s+\w+", re.I, None, False, "only letters: no seed, nothing skipped"),
+        (r"password", 0, None, False, "lower-case letters are too common to gate on"),
+        (r"(\d)\1", 0, "[\\d]", False, "a back-reference could match anything: no windows"),
+        (r"\p{L}\d", 0, None, False, "regex-only syntax the parser does not know"),
+        (r"x?", 0, None, False, "a pattern that can match nothing needs nothing"),
+    ],
+)
+def test_pattern_gates_are_read_off_the_regex(
+    regex: str, flags: int, seed: Optional[str], tokens: bool, why: str
+) -> None:
+    """Gates are derived, never declared: what every match must contain, and whether a match
+    can span whitespace."""
+    gate = pattern_gate(regex, flags)
+    assert (gate.seed.pattern if gate.seed else None, gate.tokens) == (seed, tokens), why
+
+
+def _all_patterns() -> List[Tuple[str, Any, PatternGate]]:
+    """Every pattern the pattern-only detector runs, ours and Presidio's, with its gate."""
+    detector = PIIDetector({"spacy_model": None, "countries": ["US", "GB", "AU", "IN"]})
+    detector.load()
+    assert detector._engine is not None
+    found: List[Tuple[str, Any, PatternGate]] = []
+    for source in detector._engine.sources:
+        recognizer = source.recognizer  # type: ignore[attr-defined]
+        if isinstance(recognizer, RegexRecognizer):
+            found += [(p.name, p.regex, p.gate) for p in recognizer.patterns]
+        else:
+            found += [(name, regex, gate) for name, regex, _, gate in source.patterns]  # type: ignore[attr-defined]
+    return found
+
+
+PATTERNS = _all_patterns()
+GATE_TEXTS = [
+    "mail jane.doe+x@example.co.uk, ip 203.0.113.42 or fe80::1ff:fe23:4567:890a",
+    "card 4111-1111-1111-1111\tiban GB82 WEST 1234 5698 7654 32\nssn 536-22-4187",
+    "token ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8 and AKIAIOSFODNN7EXAMPLE end",
+    "https://user:s3cr3t@db.example.com/x?y=1 www.example.org\u00a0sk-abc_defghij1234567890",
+    "A1234567 12345678 1-800-555-0199 (415) 867-5309 +44 20 7946 0958\x1c99",
+]
+TEXT_ALPHABET = "aAzZ09 5.:@-_/+()'\"\n\t\u00a0\u3000\x1cék"
+
+
+@pytest.mark.parametrize(("name", "regex", "gate"), PATTERNS, ids=[p[0] for p in PATTERNS])
+@given(st.lists(st.sampled_from([*GATE_TEXTS, *TEXT_ALPHABET]), max_size=25).map("".join))
+def test_gated_scans_find_exactly_what_a_full_scan_finds(
+    name: str, regex: Any, gate: PatternGate, text: str
+) -> None:
+    """Property: skipping text a pattern cannot match never loses or moves a match."""
+    for sample in (text, *GATE_TEXTS):
+        full = [m.span() for m in regex.finditer(sample)]
+        assert [m.span() for m in gate.scan(regex, TextView(sample))] == full, name

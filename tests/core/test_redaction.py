@@ -286,3 +286,94 @@ def test_sanitizer_config_errors_are_raised_at_construction() -> None:
         Sanitizer.from_config({"detecter": {}})
     with pytest.raises(InputError):
         Sanitizer.from_config({"detector": {"spacy_model": None}}).sanitize(b"bytes")  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def patterns_sanitizer() -> Sanitizer:
+    sanitizer = Sanitizer.from_config(
+        {
+            "detector": {"spacy_model": None},
+            "redaction": {"default": {"operator": "placeholder", "style": "type"}},
+        }
+    )
+    sanitizer.load()
+    return sanitizer
+
+
+@pytest.mark.parametrize(
+    ("text", "extra", "detect", "redacted", "why"),
+    [
+        (
+            "Thanks Ada, mail a@example.org",
+            [("PERSON", "Ada")],
+            True,
+            "Thanks <PERSON>, mail <EMAIL_ADDRESS>",
+            "an NLU finding (a name the pattern detector cannot see) joins what it finds",
+        ),
+        (
+            "Thanks Ada, mail a@example.org",
+            [("PERSON", "Ada")],
+            False,
+            "Thanks <PERSON>, mail a@example.org",
+            "detect=False: the text was analysed elsewhere; only the given findings are redacted",
+        ),
+        (
+            "card 4111 1111 1111 1111",
+            [("CREDIT_CARD", "1111 1111")],
+            True,
+            "card <CREDIT_CARD>",
+            "an extra finding overlapping a detected one is merged, not applied twice",
+        ),
+    ],
+)
+def test_sanitizer_redacts_extra_findings(
+    patterns_sanitizer: Sanitizer,
+    text: str,
+    extra: List[Tuple[str, str]],
+    detect: bool,
+    redacted: str,
+    why: str,
+) -> None:
+    """Findings known from elsewhere go through the same redaction and fail-safe path."""
+    findings = [finding(text, value, entity) for entity, value in extra]
+    result = patterns_sanitizer.sanitize(text, scope="c", extra_findings=findings, detect=detect)
+    assert result.text == redacted, why
+    assert not result.failed
+
+
+def test_sanitizer_fails_safe_on_an_extra_finding_outside_the_text(
+    patterns_sanitizer: Sanitizer,
+) -> None:
+    """A stale finding (offsets of another text) is a failure: redact all, never skip it."""
+    stale = PIIFinding("PERSON", 10, 40, 1.0, "PIIDetector")
+    result = patterns_sanitizer.sanitize("hi Ada", scope="c", extra_findings=[stale])
+    assert result.failed and result.text == "<REDACTED>"
+
+
+@pytest.mark.parametrize(
+    ("config", "warns", "why"),
+    [
+        ({}, True, "keyed placeholders (the default) need the key to be stable"),
+        ({"default": {"operator": "placeholder", "style": "numbered"}}, True, "numbers use it"),
+        ({"entities": {"EMAIL_ADDRESS": {"operator": "hash"}}}, True, "hash pseudonyms use it"),
+        ({"default": {"operator": "placeholder", "style": "type"}}, False, "<TYPE> needs none"),
+        ({"default": {"operator": "mask"}}, False, "masks need no key (the action server)"),
+        (
+            {"default": {"operator": "drop"}, "entities": {"CREDIT_CARD": {"operator": "mask"}}},
+            False,
+            "drop and mask need no key",
+        ),
+    ],
+)
+def test_missing_pseudonym_key_warns_only_when_a_keyed_operator_is_configured(
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    config: Dict[str, Any],
+    warns: bool,
+    why: str,
+) -> None:
+    """A warning nobody can act on is noise: only keyed operators depend on the key."""
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    with caplog.at_level("WARNING", logger="rasa_secure.core.redaction"):
+        Redactor(config)
+    assert (KEY_ENV in caplog.text) is warns, why
