@@ -446,10 +446,19 @@ class _PresidioPhone(_PresidioAnalyze):
     candidate), adjacent windows merged.
     """
 
-    def find(self, view: TextView) -> Iterator[Candidate]:
-        for start, end in _phone_windows(view.text):
-            yield from self._analyze(view.text[start:end], start)
+    def find(self, view: TextView, settled: Sequence[Tuple[int, int]] = ()) -> Iterator[Candidate]:
+        """Phone numbers in the windows of ``view`` not inside a ``settled`` span."""
+        text = view.text
+        for start, end in _phone_windows(text):
+            marks = [i for i in range(start, end) if text[i] in _PHONE_MARKS or text[i].isdecimal()]
+            if any(left <= marks[0] and marks[-1] < right for left, right in settled):
+                continue
+            yield from self._analyze(text[start:end], start)
 
+
+_PHONE_MARKS = frozenset("#([+\uff08\uff3b\uff0b")
+"""Besides digits, the characters a phone match can start or end with (``phonenumbers``'
+lead characters, and ``#`` closing an extension)."""
 
 MIN_PHONE_DIGITS = 6
 """Number-like runs with fewer digits are never given to Presidio's phone matcher.
@@ -614,6 +623,12 @@ class _Engine:
             if not self.ner.labels:
                 self.ner = None
         self.require_context = frozenset(config["require_context_for"])
+        phone_score = max(
+            (getattr(s.recognizer, "SCORE", 1.0) for s in sources if isinstance(s, _PresidioPhone)),
+            default=1.0,
+        )
+        self.phone_ceiling = min(1.0, max(phone_score + config["context_boost"], 0.4))
+        """The highest score a finding of Presidio's phone recognizer can reach."""
         self.allow = {value.casefold() for value in config["allow_list"]}
         self.allow_regex = [re.compile(item) for item in config["allow_list_regex"]]
 
@@ -621,19 +636,30 @@ class _Engine:
         config = self.config
         view = TextView(text)
         candidates: List[Candidate] = []
+        phones: List[_PresidioPhone] = []
         for source in self.sources:
-            if source.applies(view):
+            if not source.applies(view):
+                continue
+            if isinstance(source, _PresidioPhone):
+                phones.append(source)  # runs last: it skips what others settled
+            else:
                 candidates.extend(c for c in source.find(view) if c.entity_type in self.wanted)
         if self.ner is not None and (not config["ner_only_if_capitalised"] or _UPPER.search(text)):
             candidates.extend(self.ner.find(text))
         if "<" in text:
             candidates = _outside_placeholders(candidates, text)
-        if self.allow or self.allow_regex:
-            candidates = self._without_allowed(candidates, text)
-        if not candidates:
-            return ()
         context = _Context(text, config["context_words_before"], config["context_words_after"])
         scored = [s for s in (self._score(c, context, text) for c in candidates) if s is not None]
+        if phones:
+            settled = _settled(scored, self.phone_ceiling)
+            late = [c for phone in phones for c in phone.find(view, settled)]
+            if "<" in text:
+                late = _outside_placeholders(late, text)
+            candidates += late
+            scored += [s for s in (self._score(c, context, text) for c in late) if s is not None]
+        if self.allow or self.allow_regex:
+            kept = {id(c) for c in self._without_allowed(candidates, text)}
+            scored = [item for item in scored if id(item[0]) in kept]
         return tuple(sorted(_resolve(scored), key=lambda f: f.start))
 
     def _without_allowed(self, candidates: List[Candidate], text: str) -> List[Candidate]:
@@ -669,6 +695,30 @@ class _Engine:
         if score < self.config["score_threshold"]:
             return None
         return candidate, score, supported_by
+
+
+def _settled(
+    scored: Sequence[Tuple[Candidate, float, str]], ceiling: float
+) -> List[Tuple[int, int]]:
+    """Spans the phone matcher need not look into: its findings there would change nothing.
+
+    A span is settled when its finding scores above ``ceiling`` (the best a phone finding can
+    score), strictly above every other finding overlapping it, and is not a country-specific
+    one. Overlap resolution then keeps it and drops any phone number inside it; and any
+    national ID a phone number there would veto overlaps the settled span, scores lower, and
+    is dropped by it all the same.
+    """
+    spans = []
+    for candidate, score, _ in scored:
+        if score <= ceiling or candidate.country is not None:
+            continue
+        start, end = candidate.start, candidate.end
+        if all(
+            other is candidate or other.end <= start or end <= other.start or other_score < score
+            for other, other_score, _ in scored
+        ):
+            spans.append((start, end))
+    return spans
 
 
 def _outside_placeholders(candidates: List[Candidate], text: str) -> List[Candidate]:
