@@ -34,6 +34,7 @@ import inspect
 import re
 import threading
 from dataclasses import dataclass
+from itertools import repeat
 from typing import (
     Any,
     Callable,
@@ -649,14 +650,14 @@ class _Engine:
         if "<" in text:
             candidates = _outside_placeholders(candidates, text)
         context = _Context(text, config["context_words_before"], config["context_words_after"])
-        scored = [s for s in (self._score(c, context, text) for c in candidates) if s is not None]
+        scored = [s for s in map(self._score, candidates, repeat(context), repeat(text)) if s]
         if phones:
             settled = _settled(scored, self.phone_ceiling)
             late = [c for phone in phones for c in phone.find(view, settled)]
             if "<" in text:
                 late = _outside_placeholders(late, text)
             candidates += late
-            scored += [s for s in (self._score(c, context, text) for c in late) if s is not None]
+            scored += [s for s in map(self._score, late, repeat(context), repeat(text)) if s]
         if self.allow or self.allow_regex:
             kept = {id(c) for c in self._without_allowed(candidates, text)}
             scored = [item for item in scored if id(item[0]) in kept]

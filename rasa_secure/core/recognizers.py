@@ -33,7 +33,6 @@ Custom recognizers use the same shape, declared in YAML (see :func:`custom_recog
 
 from __future__ import annotations
 
-import bisect
 import functools
 import math
 import re
@@ -102,7 +101,7 @@ SEPARATORS = frozenset(
 
 Tokens are split on these, so a pattern that cannot match one cannot span two tokens."""
 
-_TOKEN = re.compile("[^" + "".join(sorted(re.escape(char) for char in SEPARATORS)) + "]+")
+_NOT_SEPARATOR = "[^" + "".join(sorted(re.escape(char) for char in SEPARATORS)) + "]"
 _DIGIT = "\\d"
 """Atom of a seed standing for any decimal digit (``\\d``)."""
 _PARSE_FLAGS = re.IGNORECASE | re.MULTILINE | re.DOTALL | re.VERBOSE | re.ASCII | re.UNICODE
@@ -116,6 +115,9 @@ _NEVER_SPACE = frozenset(
 _MAX_SEED_RANGE = 128
 _MAX_SEED_RANK = 3
 _WINDOW_GAP = 24
+_MAX_WINDOWS = 3
+"""More windows than this, or windows over half the text, and one scan of the whole text is
+cheaper (each scan call costs about a microsecond)."""
 """Seeds of lower-case letters (rank 4) are too common in chat to skip anything."""
 
 
@@ -124,56 +126,39 @@ class TextView:
 
     Attributes:
         text: the text being analysed.
+        lowered: the text in lower case.
+        digits: how many characters of the text are digits.
     """
 
-    __slots__ = ("_digits", "_ends", "_lowered", "_starts", "_windows", "text")
+    __slots__ = ("_windows", "digits", "lowered", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._lowered: Optional[str] = None
-        self._digits = -1
-        self._starts: List[int] = []
-        self._ends: List[int] = []
+        self.lowered = text.lower()
+        self.digits = sum(map(str.isdigit, text))
         self._windows: Dict[re.Pattern[str], List[Tuple[int, int]]] = {}
 
-    @property
-    def lowered(self) -> str:
-        """The text in lower case."""
-        if self._lowered is None:
-            self._lowered = self.text.lower()
-        return self._lowered
+    def has(self, chars: FrozenSet[str], digit: bool) -> bool:
+        """Whether the text holds one of ``chars`` or (``digit``) any digit."""
+        return bool(digit and self.digits) or any(char in self.text for char in chars)
 
-    @property
-    def digits(self) -> int:
-        """How many characters of the text are digits."""
-        if self._digits < 0:
-            self._digits = sum(map(str.isdigit, self.text))
-        return self._digits
-
-    def windows(self, seed: re.Pattern[str]) -> List[Tuple[int, int]]:
-        """``(pos, endpos)`` of every token holding a ``seed`` character.
+    def windows(self, tokens: re.Pattern[str]) -> List[Tuple[int, int]]:
+        """``(pos, endpos)`` of every token ``tokens`` matches (those holding a seed character).
 
         ``endpos`` includes the separator after the token, so look-aheads and ``\\b`` at the
         token's end see what they would see in the whole text. Tokens closer than
         :data:`_WINDOW_GAP` characters share a window (scanning tokens without a seed finds
         nothing there, so the result is the same).
         """
-        found = self._windows.get(seed)
-        if found is not None:
-            return found
-        if not self._starts and self.text:
-            for match in _TOKEN.finditer(self.text):
-                self._starts.append(match.start())
-                self._ends.append(match.end())
-        found = self._windows[seed] = []
-        hit = seed.search(self.text)
-        while hit is not None:
-            index = bisect.bisect_right(self._starts, hit.start()) - 1
-            start, end = self._starts[index], self._ends[index]
-            if found and start - found[-1][1] < _WINDOW_GAP:  # one scan is cheaper than two
-                start = found.pop()[0]
-            found.append((start, min(end + 1, len(self.text))))
-            hit = seed.search(self.text, end)
+        found = self._windows.get(tokens)
+        if found is None:
+            found = self._windows[tokens] = []
+            size = len(self.text)
+            for match in tokens.finditer(self.text):
+                start, end = match.span()
+                if found and start - found[-1][1] < _WINDOW_GAP:  # one scan beats two
+                    start = found.pop()[0]
+                found.append((start, min(end + 1, size)))
         return found
 
 
@@ -184,12 +169,16 @@ class PatternGate:
     Attributes:
         seed: a character class one character of which every match contains; ``None`` when
             no useful one is known (then the gate never skips anything).
-        tokens: matches never contain whitespace, so only tokens holding a seed character
-            need scanning.
+        tokens: set when matches never contain whitespace, so only tokens holding a seed
+            character need scanning: the pattern of such tokens.
+        chars: the seed's characters (the first check, a set intersection).
+        digit: any digit is a seed character.
     """
 
     seed: Optional[re.Pattern[str]] = None
-    tokens: bool = False
+    tokens: Optional[re.Pattern[str]] = None
+    chars: FrozenSet[str] = frozenset()
+    digit: bool = False
 
     def scan(self, regex: Any, view: TextView) -> Iterator[Any]:
         """The matches ``regex.finditer`` finds in ``view.text``, scanning only where they can be.
@@ -200,14 +189,14 @@ class PatternGate:
         text = view.text
         if self.seed is None:
             return regex.finditer(text)  # type: ignore[no-any-return]
-        if self.seed.search(text) is None:
+        if not view.has(self.chars, self.digit):
             return iter(())
-        if not self.tokens:
+        if self.tokens is None:
             return regex.finditer(text)  # type: ignore[no-any-return]
-        windows = view.windows(self.seed)
-        if 2 * sum(end - start for start, end in windows) > len(text):
+        windows = view.windows(self.tokens)
+        if len(windows) > _MAX_WINDOWS or 2 * sum(e - s for s, e in windows) > len(text):
             return regex.finditer(text)  # type: ignore[no-any-return]
-        return (match for start, end in windows for match in regex.finditer(text, start, end))
+        return iter([match for start, end in windows for match in regex.finditer(text, start, end)])
 
 
 @functools.lru_cache(maxsize=1024)
@@ -234,8 +223,24 @@ def pattern_gate(regex: str, flags: int = 0) -> PatternGate:
     needs = _needs(items, flags | parsed.state.flags)
     if needs is None or _rarity(needs)[0] > _MAX_SEED_RANK:
         return PatternGate()
-    chars = "".join(sorted(re.escape(atom) if atom != _DIGIT else atom for atom in needs))
-    return PatternGate(seed=re.compile(f"[{chars}]"), tokens=not _may_cross(items))
+    if all(atom == _DIGIT or atom.isdigit() for atom in needs):
+        chars = _DIGIT  # one seed (and one set of windows) for every digit pattern
+    else:
+        chars = "".join(sorted(re.escape(atom) if atom != _DIGIT else atom for atom in needs))
+    seed, tokens = _seed_patterns(chars)
+    return PatternGate(
+        seed=seed,
+        tokens=None if _may_cross(items) else tokens,
+        chars=frozenset(atom for atom in needs if atom != _DIGIT and not atom.isdigit()),
+        digit=any(atom == _DIGIT or atom.isdigit() for atom in needs),
+    )
+
+
+@functools.lru_cache(maxsize=None)
+def _seed_patterns(chars: str) -> Tuple[re.Pattern[str], re.Pattern[str]]:
+    """The seed class ``[chars]`` and the pattern of tokens holding one of them."""
+    token = rf"(?<!{_NOT_SEPARATOR}){_NOT_SEPARATOR}*?[{chars}]{_NOT_SEPARATOR}*"
+    return re.compile(f"[{chars}]"), re.compile(token)
 
 
 def _rarity(atoms: FrozenSet[str]) -> Tuple[int, int]:
