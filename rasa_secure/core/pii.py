@@ -649,6 +649,8 @@ class _Engine:
             candidates.extend(self.ner.find(text))
         if "<" in text:
             candidates = _outside_placeholders(candidates, text)
+        if not candidates and not phones:
+            return ()
         context = _Context(text, config["context_words_before"], config["context_words_after"])
         scored = [s for s in map(self._score, candidates, repeat(context), repeat(text)) if s]
         if phones:

@@ -115,9 +115,9 @@ _NEVER_SPACE = frozenset(
 _MAX_SEED_RANGE = 128
 _MAX_SEED_RANK = 3
 _WINDOW_GAP = 24
-_MAX_WINDOWS = 3
+_MAX_WINDOWS = 1
 """More windows than this, or windows over half the text, and one scan of the whole text is
-cheaper (each scan call costs about a microsecond)."""
+cheaper (each scan call costs about a microsecond; nearby tokens already share a window)."""
 """Seeds of lower-case letters (rank 4) are too common in chat to skip anything."""
 
 
@@ -171,14 +171,17 @@ class PatternGate:
             no useful one is known (then the gate never skips anything).
         tokens: set when matches never contain whitespace, so only tokens holding a seed
             character need scanning: the pattern of such tokens.
-        chars: the seed's characters (the first check, a set intersection).
+        chars: the seed's characters.
         digit: any digit is a seed character.
+        literal: a case-sensitive substring every match contains (``glpat-``, ``eyJ``), at
+            least two characters, checked first; empty when there is none.
     """
 
     seed: Optional[re.Pattern[str]] = None
     tokens: Optional[re.Pattern[str]] = None
     chars: FrozenSet[str] = frozenset()
     digit: bool = False
+    literal: str = ""
 
     def scan(self, regex: Any, view: TextView) -> Iterator[Any]:
         """The matches ``regex.finditer`` finds in ``view.text``, scanning only where they can be.
@@ -187,6 +190,8 @@ class PatternGate:
         of the whole text, in the same order.
         """
         text = view.text
+        if self.literal and self.literal not in text:
+            return iter(())
         if self.seed is None:
             return regex.finditer(text)  # type: ignore[no-any-return]
         if not view.has(self.chars, self.digit):
@@ -220,9 +225,12 @@ def pattern_gate(regex: str, flags: int = 0) -> PatternGate:
     except (re.error, Warning, ValueError, TypeError, OverflowError, RecursionError):
         return PatternGate()
     items = parsed.data
-    needs = _needs(items, flags | parsed.state.flags)
+    flags |= parsed.state.flags
+    literal = _required_literal(items, flags)
+    literal = literal if len(literal) >= 2 else ""
+    needs = _needs(items, flags)
     if needs is None or _rarity(needs)[0] > _MAX_SEED_RANK:
-        return PatternGate()
+        return PatternGate(literal=literal)
     if all(atom == _DIGIT or atom.isdigit() for atom in needs):
         chars = _DIGIT  # one seed (and one set of windows) for every digit pattern
     else:
@@ -233,7 +241,24 @@ def pattern_gate(regex: str, flags: int = 0) -> PatternGate:
         tokens=None if _may_cross(items) else tokens,
         chars=frozenset(atom for atom in needs if atom != _DIGIT and not atom.isdigit()),
         digit=any(atom == _DIGIT or atom.isdigit() for atom in needs),
+        literal=literal,
     )
+
+
+def _required_literal(items: Iterable[Tuple[Any, Any]], flags: int) -> str:
+    """The longest run of literals every match contains, in order (none under IGNORECASE)."""
+    best, run = "", ""
+    for op, av in items:
+        if op is sre_constants.LITERAL and not flags & re.IGNORECASE:
+            run += chr(av)
+            continue
+        best, run = max(best, run, key=len), ""
+        if op is sre_constants.SUBPATTERN:
+            inner = _required_literal(av[3], (flags | av[1]) & ~av[2])
+            best = max(best, inner, key=len)
+        elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT) and av[0] >= 1:
+            best = max(best, _required_literal(av[2], flags), key=len)
+    return max(best, run, key=len)
 
 
 @functools.lru_cache(maxsize=None)

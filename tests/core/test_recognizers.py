@@ -242,6 +242,25 @@ def test_pattern_gates_are_read_off_the_regex(
     )
 
 
+@pytest.mark.parametrize(
+    ("regex", "flags", "literal", "why"),
+    [
+        (r"\bglpat-[A-Za-z0-9_-]{20,}", 0, "glpat-", "a fixed prefix"),
+        (r"\beyJ\w{8,}\.eyJ\w{8,}", 0, ".eyJ", "the longest run of literals"),
+        (r"a(?:b(?:cde)+)", 0, "cde", "inside mandatory groups and repeats"),
+        (r"x(?:abc)?y", 0, "", "an optional group is not required; one letter is too short"),
+        (r"sk_|rk_", 0, "", "alternatives share no literal"),
+        (r"glpat-\w+", re.I, "", "IGNORECASE: the text may spell it in any case"),
+        (r"(?i:aws)secret", 0, "secret", "a scoped IGNORECASE ends with its group"),
+    ],
+)
+def test_required_literals_are_read_off_the_regex(
+    regex: str, flags: int, literal: str, why: str
+) -> None:
+    """A substring every match contains is checked before anything is scanned."""
+    assert pattern_gate(regex, flags).literal == literal, why
+
+
 def _all_patterns() -> List[Tuple[str, Any, PatternGate]]:
     """Every pattern the pattern-only detector runs, ours and Presidio's, with its gate."""
     detector = PIIDetector({"spacy_model": None, "countries": ["US", "GB", "AU", "IN"]})
@@ -264,6 +283,11 @@ GATE_TEXTS = [
     "token ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8 and AKIAIOSFODNN7EXAMPLE end",
     "https://user:s3cr3t@db.example.com/x?y=1 www.example.org\u00a0sk-abc_defghij1234567890",
     "A1234567 12345678 1-800-555-0199 (415) 867-5309 +44 20 7946 0958\x1c99",
+    "glpat-abcdefghij0123456789 xoxb-2048-1024-abcdefGHIJKL ya29.a0AfH6SMBx1234567890abcd",
+    "eyJhbGciOiJIUzI1.eyJzdWIiOiIx.dozjgNryP4J3 SG.aaaaaaaaaaaaaaaaaaaaaa.b",
+    "sk-proj-abcdefghij0123456789 api_key: q8Zt3Lm0xV7cR2bN9wK4 Bearer abcdefghijklmnop12",
+    "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY----- AIzaSyA1b2C3d4",
+    "https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXXXXXX sk_live_4eC39HqLyjWDarjt",
 ]
 TEXT_ALPHABET = "aAzZ09 5.:@-_/+()'\"\n\t\u00a0\u3000\x1cék"
 
