@@ -359,10 +359,7 @@ class _Ours(_Source):
         self.entities = (recognizer.entity_type,)
 
     def applies(self, view: TextView) -> bool:
-        recognizer = self.recognizer
-        if view.digits < recognizer.min_digits:
-            return False
-        return not recognizer.keywords or any(word in view.lowered for word in recognizer.keywords)
+        return self.recognizer.applies(view.digits, view.lowered)
 
     def find(self, view: TextView) -> Iterable[Candidate]:
         return self.recognizer.find(view.text, view)

@@ -101,7 +101,7 @@ SEPARATORS = frozenset(
 
 Tokens are split on these, so a pattern that cannot match one cannot span two tokens."""
 
-_NOT_SEPARATOR = "[^" + "".join(sorted(re.escape(char) for char in SEPARATORS)) + "]"
+_TOKEN_REST = re.compile("[^" + "".join(sorted(re.escape(char) for char in SEPARATORS)) + "]*")
 _DIGIT = "\\d"
 """Atom of a seed standing for any decimal digit (``\\d``)."""
 _PARSE_FLAGS = re.IGNORECASE | re.MULTILINE | re.DOTALL | re.VERBOSE | re.ASCII | re.UNICODE
@@ -114,10 +114,6 @@ _NEVER_SPACE = frozenset(
 )
 _MAX_SEED_RANGE = 128
 _MAX_SEED_RANK = 3
-_WINDOW_GAP = 24
-_MAX_WINDOWS = 1
-"""More windows than this, or windows over half the text, and one scan of the whole text is
-cheaper (each scan call costs about a microsecond; nearby tokens already share a window)."""
 """Seeds of lower-case letters (rank 4) are too common in chat to skip anything."""
 
 
@@ -130,36 +126,40 @@ class TextView:
         digits: how many characters of the text are digits.
     """
 
-    __slots__ = ("_windows", "digits", "lowered", "text")
+    __slots__ = ("_reversed", "digits", "lowered", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.lowered = text.lower()
         self.digits = sum(map(str.isdigit, text))
-        self._windows: Dict[re.Pattern[str], List[Tuple[int, int]]] = {}
+        self._reversed = ""
 
     def has(self, chars: FrozenSet[str], digit: bool) -> bool:
         """Whether the text holds one of ``chars`` or (``digit``) any digit."""
         return bool(digit and self.digits) or any(char in self.text for char in chars)
 
-    def windows(self, tokens: re.Pattern[str]) -> List[Tuple[int, int]]:
-        """``(pos, endpos)`` of every token ``tokens`` matches (those holding a seed character).
+    def window(self, chars: FrozenSet[str]) -> Optional[Tuple[int, int]]:
+        """``(pos, endpos)`` of the token holding the text's only character of ``chars``.
 
-        ``endpos`` includes the separator after the token, so look-aheads and ``\\b`` at the
-        token's end see what they would see in the whole text. Tokens closer than
-        :data:`_WINDOW_GAP` characters share a window (scanning tokens without a seed finds
-        nothing there, so the result is the same).
+        ``None`` when the text holds several (then one scan of the whole text is cheaper than
+        one per token, at about a microsecond a scan). ``endpos`` includes the separator after
+        the token, so look-aheads and ``\\b`` at its end see what they see in the whole text.
         """
-        found = self._windows.get(tokens)
-        if found is None:
-            found = self._windows[tokens] = []
-            size = len(self.text)
-            for match in tokens.finditer(self.text):
-                start, end = match.span()
-                if found and start - found[-1][1] < _WINDOW_GAP:  # one scan beats two
-                    start = found.pop()[0]
-                found.append((start, min(end + 1, size)))
-        return found
+        text = self.text
+        total, at = 0, -1
+        for char in chars:
+            count = text.count(char)
+            if count:
+                total += count
+                at = text.find(char)
+        if total != 1:
+            return None
+        if not self._reversed:
+            self._reversed = text[::-1]
+        size = len(text)
+        start = size - _TOKEN_REST.match(self._reversed, size - 1 - at).end()  # type: ignore[union-attr]
+        end = _TOKEN_REST.match(text, at).end()  # type: ignore[union-attr]
+        return start, min(end + 1, size)
 
 
 @dataclass(frozen=True)
@@ -169,8 +169,8 @@ class PatternGate:
     Attributes:
         seed: a character class one character of which every match contains; ``None`` when
             no useful one is known (then the gate never skips anything).
-        tokens: set when matches never contain whitespace, so only tokens holding a seed
-            character need scanning: the pattern of such tokens.
+        tokens: matches never contain whitespace, so when the text holds a single seed
+            character (and no digit is a seed) only its token is scanned.
         chars: the seed's characters.
         digit: any digit is a seed character.
         literal: a case-sensitive substring every match contains (``glpat-``, ``eyJ``), at
@@ -178,7 +178,7 @@ class PatternGate:
     """
 
     seed: Optional[re.Pattern[str]] = None
-    tokens: Optional[re.Pattern[str]] = None
+    tokens: bool = False
     chars: FrozenSet[str] = frozenset()
     digit: bool = False
     literal: str = ""
@@ -196,12 +196,10 @@ class PatternGate:
             return regex.finditer(text)  # type: ignore[no-any-return]
         if not view.has(self.chars, self.digit):
             return iter(())
-        if self.tokens is None:
+        window = view.window(self.chars) if self.tokens and not self.digit else None
+        if window is None:
             return regex.finditer(text)  # type: ignore[no-any-return]
-        windows = view.windows(self.tokens)
-        if len(windows) > _MAX_WINDOWS or 2 * sum(e - s for s, e in windows) > len(text):
-            return regex.finditer(text)  # type: ignore[no-any-return]
-        return iter([match for start, end in windows for match in regex.finditer(text, start, end)])
+        return regex.finditer(text, *window)  # type: ignore[no-any-return]
 
 
 @functools.lru_cache(maxsize=1024)
@@ -232,13 +230,12 @@ def pattern_gate(regex: str, flags: int = 0) -> PatternGate:
     if needs is None or _rarity(needs)[0] > _MAX_SEED_RANK:
         return PatternGate(literal=literal)
     if all(atom == _DIGIT or atom.isdigit() for atom in needs):
-        chars = _DIGIT  # one seed (and one set of windows) for every digit pattern
+        chars = _DIGIT  # one seed for every digit pattern
     else:
         chars = "".join(sorted(re.escape(atom) if atom != _DIGIT else atom for atom in needs))
-    seed, tokens = _seed_patterns(chars)
     return PatternGate(
-        seed=seed,
-        tokens=None if _may_cross(items) else tokens,
+        seed=_seed_pattern(chars),
+        tokens=not _may_cross(items),
         chars=frozenset(atom for atom in needs if atom != _DIGIT and not atom.isdigit()),
         digit=any(atom == _DIGIT or atom.isdigit() for atom in needs),
         literal=literal,
@@ -262,10 +259,9 @@ def _required_literal(items: Iterable[Tuple[Any, Any]], flags: int) -> str:
 
 
 @functools.lru_cache(maxsize=None)
-def _seed_patterns(chars: str) -> Tuple[re.Pattern[str], re.Pattern[str]]:
-    """The seed class ``[chars]`` and the pattern of tokens holding one of them."""
-    token = rf"(?<!{_NOT_SEPARATOR}){_NOT_SEPARATOR}*?[{chars}]{_NOT_SEPARATOR}*"
-    return re.compile(f"[{chars}]"), re.compile(token)
+def _seed_pattern(chars: str) -> re.Pattern[str]:
+    """The seed class ``[chars]``, one object per class."""
+    return re.compile(f"[{chars}]")
 
 
 def _rarity(atoms: FrozenSet[str]) -> Tuple[int, int]:

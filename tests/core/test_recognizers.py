@@ -237,9 +237,7 @@ def test_pattern_gates_are_read_off_the_regex(
     """Gates are derived, never declared: what every match must contain, and whether a match
     can span whitespace."""
     gate = pattern_gate(regex, flags)
-    assert (gate.seed.pattern if gate.seed else None, gate.tokens is not None) == (seed, tokens), (
-        why
-    )
+    assert (gate.seed.pattern if gate.seed else None, gate.tokens) == (seed, tokens), why
 
 
 @pytest.mark.parametrize(
