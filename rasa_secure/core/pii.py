@@ -10,15 +10,19 @@ How it runs (see ``docs/components/pii-detector.md``):
 1. Presidio's predefined pattern recognizers, filtered to the configured languages and
    countries (a deployment for the US does not run the UK NHS recognizer), are compiled once
    and run directly, skipping Presidio's per-call machinery; each recognizer keeps its own
-   validation hooks (Luhn, IBAN mod-97, SSN sanity). Recognizers that override ``analyze``
-   (phone numbers, IBAN) are called as they are.
+   validation hooks (Luhn, IBAN mod-97, SSN sanity). Every pattern is gated by what its
+   matches must contain (:func:`~rasa_secure.core.recognizers.pattern_gate`). Recognizers
+   that override ``analyze`` (IBAN) are called as they are; the phone recognizer is given
+   only windows around runs of at least :data:`MIN_PHONE_DIGITS` digits, last, skipping
+   runs inside a finding that wins anyway (:func:`_settled`).
 2. Our recognizers (:mod:`rasa_secure.core.recognizers`) add what chat needs: passwords,
    PINs, API keys and secrets, bank accounts, dates of birth, loosely formatted phone numbers.
 3. A spaCy NER model, loaded with only its ``ner`` pipe, finds names, places and
    nationalities. ``spacy_model: null`` gives a pattern-only detector without spaCy.
 4. Context words near a match raise its score; required context and negative context are
    enforced; allow-lists drop values, deny-lists add them; overlaps are resolved so findings
-   never overlap, highest score first.
+   never overlap, highest score first. The redactor's own placeholders are never findings
+   (:data:`PLACEHOLDER`).
 
 Nothing is downloaded at run time: the e-mail recognizer's ``tldextract`` uses the public
 suffix list bundled with the package, and a missing spaCy model is an error naming the

@@ -18,12 +18,14 @@
 * ``drop``: remove the value.
 
 The pseudonym key is read from ``RASA_SECURE_PSEUDONYM_KEY`` (any secret string), else
-derived from the keyring's current key, else a random per-process key (stable until restart).
+derived from the keyring's current key, else a random per-process key (stable until restart;
+a warning says so when a keyed operator is configured).
 
-:class:`Sanitizer` runs a :class:`~rasa_secure.core.pii.PIIDetector` and a :class:`Redactor`
-and fails safe: if detection or redaction raises, the whole text becomes ``<REDACTED>``,
-:attr:`Redaction.failed` is set and an audit record reports the failure. Raw text never leaks
-because a detector broke.
+:class:`Sanitizer` runs a :class:`~rasa_secure.core.pii.PIIDetector` and a :class:`Redactor`,
+redacting along with the detector's findings any known from elsewhere (``extra_findings``:
+the NLU component's, sensitive values), and fails safe: if detection or redaction raises, the
+whole text becomes ``<REDACTED>``, :attr:`Redaction.failed` is set and an audit record reports
+the failure. Raw text never leaks because a detector broke.
 """
 
 from __future__ import annotations
