@@ -10,6 +10,7 @@ key, so a typo never silently falls back to a default.
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Type, Union
 
@@ -117,3 +118,16 @@ def list_of(item_type: Type[Any]) -> Check:
         return None
 
     return check
+
+
+def regex_list(value: Any) -> Optional[str]:
+    """A check accepting a list of strings that all compile as regular expressions."""
+    problem = list_of(str)(value)
+    if problem is not None:
+        return problem
+    for index, pattern in enumerate(value):
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            return f"item {index} is not a valid regular expression: {error}"
+    return None

@@ -6,7 +6,15 @@ from typing import Any, Dict
 
 import pytest
 
-from rasa_secure.config import Option, defaults, in_range, list_of, positive, resolve
+from rasa_secure.config import (
+    Option,
+    defaults,
+    in_range,
+    list_of,
+    positive,
+    regex_list,
+    resolve,
+)
 from rasa_secure.errors import ConfigError
 
 SPEC = {
@@ -15,6 +23,7 @@ SPEC = {
     "mode": Option("block", "what to do", str, choices=("block", "flag")),
     "allow": Option(["hello"], "phrases never acted on", list, list_of(str)),
     "enabled": Option(True, "switch", bool),
+    "patterns": Option([], "regular expressions", list, regex_list),
 }
 
 
@@ -50,6 +59,8 @@ def test_resolve_merges_over_defaults(given: Any, expected: Dict[str, Any]) -> N
         ({"mode": "drop"}, "Screen.mode", "not a valid choice"),
         ({"allow": ["ok", 3]}, "Screen.allow", "item 1 must be str"),
         ({"enabled": "yes"}, "Screen.enabled", "expected bool"),
+        ({"patterns": ["ok", "(unclosed"]}, "Screen.patterns", "item 1 is not a valid regular"),
+        ({"patterns": [r"\d+", 7]}, "Screen.patterns", "item 1 must be str"),
     ],
 )
 def test_resolve_rejects_bad_values_naming_the_key(given: Any, key: str, problem: str) -> None:

@@ -32,7 +32,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple
 
-from rasa_secure.config import Option, OptionSpec, in_range, list_of, positive, resolve
+from rasa_secure.config import Option, OptionSpec, in_range, list_of, positive, regex_list, resolve
 from rasa_secure.core import injection_rules
 from rasa_secure.core.contract import Span
 from rasa_secure.core.injection_rules import CATEGORIES, CJK, Rule
@@ -141,18 +141,6 @@ def _threshold_check(value: Any) -> Optional[str]:
     return None
 
 
-def _regex_list_check(value: Any) -> Optional[str]:
-    problem = list_of(str)(value)
-    if problem is not None:
-        return problem
-    for index, pattern in enumerate(value):
-        try:
-            re.compile(pattern)
-        except re.error as error:
-            return f"item {index} is not a valid regular expression: {error}"
-    return None
-
-
 OPTIONS: OptionSpec = {
     "flag_threshold": Option(
         0.5, "score from which a category flags the message", (int, float), in_range(0.0, 1.0)
@@ -170,7 +158,7 @@ OPTIONS: OptionSpec = {
         [],
         "regular expressions; a message that fully matches one (case-insensitive) is allowed",
         list,
-        _regex_list_check,
+        regex_list,
     ),
     "disabled_rules": Option(
         [], "rule ids (or id prefixes ending in '.') to switch off", list, list_of(str)

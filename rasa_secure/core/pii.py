@@ -53,7 +53,7 @@ from typing import (
     Tuple,
 )
 
-from rasa_secure.config import Option, OptionSpec, in_range, list_of, resolve
+from rasa_secure.config import Option, OptionSpec, in_range, list_of, regex_list, resolve
 from rasa_secure.core.contract import Span
 from rasa_secure.core.recognizers import (
     Candidate,
@@ -208,18 +208,6 @@ def _deny_list(value: Any) -> Optional[str]:
     return None
 
 
-def _regex_list(value: Any) -> Optional[str]:
-    problem = list_of(str)(value)
-    if problem:
-        return problem
-    for item in value:
-        try:
-            re.compile(item)
-        except re.error as error:
-            return f"{item!r} is not a valid regular expression: {error}"
-    return None
-
-
 OPTIONS: OptionSpec = {
     "languages": Option(
         ["en"], "languages of the conversations; selects Presidio recognizers", list, _str_list
@@ -292,7 +280,7 @@ OPTIONS: OptionSpec = {
         [], "values never reported (compared case-insensitively)", list, _str_list
     ),
     "allow_list_regex": Option(
-        [], "regexes; a value fully matching one is never reported", list, _regex_list
+        [], "regexes; a value fully matching one is never reported", list, regex_list
     ),
     "deny_list": Option({}, "entity type -> values always reported (score 1.0)", dict, _deny_list),
     "custom_recognizers": Option([], "recognizers declared inline (see recognizers.py)", list),
