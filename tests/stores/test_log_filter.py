@@ -22,13 +22,22 @@ USER_TEXT = f"my card is {V['card']}, mail {V['email']}, my password is {V['pass
 
 
 @pytest.fixture(autouse=True)
-def isolated_logging() -> Iterator[None]:
-    """Each test configures logging globally; put everything back afterwards."""
+def isolated_logging(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test configures logging globally; put everything back afterwards.
+
+    ``dictConfig`` starts by closing every existing handler, pytest's own capture handlers
+    included, which then fail at teardown ("I/O operation on closed file"); it is kept from
+    closing them here, and the handlers a test created are closed when it ends.
+    """
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
     factory = logging.getLogRecordFactory()
+    monkeypatch.setattr(logging, "shutdown", lambda *args, **kwargs: None)
     yield
     log_filter.uninstall()
+    for handler in root.handlers:
+        if handler not in handlers:
+            handler.close()
     root.handlers[:] = handlers
     root.setLevel(level)
     logging.setLogRecordFactory(factory)
