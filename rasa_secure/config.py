@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Type, Union
 
 from rasa_secure.errors import ConfigError
@@ -131,3 +132,27 @@ def regex_list(value: Any) -> Optional[str]:
         except re.error as error:
             return f"item {index} is not a valid regular expression: {error}"
     return None
+
+
+def read_yaml(path: Union[str, Path], *, key: str, error: Type[ConfigError] = ConfigError) -> Any:
+    """The parsed content of the YAML file at ``path`` (``None`` for an empty file).
+
+    Args:
+        path: the file.
+        key: the setting that named the file; errors carry it as their key.
+        error: the :class:`ConfigError` subclass to raise (e.g. ``PolicyError``).
+
+    Raises:
+        ConfigError: the file cannot be read or is not valid YAML. A syntax error is reported
+            by its line, never by quoting the file.
+    """
+    import yaml
+
+    try:
+        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as problem:
+        raise error(key, f"cannot read {path}: {problem.strerror}") from None
+    except yaml.YAMLError as problem:
+        mark = getattr(problem, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise error(key, f"{path} is not valid YAML{where}") from None

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from pathlib import Path
+from typing import Any, Dict, Optional
 
 import pytest
 
@@ -12,10 +13,11 @@ from rasa_secure.config import (
     in_range,
     list_of,
     positive,
+    read_yaml,
     regex_list,
     resolve,
 )
-from rasa_secure.errors import ConfigError
+from rasa_secure.errors import ConfigError, PolicyError
 
 SPEC = {
     "threshold": Option(0.5, "score at which to act", (int, float), in_range(0.0, 1.0)),
@@ -86,3 +88,38 @@ def test_config_error_lists_allowed_values() -> None:
     """The error message says what would have been accepted."""
     with pytest.raises(ConfigError, match=r"allowed: block, flag"):
         resolve(SPEC, {"mode": "x"}, owner="Screen")
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (None, "cannot read"),  # the named file does not exist
+        ("a: [1, 2\nb: 3\n", "is not valid YAML at line"),  # the line, not the file's text
+    ],
+)
+def test_read_yaml_refuses_unreadable_or_invalid_files(
+    tmp_path: Path, content: Optional[str], problem: str
+) -> None:
+    """Errors name the setting that pointed at the file and say what is wrong with it."""
+    path = tmp_path / "options.yml"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(PolicyError) as caught:
+        read_yaml(path, key="policy_file", error=PolicyError)
+    assert caught.value.key == "policy_file"
+    assert problem in str(caught.value)
+    assert "b: 3" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("threshold: 0.7\n", {"threshold": 0.7}),
+        ("", None),  # an empty file is no content, for the caller to default
+    ],
+)
+def test_read_yaml_returns_the_parsed_content(tmp_path: Path, content: str, expected: Any) -> None:
+    """A readable file comes back parsed."""
+    path = tmp_path / "options.yml"
+    path.write_text(content)
+    assert read_yaml(path, key="config") == expected

@@ -48,12 +48,11 @@ from typing import (
     Tuple,
 )
 
-import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.utils import call_potential_coroutine
 
-from rasa_secure.config import Option, OptionSpec, in_range, resolve
+from rasa_secure.config import Option, OptionSpec, in_range, read_yaml, resolve
 from rasa_secure.core import audit
 from rasa_secure.core.crypto import Keyring
 from rasa_secure.core.envelope import (
@@ -264,10 +263,7 @@ class ActionGuard:
         env = os.environ if environ is None else environ
         path = env.get(CONFIG_ENV)
         if path:
-            try:
-                config = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-            except (OSError, yaml.YAMLError):
-                raise ConfigError(CONFIG_ENV, f"cannot read {path} as YAML") from None
+            config = read_yaml(path, key=CONFIG_ENV) or {}
             return cls(config, base=Path(path).resolve().parent, environ=env)
         policy = env.get(POLICY_ENV)
         if not policy:

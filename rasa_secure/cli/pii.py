@@ -13,14 +13,12 @@ every line. ``--config`` takes a YAML file with ``detector:`` (PIIDetector optio
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any, Dict, Mapping
 
 from rasa_secure.cli._jsonl import open_input, open_output, process
-from rasa_secure.config import Option, OptionSpec, resolve
+from rasa_secure.config import Option, OptionSpec, read_yaml, resolve
 from rasa_secure.core.pii import PIIDetector
 from rasa_secure.core.redaction import Redactor
-from rasa_secure.errors import ConfigError
 
 NAME = "pii"
 HELP = "find and redact personal data in JSON Lines (a 'text' field per line)"
@@ -45,14 +43,7 @@ def load_config(path: str) -> Dict[str, Any]:
     Raises:
         ConfigError: unreadable, not YAML, or unknown keys.
     """
-    import yaml
-
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except OSError as error:
-        raise ConfigError(path, f"cannot read: {error.strerror}") from None
-    except yaml.YAMLError as error:
-        raise ConfigError(path, f"not valid YAML: {error}") from None
+    data = read_yaml(path, key=path) or {}
     return resolve(CONFIG_OPTIONS, data, owner=path)
 
 

@@ -13,10 +13,10 @@ every line; ``-`` reads stdin or writes stdout.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any, Dict, Mapping
 
 from rasa_secure.cli._jsonl import open_input, open_output, process
+from rasa_secure.config import read_yaml
 from rasa_secure.errors import ConfigError
 
 NAME = "scan"
@@ -36,14 +36,7 @@ def load_config(path: str) -> Mapping[str, Any]:
     Raises:
         ConfigError: unreadable, not YAML, or not a mapping.
     """
-    import yaml
-
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except OSError as error:
-        raise ConfigError(path, f"cannot read: {error.strerror}") from None
-    except yaml.YAMLError as error:
-        raise ConfigError(path, f"not valid YAML: {error}") from None
+    data = read_yaml(path, key=path) or {}
     if not isinstance(data, dict):
         raise ConfigError(
             path, f"expected a mapping of detector options, got {type(data).__name__}"

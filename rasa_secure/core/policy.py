@@ -51,6 +51,7 @@ from typing import (
 
 import yaml
 
+from rasa_secure.config import read_yaml
 from rasa_secure.errors import PolicyError
 
 SUPPORTED_VERSIONS = (1,)
@@ -217,14 +218,7 @@ class Policy:
             PolicyError: the file is unreadable or invalid; the key path says where.
         """
         source = str(path)
-        try:
-            data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-        except OSError as error:
-            raise PolicyError(source, f"cannot read the policy file ({error.strerror})") from None
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            where = f" at line {mark.line + 1}" if mark is not None else ""
-            raise PolicyError(source, f"not valid YAML{where}") from None
+        data = read_yaml(path, key=source, error=PolicyError)
         policy = cls.from_dict(data, source=source)
         if domain is not None:
             policy.check_domain(domain)

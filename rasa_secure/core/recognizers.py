@@ -40,7 +40,6 @@ import sre_constants
 import sre_parse
 import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import (
     Any,
     Callable,
@@ -55,6 +54,7 @@ from typing import (
     Tuple,
 )
 
+from rasa_secure.config import read_yaml
 from rasa_secure.errors import ConfigError
 
 Validator = Callable[[str], bool]
@@ -1086,14 +1086,7 @@ def custom_recognizers(specs: Sequence[Any], *, owner: str) -> Tuple[RegexRecogn
 
 def load_recognizer_file(path: str, *, owner: str) -> Tuple[RegexRecognizer, ...]:
     """Read ``recognizers:`` from a YAML file and build them."""
-    import yaml
-
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ConfigError(owner, f"cannot read {path}: {error.strerror}") from None
-    except yaml.YAMLError as error:
-        raise ConfigError(owner, f"{path} is not valid YAML: {error}") from None
+    data = read_yaml(path, key=owner)
     if not isinstance(data, Mapping) or "recognizers" not in data:
         raise ConfigError(owner, f"{path} must be a mapping with a 'recognizers' list")
     return custom_recognizers(data["recognizers"], owner=f"{owner}({path}).recognizers")
