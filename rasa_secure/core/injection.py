@@ -13,6 +13,12 @@ verdict without being scanned, and the raw text is never logged or kept. Variant
 in order (the normalised text first) and reading stops once a category blocks: later
 variants could only add reasons, so long attacks cost one pass.
 
+A message the first tier finds uncertain (some category scores ``semantic_gate`` or more,
+none blocks; about two messages in a hundred) goes to a second tier,
+:mod:`rasa_secure.core.semantic`: a multilingual sentence encoder reads its meaning, which
+paraphrase and translation do not change, and a head trained with the n-gram model's logit
+and the rule scores adds a ``semantic`` score for the model's category.
+
 A message that is one data value (an email address, amount, date, phone number, IBAN or
 reference: :func:`is_structured_value`) is read by the rules but not by the model, which
 reads language. An optional :class:`AttackMemory` (``use_memory``, off by default) blocks
@@ -37,6 +43,7 @@ from rasa_secure.core import injection_rules
 from rasa_secure.core.contract import Span
 from rasa_secure.core.injection_rules import CATEGORIES, CJK, Rule
 from rasa_secure.core.normalize import Limits, Variant, VariantKind, variants
+from rasa_secure.core.semantic import SEMANTIC_PATH, SemanticHead, shared_encoder
 from rasa_secure.errors import ConfigError, DependencyMissingError, DetectionError
 
 MODEL_PATH = Path(__file__).parent / "models" / "injection_model.npz"
@@ -63,7 +70,8 @@ class Reason:
     """One piece of evidence behind a verdict.
 
     Attributes:
-        source: a rule id (``"sql.union_select"``), ``"model"``, ``"max_length"`` or
+        source: a rule id (``"sql.union_select"``), ``"model"`` (the n-gram model),
+            ``"semantic"`` (the sentence-encoder stage), ``"memory"``, ``"max_length"`` or
             ``"allow_list"``.
         category: the threat category it supports (empty for ``allow_list``).
         score: its own score in [0, 1].
@@ -173,6 +181,18 @@ OPTIONS: OptionSpec = {
         choices=("flag", "block"),
     ),
     "use_model": Option(True, "score with the shipped n-gram model as well as the rules", bool),
+    "use_semantic": Option(
+        True,
+        "send uncertain messages to the multilingual sentence-encoder stage (it reads the "
+        "n-gram model's logit, so use_model: false turns it off)",
+        bool,
+    ),
+    "semantic_gate": Option(
+        0.1,
+        "score from which a message that does not block goes to the semantic stage",
+        (int, float),
+        in_range(0.0, 1.0),
+    ),
     "use_memory": Option(
         False,
         "also block close matches of the known attacks of the training data (off: it did "
@@ -441,10 +461,12 @@ class ModelScore:
         attack: calibrated attack score, in [0, 1] (the default block threshold 0.8 sits at
             the operating point chosen by cross-validation on the training data).
         category: the most likely attack category.
+        logit: the raw attack logit (the semantic stage reads it).
     """
 
     attack: float
     category: str
+    logit: float
 
 
 class NgramModel:
@@ -513,7 +535,7 @@ class NgramModel:
         best = int(category.argmax())
         z = self._slope * logit + self._offsets[best]
         calibrated = 1.0 / (1.0 + math.exp(-min(max(z, -50.0), 50.0)))
-        return ModelScore(calibrated, self.classes[best])
+        return ModelScore(calibrated, self.classes[best], logit)
 
 
 # --- known-attack memory ------------------------------------------------------------------
@@ -733,6 +755,7 @@ class _Evidence:
     reasons: List[Reason] = field(default_factory=list)
     rule_hits: Dict[str, List[Tuple[Optional[Span], float]]] = field(default_factory=dict)
     model_scores: Dict[str, float] = field(default_factory=dict)
+    ngram_logit: Optional[float] = None
 
     def add_rule(self, category: str, span: Optional[Span], score: float) -> None:
         """Record a rule hit; hits overlapping one of the same category count once (max)."""
@@ -773,6 +796,7 @@ class InjectionDetector:
         rules: the rule table (default: every built-in rule).
         model_path: the n-gram model file (default: the shipped one).
         memory_path: the known-attack memory file (default: the shipped one).
+        semantic_path: the semantic stage's head file (default: the shipped one).
 
     Raises:
         ConfigError: an option is unknown or invalid (the error names the key).
@@ -788,6 +812,7 @@ class InjectionDetector:
         rules: Optional[Sequence[Rule]] = None,
         model_path: Optional[Path] = None,
         memory_path: Optional[Path] = None,
+        semantic_path: Optional[Path] = None,
         owner: str = "InjectionDetector",
     ) -> None:
         self.config = resolve(OPTIONS, config, owner=owner)
@@ -825,6 +850,14 @@ class InjectionDetector:
         self._lock = threading.Lock()
         if self.config["use_model"]:
             self._model = NgramModel(self._model_path)
+        self._semantic: Optional[SemanticHead] = None
+        if self.config["use_semantic"] and self._model is None:
+            # The stage reads the model's logit: rules only means no semantic stage, unless
+            # it was asked for explicitly, which is a contradiction.
+            if (config or {}).get("use_semantic") is True:
+                raise ConfigError(f"{owner}.use_semantic", "needs use_model: true")
+        elif self.config["use_semantic"]:
+            self._semantic = SemanticHead(semantic_path or SEMANTIC_PATH)
         self._memory: Optional[AttackMemory] = None
         if self.config["use_memory"]:
             self._memory = AttackMemory.load(memory_path or MEMORY_PATH)
@@ -833,6 +866,11 @@ class InjectionDetector:
     def model(self) -> Optional[NgramModel]:
         """The loaded n-gram model, or ``None`` when ``use_model`` is off."""
         return self._model
+
+    @property
+    def semantic(self) -> Optional[SemanticHead]:
+        """The semantic stage's head, or ``None`` when the stage is off."""
+        return self._semantic
 
     @property
     def memory(self) -> Optional[AttackMemory]:
@@ -865,7 +903,39 @@ class InjectionDetector:
                 return self._decide(evidence)
         if self._memory is not None and not structured:
             self._recall(found[0], evidence)
-        return self._decide(evidence)
+        verdict = self._decide(evidence)
+        if self._semantic_reads(verdict, evidence, structured):
+            self._score_semantic(found[0], evidence)
+            verdict = self._decide(evidence)
+        return verdict
+
+    def _semantic_reads(self, verdict: Verdict, evidence: _Evidence, structured: bool) -> bool:
+        """Whether the semantic stage reads the message: the first tier is uncertain."""
+        return (
+            self._semantic is not None
+            and not structured
+            and evidence.ngram_logit is not None
+            and verdict.decision is not Decision.BLOCK
+            and verdict.score >= self.config["semantic_gate"]
+        )
+
+    def _score_semantic(self, variant: Variant, evidence: _Evidence) -> None:
+        """Score the normalised text with the sentence encoder and the head, as a model."""
+        assert self._semantic is not None and evidence.ngram_logit is not None
+        embedding = shared_encoder().encode([variant.text])[0]
+        best_rule = max((evidence.rule_score(c) for c in evidence.rule_hits), default=0.0)
+        result = self._semantic.score(embedding, evidence.ngram_logit, best_rule)
+        scores = evidence.model_scores
+        category = max(scores, key=scores.__getitem__) if scores else "prompt_injection"
+        if result.attack <= scores.get(category, 0.0):
+            return
+        scores[category] = result.attack
+        detail = "multilingual sentence encoder (the meaning, in any of 16 languages)"
+        evidence.reasons.append(
+            Reason(
+                "semantic", category, result.attack, _variant_name(variant), variant.source, detail
+            )
+        )
 
     def _recall(self, variant: Variant, evidence: _Evidence) -> None:
         """Add the closest known attack, if it is close enough to count."""
@@ -931,6 +1001,8 @@ class InjectionDetector:
     def _score_model(self, variant: Variant, evidence: _Evidence) -> None:
         assert self._model is not None
         result = self._model.score(variant.text)
+        if variant.kind is VariantKind.NORMALIZED:
+            evidence.ngram_logit = result.logit
         category = result.category
         if result.attack <= evidence.model_scores.get(category, 0.0):
             return

@@ -1,0 +1,154 @@
+"""Train the head of the injection screen's semantic stage (``rasa_secure/core/semantic.py``).
+
+Reads ONLY the ``train`` split of ``../shared/benchmarks/screening.jsonl`` plus
+``scripts/injection_training_data.yml`` (the rows :func:`train_injection_model.load` gives),
+and writes ``rasa_secure/core/models/injection_semantic.npz``. The test split is never read.
+Run it after ``train_injection_model.py``: the head reads that model's logit.
+
+Features, exactly as the detector computes them at run time: the multilingual sentence
+embedding of the normalised text (:class:`SentenceEncoder`, first ``SEMANTIC_MAX_CHARS``
+characters), the n-gram model's attack logit divided by ``LOGIT_SCALE``, and the best rule
+score. The n-gram logits are out of fold (the shipped model's ``C``, the same folds), so the
+head learns how far to trust the first tier on text that tier has not seen.
+
+The stage runs only on messages the first tier finds uncertain (score at or above
+:data:`GATE`, no block). Its operating point is the lowest head threshold at which, out of
+fold, the rules + model + stage together stay within the detector's false-positive budget
+(:data:`train_injection_model.FP_BUDGET`) and the stage itself adds at most
+:data:`ADDED_FP` false positives to any benign group: it is there to catch the paraphrased
+and translated attacks the first tier misses, not to trade precision for recall.
+
+Usage::
+
+    .venv/bin/python scripts/train_semantic_head.py [--folds 5] [--out PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import train_injection_model as ngram  # noqa: E402
+
+from rasa_secure.core.injection import MODEL_PATH, NgramModel  # noqa: E402
+from rasa_secure.core.normalize import variants  # noqa: E402
+from rasa_secure.core.semantic import (  # noqa: E402
+    LOGIT_SCALE,
+    SEMANTIC_PATH,
+    SentenceEncoder,
+)
+
+GATE = 0.1
+"""The first-tier score from which a message goes to the semantic stage (the default of
+the detector's ``semantic_gate``)."""
+ADDED_FP = {"chat": 0.0001, "hard": 0.005}
+"""Largest out-of-fold false-positive rate the stage may add to a chat / hard benign group."""
+C = 4.0
+"""Regularisation of the head (4 did best among 1, 4, 16 out of fold)."""
+THRESHOLDS = np.round(np.arange(0.90, 0.9995, 0.0025), 4)
+
+
+def added_within(added: np.ndarray, groups: Sequence[str]) -> bool:
+    """Whether the stage's own false positives stay within :data:`ADDED_FP` in every group."""
+    for group, rate in ngram.rates(added, groups).items():
+        if group.startswith("benign_chat") and rate > ADDED_FP["chat"]:
+            return False
+        if (group in ngram.HARD_NEGATIVES or group in ngram.WRITTEN_BENIGN) and rate > ADDED_FP[
+            "hard"
+        ]:
+            return False
+    return True
+
+
+def main(argv: Sequence[str] = ()) -> int:
+    """Embed, cross-validate, choose the threshold, and save."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=SEMANTIC_PATH)
+    args = parser.parse_args(list(argv))
+
+    texts, labels, groups = ngram.load()
+    print(f"training rows: {len(texts)} {dict(Counter(labels))}")
+    y = np.array([label != "benign" for label in labels], dtype=int)
+    weights = ngram.sample_weights(labels, groups)
+    model = NgramModel(MODEL_PATH)
+    calibration = model.meta["calibration"]
+
+    x = ngram.features(texts)
+    logits = ngram.out_of_fold(x, y, weights, float(model.meta["C"]), args.folds)
+    predicted = [model.score(variants(t)[0].text).category for t in texts]
+    rules = ngram.rule_arrays(ngram.rule_scores(texts), predicted)
+    first = ngram.blocked(logits, predicted, rules, calibration["offsets"], calibration["slope"])
+    offset = np.array([calibration["offsets"][c] for c in predicted])
+    model_score = 1.0 / (1.0 + np.exp(-(calibration["slope"] * logits + offset)))
+    first_score = np.maximum(rules[0], 1.0 - (1.0 - rules[1]) * (1.0 - model_score))
+    gated = (first_score >= GATE) & ~first
+    print(f"first tier, out of fold: {ngram.summary(first, groups)}")
+    print(f"rows sent to the semantic stage: {gated.mean():.4f}")
+
+    encoder = SentenceEncoder()
+    embeddings = encoder.encode([variants(t)[0].text for t in texts])
+    features = np.hstack([embeddings, (logits / LOGIT_SCALE)[:, None], rules[0][:, None]])
+
+    probability = np.zeros(len(y))
+    splitter = StratifiedKFold(n_splits=args.folds, shuffle=True, random_state=7)
+    for train, held in splitter.split(features, y):
+        head = LogisticRegression(C=C, max_iter=3000)
+        head.fit(features[train], y[train], sample_weight=weights[train])
+        probability[held] = head.predict_proba(features[held])[:, 1]
+
+    chosen = None
+    for threshold in THRESHOLDS:
+        added = gated & (probability >= threshold)
+        hits = first | added
+        fine = ngram.within_budget(ngram.rates(hits, groups)) and added_within(
+            added & (y == 0), groups
+        )
+        print(f"   threshold {threshold:.4f}: {ngram.summary(hits, groups)}")
+        if fine and chosen is None:
+            chosen = float(threshold)
+    if chosen is None:
+        print("no threshold within the false-positive budget")
+        return 1
+    final = first | (gated & (probability >= chosen))
+    print(f"chosen threshold {chosen}: {ngram.summary(final, groups)}")
+
+    head = LogisticRegression(C=C, max_iter=3000)
+    head.fit(features, y, sample_weight=weights)
+    meta = {
+        "threshold": chosen,
+        "gate": GATE,
+        "C": C,
+        "trained_on": "screening.jsonl split=train + scripts/injection_training_data.yml",
+        "rows": len(texts),
+        "folds": args.folds,
+        "added_fp_budget": ADDED_FP,
+        "cv_detection_first_tier": round(ngram.detection(ngram.rates(first, groups), groups), 4),
+        "cv_detection_with_stage": round(ngram.detection(ngram.rates(final, groups), groups), 4),
+        "cv_sent_to_stage": round(float(gated.mean()), 4),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        args.out,
+        weights=head.coef_[0].astype(np.float32),
+        bias=np.array(head.intercept_[0], dtype=np.float32),
+        meta=np.array(json.dumps(meta)),
+    )
+    print(f"wrote {args.out} ({args.out.stat().st_size / 1e3:.1f} kB): {meta}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
