@@ -50,7 +50,7 @@ from rasa_secure.core.semantic import (  # noqa: E402
     SentenceEncoder,
 )
 
-GATE = 0.1
+GATE = 0.02
 """The first-tier score from which a message goes to the semantic stage (the default of
 the detector's ``semantic_gate``)."""
 ADDED_FP = {"chat": 0.0001, "hard": 0.005}

@@ -14,7 +14,7 @@ in order (the normalised text first) and reading stops once a category blocks: l
 variants could only add reasons, so long attacks cost one pass.
 
 A message the first tier finds uncertain (some category scores ``semantic_gate`` or more,
-none blocks; about two messages in a hundred) goes to a second tier,
+none blocks; about one chat message in forty) goes to a second tier,
 :mod:`rasa_secure.core.semantic`: a multilingual sentence encoder reads its meaning, which
 paraphrase and translation do not change, and a head trained with the n-gram model's logit
 and the rule scores adds a ``semantic`` score for the model's category.
@@ -188,7 +188,7 @@ OPTIONS: OptionSpec = {
         bool,
     ),
     "semantic_gate": Option(
-        0.1,
+        0.02,
         "score from which a message that does not block goes to the semantic stage",
         (int, float),
         in_range(0.0, 1.0),
