@@ -851,12 +851,7 @@ class InjectionDetector:
         if self.config["use_model"]:
             self._model = NgramModel(self._model_path)
         self._semantic: Optional[SemanticHead] = None
-        if self.config["use_semantic"] and self._model is None:
-            # The stage reads the model's logit: rules only means no semantic stage, unless
-            # it was asked for explicitly, which is a contradiction.
-            if (config or {}).get("use_semantic") is True:
-                raise ConfigError(f"{owner}.use_semantic", "needs use_model: true")
-        elif self.config["use_semantic"]:
+        if self.config["use_semantic"] and self._model is not None:
             self._semantic = SemanticHead(semantic_path or SEMANTIC_PATH)
         self._memory: Optional[AttackMemory] = None
         if self.config["use_memory"]:
