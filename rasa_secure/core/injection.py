@@ -899,16 +899,16 @@ class InjectionDetector:
         if self._memory is not None and not structured:
             self._recall(found[0], evidence)
         verdict = self._decide(evidence)
-        if self._semantic_reads(verdict, evidence, structured):
+        if self._semantic_reads(verdict, evidence):
             self._score_semantic(found[0], evidence)
             verdict = self._decide(evidence)
         return verdict
 
-    def _semantic_reads(self, verdict: Verdict, evidence: _Evidence, structured: bool) -> bool:
-        """Whether the semantic stage reads the message: the first tier is uncertain."""
+    def _semantic_reads(self, verdict: Verdict, evidence: _Evidence) -> bool:
+        """Whether the semantic stage reads the message: the first tier is uncertain. It
+        needs the model's logit of the normalised text, which a data value does not get."""
         return (
             self._semantic is not None
-            and not structured
             and evidence.ngram_logit is not None
             and verdict.decision is not Decision.BLOCK
             and verdict.score >= self.config["semantic_gate"]
