@@ -170,7 +170,6 @@ class SemanticHead:
         if self._weights.shape != (SentenceEncoder.dimensions + 2,) or not 0 < threshold < 1:
             raise DetectionError("semantic", "head file unreadable: inconsistent shapes")
         self._shift = _logit(0.8) - _logit(threshold)
-        self._np = np
 
     def score(self, embedding: Any, ngram_logit: float, best_rule: float) -> SemanticScore:
         """Score one embedding together with the first tier's evidence."""
