@@ -88,7 +88,8 @@ def main(argv: Sequence[str] = ()) -> int:
 
     x = ngram.features(texts)
     logits = ngram.out_of_fold(x, y, weights, float(model.meta["C"]), args.folds)
-    predicted = [model.score(variants(t)[0].text).category for t in texts]
+    normalized = [variants(t)[0].text for t in texts]
+    predicted = [model.score(text).category for text in normalized]
     rules = ngram.rule_arrays(ngram.rule_scores(texts), predicted)
     first = ngram.blocked(logits, predicted, rules, calibration["offsets"], calibration["slope"])
     offset = np.array([calibration["offsets"][c] for c in predicted])
@@ -99,7 +100,7 @@ def main(argv: Sequence[str] = ()) -> int:
     print(f"rows sent to the semantic stage: {gated.mean():.4f}")
 
     encoder = SentenceEncoder()
-    embeddings = encoder.encode([variants(t)[0].text for t in texts])
+    embeddings = encoder.encode(normalized)
     features = np.hstack([embeddings, (logits / LOGIT_SCALE)[:, None], rules[0][:, None]])
 
     probability = np.zeros(len(y))
