@@ -6,10 +6,11 @@ and writes ``rasa_secure/core/models/injection_semantic.npz``. The test split is
 Run it after ``train_injection_model.py``: the head reads that model's logit.
 
 Features, exactly as the detector computes them at run time: the multilingual sentence
-embedding of the normalised text (:class:`SentenceEncoder`, first ``SEMANTIC_MAX_CHARS``
-characters), the n-gram model's attack logit divided by ``LOGIT_SCALE``, and the best rule
-score. The n-gram logits are out of fold (the shipped model's ``C``, the same folds), so the
-head learns how far to trust the first tier on text that tier has not seen.
+embedding of the normalised text (:class:`SentenceEncoder`, its first ``--max-tokens``
+tokens, which the head file records for the detector), the n-gram model's attack logit
+divided by ``LOGIT_SCALE``, and the best rule score. The n-gram logits are out of fold (the
+shipped model's ``C``, the same folds), so the head learns how far to trust the first tier
+on text that tier has not seen.
 
 The stage runs only on messages the first tier finds uncertain (score at or above
 :data:`GATE`, no block). Its operating point is the lowest head threshold at which, out of
@@ -20,7 +21,7 @@ and translated attacks the first tier misses, not to trade precision for recall.
 
 Usage::
 
-    .venv/bin/python scripts/train_semantic_head.py [--folds 5] [--out PATH]
+    .venv/bin/python scripts/train_semantic_head.py [--folds 5] [--max-tokens 64] [--out PATH]
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from rasa_secure.core.injection import MODEL_PATH, NgramModel  # noqa: E402
 from rasa_secure.core.normalize import variants  # noqa: E402
 from rasa_secure.core.semantic import (  # noqa: E402
     LOGIT_SCALE,
+    MAX_TOKENS,
     SEMANTIC_PATH,
     SentenceEncoder,
 )
@@ -76,6 +78,7 @@ def main(argv: Sequence[str] = ()) -> int:
     """Embed, cross-validate, choose the threshold, and save."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--max-tokens", type=int, default=MAX_TOKENS)
     parser.add_argument("--out", type=Path, default=SEMANTIC_PATH)
     args = parser.parse_args(list(argv))
 
@@ -100,7 +103,7 @@ def main(argv: Sequence[str] = ()) -> int:
     print(f"rows sent to the semantic stage: {gated.mean():.4f}")
 
     encoder = SentenceEncoder()
-    embeddings = encoder.encode(normalized)
+    embeddings = encoder.encode(normalized, args.max_tokens)
     features = np.hstack([embeddings, (logits / LOGIT_SCALE)[:, None], rules[0][:, None]])
 
     probability = np.zeros(len(y))
@@ -131,6 +134,7 @@ def main(argv: Sequence[str] = ()) -> int:
     meta = {
         "threshold": chosen,
         "gate": GATE,
+        "max_tokens": args.max_tokens,
         "C": C,
         "trained_on": "screening.jsonl split=train + scripts/injection_training_data.yml",
         "rows": len(texts),

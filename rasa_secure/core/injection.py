@@ -917,7 +917,7 @@ class InjectionDetector:
     def _score_semantic(self, variant: Variant, evidence: _Evidence) -> None:
         """Score the normalised text with the sentence encoder and the head, as a model."""
         assert self._semantic is not None and evidence.ngram_logit is not None
-        embedding = shared_encoder().encode([variant.text])[0]
+        embedding = shared_encoder().encode([variant.text], self._semantic.max_tokens)[0]
         best_rule = max((evidence.rule_score(c) for c in evidence.rule_hits), default=0.0)
         result = self._semantic.score(embedding, evidence.ngram_logit, best_rule)
         scores = evidence.model_scores

