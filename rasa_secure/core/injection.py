@@ -54,7 +54,8 @@ MODEL_MAX_CHARS = 4096
 
 MODEL_ALIGNED_MAX_CHARS = 500
 """Look-alike, leetspeak and letter-spacing variants of longer messages are left to the rules
-(the model reads the normalised text and every decoded variant)."""
+(the model reads the normalised text, every decoded variant and the words split from
+spaced-out letters)."""
 
 
 class Decision(str, Enum):
@@ -780,7 +781,9 @@ def _overlap(a: Optional[Span], b: Optional[Span]) -> bool:
     return a.start < b.end and b.start < a.end
 
 
-_ALIGNED_KINDS = frozenset({VariantKind.HOMOGLYPHS, VariantKind.LEETSPEAK, VariantKind.DESPACED})
+_ALIGNED_KINDS = frozenset(
+    {VariantKind.HOMOGLYPHS, VariantKind.LEETSPEAK, VariantKind.DESPACED, VariantKind.SEGMENTED}
+)
 _REWRITTEN_KINDS = frozenset({VariantKind.HOMOGLYPHS, VariantKind.LEETSPEAK})
 
 
@@ -962,6 +965,8 @@ class InjectionDetector:
         """Whether the model scores ``variant`` (decoded variants are always scored)."""
         if variant.kind is VariantKind.NORMALIZED:
             return not structured
+        if variant.kind is VariantKind.SEGMENTED:
+            return not structured  # rare, and the only reading of its words
         if variant.kind in _ALIGNED_KINDS:
             return not structured and length <= MODEL_ALIGNED_MAX_CHARS
         return True

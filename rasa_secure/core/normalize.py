@@ -42,6 +42,9 @@ class VariantKind(str, Enum):
     """Digits and symbols inside words read as letters (``1gn0r3`` -> ``ignore``)."""
     DESPACED = "despaced"
     """Runs of single spaced-out letters joined (``i g n o r e`` -> ``ignore``)."""
+    SEGMENTED = "segmented"
+    """A spaced-out run with no wider gap between its words, joined and split into words
+    with a multilingual vocabulary (``i g n o r e a l l`` -> ``ignore all``)."""
     BASE64 = "base64"
     HEX = "hex"
     URL = "url"
@@ -137,10 +140,21 @@ _LEET_WORD = re.compile(
 # Four or more single letters separated by one separator: "i g n o r e", "s.y.s.t.e.m".
 _SPACED_RUN = re.compile(r"(?<!\w)(?:\w[ .\-_*·/|]{1,3}){3,}\w(?!\w)")
 _SEPARATOR = re.compile(r"[ .\-_*·/|]")
+SPLIT_MIN_LETTERS = 8
+"""Shortest stretch of joined letters that is also split into words (shorter: one word)."""
+SPLIT_BUDGET = 400
+"""Letters split into words per text at most (each costs up to 16 vocabulary lookups)."""
+_LETTER_STRETCH = re.compile(rf"[^\W\d_]{{{SPLIT_MIN_LETTERS},}}")
 _WORD_GAP = re.compile(r"[ .\-_*·/|]{2,3}")
 
-_BASE64 = re.compile(r"[A-Za-z0-9+/_\-]{16,}={0,2}")
-_HEX_RUN = re.compile(r"(?<![0-9A-Za-z])(?:0x)?((?:[0-9A-Fa-f]{2}[ :,]?){8,})(?![0-9A-Za-z])")
+_BASE64 = re.compile(r"[A-Za-z0-9+/_\-]{6,}={0,2}")
+_BASE64_SHORT = 8
+"""Characters (padding included) from which a token is tried as base64 at all."""
+_BASE64_LONG = 16
+"""Characters from which a token is tried as base64 on its own; a shorter one (a short
+payload: ``' or 1=1`` is 12) must look encoded: padded, or mixing upper case, lower case
+and digits."""
+_HEX_RUN = re.compile(r"(?<![0-9A-Za-z])(?:0x)?((?:[0-9A-Fa-f]{2}[ :,]?){6,})(?![0-9A-Za-z])")
 _ESCAPE = re.compile(r"\\x[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f]{4}|\\[0-7]{3}")
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z]{2,8});?")
@@ -240,14 +254,31 @@ def unleet(text: str) -> str:
     return _LEET_WORD.sub(lambda m: m.group(0).translate(_LEET), text)
 
 
-def despace(text: str) -> Tuple[str, List[Tuple[int, int]]]:
-    """Join runs of spaced-out single letters; returns the text and the runs' spans."""
+def despace(text: str, split: bool = False) -> Tuple[str, List[Tuple[int, int]]]:
+    """Join runs of spaced-out single letters; returns the text and the runs' spans.
+
+    With ``split``, every stretch of at least :data:`SPLIT_MIN_LETTERS` joined letters (the
+    words of the run were not kept apart by a wider gap) is also split into words with
+    :func:`rasa_secure.core.segment.split_words`, up to :data:`SPLIT_BUDGET` letters per text.
+    """
     runs: List[Tuple[int, int]] = []
+    budget = [SPLIT_BUDGET]
+
+    def split_stretch(match: re.Match[str]) -> str:
+        from rasa_secure.core.segment import split_words
+
+        letters = match.group(0)
+        if budget[0] < len(letters):
+            return letters
+        budget[0] -= len(letters)
+        return split_words(letters) or letters
 
     def join(match: re.Match[str]) -> str:
         runs.append(match.span())
-        words = _WORD_GAP.split(match.group(0))
-        return " ".join(_SEPARATOR.sub("", word) for word in words)
+        words = [_SEPARATOR.sub("", word) for word in _WORD_GAP.split(match.group(0))]
+        if split:
+            words = [_LETTER_STRETCH.sub(split_stretch, word) for word in words]
+        return " ".join(words)
 
     return _SPACED_RUN.sub(join, text), runs
 
@@ -269,7 +300,7 @@ def _decode_bytes(raw: bytes) -> Optional[str]:
     except UnicodeDecodeError:
         return None
     letters = sum(1 for c in decoded if c.isalpha())
-    if len(decoded) < 4 or _printable_ratio(decoded) < 0.9 or letters < len(decoded) * 0.25:
+    if len(decoded) < 4 or _printable_ratio(decoded) < 0.9 or letters < len(decoded) * 0.15:
         return None
     return decoded
 
@@ -332,6 +363,8 @@ def _decodings(cleaned: str, lowered: str, limits: Limits) -> Iterator[_Decoded]
         token = match.group(0)
         if token.isalpha() and (token.islower() or token.isupper()):
             continue  # a long plain word, not base64
+        if len(token) < _BASE64_SHORT or (len(token) < _BASE64_LONG and not _looks_encoded(token)):
+            continue
         decoded = decode_base64(token)
         if decoded is not None:
             found += 1
@@ -364,6 +397,17 @@ def _decodings(cleaned: str, lowered: str, limits: Limits) -> Iterator[_Decoded]
         backwards = lowered[::-1]
         if _REVERSE_HINT.search(lowered) or _common_hits(backwards) > max(own, 1):
             yield _Decoded(VariantKind.REVERSED, backwards, 0, len(cleaned))
+
+
+def _looks_encoded(token: str) -> bool:
+    """Whether a short token looks like base64 rather than a word or a number."""
+    if token.endswith("="):
+        return True
+    return (
+        any(c.isdigit() for c in token)
+        and any(c.isupper() for c in token)
+        and any(c.islower() for c in token)
+    )
 
 
 def _whole(cleaned: Cleaned, original_length: int, start: int, end: int) -> Span:
@@ -439,6 +483,9 @@ def _expand(
     if runs:
         run_span = span_of(runs[0][0], runs[-1][1])
         _add_derived(found, limits, VariantKind.DESPACED, spaced, base, run_span)
+        words, _ = despace(readable, split=True)
+        if words != spaced:
+            _add_derived(found, limits, VariantKind.SEGMENTED, words, base, run_span)
     if depth >= limits.max_depth:
         return
     for decoded in _decodings(cleaned.text, lowered, limits):

