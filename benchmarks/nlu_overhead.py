@@ -113,6 +113,10 @@ def main(argv: Sequence[str] = ()) -> int:
     parser.add_argument("--rounds", type=int, default=20)
     args = parser.parse_args(list(argv))
     logging.disable(logging.WARNING)
+    import structlog
+
+    # Unconfigured, structlog prints Rasa's debug events (the message text among them).
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     from rasa.core.agent import Agent
 
     config = yaml.safe_load((BOT / "config.yml").read_text(encoding="utf-8"))
