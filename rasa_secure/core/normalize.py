@@ -254,33 +254,38 @@ def unleet(text: str) -> str:
     return _LEET_WORD.sub(lambda m: m.group(0).translate(_LEET), text)
 
 
-def despace(text: str, split: bool = False) -> Tuple[str, List[Tuple[int, int]]]:
-    """Join runs of spaced-out single letters; returns the text and the runs' spans.
+def despace(text: str) -> Tuple[str, str, List[Tuple[int, int]]]:
+    """Join runs of spaced-out single letters.
 
-    With ``split``, every stretch of at least :data:`SPLIT_MIN_LETTERS` joined letters (the
-    words of the run were not kept apart by a wider gap) is also split into words with
-    :func:`rasa_secure.core.segment.split_words`, up to :data:`SPLIT_BUDGET` letters per text.
+    Returns the joined text; the same text with every stretch of at least
+    :data:`SPLIT_MIN_LETTERS` joined letters (words the run did not keep apart with a wider
+    gap) split into words by :func:`rasa_secure.core.segment.split_words`, up to
+    :data:`SPLIT_BUDGET` letters per text; and the runs' spans.
     """
     runs: List[Tuple[int, int]] = []
-    budget = [SPLIT_BUDGET]
+    joined: List[str] = []
+    split: List[str] = []
+    budget = SPLIT_BUDGET
 
     def split_stretch(match: re.Match[str]) -> str:
         from rasa_secure.core.segment import split_words
 
+        nonlocal budget
         letters = match.group(0)
-        if budget[0] < len(letters):
+        if budget < len(letters):
             return letters
-        budget[0] -= len(letters)
+        budget -= len(letters)
         return split_words(letters) or letters
 
-    def join(match: re.Match[str]) -> str:
+    last = 0
+    for match in _SPACED_RUN.finditer(text):
         runs.append(match.span())
         words = [_SEPARATOR.sub("", word) for word in _WORD_GAP.split(match.group(0))]
-        if split:
-            words = [_LETTER_STRETCH.sub(split_stretch, word) for word in words]
-        return " ".join(words)
-
-    return _SPACED_RUN.sub(join, text), runs
+        between = text[last : match.start()]
+        joined += (between, " ".join(words))
+        split += (between, " ".join(_LETTER_STRETCH.sub(split_stretch, w) for w in words))
+        last = match.end()
+    return "".join(joined) + text[last:], "".join(split) + text[last:], runs
 
 
 def _common_hits(text: str) -> int:
@@ -479,11 +484,10 @@ def _expand(
     if _LEET_WORD.search(readable):
         unleeted = unleet(readable)
         _add_derived(found, limits, VariantKind.LEETSPEAK, unleeted, base, source, offsets, root)
-    spaced, runs = despace(readable)
+    spaced, words, runs = despace(readable)
     if runs:
         run_span = span_of(runs[0][0], runs[-1][1])
         _add_derived(found, limits, VariantKind.DESPACED, spaced, base, run_span)
-        words, _ = despace(readable, split=True)
         if words != spaced:
             _add_derived(found, limits, VariantKind.SEGMENTED, words, base, run_span)
     if depth >= limits.max_depth:
