@@ -129,14 +129,23 @@ _HOMOGLYPHS: Dict[int, int] = str.maketrans(_HOMOGLYPH_FROM, _HOMOGLYPH_TO)
 _HOMOGLYPH_CHARS = re.compile(f"[{_HOMOGLYPH_FROM}]")
 _LATIN = re.compile(r"[a-z]")
 
-_LEET: Dict[int, int] = str.maketrans(
-    "0134578 9@$!|+€£".replace(" ", ""), "oieastbgasitel".replace("", "")[:0] + "oieastbgasiltel"
-)
+_LEET: Dict[int, int] = str.maketrans("01345789@$!|+€£", "oieastbgasiltel")
+_LEET_ONE_AS_L: Dict[int, int] = {**_LEET, ord("1"): ord("l")}
 # A word that mixes letters with leet digits/symbols, e.g. "1gn0r3" or "pr0mpt".
 _LEET_WORD = re.compile(
     r"(?<![\w@$!|+%\\])(?=[\w@$!|+]{0,24}[a-z][\w@$!|+]{0,24}[a-z])"
     r"(?=[\w@$!|+]{0,24}[0134578@$!|+])[\w@$!|+]{3,24}(?![\w@$!|+])"
 )
+# In a message written in leetspeak, also the short words with one letter or none: "7h3",
+# "70", "15". Letters and the leet digits only, so "2021" or "6pm" stay as they are.
+_LEET_TOKEN = re.compile(
+    r"(?<![\w@$!|+%\\])(?=[^\W\d_]{0,24}[0134578@$!|+])(?:[^\W\d_]|[0134578@$!|+]){1,24}"
+    r"(?![\w@$!|+])"
+)
+_TOKEN = re.compile(r"\w+")
+LEET_DENSITY = 0.2
+"""Share of a message's words that must be leet words (at least two) for it to be read as
+written in leetspeak throughout."""
 # Four or more single letters separated by one separator: "i g n o r e", "s.y.s.t.e.m".
 _SPACED_RUN = re.compile(r"(?<!\w)(?:\w[ .\-_*·/|]{1,3}){3,}\w(?!\w)")
 _SEPARATOR = re.compile(r"[ .\-_*·/|]")
@@ -249,9 +258,19 @@ def fold_homoglyphs(text: str) -> str:
     return "".join(out)
 
 
-def unleet(text: str) -> str:
-    """Read digits and symbols inside leet words as letters (length preserving)."""
-    return _LEET_WORD.sub(lambda m: m.group(0).translate(_LEET), text)
+def unleet(text: str, one_as_l: bool = False) -> str:
+    """Read digits and symbols inside leet words as letters (length preserving).
+
+    A leet word mixes two letters or more with leet digits or symbols ("1gn0r3"). When at
+    least two words, and :data:`LEET_DENSITY` of all words, are leet words, the message is
+    written in leetspeak, and its short words with one letter or none ("7h3", "70") are read
+    too. A "1" stands for "i" ("1gn0r3"), or for "l" with ``one_as_l`` ("ru135")."""
+    table = _LEET_ONE_AS_L if one_as_l else _LEET
+    leet = len(_LEET_WORD.findall(text))
+    pattern = _LEET_WORD
+    if leet >= 2 and leet >= LEET_DENSITY * len(_TOKEN.findall(text)):
+        pattern = _LEET_TOKEN
+    return pattern.sub(lambda m: m.group(0).translate(table), text)
 
 
 def despace(text: str) -> Tuple[str, str, List[Tuple[int, int]]]:
@@ -482,8 +501,11 @@ def _expand(
         readable = fold_homoglyphs(lowered)
         _add_derived(found, limits, VariantKind.HOMOGLYPHS, readable, base, source, offsets, root)
     if _LEET_WORD.search(readable):
-        unleeted = unleet(readable)
-        _add_derived(found, limits, VariantKind.LEETSPEAK, unleeted, base, source, offsets, root)
+        for one_as_l in (False, True) if "1" in readable else (False,):
+            unleeted = unleet(readable, one_as_l)
+            _add_derived(
+                found, limits, VariantKind.LEETSPEAK, unleeted, base, source, offsets, root
+            )
     spaced, words, runs = despace(readable)
     if runs:
         run_span = span_of(runs[0][0], runs[-1][1])
