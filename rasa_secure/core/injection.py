@@ -15,9 +15,11 @@ variants could only add reasons, so long attacks cost one pass.
 
 A message the first tier finds uncertain (some category scores ``semantic_gate`` or more,
 none blocks; about one chat message in forty) goes to a second tier,
-:mod:`rasa_secure.core.semantic`: a multilingual sentence encoder reads its meaning, which
-paraphrase and translation do not change, and a head trained with the n-gram model's logit
-and the rule scores adds a ``semantic`` score for the model's category.
+:mod:`rasa_secure.core.semantic`: a multilingual sentence encoder reads the meaning of the
+reading the n-gram model found most suspicious (usually the normalised text; the decoded one
+of an encoded message), which paraphrase and translation do not change, and a head trained
+with the n-gram model's logit and the rule scores adds a ``semantic`` score for the model's
+category.
 
 A message that is one data value (an email address, amount, date, phone number, IBAN or
 reference: :func:`is_structured_value`) is read by the rules but not by the model, which
@@ -757,6 +759,8 @@ class _Evidence:
     rule_hits: Dict[str, List[Tuple[Optional[Span], float]]] = field(default_factory=dict)
     model_scores: Dict[str, float] = field(default_factory=dict)
     ngram_logit: Optional[float] = None
+    suspect: Optional[Variant] = None
+    suspect_logit: float = -math.inf
 
     def add_rule(self, category: str, span: Optional[Span], score: float) -> None:
         """Record a rule hit; hits overlapping one of the same category count once (max)."""
@@ -903,13 +907,13 @@ class InjectionDetector:
             self._recall(found[0], evidence)
         verdict = self._decide(evidence)
         if self._semantic_reads(verdict, evidence):
-            self._score_semantic(found[0], evidence)
+            self._score_semantic(evidence)
             verdict = self._decide(evidence)
         return verdict
 
     def _semantic_reads(self, verdict: Verdict, evidence: _Evidence) -> bool:
-        """Whether the semantic stage reads the message: the first tier is uncertain. It
-        needs the model's logit of the normalised text, which a data value does not get."""
+        """Whether the semantic stage reads the message: the first tier is uncertain, and
+        the message is language (the model read its normalised text: not a data value)."""
         return (
             self._semantic is not None
             and evidence.ngram_logit is not None
@@ -917,12 +921,15 @@ class InjectionDetector:
             and verdict.score >= self.config["semantic_gate"]
         )
 
-    def _score_semantic(self, variant: Variant, evidence: _Evidence) -> None:
-        """Score the normalised text with the sentence encoder and the head, as a model."""
-        assert self._semantic is not None and evidence.ngram_logit is not None
+    def _score_semantic(self, evidence: _Evidence) -> None:
+        """Score the reading the n-gram model found most suspicious (the normalised text,
+        or a decoded, de-obfuscated or segmented reading of it) with the sentence encoder
+        and the head, as a model."""
+        assert self._semantic is not None and evidence.suspect is not None
+        variant = evidence.suspect
         embedding = shared_encoder().encode([variant.text], self._semantic.max_tokens)[0]
         best_rule = max((evidence.rule_score(c) for c in evidence.rule_hits), default=0.0)
-        result = self._semantic.score(embedding, evidence.ngram_logit, best_rule)
+        result = self._semantic.score(embedding, evidence.suspect_logit, best_rule)
         scores = evidence.model_scores
         category = max(scores, key=scores.__getitem__) if scores else "prompt_injection"
         if result.attack <= scores.get(category, 0.0):
@@ -1003,6 +1010,8 @@ class InjectionDetector:
         result = self._model.score(variant.text)
         if variant.kind is VariantKind.NORMALIZED:
             evidence.ngram_logit = result.logit
+        if result.logit > evidence.suspect_logit:
+            evidence.suspect, evidence.suspect_logit = variant, result.logit
         category = result.category
         if result.attack <= evidence.model_scores.get(category, 0.0):
             return
