@@ -151,8 +151,9 @@ _SPACED_RUN = re.compile(r"(?<!\w)(?:\w[ .\-_*·/|]{1,3}){3,}\w(?!\w)")
 _SEPARATOR = re.compile(r"[ .\-_*·/|]")
 SPLIT_MIN_LETTERS = 8
 """Shortest stretch of joined letters that is also split into words (shorter: one word)."""
-SPLIT_BUDGET = 400
-"""Letters split into words per text at most (each costs up to 16 vocabulary lookups)."""
+SPLIT_BUDGET = 200
+"""Letters split into words per text at most (each costs up to 24 vocabulary lookups); a
+longer stretch is split up to the budget and the rest stays joined."""
 _LETTER_STRETCH = re.compile(rf"[^\W\d_]{{{SPLIT_MIN_LETTERS},}}")
 _WORD_GAP = re.compile(r"[ .\-_*·/|]{2,3}")
 
@@ -291,10 +292,9 @@ def despace(text: str) -> Tuple[str, str, List[Tuple[int, int]]]:
 
         nonlocal budget
         letters = match.group(0)
-        if budget < len(letters):
-            return letters
-        budget -= len(letters)
-        return split_words(letters) or letters
+        take = min(len(letters), budget)
+        budget -= take
+        return (split_words(letters[:take]) or letters[:take]) + letters[take:] if take else letters
 
     last = 0
     for match in _SPACED_RUN.finditer(text):

