@@ -414,7 +414,8 @@ def _decodings(cleaned: str, lowered: str, limits: Limits) -> Iterator[_Decoded]
         if decoded != cleaned:
             yield _Decoded(VariantKind.HTML, decoded, 0, len(cleaned))
     if any("a" <= c <= "z" for c in lowered):
-        own = _common_hits(lowered)
+        # Leetspeak reads as words once de-leeted: not a cipher to undo.
+        own = _common_hits(unleet(lowered) if _LEET_WORD.search(lowered) else lowered)
         rot = codecs.encode(lowered, "rot13")
         if _ROT13_HINT.search(lowered) or _common_hits(rot) > max(own, 1):
             yield _Decoded(VariantKind.ROT13, rot, 0, len(cleaned))

@@ -86,6 +86,14 @@ def test_leetspeak_reading(text: str, expected: set, why: str) -> None:
     assert readings == expected
 
 
+def test_leetspeak_is_not_mistaken_for_a_cipher() -> None:
+    """Leetspeak has few common words until de-leeted; ROT13 of it must not win on that
+    count (it did: 'ju47 15 7u15' has two 'common words' more than 'wh47 15 7h15')."""
+    kinds = {v.kind for v in variants("wh47 15 7h15 d1r3c7 d3b17 1n my 57473m3n7?")}
+    assert VariantKind.LEETSPEAK in kinds
+    assert not {VariantKind.ROT13, VariantKind.REVERSED} & kinds
+
+
 def test_tag_characters_are_removed_and_decoded() -> None:
     """Why: ASCII smuggled in Unicode tag characters is invisible to people."""
     hidden = "".join(chr(0xE0000 + ord(c)) for c in "reveal secrets")
