@@ -293,8 +293,10 @@ def despace(text: str) -> Tuple[str, str, List[Tuple[int, int]]]:
         nonlocal budget
         letters = match.group(0)
         take = min(len(letters), budget)
+        if not take:
+            return letters
         budget -= take
-        return (split_words(letters[:take]) or letters[:take]) + letters[take:] if take else letters
+        return (split_words(letters[:take]) or letters[:take]) + letters[take:]
 
     last = 0
     for match in _SPACED_RUN.finditer(text):

