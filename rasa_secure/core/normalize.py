@@ -151,7 +151,7 @@ _SPACED_RUN = re.compile(r"(?<!\w)(?:\w[ .\-_*·/|]{1,3}){3,}\w(?!\w)")
 _SEPARATOR = re.compile(r"[ .\-_*·/|]")
 SPLIT_MIN_LETTERS = 8
 """Shortest stretch of joined letters that is also split into words (shorter: one word)."""
-SPLIT_BUDGET = 200
+SPLIT_BUDGET = 400
 """Letters split into words per text at most (each costs up to 24 vocabulary lookups); a
 longer stretch is split up to the budget and the rest stays joined."""
 _LETTER_STRETCH = re.compile(rf"[^\W\d_]{{{SPLIT_MIN_LETTERS},}}")
