@@ -259,19 +259,31 @@ def fold_homoglyphs(text: str) -> str:
     return "".join(out)
 
 
-def unleet(text: str, one_as_l: bool = False) -> str:
+def unleet(text: str) -> Tuple[str, ...]:
     """Read digits and symbols inside leet words as letters (length preserving).
 
     A leet word mixes two letters or more with leet digits or symbols ("1gn0r3"). When at
     least two words, and :data:`LEET_DENSITY` of all words, are leet words, the message is
     written in leetspeak, and its short words with one letter or none ("7h3", "70") are read
-    too. A "1" stands for "i" ("1gn0r3"), or for "l" with ``one_as_l`` ("ru135")."""
-    table = _LEET_ONE_AS_L if one_as_l else _LEET
-    leet = len(_LEET_WORD.findall(text))
-    pattern = _LEET_WORD
-    if leet >= 2 and leet >= LEET_DENSITY * len(_TOKEN.findall(text)):
-        pattern = _LEET_TOKEN
-    return pattern.sub(lambda m: m.group(0).translate(table), text)
+    too. Returns the reading with "1" as "i" ("1gn0r3") and, when a "1" was read, the reading
+    with "1" as "l" ("ru135"); one scan of the text for both."""
+    matches = list(_LEET_WORD.finditer(text))
+    if len(matches) >= 2 and len(matches) >= LEET_DENSITY * len(_TOKEN.findall(text)):
+        matches = list(_LEET_TOKEN.finditer(text))
+    readings = [_translate(text, matches, _LEET)]
+    if any("1" in match.group(0) for match in matches):
+        readings.append(_translate(text, matches, _LEET_ONE_AS_L))
+    return tuple(readings)
+
+
+def _translate(text: str, matches: Sequence[re.Match[str]], table: Dict[int, int]) -> str:
+    pieces: List[str] = []
+    last = 0
+    for match in matches:
+        pieces += (text[last : match.start()], match.group(0).translate(table))
+        last = match.end()
+    pieces.append(text[last:])
+    return "".join(pieces)
 
 
 def despace(text: str) -> Tuple[str, str, List[Tuple[int, int]]]:
@@ -380,8 +392,10 @@ class _Decoded:
     end: int
 
 
-def _decodings(cleaned: str, lowered: str, limits: Limits) -> Iterator[_Decoded]:
-    """Decoded fragments (or whole-text decodings) of ``cleaned``; bounded."""
+def _decodings(cleaned: str, lowered: str, words: str, limits: Limits) -> Iterator[_Decoded]:
+    """Decoded fragments (or whole-text decodings) of ``cleaned``; bounded. A ROT13 or
+    reversed reading must hold more common words than ``words``, the text as words (its
+    leetspeak reading, if it has one: leetspeak is not a cipher to undo)."""
     found = 0
     for match in _BASE64.finditer(cleaned):
         if found >= limits.max_candidates:
@@ -416,8 +430,7 @@ def _decodings(cleaned: str, lowered: str, limits: Limits) -> Iterator[_Decoded]
         if decoded != cleaned:
             yield _Decoded(VariantKind.HTML, decoded, 0, len(cleaned))
     if any("a" <= c <= "z" for c in lowered):
-        # Leetspeak reads as words once de-leeted: not a cipher to undo.
-        own = _common_hits(unleet(lowered) if _LEET_WORD.search(lowered) else lowered)
+        own = _common_hits(words)
         rot = codecs.encode(lowered, "rot13")
         if _ROT13_HINT.search(lowered) or _common_hits(rot) > max(own, 1):
             yield _Decoded(VariantKind.ROT13, rot, 0, len(cleaned))
@@ -503,12 +516,9 @@ def _expand(
     if _HOMOGLYPH_CHARS.search(lowered) and _LATIN.search(lowered):
         readable = fold_homoglyphs(lowered)
         _add_derived(found, limits, VariantKind.HOMOGLYPHS, readable, base, source, offsets, root)
-    if _LEET_WORD.search(readable):
-        for one_as_l in (False, True) if "1" in readable else (False,):
-            unleeted = unleet(readable, one_as_l)
-            _add_derived(
-                found, limits, VariantKind.LEETSPEAK, unleeted, base, source, offsets, root
-            )
+    leet = unleet(readable) if _LEET_WORD.search(readable) else ()
+    for unleeted in leet:
+        _add_derived(found, limits, VariantKind.LEETSPEAK, unleeted, base, source, offsets, root)
     spaced, words, runs = despace(readable)
     if runs:
         run_span = span_of(runs[0][0], runs[-1][1])
@@ -517,7 +527,7 @@ def _expand(
             _add_derived(found, limits, VariantKind.SEGMENTED, words, base, run_span)
     if depth >= limits.max_depth:
         return
-    for decoded in _decodings(cleaned.text, lowered, limits):
+    for decoded in _decodings(cleaned.text, lowered, leet[0] if leet else lowered, limits):
         if len(found) >= limits.max_variants:
             return
         steps = (*derivation, decoded.kind.value) if derivation else (decoded.kind.value,)
