@@ -758,7 +758,6 @@ class _Evidence:
     reasons: List[Reason] = field(default_factory=list)
     rule_hits: Dict[str, List[Tuple[Optional[Span], float]]] = field(default_factory=dict)
     model_scores: Dict[str, float] = field(default_factory=dict)
-    ngram_logit: Optional[float] = None
     suspect: Optional[Variant] = None
     suspect_logit: float = -math.inf
 
@@ -906,17 +905,17 @@ class InjectionDetector:
         if self._memory is not None and not structured:
             self._recall(found[0], evidence)
         verdict = self._decide(evidence)
-        if self._semantic_reads(verdict, evidence):
+        if self._semantic_reads(verdict, structured):
             self._score_semantic(evidence)
             verdict = self._decide(evidence)
         return verdict
 
-    def _semantic_reads(self, verdict: Verdict, evidence: _Evidence) -> bool:
+    def _semantic_reads(self, verdict: Verdict, structured: bool) -> bool:
         """Whether the semantic stage reads the message: the first tier is uncertain, and
-        the message is language (the model read its normalised text: not a data value)."""
+        the message is language, not a data value."""
         return (
             self._semantic is not None
-            and evidence.ngram_logit is not None
+            and not structured
             and verdict.decision is not Decision.BLOCK
             and verdict.score >= self.config["semantic_gate"]
         )
@@ -970,10 +969,8 @@ class InjectionDetector:
     @staticmethod
     def _model_reads(variant: Variant, length: int, structured: bool) -> bool:
         """Whether the model scores ``variant`` (decoded variants are always scored)."""
-        if variant.kind is VariantKind.NORMALIZED:
-            return not structured
-        if variant.kind is VariantKind.SEGMENTED:
-            return not structured  # rare, and the only reading of its words
+        if variant.kind in (VariantKind.NORMALIZED, VariantKind.SEGMENTED):
+            return not structured  # segmented: rare, and the only reading of its words
         if variant.kind in _ALIGNED_KINDS:
             return not structured and length <= MODEL_ALIGNED_MAX_CHARS
         return True
@@ -1008,8 +1005,6 @@ class InjectionDetector:
     def _score_model(self, variant: Variant, evidence: _Evidence) -> None:
         assert self._model is not None
         result = self._model.score(variant.text)
-        if variant.kind is VariantKind.NORMALIZED:
-            evidence.ngram_logit = result.logit
         if result.logit > evidence.suspect_logit:
             evidence.suspect, evidence.suspect_logit = variant, result.logit
         category = result.category
