@@ -266,8 +266,10 @@ def unleet(text: str) -> Tuple[str, ...]:
     least two words, and :data:`LEET_DENSITY` of all words, are leet words, the message is
     written in leetspeak, and its short words with one letter or none ("7h3", "70") are read
     too. Returns the reading with "1" as "i" ("1gn0r3") and, when a "1" was read, the reading
-    with "1" as "l" ("ru135"); one scan of the text for both."""
+    with "1" as "l" ("ru135"), from one scan of the text; no reading without a leet word."""
     matches = list(_LEET_WORD.finditer(text))
+    if not matches:
+        return ()
     if len(matches) >= 2 and len(matches) >= LEET_DENSITY * len(_TOKEN.findall(text)):
         matches = list(_LEET_TOKEN.finditer(text))
     readings = [_translate(text, matches, _LEET)]
@@ -516,7 +518,7 @@ def _expand(
     if _HOMOGLYPH_CHARS.search(lowered) and _LATIN.search(lowered):
         readable = fold_homoglyphs(lowered)
         _add_derived(found, limits, VariantKind.HOMOGLYPHS, readable, base, source, offsets, root)
-    leet = unleet(readable) if _LEET_WORD.search(readable) else ()
+    leet = unleet(readable)
     for unleeted in leet:
         _add_derived(found, limits, VariantKind.LEETSPEAK, unleeted, base, source, offsets, root)
     spaced, words, runs = despace(readable)
