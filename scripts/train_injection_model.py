@@ -406,14 +406,14 @@ def offsets_for(thresholds: Dict[str, float], slope: float) -> Dict[str, float]:
     return {name: target - slope * thresholds[family(name)] for name in ATTACK_CLASSES}
 
 
-def blocked(
+def first_tier_scores(
     logits: np.ndarray,
     categories: Sequence[str],
     rules: Tuple[np.ndarray, np.ndarray],
     offsets: Dict[str, float],
     slope: float,
 ) -> np.ndarray:
-    """Whether rules + calibrated model block each row, combined as the detector does.
+    """The score of each row by rules + calibrated model, combined as the detector does.
 
     ``rules`` holds, per row, the best rule score of any category and the rule score of
     the category the model names (see :func:`rule_arrays`).
@@ -422,7 +422,7 @@ def blocked(
     model = 1.0 / (1.0 + np.exp(-(slope * logits + offset)))
     best_rule, same_category = rules
     combined = 1.0 - (1.0 - same_category) * (1.0 - model)
-    return np.maximum(best_rule, combined) >= BLOCK
+    return np.maximum(best_rule, combined)
 
 
 def rule_arrays(
@@ -563,7 +563,9 @@ def main(argv: Sequence[str] = ()) -> int:
                     "code": float(np.quantile(attack_logits, code_q)),
                 }
                 offsets = offsets_for(thresholds, slope)
-                per_group = rates(blocked(logits, predicted, rules, offsets, slope), groups)
+                per_group = rates(
+                    first_tier_scores(logits, predicted, rules, offsets, slope) >= BLOCK, groups
+                )
                 if within_budget(per_group):
                     score = detection(per_group, groups)
                     if score > best[0]:
@@ -577,7 +579,7 @@ def main(argv: Sequence[str] = ()) -> int:
         return 1
     slope = platt_slope(logits, y)
     print(f"chosen C={c} slope={slope:.4f} offsets={offsets}")
-    final = blocked(logits, predicted, rules, offsets, slope)
+    final = first_tier_scores(logits, predicted, rules, offsets, slope) >= BLOCK
     for group, rate in rates(final, groups).items():
         print(f"   {group:28s} n={groups.count(group):6d} blocked={rate:.4f}")
     print("trade-off of the prompt-family operating point (out of fold, rules + model):")
@@ -587,7 +589,10 @@ def main(argv: Sequence[str] = ()) -> int:
             "prompt": float(np.quantile(attack_logits, prompt_q)),
             "code": float(np.quantile(attack_logits, chosen_q[0])),
         }
-        hits = blocked(logits, predicted, rules, offsets_for(thresholds, slope), slope)
+        hits = (
+            first_tier_scores(logits, predicted, rules, offsets_for(thresholds, slope), slope)
+            >= BLOCK
+        )
         mark = " <- chosen" if abs(prompt_q - chosen_q[1]) < 1e-9 else ""
         print(f"   attack quantile {prompt_q:.2f}: {summary(hits, groups)}{mark}")
 

@@ -94,10 +94,10 @@ def main(argv: Sequence[str] = ()) -> int:
     normalized = [variants(t)[0].text for t in texts]
     predicted = [model.score(text).category for text in normalized]
     rules = ngram.rule_arrays(ngram.rule_scores(texts), predicted)
-    first = ngram.blocked(logits, predicted, rules, calibration["offsets"], calibration["slope"])
-    offset = np.array([calibration["offsets"][c] for c in predicted])
-    model_score = 1.0 / (1.0 + np.exp(-(calibration["slope"] * logits + offset)))
-    first_score = np.maximum(rules[0], 1.0 - (1.0 - rules[1]) * (1.0 - model_score))
+    first_score = ngram.first_tier_scores(
+        logits, predicted, rules, calibration["offsets"], calibration["slope"]
+    )
+    first = first_score >= ngram.BLOCK
     gated = (first_score >= GATE) & ~first
     print(f"first tier, out of fold: {ngram.summary(first, groups)}")
     print(f"rows sent to the semantic stage: {gated.mean():.4f}")
