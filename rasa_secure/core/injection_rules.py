@@ -299,7 +299,9 @@ ENGLISH_RULES: List[Rule] = [
         JAILBREAK,
         r"\bstay\W+in\W+\w+\W+mode\b|\b(?:developer|dev|debug|maintenance|god|sudo|admin|root|unrestricted|unfiltered|"
         r"uncensored|jailbr\w*|dan|evil|chaos|opposite|dude|stan|anarchy)\W{0,3}mode\b(?!\W+"
-        r"(?:on\W+(?:the|your|my)\W+(?:phone|device|iphone|android|computer|laptop|router|tv)))",
+        r"(?:on|in|of|for)\W+(?:the|your|my|our|this|a)\W+(?:[\w-]+\W+){0,2}(?:phones?|devices?|"
+        r"iphone|android|computer|laptop|router|tv|apps?|application|website|site|browser|"
+        r"tablet|settings|console))",
         0.85,
         "developer dev debug maintenance god sudo admin root unrestricted unfiltered uncensored "
         "jailbr dan evil chaos opposite dude stan anarchy stay",
@@ -598,6 +600,30 @@ ENGLISH_RULES: List[Rule] = [
         "asks to decode a payload and act on it",
     ),
     _r(
+        "en.indirect_address",
+        PROMPT_INJECTION,
+        r"\b(?:if|when)\W+you\W+are\W+(?:an?\W+)?(?:ai|llm|large\W+language\W+model|language\W+"
+        r"model|chat\W?bot|ai\W+assistant|assistant|agent)\W+(?:\w+\W+){0,2}(?:reading|"
+        r"processing|summari[sz]ing|parsing|analy[sz]ing|seeing)\b|\b(?:ai|llm|language\W+model|"
+        r"chat\W?bot|assistant|agent|model)s?\W+(?:that\W+(?:is|are)\W+|who\W+(?:is|are)\W+)?"
+        r"(?:reading|processing|summari[sz]ing|parsing|analy[sz]ing|translating)\W+(?:this|these|"
+        r"the\W+(?:following|above|email|document|page|file|message|text))\b",
+        0.85,
+        "if when ai llm language chatbot chat assistant agent model models",
+        "text addressed to an AI that reads it (indirect prompt injection)",
+    ),
+    _r(
+        "en.indirect_when_processing",
+        PROMPT_INJECTION,
+        r"\bwhen\W+(?:you\W+)?(?:summari[sz]\w*|translat\w*|process\w*|read\w*|pars\w*|"
+        r"analy[sz]\w*)\W+(?:it|(?:this|these|the\W+following|the)(?:\W+(?:emails?|documents?|"
+        r"pages?|files?|messages?|texts?|conversation))?)\W+(?:also|instead|first|secretly|"
+        r"silently|quietly|do\W+not|don'?t|never|must|make\W+sure)\b",
+        0.6,
+        "when",
+        "instructions for whoever summarises or processes the text",
+    ),
+    _r(
         "en.act_as_system",
         PROMPT_INJECTION,
         r"\b(?:act|behave|function|work)\W+as\W+(?:an?\W+)?(?:linux|unix|bash|windows|python|"
@@ -826,7 +852,7 @@ CODE_RULES: List[Rule] = [
         "cmd.sensitive_files",
         COMMAND_INJECTION,
         r"/etc/(?:passwd|shadow|group|hosts|issue|sudoers|crontab)\b|/proc/self/|c:\\+(?:windows|"
-        r"winnt|boot\.ini|inetpub|documents\W+and\W+settings|users\b)|%systemroot%|\\repair\\+(?:sam|system)\b|\bwin\.ini\b|"
+        r"winnt|boot\.ini|inetpub|documents\W+and\W+settings|users\b(?!\\+[\w.-]))|%systemroot%|\\repair\\+(?:sam|system)\b|\bwin\.ini\b|"
         r"/var/(?:www|log)/|/root/\.ssh|id_rsa\b|\.htpasswd\b|web\.config\b",
         0.8,
         "/etc/ /proc/ c:\\ %systemroot% \\repair /var/ /root id_rsa .htpasswd web.config win.ini",
@@ -1058,6 +1084,8 @@ class Language:
         no_limits: expression for "without restrictions / filters / rules / censorship".
         special_mode: expression for "developer mode / jailbreak".
         act_as: expression for "act as / pretend to be / you are now".
+        ai_reader: expression for "the AI (assistant, model) that reads / processes / sums up
+            this", which marks text written for an AI that will read it.
         triggers: words (or :data:`CJK`) one of which must be present to try these rules.
         verb_last: the language puts the verb after its object (ja, ko, tr).
     """
@@ -1072,6 +1100,7 @@ class Language:
     no_limits: str
     special_mode: str
     act_as: str
+    ai_reader: str
     triggers: str
     verb_last: bool = False
 
@@ -1100,7 +1129,10 @@ LANGUAGES: Tuple[Language, ...] = (
         r"depuraci[oó]n|administrador))",
         act_as=r"(?:act[uú]a\W+como|finge\W+(?:ser|que)|haz\W+de|eres\W+ahora|ahora\W+eres|"
         r"interpreta\W+(?:a|el\W+papel)|compórtate\W+como|responde\W+como)",
-        triggers="ignora ignore ignores olvida olvide olvides olvídate olvidate descarta omite "
+        ai_reader=r"(?:\bia|inteligencia\W+artificial|asistente|modelo|bot|agente)\W+que\W+(?:est[aá]\W+)?"
+        r"(?:lee|leyendo|procesa|procesando|resume|resumiendo|analiza|analizando)\b",
+        triggers="ia inteligencia asistente modelo bot agente "
+        "ignora ignore ignores olvida olvide olvides olvídate olvidate descarta omite "
         "caso pasa desobedece anula salta muestra muéstrame muestrame revela dime dígame "
         "imprime repite enseña escribe comparte filtra cuál cual dame sin libre modo actúa "
         "actua finge haz eres ahora interpreta compórtate responde prompt instrucciones",
@@ -1131,7 +1163,10 @@ LANGUAGES: Tuple[Language, ...] = (
         act_as=r"(?:agis\W+comme|fais\W+semblant|fai(?:s|tes)\W+comme\W+si|tu\W+es\W+"
         r"(?:maintenant|d[ée]sormais)|joue\W+le\W+r[oô]le|comporte-toi\W+comme|r[ée]ponds\W+"
         r"comme|imagine\W+que\W+tu\W+es)",
-        triggers="ignore ignores ignorez ignorer oublie oublies oubliez oublier tiens tenez "
+        ai_reader=r"(?:\bia|intelligence\W+artificielle|assistant|mod[eè]le|bot|agent)\W+qui\W+"
+        r"(?:lit|lis|traite|r[ée]sume|analyse)\b",
+        triggers="ia intelligence assistant modèle modele bot agent "
+        "ignore ignores ignorez ignorer oublie oublies oubliez oublier tiens tenez "
         "fais faites fait laisse laissez désobéis passe efface annule écarte montre affiche "
         "révèle revele donne répète repete imprime dis dites écris partage quel quelle quels "
         "quelles sans libre mode agis tu joue comporte réponds imagine prompt invite consignes",
@@ -1164,7 +1199,10 @@ LANGUAGES: Tuple[Language, ...] = (
         act_as=r"(?:tu\W+so\W+als|gib\W+dich\W+als|verhalte\W+dich\W+wie|du\W+bist\W+(?:jetzt|"
         r"nun|ab\W+sofort)|spiele?\W+die\W+rolle|stell\W+dir\W+vor,?\W+du\W+bist|antworte\W+"
         r"(?:wie|als)|fungier\w*\W+als|agier\w*\W+als)",
-        triggers="ignoriere ignorieren ignoriert vergiss vergessen vergesst missachte missachten "
+        ai_reader=r"(?:\bki|künstliche\W+intelligenz|assistent\w*|modell|bot|agent\w*)\W+(?:die|der|das)\W+"
+        r"(?:[\w-]+\W+){0,3}?(?:liest|verarbeitet|zusammenfasst|analysiert|auswertet)\b",
+        triggers="ki künstliche assistent assistentin modell bot agent "
+        "ignoriere ignorieren ignoriert vergiss vergessen vergesst missachte missachten "
         "übergehe beachte beachten höre hör hore verwirf setze lass lasse lassen streiche "
         "lösche abweichend zeig zeige zeigen nenne nennen gib geben verrate wiederhole drucke "
         "schreibe schreib ausgeben was ohne frei entwicklermodus entwickler gottmodus "
@@ -1195,7 +1233,10 @@ LANGUAGES: Tuple[Language, ...] = (
         act_as=r"(?:comportati\W+come|fingi\W+di\W+essere|fai\W+finta|agisci\W+come|ora\W+sei|"
         r"adesso\W+sei|da\W+ora\W+sei|interpreta\W+il\W+ruolo|rispondi\W+come|immagina\W+di"
         r"\W+essere)",
-        triggers="ignora ignori ignorare dimentica dimentichi dimenticare trascura non scorda "
+        ai_reader=r"(?:\bia|intelligenza\W+artificiale|assistente|modello|bot|agente)\W+che\W+(?:sta\W+)?"
+        r"(?:legge|leggendo|elabora|elaborando|riassume|riassumendo|analizza|analizzando)\b",
+        triggers="ia intelligenza assistente modello bot agente "
+        "ignora ignori ignorare dimentica dimentichi dimenticare trascura non scorda "
         "tralascia annulla disobbedisci mostra mostrami rivela dimmi stampa ripeti scrivi "
         "condividi dammi qual quali senza libero modalità modalita jailbreak comportati fingi "
         "fai agisci ora adesso interpreta rispondi immagina prompt istruzioni",
@@ -1225,7 +1266,11 @@ LANGUAGES: Tuple[Language, ...] = (
         act_as=r"(?:aja\W+como|finja\W+(?:ser|que)|fa[cç]a\W+de\W+conta|voc[eê]\W+(?:agora\W+)?"
         r"[ée]\W+agora|agora\W+voc[eê]\W+[ée]|interprete\W+o\W+papel|comporte-se\W+como|"
         r"responda\W+como|imagine\W+que\W+voc[eê]\W+[ée])",
-        triggers="ignore ignora ignorar esqueça esqueca esquece esquecer desconsidere "
+        ai_reader=r"(?:\bia|intelig[eê]ncia\W+artificial|assistente|modelo|bot|agente)\W+que\W+"
+        r"(?:est[aá]\W+)?(?:l[eê]|lendo|processa|processando|resume|resumindo|analisa|"
+        r"analisando)\b",
+        triggers="ia inteligência inteligencia assistente modelo bot agente "
+        "ignore ignora ignorar esqueça esqueca esquece esquecer desconsidere "
         "desconsidera despreze não nao pule descarte anule deixe mostre mostra revele revela "
         "diga diz imprima repita escreva compartilhe qual quais me sem livre modo aja finja "
         "faça faca você voce agora interprete comporte responda imagine prompt instruções",
@@ -1253,7 +1298,10 @@ LANGUAGES: Tuple[Language, ...] = (
         r"debug\W?modus)",
         act_as=r"(?:doe\W+alsof|gedraag\W+je\W+als|speel\W+de\W+rol|je\W+bent\W+(?:nu|vanaf\W+nu)"
         r"|jij\W+bent\W+nu|antwoord\W+als|fungeer\W+als|stel\W+je\W+voor\W+dat\W+je)",
-        triggers="negeer negeren vergeet vergeten veronachtzaam sla let gooi wis annuleer "
+        ai_reader=r"(?:\bai|\bki|assistent|model|bot|agent)\W+die\W+(?:[\w-]+\W+){0,3}?"
+        r"(?:leest|verwerkt|samenvat|analyseert)\b",
+        triggers="ai ki assistent model bot agent "
+        "negeer negeren vergeet vergeten veronachtzaam sla let gooi wis annuleer "
         "houd trek toon laat geef onthul herhaal print schrijf deel vertel wat zonder vrij "
         "ontwikkelaarsmodus ontwikkelaar god beheerder debug jailbreak doe gedraag speel je "
         "jij antwoord fungeer stel systeemprompt prompt instructies",
@@ -1283,7 +1331,11 @@ LANGUAGES: Tuple[Language, ...] = (
         r"администратора|джейлбрейк\w*)|джейлбрейк\w*)",
         act_as=r"(?:притворись|представь,?\W+что\W+ты|веди\W+себя\W+как|действуй\W+как|"
         r"теперь\W+ты|отныне\W+ты|ты\W+теперь|сыграй\W+роль|играй\W+роль|отвечай\W+как)",
-        triggers="игнорируй игнорируйте игнорировать проигнорируй забудь забудьте забыть не "
+        ai_reader=r"(?:\bии\b|искусственн\w+\W+интеллект\w*|ассистент\w*|модел\w+|бот\w*|агент\w*)\W+"
+        r"(?:котор\w+\W+)?(?:чита\w+|обрабатыва\w+|анализиру\w+|пересказыва\w+)",
+        triggers="ии искусственный искусственного ассистент ассистента модель модели "
+        "бот бота агент агента "
+        "игнорируй игнорируйте игнорировать проигнорируй забудь забудьте забыть не "
         "отбрось отбрасывай пренебреги отмени сбрось удали выкинь покажи выведи раскрой "
         "скажи напечатай повтори напиши сообщи дай какие каков какой процитируй без свободен "
         "свободный режим джейлбрейк jailbreak притворись представь веди действуй теперь "
@@ -1316,7 +1368,10 @@ LANGUAGES: Tuple[Language, ...] = (
         act_as=r"(?:udawaj\w*|zachowuj\W+się\W+jak|działaj\W+jak|dzialaj\W+jak|od\W+teraz\W+"
         r"jesteś|teraz\W+jesteś|teraz\W+jestes|jesteś\W+teraz|wciel\W+się|odgrywaj\W+rolę|"
         r"odpowiadaj\W+jak|wyobraź\W+sobie,?\W+że\W+jesteś)",
-        triggers="zignoruj ignoruj zapomnij pomiń pomin nie lekceważ zlekceważ porzuć porzuc "
+        ai_reader=r"(?:\bai\b|\bsi\b|sztuczn\w+\W+inteligencj\w+|asystent\w*|model\w*|bot\w*|agent\w*)\W+"
+        r"(?:kt[oó]r\w+\W+)?(?:czyta\w*|przetwarza\w*|podsumowuj\w*|analizuj\w*)",
+        triggers="ai si sztuczna sztucznej asystent asystenta model modelu bot bota agent agenta "
+        "zignoruj ignoruj zapomnij pomiń pomin nie lekceważ zlekceważ porzuć porzuc "
         "odrzuć odrzuc anuluj skasuj usuń pokaż pokaz wyświetl wyswietl ujawnij podaj powtórz "
         "powtorz wypisz napisz powiedz zdradź zdradz jaki jaka jakie bez wolny tryb jailbreak "
         "udawaj zachowuj działaj dzialaj od teraz jesteś jestes wciel odgrywaj odpowiadaj "
@@ -1347,7 +1402,10 @@ LANGUAGES: Tuple[Language, ...] = (
         r"mod\w*|yönetici\W+mod\w*|hata\W+ayıklama\W+mod\w*)",
         act_as=r"(?:gibi\W+davran\w*|rolüne\W+gir\w*|rolune\W+gir\w*|rolünü\W+oyna\w*|artık\W+"
         r"sen|artik\W+sen|sen\W+artık|sen\W+artik|olduğunu\W+hayal\W+et|taklit\W+et)",
-        triggers="yok görmezden gormezden unut unutun dikkate boş bos göz goz uyma uymayın "
+        ai_reader=r"(?:okuyan|işleyen|isleyen|özetleyen|ozetleyen|inceleyen)\W+(?:yapay\W+zek\w*|\bai\b|"
+        r"asistan\w*|model\w*|bot\w*)",
+        triggers="okuyan işleyen isleyen özetleyen ozetleyen inceleyen "
+        "yok görmezden gormezden unut unutun dikkate boş bos göz goz uyma uymayın "
         "iptal sil geçersiz göster goster söyle soyle yaz açıkla acikla paylaş paylas ver "
         "tekrarla ifşa nedir kısıtlamasız kısıtlama kisitlama sınırsız sinirsiz filtresiz "
         "sansürsüz sansursuz kuralsız kuralsiz ahlaki hiçbir geliştirici gelistirici tanrı "
@@ -1377,6 +1435,7 @@ LANGUAGES: Tuple[Language, ...] = (
         r"管理员模式|管理員模式|调试模式|調試模式|无限制模式|無限制模式)",
         act_as=r"(?:扮演|假装你是|假裝你是|你现在是|你現在是|从现在开始你是|從現在開始你是|"
         r"充当|充當|模拟|模擬)",
+        ai_reader=r"(?:阅读|读取|处理|总结|分析)(?:此|这|本|该).{0,4}?的\W{0,2}(?:ai|人工智能|助手|模型|机器人)",
         triggers=CJK,
     ),
     Language(
@@ -1397,6 +1456,7 @@ LANGUAGES: Tuple[Language, ...] = (
         r"ジェイルブレイク|管理者モード|デバッグモード)",
         act_as=r"(?:(?:として|のように)振る舞|ふりをして|になりきって|あなたは今|今からあなたは|"
         r"を演じ|ロールプレイ)",
+        ai_reader=r"(?:読んで|読む|処理して|処理する|要約して|要約する)(?:いる)?\W{0,2}(?:ai|人工知能|アシスタント|モデル|ボット)",
         triggers=CJK,
         verb_last=True,
     ),
@@ -1417,6 +1477,7 @@ LANGUAGES: Tuple[Language, ...] = (
         special_mode=r"(?:개발자\s?모드|갓\s?모드|신\s?모드|탈옥|관리자\s?모드|디버그\s?모드)",
         act_as=r"(?:인\s?척|처럼\s?행동|역할을\s?(?:해|맡아|연기)|이제\s?(?:너는|당신은)|"
         r"지금부터\s?(?:너는|당신은)|연기해)",
+        ai_reader=r"(?:읽는|읽고\W*있는|처리하는|요약하는|분석하는)\W{0,2}(?:ai|인공지능|어시스턴트|모델|봇)",
         triggers=CJK,
         verb_last=True,
     ),
@@ -1461,6 +1522,8 @@ def _language_rules(lang: Language) -> List[Rule]:
            "act as someone without rules"),
         _r(f"{code}.no_limits", JAILBREAK, lang.no_limits, WEAK, triggers,
            "without restrictions/filters/censorship (corroborating only)"),
+        _r(f"{code}.indirect_address", PROMPT_INJECTION, lang.ai_reader, 0.75, triggers,
+           "text addressed to an AI that reads it (indirect prompt injection)"),
     ]  # fmt: skip
 
 
