@@ -179,11 +179,20 @@ ENGLISH_RULES: List[Rule] = [
         PROMPT_INJECTION,
         r"(?:ignor\w*|disregard\w*|forget|forgot)\W{1,4}(?:about\W+)?(?:everything|all(?:\W+of)?"
         r"\W+(?:the\W+above|the\W+previous|that\W+came\W+before)|what\W+(?:you|we)\W+(?:were\W+"
-        r"told|discussed|know)|what\W+(?:i|we)\W+(?:have\W+)?(?:said|told\W+you|wrote)\W+(?:before|"
-        r"so\W+far|earlier|previously|above)|the\W+above|above|before\W+that)\b",
+        r"told|discussed|know))\b",
         0.85,
         "ignor disregard forget forgot",
-        "ignore/forget everything (above / I said / before)",
+        "ignore/forget everything (above / you were told)",
+    ),
+    _r(
+        "en.override_own_words",
+        PROMPT_INJECTION,
+        r"(?:ignor\w*|disregard\w*|forget|forgot)\W{1,4}(?:about\W+)?(?:what\W+(?:i|we)\W+(?:have"
+        r"\W+)?(?:said|told\W+you|wrote|asked)\W+(?:before|so\W+far|earlier|previously|above)|"
+        r"the\W+above|above|before\W+that)\b",
+        0.6,
+        "ignor disregard forget forgot",
+        "ignore/forget what I said / the above (customers also take back their own words)",
     ),
     _r(
         "en.override_then_do",
