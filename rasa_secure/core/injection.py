@@ -45,7 +45,7 @@ from rasa_secure.core import injection_rules
 from rasa_secure.core.contract import Span
 from rasa_secure.core.injection_rules import CATEGORIES, CJK, Rule
 from rasa_secure.core.normalize import Limits, Variant, VariantKind, variants
-from rasa_secure.core.semantic import SEMANTIC_PATH, SemanticHead, shared_encoder
+from rasa_secure.core.semantic import SEMANTIC_PATH, SemanticHead, shared_encoder, sigmoid
 from rasa_secure.errors import ConfigError, DependencyMissingError, DetectionError
 
 MODEL_PATH = Path(__file__).parent / "models" / "injection_model.npz"
@@ -536,8 +536,7 @@ class NgramModel:
         """The calibrated attack score and most likely category of normalised ``text``."""
         logit, category = self.logit(text)
         best = int(category.argmax())
-        z = self._slope * logit + self._offsets[best]
-        calibrated = 1.0 / (1.0 + math.exp(-min(max(z, -50.0), 50.0)))
+        calibrated = sigmoid(self._slope * logit + self._offsets[best])
         return ModelScore(calibrated, self.classes[best], logit)
 
 

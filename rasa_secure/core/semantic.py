@@ -216,12 +216,14 @@ class SemanticHead:
         """Score one embedding together with the first tier's evidence."""
         z = float(embedding @ self._weights[:-2]) + self._bias
         z += self._weights[-2] * ngram_logit / LOGIT_SCALE + self._weights[-1] * best_rule
-        return SemanticScore(_sigmoid(z), _sigmoid(z + self._shift))
+        return SemanticScore(sigmoid(z), sigmoid(z + self._shift))
 
 
 def _logit(p: float) -> float:
     return math.log(p / (1.0 - p))
 
 
-def _sigmoid(z: float) -> float:
+def sigmoid(z: float) -> float:
+    """The logistic function, its argument clamped to [-50, 50] so it never overflows; the
+    n-gram model calibrates its scores with it too."""
     return 1.0 / (1.0 + math.exp(-min(max(z, -50.0), 50.0)))
