@@ -50,9 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from injection_benchmark import CHAT, load_split, tfidf_baseline  # noqa: E402
-
-from rasa_secure.core.injection import InjectionDetector  # noqa: E402
+from injection_benchmark import CHAT, load_split, ours, tfidf_baseline  # noqa: E402
 
 LANGUAGE = ("prompt_injection", "jailbreak", "prompt_leak")
 PAYLOAD = ("sql_injection", "nosql_injection", "command_injection", "code_injection", "xss")
@@ -168,12 +166,8 @@ def main(argv: Sequence[str] = ()) -> int:
         for group, texts in groups.items():
             if len(texts) > args.per_group:
                 groups[group] = random.Random(7).sample(texts, args.per_group)
-    detector = InjectionDetector()
-
-    def ours(text: str) -> bool:
-        return detector.detect(text).decision.value == "block"
-
-    systems: Dict[str, Callable[[str], bool]] = {"rasa_secure": ours}
+    screen = ours()[0]
+    systems: Dict[str, Callable[[str], bool]] = {"rasa_secure": lambda text: screen(text)[0]}
     if not args.skip_baseline:
         baseline = tfidf_baseline(load_split("train"))
         systems["TF-IDF+LR"] = lambda text: baseline(text)[0]

@@ -5,10 +5,13 @@ Reads ONLY the ``train`` split of ``../shared/benchmarks/screening.jsonl`` plus
 and writes ``rasa_secure/core/models/injection_semantic.npz``. The test split is never read.
 Run it after ``train_injection_model.py``: the head reads that model's logit.
 
-Features, exactly as the detector computes them at run time: the multilingual sentence
-embedding of the normalised text (:class:`SentenceEncoder`, its first ``--max-tokens``
-tokens, which the head file records for the detector), the n-gram model's attack logit
-divided by ``LOGIT_SCALE``, and the best rule score. The n-gram logits are out of fold (the
+Features: the multilingual sentence embedding of the normalised text
+(:class:`SentenceEncoder`, its first ``--max-tokens`` tokens, which the head file records for
+the detector), the n-gram model's attack logit of that text divided by ``LOGIT_SCALE``, and
+the best rule score. At run time the detector reads the reading the n-gram model finds most
+suspicious, with that reading's logit: the normalised text for most messages, a decoded,
+de-leeted or segmented reading for an obfuscated one; training reads the normalised text
+of every row. The n-gram logits are out of fold (the
 shipped model's ``C``, the same folds), so the head learns how far to trust the first tier
 on text that tier has not seen.
 
