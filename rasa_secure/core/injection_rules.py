@@ -37,6 +37,10 @@ CODE_INJECTION = "code_injection"
 TEMPLATE_INJECTION = "template_injection"
 XSS = "xss"
 PATH_TRAVERSAL = "path_traversal"
+LDAP_INJECTION = "ldap_injection"
+XML_INJECTION = "xml_injection"
+SSRF = "ssrf"
+HEADER_INJECTION = "header_injection"
 ENCODED_DATA = "encoded_data"
 
 CATEGORIES: Tuple[str, ...] = (
@@ -50,6 +54,10 @@ CATEGORIES: Tuple[str, ...] = (
     TEMPLATE_INJECTION,
     XSS,
     PATH_TRAVERSAL,
+    LDAP_INJECTION,
+    XML_INJECTION,
+    SSRF,
+    HEADER_INJECTION,
     ENCODED_DATA,
 )
 """Every category a verdict can name."""
@@ -997,11 +1005,107 @@ CODE_RULES: List[Rule] = [
         PATH_TRAVERSAL,
         r"(?:\.\.[/\\]){2,}|(?:^|[=/\\'\"\s])\.\.[/\\](?:etc|windows|winnt|boot|proc|var|usr|"
         r"home|root|\.\.)|(?:%2e%2e|\.%2e|%2e\.|%252e%252e|\.\.%2f|\.\.%5c|%c0%ae%c0%ae|"
-        r"\.\.%c0%af)(?:[/\\]|%2f|%5c)?|\b(?:file|php|zip|phar|expect|data|glob)://",
+        r"\.\.%c0%af)(?:[/\\]|%2f|%5c)?",
         0.9,
-        "../ ..\\ %2e .%2e %252e ..%2f ..%5c %c0%ae ..%c0%af file:// php:// zip:// phar:// "
-        "expect:// data:// glob://",
-        "directory traversal and file inclusion wrappers",
+        "../ ..\\ %2e .%2e %252e ..%2f ..%5c %c0%ae ..%c0%af",
+        "directory traversal",
+    ),
+    _r(
+        "path.wrapper",
+        PATH_TRAVERSAL,
+        r"\b(?:php|zip|phar|expect|glob)://[\w/\\.%~-]|\bdata://[\w.+-]+/[\w.+-]+[;,]",
+        0.9,
+        "php:// zip:// phar:// expect:// glob:// data://",
+        "PHP stream wrappers used for file inclusion (php://filter, expect://, data://)",
+    ),
+    _r(
+        "path.remote_include",
+        PATH_TRAVERSAL,
+        r"(?:^|[?&;\s])(?:page|file|filename|include|inc|incl|include_path|path|template|tpl|"
+        r"doc|document|folder|dir|root|pg|style|lang|language|layout|mod|module|conf|config|"
+        r"cat|load|read|req|require|menu|main|theme|skin|class)=(?:https?|ftps?|smb|php|data|"
+        r"expect)://|(?:https?|ftp)://\S{1,200}?\.(?:txt|php\d?|phtml|inc|jsp|sh)%00",
+        0.85,
+        "://",
+        "remote file inclusion: an include-style parameter given a URL, or a remote script "
+        "cut off with a null byte",
+    ),
+    # LDAP, XML and XPath, server-side requests, headers
+    _r(
+        "ldap.filter_break",
+        LDAP_INJECTION,
+        r"\*\s*\)\s*\(\s*[|&!]?\s*\(?\s*[\w.-]+\s*[~<>]?=|\)\s*\(\s*[|&!]\s*\(\s*[\w.-]+\s*"
+        r"[~<>]?=|\)\s*\(\s*[&|]\s*\)|\(\s*[|&]\s*\(\s*[\w.-]+\s*=\s*\*\s*\)|\bobjectclass\s*=\s*\*",
+        0.9,
+        ")( objectclass",
+        "LDAP filter injection: closing the filter and opening a new clause (*)(uid=*), (|(...)",
+    ),
+    _r(
+        "xml.entity",
+        XML_INJECTION,
+        r"<!\s*entity\b|<!\s*doctype\s+[\w:.-]+\s*(?:\[|system\b)",
+        0.9,
+        "<!",
+        "XML entity declarations (XXE, entity expansion)",
+    ),
+    _r(
+        "xml.xinclude",
+        XML_INJECTION,
+        r"<\s*xi\s*:\s*include\b|\bxmlns\s*:\s*xi\s*=|<\s*xsl\s*:\s*(?:value-of|copy-of|"
+        r"include|import|stylesheet)\b",
+        0.85,
+        "< xmlns",
+        "XInclude and XSLT elements",
+    ),
+    _r(
+        "xml.xpath",
+        XML_INJECTION,
+        r"'\s*(?:or|and)\s+(?:count|name|local-name|string-length|substring|contains|"
+        r"starts-with|string)\s*\(|\b(?:count|name|local-name|string-length)\s*\(\s*/+\*|"
+        r"\bnode\s*\(\s*\)|\btext\s*\(\s*\)\s*=|//\*\[|/\*\[\d+\]",
+        0.85,
+        "' node text //* /*[",
+        "XPath injection: functions over the document tree",
+    ),
+    _r(
+        "ssrf.cloud_metadata",
+        SSRF,
+        r"169\.254\.169\.254|\bmetadata\.google\.internal\b|\bmetadata\.azure\.com\b|"
+        r"100\.100\.100\.200|\bfd00:ec2::254\b|/latest/(?:meta-data|user-data|api/token)\b|"
+        r"/computemetadata/v1\b|/metadata/(?:instance|identity)\b|\b2852039166\b|"
+        r"\b0xa9\.?fe\.?a9\.?fe\b|a9fe:a9fe\b|\b0251\.0376\.0251\.0376\b",
+        0.95,
+        "169.254 metadata 100.100 fd00 /latest /computemetadata 2852039166 0xa9 a9fe 0251",
+        "cloud instance metadata endpoints (credential theft through server-side requests)",
+    ),
+    _r(
+        "ssrf.scheme",
+        SSRF,
+        r"\b(?:gopher|dict|ldaps?|tftp|jar|netdoc)://",
+        0.9,
+        "gopher:// dict:// ldap:// ldaps:// tftp:// jar:// netdoc://",
+        "URL schemes used to reach internal services (gopher://, dict://)",
+    ),
+    _r(
+        "ssrf.obfuscated_loopback",
+        SSRF,
+        r"\b(?:https?|ftp)://(?:[^/\s@]{1,64}@)?(?:0x7f[0-9a-f.]*|2130706433|0177\.0*\.0*\.0*1|"
+        r"127\.1|0\.0\.0\.0|0|\[::\]|\[(?:0:){5}(?:0|ffff):[\w.:]+\]|\[::ffff:[\w.:]+\])"
+        r"(?=[:/\s?#]|$)",
+        0.9,
+        "://",
+        "loopback or any-address written to slip past filters (0x7f000001, 2130706433, "
+        "[::ffff:127.0.0.1])",
+    ),
+    _r(
+        "header.crlf",
+        HEADER_INJECTION,
+        r"(?:%0d|%0a|%e5%98%8a|%e5%98%8d|\\r|%5cr)(?:%0d|%0a|\\r|\\n|%5cr|%5cn)*\s*"
+        r"(?:set-cookie|location|content-type|content-length|x-[\w-]+|bcc|cc|to|from|subject|"
+        r"reply-to|refresh|access-control-[\w-]+|http/\d)\s*:",
+        0.9,
+        "%0d %0a %e5%98 \\r %5cr",
+        "CRLF injection of HTTP or mail headers (%0d%0aSet-Cookie:, %0aBcc:)",
     ),
     # XSS
     _r(
