@@ -1192,6 +1192,8 @@ class Language:
         prior: expression for "previous / above / system / all" (qualifying instructions).
         instructions: expression for "instructions / rules / directives".
         everything: expression for "everything said before" (object of ``override``).
+        own_words: expression for "the above / what I said" without "everything", which
+            customers also use to take back their own words (flag, not block).
         show: expression for "show / reveal / tell me / print".
         system_prompt: expression for "system prompt / hidden instructions".
         no_limits: expression for "without restrictions / filters / rules / censorship".
@@ -1215,6 +1217,7 @@ class Language:
     act_as: str
     ai_reader: str
     triggers: str
+    own_words: str = ""
     verb_last: bool = False
 
 
@@ -1229,7 +1232,8 @@ LANGUAGES: Tuple[Language, ...] = (
         r"directriz\w*|directiva\w*|norma\w*|restricci[oó]n\w*|consigna\w*|tarea\w*|"
         r"comando\w*|prompt\w*)",
         everything=r"(?:todo\W+lo\W+(?:anterior|que\W+(?:te\W+)?(?:dije|he\W+dicho|dijeron|"
-        r"digo))|todo\W+(?:lo\W+)?(?:de\W+)?antes|lo\W+anterior|todo\b)",
+        r"digo))|todo\W+(?:lo\W+)?(?:de\W+)?antes|todo\b)",
+        own_words=r"lo\W+anterior\b",
         show=r"(?:muestr\w*|mu[eé]strame|revel\w*|dime|dígame|imprim\w*|repit\w*|ens[eé][nñ]\w*|"
         r"escrib\w*|comparte|filtra|cu[aá]l(?:es)?\W+(?:es|son)|dame)",
         system_prompt=r"(?:prompt\W+(?:del\W+sistema|inicial|original|oculto)|instrucciones\W+"
@@ -1298,7 +1302,8 @@ LANGUAGES: Tuple[Language, ...] = (
         r"ausführungen|vorschrift\w*)",
         everything=r"(?:alles\W+(?:davor|zuvor|vorher|bisherige|bisher\W+gesagte|"
         r"(?:zuvor\W+)?gesagte|oben|obige|was\W+(?:ich|wir|man)\W+(?:dir\W+|ihnen\W+)?(?:bisher|"
-        r"vorher|zuvor|gesagt|besprochen|geschrieben))|das\W+obige|die\W+obigen|alles\b)",
+        r"vorher|zuvor|gesagt|besprochen|geschrieben))|alles\b)",
+        own_words=r"(?:das\W+obige|die\W+obigen)\b",
         show=r"(?:zeig\w*|nenn\w*|gib|geben\W+sie|verrat\w*|wiederhol\w*|druck\w*|schreib\w*|"
         r"ausgeben|gib\W+(?:\w+\W+)?aus|was\W+(?:ist|sind|steht\W+in))",
         system_prompt=r"(?:system-?\W?prompts?|systemanweisung\w*|system-?nachricht|prompt-?\W?"
@@ -1332,7 +1337,8 @@ LANGUAGES: Tuple[Language, ...] = (
         r"restrizion\w*|compiti|prompt)",
         everything=r"(?:tutto\W+(?:quello|ciò|cio)\W+che\W+(?:ti\W+)?(?:ho\W+detto|è\W+stato\W+"
         r"detto|abbiamo\W+detto|ti\W+hanno\W+detto)|tutto\W+(?:il\W+)?(?:precedente|prima|"
-        r"sopra)|quanto\W+(?:detto|sopra)|tutto\b)",
+        r"sopra)|tutto\b)",
+        own_words=r"quanto\W+(?:detto|sopra)\b",
         show=r"(?:mostr\w*|rivel\w*|dimmi|mi\W+dici|stamp\w*|ripet\w*|scriv\w*|condividi|"
         r"dammi|qual\W+(?:è|e)|quali\W+sono)",
         system_prompt=r"(?:prompt\W+(?:di|del)\W+sistema|prompt\W+(?:iniziale|originale|"
@@ -1534,8 +1540,8 @@ LANGUAGES: Tuple[Language, ...] = (
         r"最初|你的|给你的|給你的|此前)",
         instructions=r"(?:指令|指示|说明|說明|规则|規則|提示词|提示詞|提示|设定|設定|要求|命令|"
         r"限制|约束|約束|规定|規定|准则|準則|任务|任務)",
-        everything=r"(?:一切|所有(?:内容|內容|东西|東西)|上面的(?:内容|內容|话|話)|我之前说的|"
-        r"我之前說的|之前的(?:内容|內容|对话|對話))",
+        everything=r"(?:一切|所有(?:内容|內容|东西|東西)|之前的(?:内容|內容|对话|對話))",
+        own_words=r"(?:上面的(?:内容|內容|话|話)|我之前说的|我之前說的)",
         show=r"(?:显示|顯示|告诉我|告訴我|输出|輸出|打印|重复|重複|泄露|透露|给我看|給我看|"
         r"展示|列出|写出|寫出|说出|說出|是什么|是什麼)",
         system_prompt=r"(?:系统提示|系統提示|系统指令|系統指令|系统消息|系統消息|系统设定|"
@@ -1558,7 +1564,8 @@ LANGUAGES: Tuple[Language, ...] = (
         r"与えられた|あなたの)",
         instructions=r"(?:指示|命令|ルール|規則|指令|プロンプト|設定|制約|制限|ガイドライン|"
         r"方針|タスク)",
-        everything=r"(?:すべて|全て|全部|今までのこと|これまでのこと|上記の内容|前の内容)",
+        everything=r"(?:すべて|全て|全部|今までのこと|これまでのこと)",
+        own_words=r"(?:上記の内容|前の内容)",
         show=r"(?:表示|教え|見せ|出力|印刷|繰り返|書き出|開示|明か|言って|何ですか|なに)",
         system_prompt=r"(?:システムプロンプト|システム(?:の)?(?:指示|命令|メッセージ|設定)|"
         r"(?:初期|元|最初|隠された|秘密|内部)の?(?:指示|プロンプト|命令))",
@@ -1579,8 +1586,8 @@ LANGUAGES: Tuple[Language, ...] = (
         prior=r"(?:이전|앞의|앞선|위의|위|모든|기존|시스템|처음|원래|초기|너의|당신의|지금까지의?)",
         instructions=r"(?:지시\w*|지침\w*|명령\w*|규칙\w*|설정\w*|프롬프트\w*|제한\w*|"
         r"가이드라인\w*|규정\w*|작업\w*)",
-        everything=r"(?:모든\s?것|전부|다\s|지금까지\s?(?:한|들은|말한)\s?(?:것|말|내용)|"
-        r"위의\s?내용|이전\s?내용)",
+        everything=r"(?:모든\s?것|전부|다\s|지금까지\s?(?:한|들은|말한)\s?(?:것|말|내용))",
+        own_words=r"(?:위의\s?내용|이전\s?내용)",
         show=r"(?:보여|알려|출력|인쇄|반복|공개|말해|뭐야|무엇입니까|무엇인가요|밝혀)",
         system_prompt=r"(?:시스템\s?프롬프트|시스템\s?(?:지시|명령|메시지|설정)\w*|"
         r"(?:초기|원래|숨겨진|비밀|내부|처음)\s?(?:지시|프롬프트|명령)\w*)",
@@ -1599,6 +1606,13 @@ LANGUAGES: Tuple[Language, ...] = (
 _CJK_GAP = r".{0,8}?"
 
 
+def _verb_object(lang: Language, obj: str, sep: str, gap: str) -> str:
+    """The override verb, ``sep``, then ``obj``; also ``obj``, ``gap``, then the verb where
+    the language puts its verb last."""
+    verb_first = lang.override + sep + obj
+    return f"(?:{verb_first}|{obj}{gap}{lang.override})" if lang.verb_last else verb_first
+
+
 def _language_rules(lang: Language) -> List[Rule]:
     """Generate the prompt-injection, prompt-leak and jailbreak rules of one language."""
     cjk = lang.triggers == CJK
@@ -1608,10 +1622,7 @@ def _language_rules(lang: Language) -> List[Rule]:
     override_first = lang.override + gap + lang.prior + near + lang.instructions
     object_first = lang.prior + near + lang.instructions + gap + lang.override
     override = f"(?:{override_first}|{object_first})"
-    everything_first = lang.everything + gap + lang.override
-    override_all = lang.override + sep + lang.everything
-    if lang.verb_last:
-        override_all = f"(?:{override_all}|{everything_first})"
+    override_all = _verb_object(lang, lang.everything, sep, gap)
     show = (
         f"(?:{lang.show}{gap}{lang.system_prompt}|{lang.system_prompt}{gap}{lang.show})"
         if not cjk or lang.verb_last
@@ -1620,7 +1631,7 @@ def _language_rules(lang: Language) -> List[Rule]:
     persona_free = f"{lang.act_as}.{{0,120}}{lang.no_limits}|{lang.no_limits}.{{0,80}}{lang.act_as}"
     triggers = lang.triggers
     code = lang.code
-    return [
+    rules = [
         _r(f"{code}.override_instructions", PROMPT_INJECTION, override, STRONG, triggers,
            "ignore/forget + previous + instructions"),
         _r(f"{code}.override_everything", PROMPT_INJECTION, override_all, 0.8, triggers,
@@ -1638,6 +1649,11 @@ def _language_rules(lang: Language) -> List[Rule]:
         _r(f"{code}.indirect_address", PROMPT_INJECTION, lang.ai_reader, 0.75, triggers,
            "text addressed to an AI that reads it (indirect prompt injection)"),
     ]  # fmt: skip
+    if lang.own_words:
+        own = _verb_object(lang, lang.own_words, sep, gap)
+        note = "forget the above / what I said (customers take back their own words)"
+        rules.append(_r(f"{code}.override_own_words", PROMPT_INJECTION, own, 0.6, triggers, note))
+    return rules
 
 
 def all_rules() -> List[Rule]:
