@@ -1023,18 +1023,19 @@ CODE_RULES: List[Rule] = [
         PATH_TRAVERSAL,
         r"(?:^|[?&;\s])(?:page|file|filename|include|inc|incl|include_path|path|template|tpl|"
         r"doc|document|folder|dir|root|pg|style|lang|language|layout|mod|module|conf|config|"
-        r"cat|load|read|req|require|menu|main|theme|skin|class)=(?:https?|ftps?|smb|php|data|"
-        r"expect)://|(?:https?|ftp)://\S{1,200}?\.(?:txt|php\d?|phtml|inc|jsp|sh)%00",
+        r"cat|load|read|req|require|menu|main|theme|skin|class)=(?:(?:https?|ftps?|smb|php|data|"
+        r"expect):)?(?://|\\\\)[\w.-]+[/\\]|(?:https?|ftp)://\S{1,200}?\.(?:txt|php\d?|phtml|"
+        r"inc|jsp|sh)%00",
         0.85,
-        "://",
-        "remote file inclusion: an include-style parameter given a URL, or a remote script "
-        "cut off with a null byte",
+        ":// =// =\\\\",
+        "remote file inclusion: an include-style parameter given a URL (also protocol-relative "
+        "or a UNC share), or a remote script cut off with a null byte",
     ),
     # LDAP, XML and XPath, server-side requests, headers
     _r(
         "ldap.filter_break",
         LDAP_INJECTION,
-        r"\*\s*\)\s*\(\s*[|&!]?\s*\(?\s*[\w.-]+\s*[~<>]?=|\)\s*\(\s*[|&!]\s*\(\s*[\w.-]+\s*"
+        r"\*\s*\)\s*\(\s*[|&!]?\s*\(?\s*[\w.-]+\s*[~<>]?=|\*\s*\)\s*\(\s*[|&!]|\)\s*\(\s*[|&!]\s*\(\s*[\w.-]+\s*"
         r"[~<>]?=|\)\s*\(\s*[&|]\s*\)|\(\s*[|&]\s*\(\s*[\w.-]+\s*=\s*\*\s*\)|\bobjectclass\s*=\s*\*",
         0.9,
         ")( objectclass",
@@ -1073,10 +1074,13 @@ CODE_RULES: List[Rule] = [
         r"169\.254\.169\.254|\bmetadata\.google\.internal\b|\bmetadata\.azure\.com\b|"
         r"100\.100\.100\.200|\bfd00:ec2::254\b|/latest/(?:meta-data|user-data|api/token)\b|"
         r"/computemetadata/v1\b|/metadata/(?:instance|identity)\b|\b2852039166\b|"
-        r"\b0xa9\.?fe\.?a9\.?fe\b|a9fe:a9fe\b|\b0251\.0376\.0251\.0376\b",
+        r"\b0xa9\.?fe\.?a9\.?fe\b|a9fe:a9fe\b|\b0251\.0376\.0251\.0376\b|"
+        r"169\.254\.170\.2\b|\b192\.0\.0\.192\b",
         0.95,
-        "169.254 metadata 100.100 fd00 /latest /computemetadata 2852039166 0xa9 a9fe 0251",
-        "cloud instance metadata endpoints (credential theft through server-side requests)",
+        "169.254 metadata 100.100 fd00 /latest /computemetadata 2852039166 0xa9 a9fe 0251 "
+        "192.0.0.192",
+        "cloud instance and container metadata endpoints (credential theft through "
+        "server-side requests)",
     ),
     _r(
         "ssrf.scheme",
@@ -1091,20 +1095,21 @@ CODE_RULES: List[Rule] = [
         SSRF,
         r"\b(?:https?|ftp)://(?:[^/\s@]{1,64}@)?(?:0x7f[0-9a-f.]*|2130706433|0177\.0*\.0*\.0*1|"
         r"127\.1|0\.0\.0\.0|0|\[::\]|\[(?:0:){5}(?:0|ffff):[\w.:]+\]|\[::ffff:[\w.:]+\])"
-        r"(?=[:/\s?#]|$)",
+        r"(?=[:/\s?#]|$)|\b(?:\d{1,3}[.-]){3}\d{1,3}\.(?:nip|sslip|xip)\.io\b",
         0.9,
-        "://",
+        ":// nip.io sslip.io xip.io",
         "loopback or any-address written to slip past filters (0x7f000001, 2130706433, "
-        "[::ffff:127.0.0.1])",
+        "[::ffff:127.0.0.1]), or an address behind a wildcard DNS name (127.0.0.1.nip.io)",
     ),
     _r(
         "header.crlf",
         HEADER_INJECTION,
-        r"(?:%0d|%0a|%e5%98%8a|%e5%98%8d|\\r|%5cr)(?:%0d|%0a|\\r|\\n|%5cr|%5cn)*\s*"
+        r"(?:%0d|%0a|%u000d|%u000a|%e5%98%8a|%e5%98%8d|\\r|%5cr)(?:%0d|%0a|%u000d|%u000a|\\r|"
+        r"\\n|%5cr|%5cn)*\s*"
         r"(?:set-cookie|location|content-type|content-length|x-[\w-]+|bcc|cc|to|from|subject|"
         r"reply-to|refresh|access-control-[\w-]+|http/\d)\s*:",
         0.9,
-        "%0d %0a %e5%98 \\r %5cr",
+        "%0d %0a %u000d %u000a %e5%98 \\r %5cr",
         "CRLF injection of HTTP or mail headers (%0d%0aSet-Cookie:, %0aBcc:)",
     ),
     # XSS
