@@ -11,9 +11,8 @@ the detector), the n-gram model's attack logit of that text divided by ``LOGIT_S
 the best rule score. At run time the detector reads the reading the n-gram model finds most
 suspicious, with that reading's logit: the normalised text for most messages, a decoded,
 de-leeted or segmented reading for an obfuscated one; training reads the normalised text
-of every row. The n-gram logits are out of fold (the
-shipped model's ``C``, the same folds), so the head learns how far to trust the first tier
-on text that tier has not seen.
+of every row. The n-gram logits are out of fold (the shipped model's ``C``, the same folds),
+so the head learns how far to trust the first tier on text that tier has not seen.
 
 The stage runs only on messages the first tier finds uncertain (score at or above
 :data:`GATE`, no block). Its operating point is the lowest head threshold at which, out of
