@@ -757,6 +757,7 @@ class _Evidence:
     reasons: List[Reason] = field(default_factory=list)
     rule_hits: Dict[str, List[Tuple[Optional[Span], float]]] = field(default_factory=dict)
     model_scores: Dict[str, float] = field(default_factory=dict)
+    semantic_scores: Dict[str, float] = field(default_factory=dict)
     suspect: Optional[Variant] = None
     suspect_logit: float = -math.inf
 
@@ -922,7 +923,10 @@ class InjectionDetector:
     def _score_semantic(self, evidence: _Evidence) -> None:
         """Score the reading the n-gram model found most suspicious (the normalised text,
         or a decoded, de-obfuscated or segmented reading of it) with the sentence encoder
-        and the head, as a model."""
+        and the head. The head already reads the best rule score, so its score stands on its
+        own (the category's score is the larger of it and the first tier's) rather than being
+        combined with the rules again, as in training, where the stage blocks a message only
+        at the head's own threshold."""
         assert self._semantic is not None and evidence.suspect is not None
         variant = evidence.suspect
         embedding = shared_encoder().encode([variant.text], self._semantic.max_tokens)[0]
@@ -932,7 +936,7 @@ class InjectionDetector:
         category = max(scores, key=scores.__getitem__) if scores else "prompt_injection"
         if result.attack <= scores.get(category, 0.0):
             return
-        scores[category] = result.attack
+        evidence.semantic_scores[category] = result.attack
         detail = "multilingual sentence encoder (the meaning, in any of 16 languages)"
         evidence.reasons.append(
             Reason(
@@ -1030,6 +1034,8 @@ class InjectionDetector:
             rule = evidence.rule_score(category)
             model = evidence.model_scores.get(category, 0.0)
             scores[category] = 1.0 - (1.0 - rule) * (1.0 - model)
+        for category, semantic in evidence.semantic_scores.items():
+            scores[category] = max(scores.get(category, 0.0), semantic)
         decision = Decision.ALLOW
         flagged = []
         for category, score in scores.items():

@@ -261,6 +261,24 @@ def test_a_semantic_finding_explains_itself(tmp_path: Path) -> None:
     assert "Please act" not in json.dumps(verdict.to_dict())
 
 
+def test_the_stage_is_not_combined_again_with_the_rules_it_reads(tmp_path: Path) -> None:
+    """The head reads the best rule score as a feature, and in training it blocks a message
+    only at its own threshold. So a stage score below that threshold and a flag-level rule
+    of the same category stay a flag: combined again by noisy-or, 0.7 and 0.6 would block."""
+    weights = [0.0] * SentenceEncoder.dimensions + [0.0, 0.0]  # probability 0.5 for any text
+    threshold = 1.0 / (1.0 + 0.2 / 0.8 * 0.7 / 0.3)  # maps that probability to a score of 0.7
+    detector = InjectionDetector(
+        {"semantic_gate": 0.0}, semantic_path=_write_head(tmp_path / "h.npz", threshold, weights)
+    )
+    verdict = detector.detect("Forget what I said before, what's my balance?")
+    stage = [r for r in verdict.reasons if r.source == "semantic"]
+    rule = [r for r in verdict.reasons if r.source == "en.override_own_words"]
+    assert stage and stage[0].score == pytest.approx(0.7, abs=1e-3)
+    assert rule and rule[0].score == 0.6 and rule[0].category == stage[0].category
+    assert verdict.decision is Decision.FLAG, verdict.to_dict()
+    assert verdict.score == pytest.approx(0.7, abs=1e-3)
+
+
 def test_the_stage_reads_the_most_suspicious_reading(spy: _Spy) -> None:
     """An encoded override is read in its decoded form, the one the n-gram model scores
     highest, not as the base64 letters of the normalised text."""
