@@ -8,11 +8,12 @@ Run it after ``train_injection_model.py``: the head reads that model's logit.
 Features: the multilingual sentence embedding of the normalised text
 (:class:`SentenceEncoder`, its first ``--max-tokens`` tokens, which the head file records for
 the detector), the n-gram model's attack logit of that text divided by ``LOGIT_SCALE``, and
-the best rule score. At run time the detector reads the reading the n-gram model finds most
-suspicious, with that reading's logit: the normalised text for most messages, a decoded,
-de-leeted or segmented reading for an obfuscated one; training reads the normalised text
-of every row. The n-gram logits are out of fold (the shipped model's ``C``, the same folds),
-so the head learns how far to trust the first tier on text that tier has not seen.
+the best rule score of :data:`RULE_CATEGORIES` (also recorded). At run time the detector
+reads the reading the n-gram model finds most suspicious, with that reading's logit: the
+normalised text for most messages, a decoded, de-leeted or segmented reading for an
+obfuscated one; training reads the normalised text of every row. The n-gram logits are out
+of fold (the shipped model's ``C``, the same folds), so the head learns how far to trust the
+first tier on text that tier has not seen.
 
 The stage runs only on messages the first tier finds uncertain (score at or above
 :data:`GATE`, no block). Its operating point is the lowest head threshold at which, out of
@@ -46,6 +47,13 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import train_injection_model as ngram  # noqa: E402
 
 from rasa_secure.core.injection import MODEL_PATH, NgramModel  # noqa: E402
+from rasa_secure.core.injection_rules import (  # noqa: E402
+    CATEGORIES,
+    HEADER_INJECTION,
+    LDAP_INJECTION,
+    SSRF,
+    XML_INJECTION,
+)
 from rasa_secure.core.normalize import variants  # noqa: E402
 from rasa_secure.core.semantic import (  # noqa: E402
     LOGIT_SCALE,
@@ -61,6 +69,13 @@ ADDED_FP = {"chat": 0.0001, "hard": 0.005}
 """Largest out-of-fold false-positive rate the stage may add to a chat / hard benign group."""
 C = 4.0
 """Regularisation of the head (4 did best among 1, 4, 16 out of fold)."""
+RULE_CATEGORIES = tuple(
+    c for c in CATEGORIES if c not in (LDAP_INJECTION, XML_INJECTION, SSRF, HEADER_INJECTION)
+)
+"""Categories whose rules make up the head's rule feature (recorded in the head file). The
+four left out have no rows in the screening data, so the head cannot learn what their
+rules are worth; their rules block on their own (0.85 to 0.95), and one at flag level (a
+URL to an internal host) must stay a flag rather than become a block through this stage."""
 THRESHOLDS = np.round(np.arange(0.90, 0.9995, 0.0025), 4)
 
 
@@ -95,7 +110,11 @@ def main(argv: Sequence[str] = ()) -> int:
     logits = ngram.out_of_fold(x, y, weights, float(model.meta["C"]), args.folds)
     normalized = [variants(t)[0].text for t in texts]
     predicted = [model.score(text).category for text in normalized]
-    rules = ngram.rule_arrays(ngram.rule_scores(texts), predicted)
+    rule_scores = ngram.rule_scores(texts)
+    rules = ngram.rule_arrays(rule_scores, predicted)
+    head_rule = np.array(
+        [max((v for c, v in s.items() if c in RULE_CATEGORIES), default=0.0) for s in rule_scores]
+    )
     first_score = ngram.first_tier_scores(
         logits, predicted, rules, calibration["offsets"], calibration["slope"]
     )
@@ -106,7 +125,7 @@ def main(argv: Sequence[str] = ()) -> int:
 
     encoder = SentenceEncoder()
     embeddings = encoder.encode(normalized, args.max_tokens)
-    features = np.hstack([embeddings, (logits / LOGIT_SCALE)[:, None], rules[0][:, None]])
+    features = np.hstack([embeddings, (logits / LOGIT_SCALE)[:, None], head_rule[:, None]])
 
     probability = np.zeros(len(y))
     splitter = StratifiedKFold(n_splits=args.folds, shuffle=True, random_state=7)
@@ -137,6 +156,7 @@ def main(argv: Sequence[str] = ()) -> int:
         "threshold": chosen,
         "gate": GATE,
         "max_tokens": args.max_tokens,
+        "rule_categories": list(RULE_CATEGORIES),
         "C": C,
         "trained_on": "screening.jsonl split=train + scripts/injection_training_data.yml",
         "rows": len(texts),

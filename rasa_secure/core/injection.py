@@ -930,7 +930,10 @@ class InjectionDetector:
         assert self._semantic is not None and evidence.suspect is not None
         variant = evidence.suspect
         embedding = shared_encoder().encode([variant.text], self._semantic.max_tokens)[0]
-        best_rule = max((evidence.rule_score(c) for c in evidence.rule_hits), default=0.0)
+        categories = self._semantic.rule_categories
+        best_rule = max(
+            (evidence.rule_score(c) for c in evidence.rule_hits if c in categories), default=0.0
+        )
         result = self._semantic.score(embedding, evidence.suspect_logit, best_rule)
         scores = evidence.model_scores
         category = max(scores, key=scores.__getitem__) if scores else "prompt_injection"

@@ -1102,6 +1102,17 @@ CODE_RULES: List[Rule] = [
         "[::ffff:127.0.0.1]), or an address behind a wildcard DNS name (127.0.0.1.nip.io)",
     ),
     _r(
+        "ssrf.internal_host",
+        SSRF,
+        r"\b(?:https?|ftp)://(?:[^/\s@]{1,64}@)?(?:localhost|127(?:\.\d{1,3}){3}|10(?:\.\d{1,3})"
+        r"{3}|192\.168(?:\.\d{1,3}){2}|172\.(?:1[6-9]|2\d|3[01])(?:\.\d{1,3}){2}|\[::1\]|"
+        r"[\w.-]+\.(?:internal|localdomain|local|intranet|corp|lan))(?=[:/\s?#]|$)",
+        0.6,
+        "://",
+        "a URL to this machine or a private network (flag: developers paste such URLs too; an "
+        "action that fetches URLs must refuse them)",
+    ),
+    _r(
         "header.crlf",
         HEADER_INJECTION,
         r"(?:%0d|%0a|%u000d|%u000a|%e5%98%8a|%e5%98%8d|\\r|%5cr)(?:%0d|%0a|%u000d|%u000a|\\r|"

