@@ -14,10 +14,12 @@ immutable and compare like their underlying ``str`` or ``Decimal``.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
-from typing import Any, ClassVar, Pattern, Type, TypeVar
+from typing import Any, ClassVar, FrozenSet, Pattern, Tuple, Type, TypeVar, Union
+from urllib.parse import urlsplit
 
 from rasa_secure.errors import InputError
 
@@ -105,6 +107,124 @@ class EmailAddress(ValidatedStr):
         """The domain part is case-insensitive: lower-case it."""
         local, _, domain = text.rpartition("@")
         return f"{local}@{domain.lower()}"
+
+
+U = TypeVar("U", bound="PublicUrl")
+_HOST_NAME = re.compile(
+    r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?"
+)
+_NUMERIC_HOST = re.compile(r"(?:0x[0-9a-f]*|\d+)(?:\.(?:0x[0-9a-f]*|\d+)){0,3}\.?")
+
+
+class PublicUrl(ValidatedStr):
+    """A URL a backend may fetch on a user's behalf: no request to this machine, the private
+    network or a cloud metadata service (server-side request forgery).
+
+    Checked without any network access: the scheme (:attr:`SCHEMES`), no credentials in the
+    URL, an explicit port only from :attr:`PORTS`, and a host that is either a global IP
+    address (not loopback, private, link-local such as ``169.254.169.254``, shared, reserved
+    or multicast, also when IPv4 is written inside IPv6) or a DNS name of two labels or more
+    outside :attr:`BLOCKED_SUFFIXES`. Numeric hosts in the forms that only serve to slip
+    past filters (``2130706433``, ``0x7f000001``, ``0177.0.0.1``, ``127.1``) are refused.
+    A name can still resolve to a private address: the fetcher must resolve it, check every
+    address with :func:`require_public_address` and connect to the address it checked.
+
+    Attributes:
+        SCHEMES: allowed schemes (lower case).
+        PORTS: allowed explicit ports (a URL without a port uses the scheme's default).
+        BLOCKED_SUFFIXES: DNS suffixes of internal names and of wildcard services that
+            resolve a name to the address written in it (``127.0.0.1.nip.io``).
+    """
+
+    PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\\]+")
+    MAX_LENGTH = 2048
+    DESCRIPTION = "a URL"
+    SCHEMES: ClassVar[FrozenSet[str]] = frozenset({"https"})
+    PORTS: ClassVar[FrozenSet[int]] = frozenset({443})
+    BLOCKED_SUFFIXES: ClassVar[Tuple[str, ...]] = (
+        "localhost",
+        "local",
+        "localdomain",
+        "internal",
+        "intranet",
+        "corp",
+        "lan",
+        "home.arpa",
+        "nip.io",
+        "sslip.io",
+        "xip.io",
+        "localtest.me",
+    )
+
+    @classmethod
+    def parse(cls: Type[U], value: Any, *, location: str = "value") -> U:
+        """Validate ``value``; raise :class:`InputError` (without the value) if a backend
+        must not fetch it."""
+        url = super().parse(value, location=location)
+        parts = urlsplit(url)
+        if parts.scheme.lower() not in cls.SCHEMES:
+            raise InputError(location, f"scheme is not one of {', '.join(sorted(cls.SCHEMES))}")
+        if parts.username is not None or parts.password is not None:
+            raise InputError(location, "carries credentials")
+        try:
+            port = parts.port
+        except ValueError:
+            raise InputError(location, "has an invalid port") from None
+        if port is not None and port not in cls.PORTS:
+            raise InputError(location, f"port is not one of {sorted(cls.PORTS)}")
+        cls._check_host(parts.hostname or "", location)
+        return url
+
+    @classmethod
+    def normalise(cls, text: str) -> str:
+        """Scheme and host are case-insensitive: lower-case them (the path keeps its case)."""
+        parts = urlsplit(text)
+        return parts._replace(scheme=parts.scheme.lower(), netloc=parts.netloc.lower()).geturl()
+
+    @classmethod
+    def _check_host(cls, host: str, location: str) -> None:
+        if not host:
+            raise InputError(location, "has no host")
+        if not host.isascii():
+            raise InputError(location, "host is not ASCII (write its xn-- form)")
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            address = None
+        if address is not None:
+            require_public_address(address, location=location)
+        elif _NUMERIC_HOST.fullmatch(host):
+            raise InputError(location, "host is a numeric address in a non-standard form")
+        elif not _HOST_NAME.fullmatch(host):
+            raise InputError(location, "host is not a DNS name of two labels or more")
+        elif any(host == s or host.endswith("." + s) for s in cls.BLOCKED_SUFFIXES):
+            raise InputError(location, "host is an internal or wildcard-DNS name")
+
+
+def require_public_address(
+    address: Union[str, ipaddress.IPv4Address, ipaddress.IPv6Address], *, location: str = "address"
+) -> None:
+    """Raise :class:`InputError` unless ``address`` is a global unicast IP address.
+
+    For the addresses a fetcher resolved a :class:`PublicUrl`'s host to: loopback, private,
+    link-local (cloud metadata), shared, reserved and multicast addresses are refused, and
+    IPv4 written inside IPv6 (``::ffff:127.0.0.1``) is judged as the IPv4 address it holds.
+    """
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        raise InputError(location, "is not an IP address") from None
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if embedded is not None:
+            ip = embedded
+    if not ip.is_global or ip.is_multicast or any(ip in net for net in _NOT_PUBLIC):
+        raise InputError(location, "is not a public address")
+
+
+_NOT_PUBLIC = (ipaddress.ip_network("192.0.0.0/24"),)
+"""Ranges Python's ``is_global`` lets through that are not globally reachable (IETF
+protocol assignments, where Oracle Cloud serves its metadata at 192.0.0.192)."""
 
 
 class Money(Decimal):
