@@ -1036,10 +1036,12 @@ CODE_RULES: List[Rule] = [
         "ldap.filter_break",
         LDAP_INJECTION,
         r"\*\s*\)\s*\(\s*[|&!]?\s*\(?\s*[\w.-]+\s*[~<>]?=|\*\s*\)\s*\(\s*[|&!]|\)\s*\(\s*[|&!]\s*\(\s*[\w.-]+\s*"
-        r"[~<>]?=|\)\s*\(\s*[&|]\s*\)|\(\s*[|&]\s*\(\s*[\w.-]+\s*=\s*\*\s*\)|\bobjectclass\s*=\s*\*",
+        r"[~<>]?=|\)\s*\(\s*[&|]\s*\)|\(\s*[|&]\s*\(\s*[\w.-]+\s*=\s*\*\s*\)|\bobjectclass\s*=\s*\*|"
+        r"\(\s*!\s*\(\s*[&|]\s*\(",
         0.9,
-        ")( objectclass",
-        "LDAP filter injection: closing the filter and opening a new clause (*)(uid=*), (|(...)",
+        ")( objectclass (!(",
+        "LDAP filter injection: closing the filter and opening a new clause (*)(uid=*), (|(...), "
+        "or negating a compound clause (!(&(...",
     ),
     _r(
         "xml.entity",
