@@ -312,6 +312,38 @@ ENGLISH_RULES: List[Rule] = [
         "fake developer/admin authority claim",
     ),
     _r(
+        "en.fake_session",
+        PROMPT_INJECTION,
+        r"\b(?:begin|start|enter|open|initiat\w*|activat\w*)\W+(?:an?\W+|the\W+)?(?:admin|"
+        r"administrator|root|superuser|sudo|privileged|elevated|maintenance|debug)\W+(?:session|"
+        r"shell|console|privileges)\b",
+        0.6,
+        "begin start enter open initiat activat",
+        "starts a privileged session (flag: business customers administer their own accounts)",
+    ),
+    _r(
+        "en.forged_authorisation",
+        PROMPT_INJECTION,
+        r"\b(?:auth|authori[sz]ation|authenticated|access|admin|privileges?|clearance)\W{0,2}[=:]"
+        r"\W{0,2}(?:ok|true|granted|elevated|root|admin)\b",
+        0.85,
+        "auth authorization authorisation authenticated access admin privilege privileges "
+        "clearance",
+        "a forged authorisation marker (auth=ok, admin: true, access: granted)",
+    ),
+    _r(
+        "en.policy_for_assistants",
+        PROMPT_INJECTION,
+        r"\b(?:all\W+)?(?:ai\W+)?(?:assistants|chatbots|bots|language\W+models|llms|ai\W+models)"
+        r"\W+(?:must|shall|are\W+(?:now\W+)?(?:required|allowed|permitted|authori[sz]ed)\W+to)"
+        r"\W+(?:now\W+|henceforth\W+|from\W+now\W+on\W+|always\W+)?(?:share|reveal|disclose|"
+        r"ignore|bypass|disregard|override|skip|disable)\b",
+        0.8,
+        "all assistants chatbots bots language llms ai",
+        "a rule announced for assistants in general that makes them share or ignore (a fake "
+        "policy; a customer speaks of 'the assistant')",
+    ),
+    _r(
         "en.special_mode",
         JAILBREAK,
         r"\bstay\W+in\W+\w+\W+mode\b|\b(?:developer|dev|debug|maintenance|god|sudo|admin|root|unrestricted|unfiltered|"
@@ -537,11 +569,12 @@ ENGLISH_RULES: List[Rule] = [
         r"\byour\W+(?:\w+\W+)?(?:system|initial|hidden|secret|internal|starting|pre|confidential)"
         r"\W?(?:prompts?|system\W+message)\b|\b(?:system|hidden|secret|internal|confidential)\W+"
         r"(?:instructions|directives|configuration)\b|\binitiali[sz]ation\W+(?:string|prompt|"
-        r"text|instructions)\b|\b(?:text|words|instructions|prompt|message|context)\W+you\W+"
+        r"text|instructions)\b|\b(?:text|words|instructions|prompt|message|context|rules|"
+        r"guidelines|directives)\W+you\W+"
         r"(?:were|have\W+been)\W+(?:given|told|provided|fed)\b",
         0.85,
         "your system hidden secret internal confidential initialization initialisation text "
-        "words instructions prompt message context",
+        "words instructions prompt message context rules guidelines directives",
         "names the assistant's own hidden prompt",
     ),
     _r(
