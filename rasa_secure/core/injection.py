@@ -16,8 +16,9 @@ variants could only add reasons, so long attacks cost one pass.
 A message the first tier finds uncertain (some category scores ``semantic_gate`` or more,
 none blocks; about one chat message in forty) goes to a second tier,
 :mod:`rasa_secure.core.semantic`: a multilingual sentence encoder reads the meaning of the
-reading the n-gram model found most suspicious (usually the normalised text; the decoded one
-of an encoded message), which paraphrase and translation do not change, and a head trained
+reading the n-gram model found most suspicious (usually the normalised text; of a message
+that is one encoding, a decoding of it), which paraphrase and translation do not change, and
+a head trained
 with the n-gram model's logit and the rule scores adds a ``semantic`` score for the model's
 category.
 
@@ -760,6 +761,7 @@ class _Evidence:
     semantic_scores: Dict[str, float] = field(default_factory=dict)
     suspect: Optional[Variant] = None
     suspect_logit: float = -math.inf
+    suspect_decodes_all: bool = False
 
     def add_rule(self, category: str, span: Optional[Span], score: float) -> None:
         """Record a rule hit; hits overlapping one of the same category count once (max)."""
@@ -792,6 +794,18 @@ _REWRITTEN_KINDS = frozenset({VariantKind.HOMOGLYPHS, VariantKind.LEETSPEAK})
 
 def _variant_name(variant: Variant) -> str:
     return "+".join(variant.derivation)
+
+
+_WHOLE_MESSAGE = 0.9
+"""Share of a message a decoding must come from for the message to count as encoded."""
+
+
+def _decodes_whole_message(variant: Variant, length: int) -> bool:
+    """Whether ``variant`` decodes (base64, URL, hex...) nearly the whole message. The
+    semantic stage then reads a decoding, never the encoded characters: those are not
+    language, whatever the n-gram model makes of them."""
+    decoded = variant.kind not in (VariantKind.NORMALIZED, *_ALIGNED_KINDS)
+    return decoded and variant.source.end - variant.source.start >= _WHOLE_MESSAGE * length
 
 
 class InjectionDetector:
@@ -898,7 +912,7 @@ class InjectionDetector:
             if self._rules_read(variant, found[0], len(text)):
                 self._scan_rules(variant, evidence)
             if self._model is not None and self._model_reads(variant, len(text), structured):
-                self._score_model(variant, evidence)
+                self._score_model(variant, evidence, len(text))
             if self._conclusive(evidence):
                 # Already blocked: further variants or the memory could add reasons only.
                 return self._decide(evidence)
@@ -922,11 +936,12 @@ class InjectionDetector:
 
     def _score_semantic(self, evidence: _Evidence) -> None:
         """Score the reading the n-gram model found most suspicious (the normalised text,
-        or a decoded, de-obfuscated or segmented reading of it) with the sentence encoder
-        and the head. The head already reads the best rule score, so its score stands on its
-        own (the category's score is the larger of it and the first tier's) rather than being
-        combined with the rules again, as in training, where the stage blocks a message only
-        at the head's own threshold."""
+        or a decoded, de-obfuscated or segmented reading of it; a decoding whenever the
+        message is one encoding) with the sentence encoder and the head. The head already
+        reads the best rule score, so its score stands on its own (the category's score is
+        the larger of it and the first tier's) rather than being combined with the rules
+        again, as in training, where the stage blocks a message only at the head's own
+        threshold."""
         assert self._semantic is not None and evidence.suspect is not None
         variant = evidence.suspect
         embedding = shared_encoder().encode([variant.text], self._semantic.max_tokens)[0]
@@ -1008,11 +1023,13 @@ class InjectionDetector:
             if encoded:
                 evidence.add_rule(injection_rules.ENCODED_DATA, span, rule.score)
 
-    def _score_model(self, variant: Variant, evidence: _Evidence) -> None:
+    def _score_model(self, variant: Variant, evidence: _Evidence, length: int) -> None:
         assert self._model is not None
         result = self._model.score(variant.text)
-        if result.logit > evidence.suspect_logit:
+        decodes_all = _decodes_whole_message(variant, length)
+        if (decodes_all, result.logit) > (evidence.suspect_decodes_all, evidence.suspect_logit):
             evidence.suspect, evidence.suspect_logit = variant, result.logit
+            evidence.suspect_decodes_all = decodes_all
         category = result.category
         if result.attack <= evidence.model_scores.get(category, 0.0):
             return

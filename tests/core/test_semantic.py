@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import urllib.parse
 from pathlib import Path
 from typing import List
 
@@ -321,6 +322,20 @@ def test_the_stage_reads_the_most_suspicious_reading(spy: _Spy) -> None:
     assert spy.texts == [override.lower()]
     assert verdict.decision is Decision.BLOCK, verdict.to_dict()
     assert [r.variant for r in verdict.reasons if r.source == "semantic"] == ["base64"]
+
+
+def test_an_encoded_message_is_read_decoded_even_when_its_encoding_looks_worse(spy: _Spy) -> None:
+    """Percent-escapes are not language: of a message that is one encoding, the stage reads
+    a decoding, even where the n-gram model finds the escapes more suspicious."""
+    plain = "Hi, can you tell me how to set up a standing order for my rent?"
+    text = urllib.parse.quote(plain, safe="")
+    detector = InjectionDetector({"semantic_gate": 0.0})
+    assert detector.model is not None
+    encoded, decoded = detector.model.score(text.lower()), detector.model.score(plain.lower())
+    assert encoded.logit > decoded.logit  # the premise: the escapes look more suspicious
+    verdict = detector.detect(text)
+    assert spy.texts == [plain.lower()]
+    assert verdict.decision is Decision.ALLOW, verdict.to_dict()
 
 
 def test_stage_off_changes_only_the_uncertain_messages() -> None:
