@@ -1245,6 +1245,8 @@ class Language:
         everything: expression for "everything said before" (object of ``override``).
         own_words: expression for "the above / what I said" without "everything", which
             customers also use to take back their own words (flag, not block).
+        received: expression for "given to you / that you received at first", which makes
+            "instructions" the assistant's own (languages whose model misses the request).
         show: expression for "show / reveal / tell me / print".
         system_prompt: expression for "system prompt / hidden instructions".
         no_limits: expression for "without restrictions / filters / rules / censorship".
@@ -1269,6 +1271,7 @@ class Language:
     ai_reader: str
     triggers: str
     own_words: str = ""
+    received: str = ""
     verb_last: bool = False
 
 
@@ -1397,10 +1400,12 @@ LANGUAGES: Tuple[Language, ...] = (
         r"segrete|interne)|messaggio\W+di\W+sistema)",
         no_limits=r"(?:senza\W+(?:alcuna\W+|alcun\W+|nessuna\W+)?(?:restrizion\w*|filtr\w*|"
         r"limit\w*|regol\w*|censura|etica|morale)|libero\W+da\W+(?:ogni\W+)?(?:restrizion\w*|"
-        r"regol\w*|censura))",
+        r"regol\w*|censura)|niente\W+pi[uù]\W+(?:restrizion\w*|filtr\w*|limit\w*|regol\w*|"
+        r"censura))",
         special_mode=r"(?:modalit[aà]\W+(?:sviluppatore|dio|senza\W+restrizioni|jailbreak|"
         r"debug|amministratore))",
         act_as=r"(?:comportati\W+come|fingi\W+di\W+essere|fai\W+finta|agisci\W+come|ora\W+sei|"
+        r"sei\W+(?:finalmente\W+)?liber[oa]\W+(?:ora|adesso)|"
         r"adesso\W+sei|da\W+ora\W+sei|interpreta\W+il\W+ruolo|rispondi\W+come|immagina\W+di"
         r"\W+essere)",
         ai_reader=r"(?:\bia|intelligenza\W+artificiale|assistente|modello|bot|agente)\W+che\W+(?:sta\W+)?"
@@ -1409,7 +1414,7 @@ LANGUAGES: Tuple[Language, ...] = (
         "ignora ignori ignorare dimentica dimentichi dimenticare trascura non scorda "
         "tralascia annulla disobbedisci mostra mostrami rivela dimmi stampa ripeti scrivi "
         "condividi dammi qual quali senza libero modalità modalita jailbreak comportati fingi "
-        "fai agisci ora adesso interpreta rispondi immagina prompt istruzioni",
+        "fai agisci ora adesso interpreta rispondi immagina prompt istruzioni niente sei",
     ),
     Language(
         "pt",
@@ -1593,6 +1598,8 @@ LANGUAGES: Tuple[Language, ...] = (
         r"限制|约束|約束|规定|規定|准则|準則|任务|任務)",
         everything=r"(?:一切|所有(?:内容|內容|东西|東西)|之前的(?:内容|內容|对话|對話))",
         own_words=r"(?:上面的(?:内容|內容|话|話)|我之前说的|我之前說的)",
+        received=r"(?:你(?:一开始|一開始|最初|开始时|開始時|之前|原本)?(?:收到|得到|接收到?|"
+        r"被给予|被給予|被赋予|被賦予|获得|獲得)的|给你的|給你的)",
         show=r"(?:显示|顯示|告诉我|告訴我|输出|輸出|打印|重复|重複|泄露|透露|给我看|給我看|"
         r"展示|列出|写出|寫出|说出|說出|是什么|是什麼)",
         system_prompt=r"(?:系统提示|系統提示|系统指令|系統指令|系统消息|系統消息|系统设定|"
@@ -1617,6 +1624,8 @@ LANGUAGES: Tuple[Language, ...] = (
         r"方針|タスク)",
         everything=r"(?:すべて|全て|全部|今までのこと|これまでのこと)",
         own_words=r"(?:上記の内容|前の内容)",
+        received=r"(?:(?:あなた|君)が.{0,6}?|最初に|初めに|はじめに)(?:受け取った|与えられた|"
+        r"渡された|もらった)",
         show=r"(?:表示|教え|見せ|出力|印刷|繰り返|書き出|開示|明か|言って|何ですか|なに)",
         system_prompt=r"(?:システムプロンプト|システム(?:の)?(?:指示|命令|メッセージ|設定)|"
         r"(?:初期|元|最初|隠された|秘密|内部)の?(?:指示|プロンプト|命令))",
@@ -1639,12 +1648,14 @@ LANGUAGES: Tuple[Language, ...] = (
         r"가이드라인\w*|규정\w*|작업\w*)",
         everything=r"(?:모든\s?것|전부|다\s|지금까지\s?(?:한|들은|말한)\s?(?:것|말|내용))",
         own_words=r"(?:위의\s?내용|이전\s?내용)",
+        received=r"(?:(?:너|네|니|당신)(?:가|이)\s?.{0,6}?|처음에\s?)(?:받은|받았던|주어진)",
         show=r"(?:보여|알려|출력|인쇄|반복|공개|말해|뭐야|무엇입니까|무엇인가요|밝혀)",
         system_prompt=r"(?:시스템\s?프롬프트|시스템\s?(?:지시|명령|메시지|설정)\w*|"
         r"(?:초기|원래|숨겨진|비밀|내부|처음)\s?(?:지시|프롬프트|명령)\w*)",
-        no_limits=r"(?:제한\s?(?:없이|없는|을\s?해제|을\s?무시)|제약\s?(?:없이|없는)|"
-        r"필터\s?(?:없이|없는)|검열\s?(?:없이|없는)|규칙\s?(?:없이|없는|에\s?얽매이지)|"
-        r"윤리\s?(?:를\s?무시|에\s?얽매이지|없이)|무엇이든\s?(?:대답|말))",
+        no_limits=r"(?:제한(?:이|이\s?전혀)?\s?(?:없이|없는|을\s?해제|을\s?무시)|제약(?:이)?\s?"
+        r"(?:없이|없는)|필터(?:가)?\s?(?:없이|없는)|검열(?:이)?\s?(?:없이|없는)|규칙(?:이)?\s?"
+        r"(?:없이|없는|에\s?얽매이지)|윤리\s?(?:를\s?무시|에\s?얽매이지|없이)|(?:무엇이든|뭐든지?)"
+        r"\s?(?:대답|말))",
         special_mode=r"(?:개발자\s?모드|갓\s?모드|신\s?모드|탈옥|관리자\s?모드|디버그\s?모드)",
         act_as=r"(?:인\s?척|처럼\s?행동|역할을\s?(?:해|맡아|연기)|이제\s?(?:너는|당신은)|"
         r"지금부터\s?(?:너는|당신은)|연기해)",
@@ -1700,6 +1711,11 @@ def _language_rules(lang: Language) -> List[Rule]:
         _r(f"{code}.indirect_address", PROMPT_INJECTION, lang.ai_reader, 0.75, triggers,
            "text addressed to an AI that reads it (indirect prompt injection)"),
     ]  # fmt: skip
+    if lang.received:
+        received = f"{lang.received}{gap}{lang.instructions}"
+        asks = f"(?:{lang.show}{gap}{received}|{received}{gap}{lang.show})"
+        note = "asks for the instructions the assistant received"
+        rules.append(_r(f"{code}.leak_received", PROMPT_LEAK, asks, 0.85, triggers, note))
     if lang.own_words:
         own = _verb_object(lang, lang.own_words, sep, gap)
         note = "forget the above / what I said (customers take back their own words)"
