@@ -779,6 +779,12 @@ class _Evidence:
             miss *= 1.0 - score
         return 1.0 - miss
 
+    def first_tier_score(self, category: str) -> float:
+        """Noisy-or of the rules and the n-gram model for ``category``."""
+        return 1.0 - (1.0 - self.rule_score(category)) * (
+            1.0 - self.model_scores.get(category, 0.0)
+        )
+
 
 def _overlap(a: Optional[Span], b: Optional[Span]) -> bool:
     if a is None or b is None:
@@ -941,7 +947,9 @@ class InjectionDetector:
         reads the best rule score, so its score stands on its own (the category's score is
         the larger of it and the first tier's) rather than being combined with the rules
         again, as in training, where the stage blocks a message only at the head's own
-        threshold."""
+        threshold. Its category is the first tier's strongest (rules of the head's categories
+        and the n-gram model), so a Chinese override a rule found is not reported under the
+        category the n-gram model guessed for text it barely knows."""
         assert self._semantic is not None and evidence.suspect is not None
         variant = evidence.suspect
         embedding = shared_encoder().encode([variant.text], self._semantic.max_tokens)[0]
@@ -950,9 +958,13 @@ class InjectionDetector:
             (evidence.rule_score(c) for c in evidence.rule_hits if c in categories), default=0.0
         )
         result = self._semantic.score(embedding, evidence.suspect_logit, best_rule)
-        scores = evidence.model_scores
-        category = max(scores, key=scores.__getitem__) if scores else "prompt_injection"
-        if result.attack <= scores.get(category, 0.0):
+        first_tier = {
+            c: evidence.first_tier_score(c)
+            for c in {*evidence.model_scores, *(set(evidence.rule_hits) & categories)}
+            if c != injection_rules.ENCODED_DATA
+        }
+        category = max(sorted(first_tier), key=first_tier.__getitem__, default="prompt_injection")
+        if result.attack <= first_tier.get(category, 0.0):
             return
         evidence.semantic_scores[category] = result.attack
         detail = "multilingual sentence encoder (the meaning, in any of 16 languages)"
@@ -999,9 +1011,7 @@ class InjectionDetector:
     def _conclusive(self, evidence: _Evidence) -> bool:
         """Whether some category already reaches its block threshold."""
         for category in set(evidence.rule_hits) | set(evidence.model_scores):
-            rule = evidence.rule_score(category)
-            model = evidence.model_scores.get(category, 0.0)
-            if 1.0 - (1.0 - rule) * (1.0 - model) >= self._block[category]:
+            if evidence.first_tier_score(category) >= self._block[category]:
                 return True
         return False
 
@@ -1051,9 +1061,7 @@ class InjectionDetector:
     def _decide(self, evidence: _Evidence) -> Verdict:
         scores: Dict[str, float] = {}
         for category in set(evidence.rule_hits) | set(evidence.model_scores):
-            rule = evidence.rule_score(category)
-            model = evidence.model_scores.get(category, 0.0)
-            scores[category] = 1.0 - (1.0 - rule) * (1.0 - model)
+            scores[category] = evidence.first_tier_score(category)
         for category, semantic in evidence.semantic_scores.items():
             scores[category] = max(scores.get(category, 0.0), semantic)
         decision = Decision.ALLOW

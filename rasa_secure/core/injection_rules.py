@@ -1245,6 +1245,9 @@ class Language:
         everything: expression for "everything said before" (object of ``override``).
         own_words: expression for "the above / what I said" without "everything", which
             customers also use to take back their own words (flag, not block).
+        ai_reader_score: score of the ``ai_reader`` rule: 0.75, so that a word of model
+            evidence is needed to block, or 0.85 where the expression also requires the
+            object ("this email"), as the English rule does.
         received: expression for "given to you / that you received at first", which makes
             "instructions" the assistant's own (languages whose model misses the request).
         show: expression for "show / reveal / tell me / print".
@@ -1271,9 +1274,16 @@ class Language:
     ai_reader: str
     triggers: str
     own_words: str = ""
+    ai_reader_score: float = 0.75
     received: str = ""
     verb_last: bool = False
 
+
+_ZH_READER = (
+    r"(?:阅读|閱讀|读取|讀取|处理|處理|总结|總結|分析)(?:此|这|這|本|该|該).{0,4}?的\W{0,2}"
+    r"(?:ai|人工智能|助手|(?:大型?)?(?:语言|語言)?模型|机器人|機器人)"
+)
+"""Chinese "the AI (model) reading / processing this ...", addressed by the rule below."""
 
 LANGUAGES: Tuple[Language, ...] = (
     Language(
@@ -1612,7 +1622,10 @@ LANGUAGES: Tuple[Language, ...] = (
         r"管理员模式|管理員模式|调试模式|調試模式|无限制模式|無限制模式)",
         act_as=r"(?:扮演|假装你是|假裝你是|你现在是|你現在是|从现在开始你是|從現在開始你是|"
         r"充当|充當|模拟|模擬)",
-        ai_reader=r"(?:阅读|读取|处理|总结|分析)(?:此|这|本|该).{0,4}?的\W{0,2}(?:ai|人工智能|助手|模型|机器人)",
+        ai_reader=r"(?:(?:致|给|給|写给|寫給|对|對|如果你是|假如你是|作为|作為).{0,6}?"
+        f"{_ZH_READER}|{_ZH_READER}"
+        r"\W{0,2}(?:请|請|注意|须|須|必须|必須|应|應|[：:，,]))",
+        ai_reader_score=0.85,
         triggers=CJK,
     ),
     Language(
@@ -1708,8 +1721,8 @@ def _language_rules(lang: Language) -> List[Rule]:
            "act as someone without rules"),
         _r(f"{code}.no_limits", JAILBREAK, lang.no_limits, WEAK, triggers,
            "without restrictions/filters/censorship (corroborating only)"),
-        _r(f"{code}.indirect_address", PROMPT_INJECTION, lang.ai_reader, 0.75, triggers,
-           "text addressed to an AI that reads it (indirect prompt injection)"),
+        _r(f"{code}.indirect_address", PROMPT_INJECTION, lang.ai_reader, lang.ai_reader_score,
+           triggers, "text addressed to an AI that reads it (indirect prompt injection)"),
     ]  # fmt: skip
     if lang.received:
         received = f"{lang.received}{gap}{lang.instructions}"
