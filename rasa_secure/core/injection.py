@@ -804,14 +804,19 @@ def _variant_name(variant: Variant) -> str:
 
 _WHOLE_MESSAGE = 0.9
 """Share of a message a decoding must come from for the message to count as encoded."""
+_DECODINGS = frozenset(
+    {VariantKind.BASE64, VariantKind.HEX, VariantKind.URL, VariantKind.HTML, VariantKind.ESCAPES}
+)
+"""Readings that exist only where the text holds an encoding. ROT13 and reversed readings
+exist for any text, so they never make a message count as encoded."""
 
 
 def _decodes_whole_message(variant: Variant, length: int) -> bool:
-    """Whether ``variant`` decodes (base64, URL, hex...) nearly the whole message. The
-    semantic stage then reads a decoding, never the encoded characters: those are not
-    language, whatever the n-gram model makes of them."""
-    decoded = variant.kind not in (VariantKind.NORMALIZED, *_ALIGNED_KINDS)
-    return decoded and variant.source.end - variant.source.start >= _WHOLE_MESSAGE * length
+    """Whether ``variant`` decodes (base64, hex, URL, HTML or backslash escapes) nearly the
+    whole message. The semantic stage then reads a decoding, never the encoded characters:
+    those are not language, whatever the n-gram model makes of them."""
+    whole = variant.source.end - variant.source.start >= _WHOLE_MESSAGE * length
+    return variant.kind in _DECODINGS and whole
 
 
 class InjectionDetector:
