@@ -344,6 +344,93 @@ ENGLISH_RULES: List[Rule] = [
         "policy; a customer speaks of 'the assistant')",
     ),
     _r(
+        "en.third_party_clearance",
+        PROMPT_INJECTION,
+        r"(?<!\bdoes\s)(?<!\bdo\s)(?<!\bcan\s)(?<!\bwill\s)(?<!\bwould\s)(?<!\bdid\s)"
+        r"\b(?:compliance|security|fraud|risk|legal|it\W+(?:team|department)|audit|management|"
+        r"the\W+bank|your\W+"
+        r"(?:operators?|developers?|administrators?|admins?|creators?|owners?|makers?|"
+        r"supervisors?))\W+(?:\w+\W+){0,2}(?:has\W+|have\W+)?(?:cleared|authori[sz]ed|approved|"
+        r"allowed|permitted|instructed|told|asked|wants?|allows?|permits?|authori[sz]es|lets)"
+        r"\W+you\W+to\W+(?:\w+\W+){0,1}(?:skip|bypass|ignore|disregard|override|disable|"
+        r"disclose|reveal|share|trust|obey|believe|grant|waive\W+(?:the\W+)?(?:checks?|"
+        r"verification))\b",
+        0.85,
+        "compliance security fraud risk legal it audit management the your",
+        "says someone with authority cleared the assistant to skip checks, disclose or obey",
+    ),
+    _r(
+        "en.authority_override",
+        PROMPT_INJECTION,
+        r"\b(?:i\W*am|i'?m|this\W+is|we\W+are)\W+(?:an?\W+|the\W+|your\W+)?(?:\w+\W+){0,3}"
+        r"(?:auditors?|regulators?|inspectors?|examiners?|investigators?|police|law\W+"
+        r"enforcement|compliance\W+officers?|central\W+bank)\b.{0,80}?\b(?:override|bypass|"
+        r"disable|unlock|skip\W+(?:the\W+)?(?:checks?|verification)|lift\W+(?:the\W+)?"
+        r"(?:limits?|restrictions?|block))\b",
+        0.8,
+        "i i'm im this we",
+        "claims an outside authority to override limits or checks",
+    ),
+    _r(
+        "en.disable_safety",
+        JAILBREAK,
+        r"\b(?:switch|turn|shut)\w*\W+off\W+(?:\w+\W+){0,1}(?:your|the)\W+(?:\w+\W+){0,1}"
+        r"(?:safety|content|moderation|ethic\w*|guard\w*|censor\w*|refusal)\b|\b(?:disabl\w*|"
+        r"deactivat\w*|remov\w*|bypass\w*|suspend\w*|drop)\W+(?:\w+\W+){0,1}(?:your|the)\W+"
+        r"(?:safety|content|moderation|ethics?|censorship|refusal)\W+(?:filters?|layers?|"
+        r"guards?|guardrails|checks|settings|rules|module|system)\b|\b(?:answer|respond|reply|"
+        r"continue)\w*\W+without\W+(?:your\W+|the\W+|any\W+)?(?:safety|content|moderation)"
+        r"\W+(?:filters?|layers?|guardrails|checks)\b|\byour\W+(?:safety|content|moderation)"
+        r"\W+(?:filters?|layers?|guardrails|checks)\W+(?:is|are)\W+(?:\w+\W+){0,1}(?:broken|"
+        r"malfunctioning|off|disabled|down|offline|faulty|buggy)\b",
+        0.85,
+        "switch switched turn turned shut disable disabling deactivate remove bypass suspend drop "
+        "answer respond reply continue your",
+        "asks the assistant to switch off its safety or content filter",
+    ),
+    _r(
+        "en.free_ai",
+        JAILBREAK,
+        r"\b(?:you\W+are|you'?re|u\W+r)\W+(?:now\W+|just\W+)?(?:a|an)\W+(?:free|unbound|"
+        r"liberated|unchained|unleashed|unshackled|unrestricted|uncensored)\W+(?:ai|assistant|"
+        r"bot|model|chatbot|llm)\b|\bstop\W+being\W+(?:a|an|the|my)\W+(?:\w+\W+){0,2}"
+        r"(?:assistant|bot|chatbot)\b.{0,60}\b(?:free|no\W+rules|anything)\b",
+        0.85,
+        "you you're youre u stop",
+        "tells the assistant it is now a free, unrestricted AI",
+    ),
+    _r(
+        "en.leak_setup",
+        PROMPT_LEAK,
+        r"\b(?:paste|reproduce|repeat|print|show|quote|recite|dump|output|copy|give|tell|what'?s|"
+        r"what\W+(?:is|was|were))\W+(?:me\W+)?(?:\w+\W+){0,3}(?:setup|set-up|startup|start-up|"
+        r"boot|bootstrap|operator'?s?|deployment)\W+(?:text|message|prompt|instructions|"
+        r"configuration|config|notes?)\b|\b(?:message|text|instructions|prompt)\W+you\W+"
+        r"(?:received|got)\W+from\W+(?:your|the)\W+(?:operator|developer|creator|admin\w*|"
+        r"owner|system)\b|\b(?:above|before|preceding|prior\W+to)\W+my\W+(?:first|very\W+"
+        r"first|initial)\W+message\b|\b(?:in|inside|of|from)\W+your\W+context\W+window\b",
+        0.85,
+        "paste reproduce repeat print show quote recite dump output copy give tell what what's "
+        "whats message text instructions prompt above before preceding prior in inside of from",
+        "asks for the setup text, the operator's message or what precedes the user's first "
+        "message",
+    ),
+    _r(
+        "en.recon_backend",
+        PROMPT_LEAK,
+        r"\b(?:tools|functions|apis|plugins|actions)\W+(?:that\W+)?you\W+(?:can\W+)?(?:call|"
+        r"invoke|execute)\b|\b(?:tools|functions|actions)\b.{0,60}\b(?:with|and)\W+(?:their|the"
+        r"|all)\W+(?:parameters|arguments|schemas?|signatures)\b|\b(?:name|names|schema|"
+        r"structure|layout)\W+of\W+(?:the\W+)?(?:database|db|tables?|schema|endpoints?|"
+        r"backend)\W+(?:\w+\W+){0,1}(?:you|your)\b|\b(?:database|db|table|api\W+endpoints?|"
+        r"endpoints?|backend|server)\W+(?:that\W+)?(?:you|your\W+(?:actions?|tools?|code|"
+        r"functions?))\W+(?:query|queries|call|calls|use|uses|hit|hits|read|reads)\b",
+        0.8,
+        "tools functions apis plugins actions name names schema structure layout database db "
+        "table api endpoint endpoints backend server",
+        "reconnaissance of the assistant's tools, database or API endpoints",
+    ),
+    _r(
         "en.special_mode",
         JAILBREAK,
         r"\bstay\W+in\W+\w+\W+mode\b|\b(?:developer|dev|debug|maintenance|god|sudo|admin|root|unrestricted|unfiltered|"
