@@ -412,8 +412,7 @@ ENGLISH_RULES: List[Rule] = [
         0.85,
         "paste reproduce repeat print show quote recite dump output copy give tell what what's "
         "whats message text instructions prompt above before preceding prior in inside of from",
-        "asks for the setup text, the operator's message or what precedes the user's first "
-        "message",
+        "asks for the setup text, the operator's message or what precedes the user's first message",
     ),
     _r(
         "en.recon_backend",
