@@ -18,9 +18,8 @@ none blocks; about one chat message in forty) goes to a second tier,
 :mod:`rasa_secure.core.semantic`: a multilingual sentence encoder reads the meaning of the
 reading the n-gram model found most suspicious (usually the normalised text; of a message
 that is one encoding, a decoding of it), which paraphrase and translation do not change, and
-a head trained
-with the n-gram model's logit and the rule scores adds a ``semantic`` score for the model's
-category.
+a head trained with the n-gram model's logit and the rule scores adds a ``semantic`` score
+for the first tier's strongest category.
 
 A message that is one data value (an email address, amount, date, phone number, IBAN or
 reference: :func:`is_structured_value`) is read by the rules but not by the model, which
