@@ -106,6 +106,18 @@ GAP2 = r"[\W_]{1,6}(?:[\w'’-]{1,20}[\W_]{1,6}){0,2}"
 GAP4 = r"[\W_]{1,6}(?:[\w'’-]{1,20}[\W_]{1,6}){0,4}"
 
 # --- English ------------------------------------------------------------------------------
+_ABOUT_A_TOPIC = (
+    r"(?!\W+(?:for|on|about|regarding|concerning|around|governing|when|if)\W+(?!(?:you|your|"
+    r"yourself|me|us|this|the\W+(?:bot|assistant|ai|model|chat|conversation|session))\b)\w)"
+)
+"""Not followed by a topic other than the assistant or this chat: a bank's rules *for
+international transfers* or its guidelines *on lending* are a customer's question, its rules
+*for this chat* are the assistant's."""
+_LEAK_QUALIFIER = (
+    r"(?:exact|original|initial|hidden|secret|system|real|actual|underlying|core|base|default|"
+    r"operating|full|complete|first|programmed|starting|own)"
+)
+"""Words that make "your rules" the assistant's own setup rather than a bank's terms."""
 
 _EN_OVERRIDE = (
     r"(?:ignor\w*|disregard\w*|forget\w*|forgot|bypass\w*|overrid\w*|overwrit\w*|"
@@ -304,7 +316,8 @@ ENGLISH_RULES: List[Rule] = [
         PROMPT_INJECTION,
         r"\b(?:i\W*am|i'?m|this\W+is)\W+(?:actually\W+|really\W+)?(?:your|the|an?)\W+"
         r"(?:\w+\W+){0,1}(?:developer|administrator|admin|creator|owner|programmer|operator|sysadmin|"
-        r"engineer\W+at\W+(?:openai|anthropic|google)|openai|anthropic)\b.{0,80}\b(?:override|"
+        r"engineer\W+at\W+(?:openai|anthropic|google)|openai|anthropic)\b(?!\W+(?:at|for|in|with|"
+        r"from|working|by)\W).{0,80}\b(?:override|"
         r"debug|maintenance|unlock|disable|bypass|show|reveal|grant|ignore|access|mode|"
         r"authori[sz])",
         0.85,
@@ -627,8 +640,9 @@ ENGLISH_RULES: List[Rule] = [
         r"list|recite|expose|disclose|paste|copy|return|provide|translate|encode|summari[sz]e|"
         r"describe|read|explain|what'?s|what\W+(?:is|are|were|was))\b\W+(?:\w+\W+){0,4}(?:your|"
         r"the|its|my|this\W+bot'?s)\W+(?:\w+\W+){0,1}(?:(?:system|initial|hidden|secret|"
-        r"internal|starting|pre|underlying|developer|meta|confidential)\W?(?:prompts?|"
-        r"instructions|message|rules|configuration|directives|guidelines|context|programming)|"
+        r"internal|starting|pre|underlying|developer|meta|confidential)\W?(?:(?:prompts?|"
+        r"instructions|message|programming)\b|(?:rules|configuration|directives|guidelines|"
+        r"context)\b" + _ABOUT_A_TOPIC + r")|"
         r"(?:original|first|full|exact|base|core|opening|beginning|complete)\W?(?:prompts?|"
         r"instructions|system\W+message))\b",
         STRONG,
@@ -676,9 +690,15 @@ ENGLISH_RULES: List[Rule] = [
         "en.leak_what_told",
         PROMPT_LEAK,
         r"\bwhat\W+(?:were|have)\W+you\W+(?:\w+\W+){0,2}(?:told|instructed|given|asked|"
-        r"configured)\b|\b(?:your|the)\W+(?:instructions|"
-        r"rules|directives|guidelines)\W+(?:say|said|are|were)\W*[:?]|\bwhat\W+are\W+your\W+"
-        r"(?:\w+\W+)?(?:instructions|rules|directives|guidelines|restrictions|constraints)\b|"
+        r"configured)\b(?!\W+(?:about|regarding|concerning|to\W+do\W+with)\W+(?:my|our|me|us|"
+        r"the|this|that|an?)\b)|\b(?:your|the)\W+(?:instructions|rules|directives|guidelines)"
+        r"\W+(?:say|said|are|were)\W*[:?]|\bwhat\W+are\W+your\W+(?:" + _LEAK_QUALIFIER + r"\W+)?"
+        r"(?:instructions|directives)\b" + _ABOUT_A_TOPIC + r"|\bwhat\W+are\W+your\W+"
+        r"(?:"
+        + _LEAK_QUALIFIER
+        + r"\W+(?:rules|guidelines|restrictions|constraints)\b"
+        + _ABOUT_A_TOPIC
+        + r"|(?:rules|guidelines|restrictions|constraints)\W*(?:\?|$))|"
         r"\b(?:complete|continue|finish|start\W+your\W+(?:answer|reply|response)\W+with|begin\W+"
         r"(?:your\W+(?:answer|reply|response)\W+)?with)\W+(?:\w+\W+){0,3}[\"']?(?:i\W+was\W+"
         r"(?:instructed|told|programmed)|my\W+(?:instructions|rules|system\W+prompt)|the\W+"
@@ -820,8 +840,8 @@ CODE_RULES: List[Rule] = [
         "sql.numeric_tautology",
         SQL_INJECTION,
         r"\b(?:or|and|where|having|xor)\s+\(?\s*(\d+)\s*(?:=|<>|!=|<=?|>=?)\s*\(?\s*\d+\b|"
-        r"['\"]\s*\)*\s*(?:or|and|\|\|)\s*\(*\s*(?:''|\"\")|['\"]\s*\)*\s*(?:or|and)\s+['\"]?\d+"
-        r"['\"]?\s*(?:=|--|#|$)|"
+        r"['\"]\s*\)*\s*(?:or|and|\|\|)\s*\(*\s*(?:''|\"\")|['\"]\s*\)*\s*(?:or|and)\s+(?:['\"]?\d+"
+        r"['\"]?\s*(?:=|--|#)|['\"]?\d+\s*$)|"
         r"['\"]\s*(?:=|<>)\s*\d*\s*(?:--|#)|\blike\s+['\"]%['\"]|^\W*(?:and|or)\s+(?:\d+|true|"
         r"false)\W*$|\bcase\s+when\b.{0,80}\bthen\b|['\"]\s*\|\|\s*['\"\w]|/\*!\d*|/\*[^*]{0,20}"
         r"'[^*]{0,20}\*/|\b(?:order|group)\s+by\s+\d+\s*(?:,\s*\d+\s*)*,?\s*(?:--|#|/\*|$)|"
@@ -857,7 +877,9 @@ CODE_RULES: List[Rule] = [
         r"\bdrop\s+(?:table|database|schema|user|view)\b|\bdelete\s+from\s+\w+|\binsert\s+into"
         r"\s+\w+|\bupdate\s+\w+\s+set\s+\w+\s*=|\btruncate\s+table\b|\balter\s+table\b|"
         r"\bselect\s+(?:\*|[\w,\s.()@]{1,80}?)\s+from\s+[\w.\[\]`\"]+\s*(?:where|;|--|#|limit|"
-        r"order|$)|\bselect\s+\*\s+from\b|\bgrant\s+\w+\s+to\b",
+        r"order|$)|\bselect\s+\*\s+from\b|\bgrant\s+(?:all|select|insert|update|delete|execute|"
+        r"dba|sysadmin|connect|resource|usage|alter|create|drop|references|role)\b[\w\s,.*]{0,60}?"
+        r"\bto\s+\S",
         0.85,
         "drop delete insert update truncate alter select grant",
         "SQL statements",
