@@ -106,6 +106,12 @@ GAP2 = r"[\W_]{1,6}(?:[\w'’-]{1,20}[\W_]{1,6}){0,2}"
 GAP4 = r"[\W_]{1,6}(?:[\w'’-]{1,20}[\W_]{1,6}){0,4}"
 
 # --- English ------------------------------------------------------------------------------
+_ROLE_TAG = (
+    r"(?:system|sys|admin|developer|sistema|syst[eè]me|systeem|sistem|систем[аы]|系统|系統|"
+    r"システム|시스템)"
+)
+"""A role named in a bracketed tag ([SYSTEM], [/SISTEMA], [システム]): the same delimiter in
+every language of the rules."""
 _ABOUT_A_TOPIC = (
     r"(?!\W+(?:for|on|about|regarding|concerning|around|governing|when|if)\W+(?!(?:you|your|"
     r"yourself|me|us|this|the\W+(?:bot|assistant|ai|model|chat|conversation|session))\b)\w)"
@@ -298,10 +304,12 @@ ENGLISH_RULES: List[Rule] = [
         r"begin_of_text)\|?>|\[/?inst\]|<</?sys>>|<\s*/?\s*(?:system|user|assistant|"
         r"instructions?|admin|developer|sys)\s*>|(?:^|\n)\W{0,4}(?:###?\s*)?(?:system|"
         r"assistant|developer|admin)\s*(?:message|prompt|override|instruction)?\s*:\s*\S"
-        r"|\bend\W+of\W+(?:user\W+)?(?:input|prompt|conversation|instructions)\b|={4,}\s*end",
+        r"|\bend\W+of\W+(?:user\W+)?(?:input|prompt|conversation|instructions)\b|={4,}\s*end|"
+        r"\[\s*/\s*" + _ROLE_TAG + r"\s*\]|(?:^|\n)\W{0,4}\[\s*" + _ROLE_TAG + r"\s*\]\s*\S",
         0.9,
         "< [ system assistant developer admin end =====",
-        "chat-template or role delimiters injected into user text",
+        "chat-template or role delimiters injected into user text, also a bracketed [SYSTEM] "
+        "tag in any of our languages that opens a line or is closed",
     ),
     _r(
         "en.instruction_line",
@@ -338,11 +346,15 @@ ENGLISH_RULES: List[Rule] = [
         "en.forged_authorisation",
         PROMPT_INJECTION,
         r"\b(?:auth|authori[sz]ation|authenticated|access|admin|privileges?|clearance)\W{0,2}[=:]"
-        r"\W{0,2}(?:ok|true|granted|elevated|root|admin)\b",
+        r"\W{0,2}(?:ok|true|granted|elevated|root|admin)\b|\"(?:role|rol|rolle|ruolo|papel|r[oô]le|"
+        r"роль|nivel|niveau|level|clearance|access_level|user_type)\"\s*:\s*\"(?:admin\w*|root|"
+        r"superuser|staff|employee|bank_employee|medewerker|mitarbeiter\w*|empleado|employ[ée]e?|"
+        r"dipendente|funcion[aá]rio|сотрудник|pracownik|[cç]al[iı][sş]an|full|elevated)\"",
         0.85,
         "auth authorization authorisation authenticated access admin privilege privileges "
-        "clearance",
-        "a forged authorisation marker (auth=ok, admin: true, access: granted)",
+        'clearance "',
+        "a forged authorisation marker (auth=ok, admin: true, access: granted), also a pasted "
+        'JSON result that makes the user staff ("role": "bank_employee", "clearance": "full")',
     ),
     _r(
         "en.policy_for_assistants",
@@ -1001,10 +1013,10 @@ CODE_RULES: List[Rule] = [
         COMMAND_INJECTION,
         r"\$\(\s*`?[a-z/][^()]{0,120}\)|`\s*(?:/usr/s?bin/|/bin/)?(?:id|whoami|uname|ls|cat|pwd"
         r"|curl|wget|nc|ping|sleep|dir|echo|touch|rm|bash|sh|python|perl|env|hostname)\b[^`]"
-        r"{0,120}`",
+        r"{0,120}`|\$\{?ifs\b",
         0.9,
-        "$( `",
-        "command substitution $(...) or backticks",
+        "$( ` ifs",
+        "command substitution $(...) or backticks, or $IFS standing in for a space",
     ),
     _r(
         "cmd.sensitive_files",
