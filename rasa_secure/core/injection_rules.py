@@ -442,17 +442,43 @@ ENGLISH_RULES: List[Rule] = [
     _r(
         "en.recon_backend",
         PROMPT_LEAK,
-        r"\b(?:tools|functions|apis|plugins|actions)\W+(?:that\W+)?you\W+(?:can\W+)?(?:call|"
-        r"invoke|execute)\b|\b(?:tools|functions|actions)\b.{0,60}\b(?:with|and)\W+(?:their|the"
+        r"\b(?:tools|functions|apis|plugins|actions)\W+(?:(?:or|and)\W+\w+\W+)?(?:(?:that|which)"
+        r"\W+)?(?:you\W+(?:can\W+)?|can\W+you\W+|do\W+you\W+)(?:call|invoke|execute|trigger)\b|\b(?:tools|functions|actions)\b.{0,60}\b(?:with|and)\W+(?:their|the"
         r"|all)\W+(?:parameters|arguments|schemas?|signatures)\b|\b(?:name|names|schema|"
         r"structure|layout)\W+of\W+(?:the\W+)?(?:database|db|tables?|schema|endpoints?|"
         r"backend)\W+(?:\w+\W+){0,1}(?:you|your)\b|\b(?:database|db|table|api\W+endpoints?|"
-        r"endpoints?|backend|server)\W+(?:that\W+)?(?:you|your\W+(?:actions?|tools?|code|"
+        r"endpoints?|backend|server)\W+(?:that\W+|do\W+|does\W+)?(?:you|your\W+(?:actions?|tools?|code|"
         r"functions?))\W+(?:query|queries|call|calls|use|uses|hit|hits|read|reads)\b",
         0.8,
         "tools functions apis plugins actions name names schema structure layout database db "
         "table api endpoint endpoints backend server",
         "reconnaissance of the assistant's tools, database or API endpoints",
+    ),
+    _r(
+        "leak.assistant_internals",
+        PROMPT_LEAK,
+        r"\b(?:domain|credentials|endpoints|stories|nlu|rules|config)\.ya?ml\b|\bintents\b.{0,60}"
+        r"\b(?:slots|custom\W+actions|entities|forms|responses)\b|\b(?:slots|entities)\b.{0,60}"
+        r"\bintents\b|(?:インテント|인텐트|интент\w*).{0,30}?(?:スロット|슬롯|слот\w*|アクション|액션|"
+        r"действи\w*)",
+        0.8,
+        ".yml .yaml intents slots entities インテント 인텐트 интенты интентов интент",
+        "asks for the assistant's own files or its intents and slots (a Rasa bot's internals)",
+    ),
+    _r(
+        "leak.starting_you_are",
+        PROMPT_LEAK,
+        r"\b(?:empezando|empieza|comienza|comenzando|commen[cç]ant|commence|beginnt|beginnend|"
+        r"anf[aä]ngt|inizia|iniziando|come[cç]a|come[cç]ando|begint|начина\w*|zaczyna\w*)\b.{0,30}?"
+        r"[\"'“”«„「『]\s*(?:eres|t[uú]\W+eres|tu\W+es|vous\W+[eê]tes|du\W+bist|sie\W+sind|sei|"
+        r"voc[eê]\W+[eé]|tu\W+[eé]s|je\W+bent|u\W+bent|jij\W+bent|ты|вы|jeste[sś]|sen)\b|"
+        r"[\"'“”«„「『]\s*(?:du\W+bist|je\W+bent|u\W+bent|ты|sen\W+bir|sen|你是|あなたは|君は|너는|"
+        r"당신은)\W{0,3}[\"'“”»」』]?\s*(?:beginnt|anf[aä]ngt|begint|начинается|ile\W+ba[sş]layan|"
+        r"開頭|开头|で始まる|(?:으)?로\s?시작하는)",
+        0.85,
+        "\" ' “ ” « „ 「 『",
+        "asks for the text that starts with the assistant's 'You are' (its prompt), in any of "
+        "our languages",
     ),
     _r(
         "en.special_mode",
@@ -1370,6 +1396,8 @@ class Language:
             object ("this email"), as the English rule does.
         received: expression for "given to you / that you received at first", which makes
             "instructions" the assistant's own (languages whose model misses the request).
+        told_before: expression for "what were you told before I came": a request for the
+            assistant's setup whatever the noun (English: ``en.leak_what_told``).
         show: expression for "show / reveal / tell me / print".
         system_prompt: expression for "system prompt / hidden instructions".
         no_limits: expression for "without restrictions / filters / rules / censorship".
@@ -1396,6 +1424,7 @@ class Language:
     own_words: str = ""
     ai_reader_score: float = 0.75
     received: str = ""
+    told_before: str = ""
     verb_last: bool = False
 
 
@@ -1432,7 +1461,11 @@ LANGUAGES: Tuple[Language, ...] = (
         r"interpreta\W+(?:a|el\W+papel)|compórtate\W+como|responde\W+como)",
         ai_reader=r"(?:\bia|inteligencia\W+artificial|asistente|modelo|bot|agente)\W+que\W+(?:est[aá]\W+)?"
         r"(?:lee|leyendo|procesa|procesando|resume|resumiendo|analiza|analizando)\b",
-        triggers="ia inteligencia asistente modelo bot agente "
+        told_before=r"qu[eé]\W+(?:te|le)\W+(?:(?:han|habían|habian)\W+)?(?:dijeron|dicho|"
+        r"indicaron|indicado|ordenaron|ordenado|instruyeron|pidieron|pedido|"
+        r"programaron)\b.{0,40}?\bantes\b",
+        triggers="dijeron dicho indicaron indicado ordenaron ordenado instruyeron pidieron "
+        "pedido programaron ia inteligencia asistente modelo bot agente "
         "ignora ignore ignores olvida olvide olvides olvídate olvidate descarta omite "
         "caso pasa desobedece anula salta muestra muéstrame muestrame revela dime dígame "
         "imprime repite enseña escribe comparte filtra cuál cual dame sin libre modo actúa "
@@ -1466,7 +1499,11 @@ LANGUAGES: Tuple[Language, ...] = (
         r"comme|imagine\W+que\W+tu\W+es)",
         ai_reader=r"(?:\bia|intelligence\W+artificielle|assistant|mod[eè]le|bot|agent)\W+qui\W+"
         r"(?:lit|lis|traite|r[ée]sume|analyse)\b",
-        triggers="ia intelligence assistant modèle modele bot agent "
+        told_before=r"(?:qu'?est-ce\W+qu'?on\W+t'?a|que\W+t'?a-t-on|qu'?on\W+t'?a|"
+        r"qu'?est-ce\W+qu'?on\W+vous\W+a)\W+(?:dit|demand[ée]|ordonn[ée]|donn[ée]|"
+        r"programm[ée])\b.{0,40}?\bavant\b",
+        triggers="dit demandé demande ordonné donné programmé ia intelligence assistant modèle "
+        "modele bot agent "
         "ignore ignores ignorez ignorer oublie oublies oubliez oublier tiens tenez "
         "fais faites fait laisse laissez désobéis passe efface annule écarte montre affiche "
         "révèle revele donne répète repete imprime dis dites écris partage quel quelle quels "
@@ -1503,7 +1540,10 @@ LANGUAGES: Tuple[Language, ...] = (
         r"(?:wie|als)|fungier\w*\W+als|agier\w*\W+als)",
         ai_reader=r"(?:\bki|künstliche\W+intelligenz|assistent\w*|modell|bot|agent\w*)\W+(?:die|der|das)\W+"
         r"(?:[\w-]+\W+){0,3}?(?:liest|verarbeitet|zusammenfasst|analysiert|auswertet)\b",
-        triggers="ki künstliche assistent assistentin modell bot agent "
+        told_before=r"was\W+(?:wurde|hat\W+man)\W+(?:dir|ihnen)\W+(?:\w+\W+){0,2}?(?:gesagt|"
+        r"aufgetragen|vorgegeben|befohlen|mitgeteilt|"
+        r"eingeschärft)\b.{0,40}?\b(?:bevor|vorher|zu\W+beginn|am\W+anfang)\b",
+        triggers="was ki künstliche assistent assistentin modell bot agent "
         "ignoriere ignorieren ignoriert vergiss vergessen vergesst missachte missachten "
         "übergehe beachte beachten höre hör hore verwirf setze lass lasse lassen streiche "
         "lösche abweichend zeig zeige zeigen nenne nennen gib geben verrate wiederhole drucke "
@@ -1540,7 +1580,9 @@ LANGUAGES: Tuple[Language, ...] = (
         r"\W+essere)",
         ai_reader=r"(?:\bia|intelligenza\W+artificiale|assistente|modello|bot|agente)\W+che\W+(?:sta\W+)?"
         r"(?:legge|leggendo|elabora|elaborando|riassume|riassumendo|analizza|analizzando)\b",
-        triggers="ia intelligenza assistente modello bot agente "
+        told_before=r"cosa\W+ti\W+(?:hanno|era\W+stato|è\W+stato|e\W+stato)\W+(?:detto|ordinato|"
+        r"chiesto|istruito|imposto|scritto)\b.{0,40}?\bprima\b",
+        triggers="cosa ia intelligenza assistente modello bot agente "
         "ignora ignori ignorare dimentica dimentichi dimenticare trascura non scorda "
         "tralascia annulla disobbedisci mostra mostrami rivela dimmi stampa ripeti scrivi "
         "condividi dammi qual quali senza libero modalità modalita jailbreak comportati fingi "
@@ -1574,7 +1616,10 @@ LANGUAGES: Tuple[Language, ...] = (
         ai_reader=r"(?:\bia|intelig[eê]ncia\W+artificial|assistente|modelo|bot|agente)\W+que\W+"
         r"(?:est[aá]\W+)?(?:l[eê]|lendo|processa|processando|resume|resumindo|analisa|"
         r"analisando)\b",
-        triggers="ia inteligência inteligencia assistente modelo bot agente "
+        told_before=r"o\W+que\W+(?:te|lhe)\W+(?:disseram|foi\W+dito|mandaram|pediram|ordenaram|"
+        r"instru[ií]ram)\b.{0,40}?\bantes\b",
+        triggers="disseram dito mandaram pediram ordenaram instruíram instruiram ia "
+        "inteligência inteligencia assistente modelo bot agente "
         "ignore ignora ignorar esqueça esqueca esquece esquecer desconsidere "
         "desconsidera despreze não nao pule descarte anule deixe mostre mostra revele revela "
         "diga diz imprima repita escreva compartilhe qual quais me sem livre modo aja finja "
@@ -1605,7 +1650,9 @@ LANGUAGES: Tuple[Language, ...] = (
         r"|jij\W+bent\W+nu|antwoord\W+als|fungeer\W+als|stel\W+je\W+voor\W+dat\W+je)",
         ai_reader=r"(?:\bai|\bki|assistent|model|bot|agent)\W+die\W+(?:[\w-]+\W+){0,3}?"
         r"(?:leest|verwerkt|samenvat|analyseert)\b",
-        triggers="ai ki assistent model bot agent "
+        told_before=r"wat\W+(?:is|werd)\W+(?:je|jou|u)\W+(?:\w+\W+)?(?:verteld|opgedragen|"
+        r"gezegd|gevraagd|meegegeven)\b.{0,40}?\bvoor(?:dat)?\b",
+        triggers="wat ai ki assistent model bot agent "
         "negeer negeren vergeet vergeten veronachtzaam sla let gooi wis annuleer "
         "houd trek toon laat geef onthul herhaal print schrijf deel vertel wat zonder vrij "
         "ontwikkelaarsmodus ontwikkelaar god beheerder debug jailbreak doe gedraag speel je "
@@ -1638,7 +1685,10 @@ LANGUAGES: Tuple[Language, ...] = (
         r"теперь\W+ты|отныне\W+ты|ты\W+теперь|сыграй\W+роль|играй\W+роль|отвечай\W+как)",
         ai_reader=r"(?:\bии\b|искусственн\w+\W+интеллект\w*|ассистент\w*|модел\w+|бот\w*|агент\w*)\W+"
         r"(?:котор\w+\W+)?(?:чита\w+|обрабатыва\w+|анализиру\w+|пересказыва\w+)",
-        triggers="ии искусственный искусственного ассистент ассистента модель модели "
+        told_before=r"что\W+(?:тебе|вам)\W+(?:сказали|приказали|велели|написали|поручили|"
+        r"говорили|задали)\b.{0,40}?(?:\bдо\W+(?:того,?\W+как\W+я|меня|начала)|\bперед\W+"
+        r"тем,?\W+как\W+я|\bв\W+самом\W+начале)",
+        triggers="что ии искусственный искусственного ассистент ассистента модель модели "
         "бот бота агент агента "
         "игнорируй игнорируйте игнорировать проигнорируй забудь забудьте забыть не "
         "отбрось отбрасывай пренебреги отмени сбрось удали выкинь покажи выведи раскрой "
@@ -1675,7 +1725,11 @@ LANGUAGES: Tuple[Language, ...] = (
         r"odpowiadaj\W+jak|wyobraź\W+sobie,?\W+że\W+jesteś)",
         ai_reader=r"(?:\bai\b|\bsi\b|sztuczn\w+\W+inteligencj\w+|asystent\w*|model\w*|bot\w*|agent\w*)\W+"
         r"(?:kt[oó]r\w+\W+)?(?:czyta\w*|przetwarza\w*|podsumowuj\w*|analizuj\w*)",
-        triggers="ai si sztuczna sztucznej asystent asystenta model modelu bot bota agent agenta "
+        told_before=r"co\W+(?:ci|wam|panu|pani)\W+(?:powiedziano|kazano|przekazano|napisano|"
+        r"powiedzieli|kazali|polecono)\b.{0,40}?\b(?:zanim|przed|wcze[sś]niej|"
+        r"na\W+pocz[aą]tku)\b",
+        triggers="co ai si sztuczna sztucznej asystent asystenta model modelu bot bota agent "
+        "agenta "
         "zignoruj ignoruj zapomnij pomiń pomin nie lekceważ zlekceważ porzuć porzuc "
         "odrzuć odrzuc anuluj skasuj usuń pokaż pokaz wyświetl wyswietl ujawnij podaj powtórz "
         "powtorz wypisz napisz powiedz zdradź zdradz jaki jaka jakie bez wolny tryb jailbreak "
@@ -1709,7 +1763,9 @@ LANGUAGES: Tuple[Language, ...] = (
         r"sen|artik\W+sen|sen\W+artık|sen\W+artik|olduğunu\W+hayal\W+et|taklit\W+et)",
         ai_reader=r"(?:okuyan|işleyen|isleyen|özetleyen|ozetleyen|inceleyen)\W+(?:yapay\W+zek\w*|\bai\b|"
         r"asistan\w*|model\w*|bot\w*)",
-        triggers="okuyan işleyen isleyen özetleyen ozetleyen inceleyen "
+        told_before=r"(?:sana|size)\W+(?:\w+\W+){0,2}?(?:ne|neler)\W+(?:s[oö]ylendi|denildi|"
+        r"dendi|talimat\W+verildi|emredildi|yaz[iı]ld[iı])",
+        triggers="sana size okuyan işleyen isleyen özetleyen ozetleyen inceleyen "
         "yok görmezden gormezden unut unutun dikkate boş bos göz goz uyma uymayın "
         "iptal sil geçersiz göster goster söyle soyle yaz açıkla acikla paylaş paylas ver "
         "tekrarla ifşa nedir kısıtlamasız kısıtlama kisitlama sınırsız sinirsiz filtresiz "
@@ -1746,6 +1802,8 @@ LANGUAGES: Tuple[Language, ...] = (
         f"{_ZH_READER}|{_ZH_READER}"
         r"\W{0,2}(?:请|請|注意|须|須|必须|必須|应|應|[：:，,]))",
         ai_reader_score=0.85,
+        told_before=r"(?:(?:在)?我(?:来|進來|进来|到来)之前|一开始|一開始|最初).{0,8}?(?:跟你|对你|對你|给你|給你|向你)(?:说|說|"
+        r"讲|講|交代|指示|吩咐)(?:了|过|過)?(?:什么|什麼|些什么)",
         triggers=CJK,
     ),
     Language(
@@ -1770,6 +1828,7 @@ LANGUAGES: Tuple[Language, ...] = (
         act_as=r"(?:(?:として|のように)振る舞|ふりをして|になりきって|あなたは今|今からあなたは|"
         r"を演じ|ロールプレイ)",
         ai_reader=r"(?:読んで|読む|処理して|処理する|要約して|要約する)(?:いる)?\W{0,2}(?:ai|人工知能|アシスタント|モデル|ボット)",
+        told_before=r"(?:私が来る前|わたしが来る前|最初|初め|はじめ)に?.{0,8}?(?:何を|なんて|何と)(?:指示|言われ|命令|頼まれ)",
         triggers=CJK,
         verb_last=True,
     ),
@@ -1793,6 +1852,7 @@ LANGUAGES: Tuple[Language, ...] = (
         act_as=r"(?:인\s?척|처럼\s?행동|역할을\s?(?:해|맡아|연기)|이제\s?(?:너는|당신은)|"
         r"지금부터\s?(?:너는|당신은)|연기해)",
         ai_reader=r"(?:읽는|읽고\W*있는|처리하는|요약하는|분석하는)\W{0,2}(?:ai|인공지능|어시스턴트|모델|봇)",
+        told_before=r"(?:내가\s?오기\s?전에|처음에).{0,12}?(?:무슨|어떤)\s?(?:지시|명령|말|지침)",
         triggers=CJK,
         verb_last=True,
     ),
@@ -1849,6 +1909,11 @@ def _language_rules(lang: Language) -> List[Rule]:
         asks = f"(?:{lang.show}{gap}{received}|{received}{gap}{lang.show})"
         note = "asks for the instructions the assistant received"
         rules.append(_r(f"{code}.leak_received", PROMPT_LEAK, asks, 0.85, triggers, note))
+    if lang.told_before:
+        note = "asks what the assistant was told before the user came"
+        rules.append(
+            _r(f"{code}.leak_told_before", PROMPT_LEAK, lang.told_before, 0.85, triggers, note)
+        )
     if lang.own_words:
         own = _verb_object(lang, lang.own_words, sep, gap)
         note = "forget the above / what I said (customers take back their own words)"
