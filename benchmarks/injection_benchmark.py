@@ -1,7 +1,8 @@
 """Injection screening benchmark: our detector and offline peers, side by side, one run.
 
 Reads ``../shared/benchmarks/screening.jsonl`` (relative to the repository root), reports on
-its ``test`` split and on the generalisation set ``benchmarks/data/unseen_injection.yml``:
+its ``test`` split, on the generalisation set ``benchmarks/data/unseen_injection.yml`` and on
+the blind red-team set ``benchmarks/data/blind_redteam.yml`` (also by language):
 
 * detection rate by attack category (verdict ``block``) and false-positive rate by benign
   category (``block``, and ``flag or block`` for our detector),
@@ -54,6 +55,7 @@ from rasa_secure.core.semantic import shared_encoder  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "benchmarks" / "screening.jsonl"
 UNSEEN = ROOT / "benchmarks" / "data" / "unseen_injection.yml"
+BLIND = ROOT / "benchmarks" / "data" / "blind_redteam.yml"
 CHAT = ("benign_chat_banking", "benign_chat_general")
 HARD = ("benign_trigger_words", "benign_sqli_lookalike", "benign_roleplay", "benign_prompt")
 
@@ -68,17 +70,38 @@ def load_split(split: str) -> List[Row]:
     return [row for row in rows if row["split"] == split]
 
 
-def load_unseen() -> List[Row]:
-    """The generalisation set, shaped like screening rows."""
-    cases = yaml.safe_load(UNSEEN.read_text(encoding="utf-8"))
+def load_cases(path: Path, benign: str) -> List[Row]:
+    """A set written for this project, shaped like screening rows (benign rows get the
+    category ``benign``; ``lang`` is kept where the set records it)."""
+    cases = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [
         {
             "text": case["text"],
             "label": 1 if case["label"] == "attack" else 0,
-            "category": case["category"] if case["label"] == "attack" else "benign_unseen",
+            "category": case["category"] if case["label"] == "attack" else benign,
+            "lang": case.get("lang", ""),
         }
         for case in cases
     ]
+
+
+def by_language(rows: Sequence[Row], systems: Dict[str, Predict]) -> None:
+    """Detection (attacks) and false positives (benign) per language, verdict ``block``."""
+    names = list(systems)
+    print("\n| lang | attacks | benign | " + " | ".join(names) + " |")
+    print("|" + "---|" * (len(names) + 3))
+    for lang in sorted({row["lang"] for row in rows}):
+        subset = [row for row in rows if row["lang"] == lang]
+        attacks = [row for row in subset if row["label"] == 1]
+        benign = [row for row in subset if row["label"] == 0]
+        cells = []
+        for predict in systems.values():
+            detected = sum(predict(row["text"])[0] for row in attacks)
+            blocked = sum(predict(row["text"])[0] for row in benign)
+            cells.append(
+                f"{detected / max(len(attacks), 1):.0%} / {blocked / max(len(benign), 1):.0%}"
+            )
+        print(f"| {lang} | {len(attacks)} | {len(benign)} | " + " | ".join(cells) + " |")
 
 
 class Result:
@@ -280,7 +303,8 @@ def main(argv: Sequence[str] = ()) -> int:
     parser.add_argument("--skip-memory", action="store_true")
     args = parser.parse_args(list(argv))
     test = load_split("test")
-    unseen = load_unseen()
+    unseen = load_cases(UNSEEN, "benign_unseen")
+    blind = load_cases(BLIND, "benign_blind")
     predict, held, peak = ours()
     print(f"rasa_secure detector loaded: {held:.1f} MB held, {peak:.1f} MB peak while loading")
     first_tier, held, _ = ours({"use_semantic": False})
@@ -296,9 +320,15 @@ def main(argv: Sequence[str] = ()) -> int:
         peer = None if args.skip_yara else yara_peer(Path(workdir))
         if peer is not None:
             systems["NeMo YARA"] = peer
-        for title, rows in (("Public test split", test), ("Unseen generalisation set", unseen)):
+        for title, rows in (
+            ("Public test split", test),
+            ("Unseen generalisation set", unseen),
+            ("Blind red-team set", blind),
+        ):
             results = {name: run(system, rows) for name, system in systems.items()}
             table(f"{title} ({len(rows)} messages)", rows, results)
+        print("\nBlind red-team set by language (detection / false positives, verdict block):")
+        by_language(blind, systems)
     latency_by_length(predict, test)
     return 0
 
