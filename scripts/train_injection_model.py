@@ -2,7 +2,8 @@
 
 Reads ONLY the ``train`` split of ``../shared/benchmarks/screening.jsonl`` (relative to the
 repository root) plus the examples written for this project in
-``scripts/injection_training_data.yml``, and writes
+``scripts/injection_training_data.yml`` and ``scripts/injection_training_data_redteam.yml``,
+and writes
 ``rasa_secure/core/models/injection_model.npz``. The test split is never read.
 
 The features are exactly those the detector computes at run time
@@ -64,7 +65,12 @@ from rasa_secure.core.injection import (  # noqa: E402
 from rasa_secure.core.normalize import variants  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "benchmarks" / "screening.jsonl"
-WRITTEN = ROOT / "scripts" / "injection_training_data.yml"
+WRITTEN = (
+    ROOT / "scripts" / "injection_training_data.yml",
+    ROOT / "scripts" / "injection_training_data_redteam.yml",
+)
+"""Data written for this project: the first file by the developers, the second in red-team
+rounds by team members who had not read the rules or the training data (see its header)."""
 
 ATTACK_CLASSES = (
     "prompt_injection",
@@ -115,14 +121,16 @@ def load() -> Tuple[List[str], List[str], List[str]]:
             texts.append(row["text"])
             labels.append(label)
             groups.append(row["category"])
-    written = yaml.safe_load(WRITTEN.read_text(encoding="utf-8"))
     rng = random.Random(SLOT_SEED)  # noqa: S311 - reproducible training rows, not secrets
-    written["benign_slot_values"].extend(slot_values(rng))
-    for category, examples in written.items():
-        for text in examples:
-            texts.append(text)
-            labels.append(class_of(category))
-            groups.append(f"written_{category}")
+    for path in WRITTEN:
+        written = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if path == WRITTEN[0]:
+            written["benign_slot_values"].extend(slot_values(rng))
+        for category, examples in written.items():
+            for text in examples:
+                texts.append(text)
+                labels.append(class_of(category))
+                groups.append(f"written_{category}")
     return texts, labels, groups
 
 
@@ -600,7 +608,7 @@ def main(argv: Sequence[str] = ()) -> int:
     meta = {
         "hash_bits": HASH_BITS,
         "calibration": {"slope": slope, "offsets": offsets},
-        "trained_on": "screening.jsonl split=train + scripts/injection_training_data.yml",
+        "trained_on": "screening.jsonl split=train + scripts/injection_training_data*.yml",
         "rows": len(texts),
         "C": c,
         "folds": args.folds,

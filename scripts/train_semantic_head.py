@@ -1,7 +1,7 @@
 """Train the head of the injection screen's semantic stage (``rasa_secure/core/semantic.py``).
 
 Reads ONLY the ``train`` split of ``../shared/benchmarks/screening.jsonl`` plus
-``scripts/injection_training_data.yml`` (the rows :func:`train_injection_model.load` gives),
+the data written for this project (the rows :func:`train_injection_model.load` gives),
 and writes ``rasa_secure/core/models/injection_semantic.npz``. The test split is never read.
 Run it after ``train_injection_model.py``: the head reads that model's logit.
 
@@ -76,7 +76,10 @@ RULE_CATEGORIES = tuple(
 four left out have no rows in the screening data, so the head cannot learn what their
 rules are worth; their rules block on their own (0.85 to 0.95), and one at flag level (a
 URL to an internal host) must stay a flag rather than become a block through this stage."""
-THRESHOLDS = np.round(np.arange(0.90, 0.9995, 0.0025), 4)
+THRESHOLDS = np.round(
+    np.concatenate([np.arange(0.90, 0.9975, 0.0025), np.arange(0.9975, 0.99995, 0.0005)]), 4
+)
+"""Head thresholds tried, lowest first: steps of 0.0025, then 0.0005 from 0.9975 up."""
 
 
 def added_within(added: np.ndarray, groups: Sequence[str]) -> bool:
@@ -158,7 +161,7 @@ def main(argv: Sequence[str] = ()) -> int:
         "max_tokens": args.max_tokens,
         "rule_categories": list(RULE_CATEGORIES),
         "C": C,
-        "trained_on": "screening.jsonl split=train + scripts/injection_training_data.yml",
+        "trained_on": "screening.jsonl split=train + scripts/injection_training_data*.yml",
         "rows": len(texts),
         "folds": args.folds,
         "added_fp_budget": ADDED_FP,

@@ -30,7 +30,18 @@ def detector() -> InjectionDetector:
     return InjectionDetector()
 
 
-@pytest.mark.parametrize("case", CASES, ids=[f"{i}-{c['why']}" for i, c in enumerate(CASES)])
+def _golden(index: int, case: Dict[str, Any]) -> Any:
+    """A golden case; one with ``known_issue`` is a strict expected failure: it documents a
+    wrong verdict of the shipped models, and fails the suite once the verdict is right."""
+    marks = (
+        [pytest.mark.xfail(strict=True, reason=case["known_issue"])]
+        if "known_issue" in case
+        else []
+    )
+    return pytest.param(case, id=f"{index}-{case['why']}", marks=marks)
+
+
+@pytest.mark.parametrize("case", [_golden(i, c) for i, c in enumerate(CASES)])
 def test_golden_case(detector: InjectionDetector, case: Dict[str, Any]) -> None:
     """Each family, obfuscated variants, 13 languages, and benign banking messages."""
     verdict = detector.detect(case["text"])
