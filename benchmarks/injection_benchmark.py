@@ -85,19 +85,19 @@ def load_cases(path: Path, benign: str) -> List[Row]:
     ]
 
 
-def by_language(rows: Sequence[Row], systems: Dict[str, Predict]) -> None:
-    """Detection (attacks) and false positives (benign) per language, verdict ``block``."""
-    names = list(systems)
+def by_language(rows: Sequence[Row], results: Dict[str, Result]) -> None:
+    """Detection (attacks) and false positives (benign) per language, verdict ``block``, from
+    the per-row outcomes of ``results`` (each :func:`run` over ``rows``)."""
+    names = list(results)
     print("\n| lang | attacks | benign | " + " | ".join(names) + " |")
     print("|" + "---|" * (len(names) + 3))
     for lang in sorted({row["lang"] for row in rows}):
-        subset = [row for row in rows if row["lang"] == lang]
-        attacks = [row for row in subset if row["label"] == 1]
-        benign = [row for row in subset if row["label"] == 0]
+        attacks = [i for i, row in enumerate(rows) if row["lang"] == lang and row["label"] == 1]
+        benign = [i for i, row in enumerate(rows) if row["lang"] == lang and row["label"] == 0]
         cells = []
-        for predict in systems.values():
-            detected = sum(predict(row["text"])[0] for row in attacks)
-            blocked = sum(predict(row["text"])[0] for row in benign)
+        for result in results.values():
+            detected = sum(result.outcomes[i] for i in attacks)
+            blocked = sum(result.outcomes[i] for i in benign)
             cells.append(
                 f"{detected / max(len(attacks), 1):.0%} / {blocked / max(len(benign), 1):.0%}"
             )
@@ -113,6 +113,8 @@ class Result:
         self.flagged: Dict[str, int] = defaultdict(int)
         self.latency: List[float] = []
         self.short_latency: List[float] = []
+        self.outcomes: List[bool] = []
+        """Whether each row, in order, was blocked."""
 
     def rate(self, category: str, flagged: bool = False) -> float:
         counts = self.flagged if flagged else self.blocked
@@ -143,6 +145,7 @@ def run(predict: Predict, rows: Sequence[Row]) -> Result:
         result.total[category] += 1
         result.blocked[category] += blocked
         result.flagged[category] += flagged or blocked
+        result.outcomes.append(blocked)
     return result
 
 
@@ -320,15 +323,16 @@ def main(argv: Sequence[str] = ()) -> int:
         peer = None if args.skip_yara else yara_peer(Path(workdir))
         if peer is not None:
             systems["NeMo YARA"] = peer
+        results: Dict[str, Dict[str, Result]] = {}
         for title, rows in (
             ("Public test split", test),
             ("Unseen generalisation set", unseen),
             ("Blind red-team set", blind),
         ):
-            results = {name: run(system, rows) for name, system in systems.items()}
-            table(f"{title} ({len(rows)} messages)", rows, results)
+            results[title] = {name: run(system, rows) for name, system in systems.items()}
+            table(f"{title} ({len(rows)} messages)", rows, results[title])
         print("\nBlind red-team set by language (detection / false positives, verdict block):")
-        by_language(blind, systems)
+        by_language(blind, results["Blind red-team set"])
     latency_by_length(predict, test)
     return 0
 
