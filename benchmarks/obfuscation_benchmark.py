@@ -4,9 +4,9 @@
 Takes every attack of one split of ``../shared/benchmarks/screening.jsonl`` (``test`` by
 default) and rewrites it with each obfuscation the injection screen is meant to see through:
 Unicode compatibility forms, zero-width characters, tag characters, homoglyphs, leetspeak,
-letter spacing, case games, and base64, hex, URL-encoding, ROT13 and reversed text, encoded
-both bare and behind an instruction to decode. Reports, for each rewriting, the detection
-rate (verdict ``block``) of
+letter spacing, letters one per line, case games, and base64, hex, URL-encoding, ROT13 and
+reversed text, encoded both bare and behind an instruction to decode. Reports, for each
+rewriting, the detection rate (verdict ``block``) of
 
 * the *language* attacks (``prompt_injection``, ``jailbreak``, ``prompt_leak``), whose
   meaning survives every rewriting, and
@@ -75,6 +75,12 @@ def _spaced(text: str) -> str:
     return " ".join(" ".join(word) if len(word) >= 3 else word for word in text.split(" "))
 
 
+def _one_per_line(text: str) -> str:
+    """Every letter of the words of three letters or more on a line of its own, and a blank
+    line between words (text written top to bottom)."""
+    return "\n\n".join("\n".join(word) if len(word) >= 3 else word for word in text.split(" "))
+
+
 def _alternating(text: str) -> str:
     return "".join(c.upper() if i % 2 else c.lower() for i, c in enumerate(text))
 
@@ -118,6 +124,7 @@ REWRITINGS = [
     Rewriting("Cyrillic homoglyphs", lambda t: t.translate(_HOMOGLYPHS)),
     Rewriting("leetspeak", lambda t: t.lower().translate(_LEET)),
     Rewriting("letters spaced out", _spaced),
+    Rewriting("one letter per line", _one_per_line),
     Rewriting("alternating case", _alternating),
     Rewriting("base64", _b64, payloads=True),
     Rewriting(

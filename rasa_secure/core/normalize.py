@@ -146,16 +146,20 @@ _TOKEN = re.compile(r"\w+")
 LEET_DENSITY = 0.2
 """Share of a message's words that must be leet words (at least two) for it to be read as
 written in leetspeak throughout."""
-# Four or more single letters separated by one separator: "i g n o r e", "s.y.s.t.e.m".
-_SPACED_RUN = re.compile(r"(?<!\w)(?:\w[ .\-_*·/|]{1,3}){3,}\w(?!\w)")
-_SEPARATOR = re.compile(r"[ .\-_*·/|]")
+# What stands between spaced-out letters: a space or a tab, punctuation, or a line break
+# (letters written one per line, a Windows line break counted once).
+_LETTER_GAP = r"(?:\r\n|[ \t\n.\-_*·/|])"
+# Four or more single letters separated by one separator: "i g n o r e", "s.y.s.t.e.m",
+# "i\ng\nn\no\nr\ne".
+_SPACED_RUN = re.compile(rf"(?<!\w)(?:\w{_LETTER_GAP}{{1,3}}){{3,}}\w(?!\w)")
+_SEPARATOR = re.compile(_LETTER_GAP)
 SPLIT_MIN_LETTERS = 8
 """Shortest stretch of joined letters that is also split into words (shorter: one word)."""
 SPLIT_BUDGET = 400
 """Letters split into words per text at most (each costs up to 24 vocabulary lookups); a
 longer stretch is split up to the budget and the rest stays joined."""
 _LETTER_STRETCH = re.compile(rf"[^\W\d_]{{{SPLIT_MIN_LETTERS},}}")
-_WORD_GAP = re.compile(r"[ .\-_*·/|]{2,3}")
+_WORD_GAP = re.compile(rf"{_LETTER_GAP}{{2,3}}")
 
 _BASE64 = re.compile(r"[A-Za-z0-9+/_\-]{6,}={0,2}")
 _BASE64_SHORT = 8
