@@ -2,8 +2,8 @@
 
 Reads ONLY the ``train`` split of ``../shared/benchmarks/screening.jsonl`` (relative to the
 repository root) plus the examples written for this project in
-``scripts/injection_training_data.yml`` and ``scripts/injection_training_data_redteam.yml``,
-and writes
+``scripts/injection_training_data.yml`` and the red-team rounds
+``scripts/injection_training_data_redteam*.yml``, and writes
 ``rasa_secure/core/models/injection_model.npz``. The test split is never read.
 
 The features are exactly those the detector computes at run time
@@ -68,9 +68,10 @@ DATA = ROOT.parent / "shared" / "benchmarks" / "screening.jsonl"
 WRITTEN = (
     ROOT / "scripts" / "injection_training_data.yml",
     ROOT / "scripts" / "injection_training_data_redteam.yml",
+    ROOT / "scripts" / "injection_training_data_redteam2.yml",
 )
-"""Data written for this project: the first file by the developers, the second in red-team
-rounds by team members who had not read the rules or the training data (see its header)."""
+"""Data written for this project: the first file by the developers, the others in red-team
+rounds by team members who had not read the rules or the training data (see their headers)."""
 
 ATTACK_CLASSES = (
     "prompt_injection",

@@ -309,3 +309,31 @@ def test_required_literals_leave_case_blind_parts_out() -> None:
     """A case-insensitive expression could match text the ``in`` check would reject."""
     assert required_literals(r"(?i)union\s+select") == ()
     assert required_literals(r"(?i:union)\s+select") == (("select",),)
+
+
+def _comparable(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def test_written_training_data_leaves_the_evaluation_sets_unseen() -> None:
+    """Why: a golden, unseen or blind case that is also a training row measures what the
+    models remember, not how the screen generalises."""
+    root = Path(__file__).parent.parent.parent
+    trained = {
+        _comparable(text)
+        for path in sorted((root / "scripts").glob("injection_training_data*.yml"))
+        for texts in yaml.safe_load(path.read_text(encoding="utf-8")).values()
+        for text in texts
+    }
+    assert len(trained) > 3000
+    evaluated = {
+        "golden": CASES,
+        **{
+            path.stem: yaml.safe_load(path.read_text(encoding="utf-8"))
+            for path in sorted((root / "benchmarks" / "data").glob("*.yml"))
+        },
+    }
+    assert set(evaluated) == {"golden", "blind_redteam", "hard_benign", "unseen_injection"}
+    for name, cases in evaluated.items():
+        repeated = sorted(c["text"] for c in cases if _comparable(c["text"]) in trained)
+        assert not repeated, (name, repeated)
