@@ -1,8 +1,9 @@
 """Injection screening benchmark: our detector and offline peers, side by side, one run.
 
 Reads ``../shared/benchmarks/screening.jsonl`` (relative to the repository root), reports on
-its ``test`` split, on the generalisation set ``benchmarks/data/unseen_injection.yml`` and on
-the blind red-team set ``benchmarks/data/blind_redteam.yml`` (also by language):
+its ``test`` split, on the generalisation set ``benchmarks/data/unseen_injection.yml``, on
+the blind red-team set ``benchmarks/data/blind_redteam.yml`` and on the hard benign set
+``benchmarks/data/hard_benign.yml`` (the last two also by language):
 
 * detection rate by attack category (verdict ``block``) and false-positive rate by benign
   category (``block``, and ``flag or block`` for our detector),
@@ -56,6 +57,7 @@ from rasa_secure.core.semantic import shared_encoder  # noqa: E402
 DATA = ROOT.parent / "shared" / "benchmarks" / "screening.jsonl"
 UNSEEN = ROOT / "benchmarks" / "data" / "unseen_injection.yml"
 BLIND = ROOT / "benchmarks" / "data" / "blind_redteam.yml"
+HARD_BENIGN = ROOT / "benchmarks" / "data" / "hard_benign.yml"
 CHAT = ("benign_chat_banking", "benign_chat_general")
 HARD = ("benign_trigger_words", "benign_sqli_lookalike", "benign_roleplay", "benign_prompt")
 
@@ -72,13 +74,20 @@ def load_split(split: str) -> List[Row]:
 
 def load_cases(path: Path, benign: str) -> List[Row]:
     """A set written for this project, shaped like screening rows (benign rows get the
-    category ``benign``; ``lang`` is kept where the set records it)."""
+    category ``benign``, or ``benign_<kind>`` where the set records their kind; ``lang`` is
+    kept where the set records it)."""
+
+    def category(case: Row) -> str:
+        if case["label"] == "attack":
+            return str(case["category"])
+        return f"{benign}_{case['kind']}" if "kind" in case else benign
+
     cases = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [
         {
             "text": case["text"],
             "label": 1 if case["label"] == "attack" else 0,
-            "category": case["category"] if case["label"] == "attack" else benign,
+            "category": category(case),
             "lang": case.get("lang", ""),
         }
         for case in cases
@@ -308,6 +317,7 @@ def main(argv: Sequence[str] = ()) -> int:
     test = load_split("test")
     unseen = load_cases(UNSEEN, "benign_unseen")
     blind = load_cases(BLIND, "benign_blind")
+    hard_benign = load_cases(HARD_BENIGN, "benign")
     predict, held, peak = ours()
     print(f"rasa_secure detector loaded: {held:.1f} MB held, {peak:.1f} MB peak while loading")
     first_tier, held, _ = ours({"use_semantic": False})
@@ -328,11 +338,13 @@ def main(argv: Sequence[str] = ()) -> int:
             ("Public test split", test),
             ("Unseen generalisation set", unseen),
             ("Blind red-team set", blind),
+            ("Hard benign set", hard_benign),
         ):
             results[title] = {name: run(system, rows) for name, system in systems.items()}
             table(f"{title} ({len(rows)} messages)", rows, results[title])
-        print("\nBlind red-team set by language (detection / false positives, verdict block):")
-        by_language(blind, results["Blind red-team set"])
+        for title, rows in (("Blind red-team set", blind), ("Hard benign set", hard_benign)):
+            print(f"\n{title} by language (detection / false positives, verdict block):")
+            by_language(rows, results[title])
     latency_by_length(predict, test)
     return 0
 

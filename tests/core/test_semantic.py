@@ -345,7 +345,7 @@ def test_the_stage_reads_the_most_suspicious_reading(spy: _Spy) -> None:
     text = base64.b64encode(override.encode()).decode()
     first = InjectionDetector({"use_semantic": False}).detect(text)
     verdict = InjectionDetector().detect(text)
-    assert first.decision is Decision.FLAG, first.to_dict()
+    assert first.decision is not Decision.BLOCK, first.to_dict()  # the stage decides
     assert spy.texts == [override.lower()]
     assert verdict.decision is Decision.BLOCK, verdict.to_dict()
     assert [r.variant for r in verdict.reasons if r.source == "semantic"] == ["base64"]
