@@ -107,9 +107,8 @@ def by_language(rows: Sequence[Row], results: Dict[str, Result]) -> None:
         for result in results.values():
             detected = sum(result.outcomes[i] for i in attacks)
             blocked = sum(result.outcomes[i] for i in benign)
-            cells.append(
-                f"{detected / max(len(attacks), 1):.0%} / {blocked / max(len(benign), 1):.0%}"
-            )
+            detection = f"{detected / len(attacks):.0%}" if attacks else "-"
+            cells.append(f"{detection} / {blocked / max(len(benign), 1):.0%}")
         print(f"| {lang} | {len(attacks)} | {len(benign)} | " + " | ".join(cells) + " |")
 
 
@@ -129,15 +128,22 @@ class Result:
         counts = self.flagged if flagged else self.blocked
         return counts[category] / self.total[category] if self.total[category] else 0.0
 
-    def overall(self, rows: Sequence[Row]) -> Tuple[float, float, float]:
-        """(detection on attacks, FP on benign chat, FP on hard negatives)."""
-
-        def pooled(categories: Sequence[str]) -> float:
-            n = sum(self.total[c] for c in categories)
-            return sum(self.blocked[c] for c in categories) / n if n else 0.0
-
-        attacks = sorted({row["category"] for row in rows if row["label"] == 1})
-        return pooled(attacks), pooled(CHAT), pooled(HARD)
+    def overall(self, rows: Sequence[Row]) -> Dict[str, float]:
+        """Pooled rates (verdict ``block``) of the groups ``rows`` has, by label: detection on
+        all attacks; false positives on benign chat, on the hard negatives and on all benign
+        rows."""
+        present = {row["category"] for row in rows}
+        groups = {
+            "all attacks (detect)": {r["category"] for r in rows if r["label"] == 1},
+            "benign chat (FP)": present.intersection(CHAT),
+            "hard negatives (FP)": present.intersection(HARD),
+            "all benign (FP)": {r["category"] for r in rows if r["label"] == 0},
+        }
+        return {
+            label: sum(self.blocked[c] for c in categories) / sum(self.total[c] for c in categories)
+            for label, categories in groups.items()
+            if categories
+        }
 
 
 def run(predict: Predict, rows: Sequence[Row]) -> Result:
@@ -266,15 +272,10 @@ def table(title: str, rows: Sequence[Row], results: Dict[str, Result]) -> None:
             cells[0] += f" (flag {first.rate(category, flagged=True):.1%})"
         print(f"| {category} ({kind}) | {first.total[category]} | " + " | ".join(cells) + " |")
     stats = {n: r.overall(rows) for n, r in results.items()}
-    print(
-        "| **all attacks (detect)** | | "
-        + " | ".join(f"**{s[0]:.1%}**" for s in stats.values())
-        + " |"
-    )
-    print("| **benign chat (FP)** | | " + " | ".join(f"{s[1]:.2%}" for s in stats.values()) + " |")
-    print(
-        "| **hard negatives (FP)** | | " + " | ".join(f"{s[2]:.2%}" for s in stats.values()) + " |"
-    )
+    for label in stats[names[0]]:
+        form = "{:.1%}" if label.endswith("(detect)") else "{:.2%}"
+        cells = [form.format(s[label]) for s in stats.values()]
+        print(f"| **{label}** | | " + " | ".join(cells) + " |")
     for label, pick in (("median ms", 0.5), ("p99 ms", 0.99)):
         cells = [f"{percentile(r.latency, pick):.3f}" for r in results.values()]
         print(f"| {label} (all) | | " + " | ".join(cells) + " |")
@@ -317,7 +318,7 @@ def main(argv: Sequence[str] = ()) -> int:
     test = load_split("test")
     unseen = load_cases(UNSEEN, "benign_unseen")
     blind = load_cases(BLIND, "benign_blind")
-    hard_benign = load_cases(HARD_BENIGN, "benign")
+    hard_benign = load_cases(HARD_BENIGN, "benign_hard")
     predict, held, peak = ours()
     print(f"rasa_secure detector loaded: {held:.1f} MB held, {peak:.1f} MB peak while loading")
     first_tier, held, _ = ours({"use_semantic": False})
