@@ -316,8 +316,8 @@ def _comparable(text: str) -> str:
 
 
 def test_written_training_data_leaves_the_evaluation_sets_unseen() -> None:
-    """Why: a golden, unseen or blind case that is also a training row measures what the
-    models remember, not how the screen generalises."""
+    """Why: a golden or benchmark case (unseen, blind, hard benign) that is also a training
+    row measures what the models remember, not how the screen generalises."""
     root = Path(__file__).parent.parent.parent
     trained = {
         _comparable(text)
