@@ -67,8 +67,7 @@ from rasa_secure.core.normalize import variants  # noqa: E402
 DATA = ROOT.parent / "shared" / "benchmarks" / "screening.jsonl"
 WRITTEN = (
     ROOT / "scripts" / "injection_training_data.yml",
-    ROOT / "scripts" / "injection_training_data_redteam.yml",
-    ROOT / "scripts" / "injection_training_data_redteam2.yml",
+    *sorted((ROOT / "scripts").glob("injection_training_data_redteam*.yml")),
 )
 """Data written for this project: the first file by the developers, the others in red-team
 rounds by team members who had not read the rules or the training data (see their headers)."""
