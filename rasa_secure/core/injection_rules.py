@@ -102,8 +102,13 @@ def _r(
 
 # Gaps used between the words of a phrase: a separator, or a separator plus up to N words.
 SEP = r"[\W_]{1,6}"
-GAP2 = r"[\W_]{1,6}(?:[\w'’-]{1,20}[\W_]{1,6}){0,2}"
-GAP4 = r"[\W_]{1,6}(?:[\w'’-]{1,20}[\W_]{1,6}){0,4}"
+WORD = r"[^\W_]{1,20}(?:['’-][^\W_]{1,20}){0,3}"
+"""A word of a gap: letters or digits, with apostrophes or hyphens inside (``don't``,
+``e-mail``). It neither starts nor ends with a character a separator can take, so a run of
+separators is read one way only (no backtracking over how to split it)."""
+GAP1 = rf"[\W_]{{1,6}}(?:{WORD}[\W_]{{1,6}}){{0,1}}"
+GAP2 = rf"[\W_]{{1,6}}(?:{WORD}[\W_]{{1,6}}){{0,2}}"
+GAP4 = rf"[\W_]{{1,6}}(?:{WORD}[\W_]{{1,6}}){{0,4}}"
 
 # --- English ------------------------------------------------------------------------------
 _ROLE_TAG = (
@@ -162,7 +167,7 @@ ENGLISH_RULES: List[Rule] = [
         + r")"
         + GAP2
         + _EN_PRIOR
-        + r"[\W_]{1,6}(?:[\w'-]{1,20}[\W_]{1,6}){0,1}"
+        + GAP1
         + _EN_INSTRUCTIONS_STRONG
         + r"\b",
         STRONG,
@@ -188,13 +193,7 @@ ENGLISH_RULES: List[Rule] = [
     _r(
         "en.override_context",
         PROMPT_INJECTION,
-        _EN_OVERRIDE
-        + GAP2
-        + r"(?:"
-        + _EN_PRIOR
-        + r"|the)[\W_]{1,6}(?:[\w'-]{1,20}[\W_]{1,6}){0,1}"
-        + _EN_INSTRUCTIONS
-        + r"\b",
+        _EN_OVERRIDE + GAP2 + r"(?:" + _EN_PRIOR + r"|the)" + GAP1 + _EN_INSTRUCTIONS + r"\b",
         0.6,
         "ignor disregard forget forgot bypass override overwrite discard pay follow following "
         "nevermind never obey",
@@ -301,10 +300,10 @@ ENGLISH_RULES: List[Rule] = [
         "en.chat_template",
         PROMPT_INJECTION,
         r"<\|?(?:im_start|im_end|system|endoftext|eot_id|start_header_id|end_header_id|"
-        r"begin_of_text)\|?>|\[/?inst\]|<</?sys>>|<\s*/?\s*(?:system|user|assistant|"
+        r"begin_of_text)\|?>|\[/?inst\]|<</?sys>>|<\s*(?:/\s*)?(?:system|user|assistant|"
         r"instructions?|admin|developer|sys)\s*>|(?:^|\n)\W{0,4}(?:###?\s*)?(?:system|"
-        r"assistant|developer|admin)\s*(?:message|prompt|override|instruction)?\s*:\s*\S"
-        r"|\bend\W+of\W+(?:user\W+)?(?:input|prompt|conversation|instructions)\b|={4,}\s*end|"
+        r"assistant|developer|admin)(?:\s*(?:message|prompt|override|instruction))?\s*:\s*\S"
+        r"|\bend\W+of\W+(?:user\W+)?(?:input|prompt|conversation|instructions)\b|(?<!=)={4,}\s*end|"
         r"\[\s*/\s*" + _ROLE_TAG + r"\s*\]|(?:^|\n)\W{0,4}\[\s*" + _ROLE_TAG + r"\s*\]\s*\S",
         0.9,
         "< [ system assistant developer admin end =====",
@@ -314,7 +313,7 @@ ENGLISH_RULES: List[Rule] = [
     _r(
         "en.instruction_line",
         PROMPT_INJECTION,
-        r"(?:^|\n|\\n)\s*(?:new\W+|additional\W+|system\W+)?instructions?\s*:\s*\S|<\|",
+        r"(?:^|\n|\\n)[^\S\n]*(?:new\W+|additional\W+|system\W+)?instructions?\s*:\s*\S|<\|",
         WEAK,
         "instruction instructions new additional system <|",
         "an 'Instruction:' line or a stray template token (corroborating only)",
@@ -485,7 +484,7 @@ ENGLISH_RULES: List[Rule] = [
         JAILBREAK,
         r"\bstay\W+in\W+\w+\W+mode\b|\b(?:developer|dev|debug|maintenance|god|sudo|admin|root|unrestricted|unfiltered|"
         r"uncensored|jailbr\w*|dan|evil|chaos|opposite|dude|stan|anarchy)\W{0,3}mode\b(?!\W+"
-        r"(?:on|in|of|for)\W+(?:the|your|my|our|this|a)\W+(?:[\w-]+\W+){0,2}(?:phones?|devices?|"
+        r"(?:on|in|of|for)\W+(?:the|your|my|our|this|a)\W+(?:\w+(?:-\w+){0,3}\W+){0,2}(?:phones?|devices?|"
         r"iphone|android|computer|laptop|router|tv|apps?|application|website|site|browser|"
         r"tablet|settings|console))",
         0.85,
@@ -592,7 +591,7 @@ ENGLISH_RULES: List[Rule] = [
         r"|[🔓🔒]\W{0,3}(?:jailbr\w*|developer|dan|classic|normal|unlocked|unfiltered)\b|"
         r"\b(?:respond|answer|reply)\w*\W+as\W+both\b|\btwo\W+(?:separate|different)\W+"
         r"(?:styles|personas|personalities|ways)\b|"
-        r"\(\W*(?:normal|developer\W+mode)\W+output\W*\)",
+        r"\(\W{0,3}(?:normal|developer\W+mode)\W+output\W{0,3}\)",
         0.85,
         "two 2 both dual separate 🔓 🔒 ( normal respond answer reply responding answering",
         "asks for a filtered and an unfiltered answer side by side",
@@ -764,7 +763,7 @@ ENGLISH_RULES: List[Rule] = [
     _r(
         "en.leak_code_style",
         PROMPT_LEAK,
-        r"\b(?:console\.log|print|echo|system\.out\.println|puts)\W*\(?\W*(?:system_?prompt|"
+        r"\b(?:console\.log|print|echo|system\.out\.println|puts)\W{0,6}(?:system_?prompt|"
         r"instructions|initial_?prompt|config|prompt)\b|<\s*system_prompt\s*>|"
         r"\{\{?\s*(?:system_?prompt|instructions)\s*\}\}?",
         0.85,
@@ -857,8 +856,8 @@ CODE_RULES: List[Rule] = [
     _r(
         "sql.union_select",
         SQL_INJECTION,
-        r"\bunion(?:[\s+(]|/\*.{0,40}?\*/|%20|%2b)+(?:all|distinct)?(?:[\s+(]|/\*.{0,40}?\*/|"
-        r"%20)*select\b",
+        r"\bunion(?:[\s+(]|/\*.{0,40}?\*/|%20|%2b)+(?:(?:all|distinct)(?:[\s+(]|/\*.{0,40}?\*/|"
+        r"%20)*)?select\b",
         STRONG,
         "union",
         "UNION SELECT",
@@ -866,8 +865,8 @@ CODE_RULES: List[Rule] = [
     _r(
         "sql.tautology",
         SQL_INJECTION,
-        r"['\"`)]\s*(?:or|and|\|\||&&|xor)\s*\(?\s*['\"`]?[\w@$]{1,20}['\"`]?\s*(?:=|<>|!=|>=?|"
-        r"<=?|\blike\b)\s*\(?\s*['\"`]?[\w@$]{0,20}|\b(?:or|and)\s+(?:true|false|"
+        r"['\"`)]\s*(?:or|and|\|\||&&|xor)\s*(?:\(\s*)?['\"`]?[\w@$]{1,20}['\"`]?\s*(?:=|<>|!=|"
+        r">=?|<=?|\blike\b)\s*(?:\(\s*)?['\"`]?[\w@$]{0,20}|\b(?:or|and)\s+(?:true|false|"
         r"\d+\s*(?:=|<>|!=|>|<)\s*\d+|'[^']{0,10}'\s*=\s*'[^']{0,10}'|\"[^\"]{0,10}\"\s*=\s*"
         r"\"[^\"]{0,10}\"|[a-z]\s*=\s*[a-z])\s*(?:--|#|/\*|;|$|\)|')",
         0.9,
@@ -877,12 +876,13 @@ CODE_RULES: List[Rule] = [
     _r(
         "sql.numeric_tautology",
         SQL_INJECTION,
-        r"\b(?:or|and|where|having|xor)\s+\(?\s*(\d+)\s*(?:=|<>|!=|<=?|>=?)\s*\(?\s*\d+\b|"
-        r"['\"]\s*\)*\s*(?:or|and|\|\|)\s*\(*\s*(?:''|\"\")|['\"]\s*\)*\s*(?:or|and)\s+(?:['\"]?\d+"
+        r"\b(?:or|and|where|having|xor)\s+(?:\(\s*)?(\d+)\s*(?:=|<>|!=|<=?|>=?)\s*(?:\(\s*)?\d+\b|"
+        r"['\"](?:\s*\))*\s*(?:or|and|\|\|)(?:\s*\()*\s*(?:''|\"\")|['\"](?:\s*\))*\s*(?:or|and)\s+"
+        r"(?:['\"]?\d+"
         r"['\"]?\s*(?:=|--|#)|['\"]?\d+\s*$)|"
-        r"['\"]\s*(?:=|<>)\s*\d*\s*(?:--|#)|\blike\s+['\"]%['\"]|^\W*(?:and|or)\s+(?:\d+|true|"
+        r"['\"]\s*(?:=|<>)\s*(?:\d+\s*)?(?:--|#)|\blike\s+['\"]%['\"]|^\W*(?:and|or)\s+(?:\d+|true|"
         r"false)\W*$|\bcase\s+when\b.{0,80}\bthen\b|['\"]\s*\|\|\s*['\"\w]|/\*!\d*|/\*[^*]{0,20}"
-        r"'[^*]{0,20}\*/|\b(?:order|group)\s+by\s+\d+\s*(?:,\s*\d+\s*)*,?\s*(?:--|#|/\*|$)|"
+        r"'[^*]{0,20}\*/|\b(?:order|group)\s+by\s+\d+(?:\s*,\s*\d+)*(?:\s*,)?\s*(?:--|#|/\*|$)|"
         r"\bbackup\s+database\b|\bexec(?:ute)?\s+(?:sp_|xp_|master\.)|\bselect\s+[a-z_]+\("
         r"|;\s*%00",
         0.85,
@@ -892,8 +892,8 @@ CODE_RULES: List[Rule] = [
     _r(
         "sql.quote_comment",
         SQL_INJECTION,
-        r"['\"`]\s*\)*\s*(?:--(?![a-z])|#(?![\w{])|/\*|;\s*--|;\s*%00|%23|%2d%2d)|\b(?:admin|"
-        r"root|user|administrator)['\"]\s*\)*\s*(?:--|#|/\*)",
+        r"['\"`](?:\s*\))*\s*(?:--(?![a-z])|#(?![\w{])|/\*|;\s*--|;\s*%00|%23|%2d%2d)|\b(?:admin|"
+        r"root|user|administrator)['\"](?:\s*\))*\s*(?:--|#|/\*)",
         0.9,
         "' \" `",
         "closes a string and comments out the rest: admin'--",
@@ -901,7 +901,7 @@ CODE_RULES: List[Rule] = [
     _r(
         "sql.stacked_query",
         SQL_INJECTION,
-        r"[;'\")]\s*;?\s*(?:drop|delete|insert|update|truncate|alter|create|exec(?:ute)?|"
+        r"[;'\")]\s*(?:;\s*)?(?:drop|delete|insert|update|truncate|alter|create|exec(?:ute)?|"
         r"shutdown|declare|grant|revoke|select|waitfor|merge|call)\s+(?:table\b|database\b|"
         r"from\b|into\b|\w+\s+set\b|@|\*|user\b|\w+\s*\(|master\b|xp_|sp_|delay\b|time\b|"
         r"connect\b|resource\b|all\b|\d|'|\w+\s+(?:from|where)\b)",
@@ -914,7 +914,7 @@ CODE_RULES: List[Rule] = [
         SQL_INJECTION,
         r"\bdrop\s+(?:table|database|schema|user|view)\b|\bdelete\s+from\s+\w+|\binsert\s+into"
         r"\s+\w+|\bupdate\s+\w+\s+set\s+\w+\s*=|\btruncate\s+table\b|\balter\s+table\b|"
-        r"\bselect\s+(?:\*|[\w,\s.()@]{1,80}?)\s+from\s+[\w.\[\]`\"]+\s*(?:where|;|--|#|limit|"
+        r"\bselect\s+(?:\*|[\w,.()@][\w,\s.()@]{0,79}?)\s+from\s+[\w.\[\]`\"]+\s*(?:where|;|--|#|limit|"
         r"order|$)|\bselect\s+\*\s+from\b|\bgrant\s+(?:all|select|insert|update|delete|execute|"
         r"dba|sysadmin|connect|resource|usage|alter|create|drop|references|role)\b[\w\s,.*]{0,60}?"
         r"\bto\s+\S",
@@ -997,7 +997,7 @@ CODE_RULES: List[Rule] = [
         r"\bthis\.\w+\.match\s*\(|\bthis\.\w+\s*(?:==|!=)|['\"]\s*&&\s*this\.|\bdb\.\w+\.(?:find"
         r"|insert|update|remove|drop|delete\w*|aggregate|mapreduce)\s*\(|;\s*return\s+(?:true|"
         r"false|1|'[^']{0,10}'\s*==)|\|\|\s*(?:1|'1'|true)\s*==\s*(?:1|'1'|true)|\b(?:sleep|"
-        r"tojson|objectid|isodate)\s*\(\s*\d*\s*\)\s*[;|]|\bdb\.getcollection|\bmapreduce\b",
+        r"tojson|objectid|isodate)\s*\(\s*(?:\d+\s*)?\)\s*[;|]|\bdb\.getcollection|\bmapreduce\b",
         0.9,
         "this db ; | sleep tojson objectid isodate mapreduce",
         "server-side JavaScript in MongoDB queries",
@@ -1061,7 +1061,7 @@ CODE_RULES: List[Rule] = [
         r"\bnc(?:at)?\s+(?:-\w+\s+)*-[a-z]*e\s|\bnc\s+-l\w*|/dev/(?:tcp|udp)/|\bmkfifo\b|"
         r"\bpowershell(?:\.exe)?\s+-\w+|\bcmd(?:\.exe)?\s+/c\b|\bcertutil\s+-urlcache|"
         r"\breg\s+add\s+\"?hk|\bnetsh\s+(?:firewall|advfirewall)|\bnet\s+(?:user|localgroup)"
-        r"\s+\S+\s+\S*\s*/add",
+        r"\s+\S+\s+(?:[^\s/]\S*\s*)?/add",
         STRONG,
         "perl ruby python python2 python3 php sh bash zsh dash ksh nc ncat /dev/ mkfifo "
         "powershell cmd certutil reg netsh net",
@@ -1079,7 +1079,7 @@ CODE_RULES: List[Rule] = [
     _r(
         "cmd.shellshock",
         COMMAND_INJECTION,
-        r"\(\s*\)\s*\{\s*:?\s*;?\s*\}\s*;",
+        r"\(\s*\)\s*\{\s*(?::\s*)?(?:;\s*)?\}\s*;",
         0.99,
         "(",
         "Shellshock function definition",
@@ -1214,7 +1214,7 @@ CODE_RULES: List[Rule] = [
     _r(
         "ldap.filter_break",
         LDAP_INJECTION,
-        r"\*\s*\)\s*\(\s*[|&!]?\s*\(?\s*[\w.-]+\s*[~<>]?=|\*\s*\)\s*\(\s*[|&!]|\)\s*\(\s*[|&!]\s*\(\s*[\w.-]+\s*"
+        r"\*\s*\)\s*\(\s*(?:[|&!]\s*)?(?:\(\s*)?[\w.-]+\s*[~<>]?=|\*\s*\)\s*\(\s*[|&!]|\)\s*\(\s*[|&!]\s*\(\s*[\w.-]+\s*"
         r"[~<>]?=|\)\s*\(\s*[&|]\s*\)|\(\s*[|&]\s*\(\s*[\w.-]+\s*=\s*\*\s*\)|\bobjectclass\s*=\s*\*|"
         r"\(\s*!\s*\(\s*[&|]\s*\(",
         0.9,
@@ -1308,7 +1308,7 @@ CODE_RULES: List[Rule] = [
     _r(
         "xss.script_tag",
         XSS,
-        r"<\s*/?\s*script\b|<\s*/?\s*(?:iframe|frame|frameset|object|embed|applet|meta|"
+        r"<\s*(?:/\s*)?script\b|<\s*(?:/\s*)?(?:iframe|frame|frameset|object|embed|applet|meta|"
         r"base|link|svg|math|xss|isindex|marquee|template)\b|javascript\s*:|vbscript\s*:|"
         r"livescript\s*:",
         0.9,
@@ -1539,7 +1539,7 @@ LANGUAGES: Tuple[Language, ...] = (
         r"nun|ab\W+sofort)|spiele?\W+die\W+rolle|stell\W+dir\W+vor,?\W+du\W+bist|antworte\W+"
         r"(?:wie|als)|fungier\w*\W+als|agier\w*\W+als)",
         ai_reader=r"(?:\bki|künstliche\W+intelligenz|assistent\w*|modell|bot|agent\w*)\W+(?:die|der|das)\W+"
-        r"(?:[\w-]+\W+){0,3}?(?:liest|verarbeitet|zusammenfasst|analysiert|auswertet)\b",
+        r"(?:\w+(?:-\w+){0,3}\W+){0,3}?(?:liest|verarbeitet|zusammenfasst|analysiert|auswertet)\b",
         told_before=r"was\W+(?:wurde|hat\W+man)\W+(?:dir|ihnen)\W+(?:\w+\W+){0,2}?(?:gesagt|"
         r"aufgetragen|vorgegeben|befohlen|mitgeteilt|"
         r"eingeschärft)\b.{0,40}?\b(?:bevor|vorher|zu\W+beginn|am\W+anfang)\b",
@@ -1648,7 +1648,7 @@ LANGUAGES: Tuple[Language, ...] = (
         r"debug\W?modus)",
         act_as=r"(?:doe\W+alsof|gedraag\W+je\W+als|speel\W+de\W+rol|je\W+bent\W+(?:nu|vanaf\W+nu)"
         r"|jij\W+bent\W+nu|antwoord\W+als|fungeer\W+als|stel\W+je\W+voor\W+dat\W+je)",
-        ai_reader=r"(?:\bai|\bki|assistent|model|bot|agent)\W+die\W+(?:[\w-]+\W+){0,3}?"
+        ai_reader=r"(?:\bai|\bki|assistent|model|bot|agent)\W+die\W+(?:\w+(?:-\w+){0,3}\W+){0,3}?"
         r"(?:leest|verwerkt|samenvat|analyseert)\b",
         told_before=r"wat\W+(?:is|werd)\W+(?:je|jou|u)\W+(?:\w+\W+)?(?:verteld|opgedragen|"
         r"gezegd|gevraagd|meegegeven)\b.{0,40}?\bvoor(?:dat)?\b",
@@ -1873,7 +1873,7 @@ def _language_rules(lang: Language) -> List[Rule]:
     cjk = lang.triggers == CJK
     gap = _CJK_GAP if cjk else GAP2
     sep = r"\W{0,3}" if cjk else r"[\W_]{1,6}"
-    near = _CJK_GAP if cjk else r"[\W_]{1,6}(?:[\w'-]{1,20}[\W_]{1,6}){0,1}"
+    near = _CJK_GAP if cjk else GAP1
     override_first = lang.override + gap + lang.prior + near + lang.instructions
     object_first = lang.prior + near + lang.instructions + gap + lang.override
     override = f"(?:{override_first}|{object_first})"
