@@ -59,6 +59,20 @@ class DetectionError(RasaSecureError):
         super().__init__(f"{detector}: {problem}")
 
 
+class BudgetExceededError(DetectionError):
+    """A detector ran out of its per-message time budget before it finished.
+
+    Attributes:
+        stage: what it was doing when the budget ran out, e.g. ``"rules"``.
+        budget_ms: the budget, in milliseconds.
+    """
+
+    def __init__(self, detector: str, stage: str, budget_ms: float) -> None:
+        self.stage = stage
+        self.budget_ms = budget_ms
+        super().__init__(detector, f"time budget of {budget_ms:g} ms exhausted during {stage}")
+
+
 class InputError(RasaSecureError, ValueError):
     """A record handed to a command or an API is malformed (not JSON, no ``text``...).
 

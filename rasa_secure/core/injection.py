@@ -34,6 +34,7 @@ import math
 import re
 import sre_constants
 import sre_parse
+import sys
 import threading
 from dataclasses import dataclass, field
 from enum import Enum
@@ -41,12 +42,19 @@ from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple
 
 from rasa_secure.config import Option, OptionSpec, in_range, list_of, positive, regex_list, resolve
-from rasa_secure.core import injection_rules
+from rasa_secure.core import injection_rules, normalize, segment
+from rasa_secure.core.budget import UNLIMITED, Deadline
 from rasa_secure.core.contract import Span
 from rasa_secure.core.injection_rules import CATEGORIES, CJK, Rule
 from rasa_secure.core.normalize import Limits, Variant, VariantKind, variants
+from rasa_secure.core.regex_probe import module_expressions
 from rasa_secure.core.semantic import SEMANTIC_PATH, SemanticHead, shared_encoder, sigmoid
-from rasa_secure.errors import ConfigError, DependencyMissingError, DetectionError
+from rasa_secure.errors import (
+    BudgetExceededError,
+    ConfigError,
+    DependencyMissingError,
+    DetectionError,
+)
 
 MODEL_PATH = Path(__file__).parent / "models" / "injection_model.npz"
 """The shipped model (see ``scripts/train_injection_model.py``)."""
@@ -183,6 +191,19 @@ OPTIONS: OptionSpec = {
         str,
         choices=("flag", "block"),
     ),
+    "time_budget_ms": Option(
+        250,
+        "most milliseconds spent screening one message; past it the screen stops and gives "
+        "budget_decision (a backstop: hostile input of 4,000 characters takes under 50 ms)",
+        (int, float),
+        positive,
+    ),
+    "budget_decision": Option(
+        "block",
+        "verdict for a message whose screening ran out of time_budget_ms",
+        str,
+        choices=("flag", "block"),
+    ),
     "use_model": Option(True, "score with the shipped n-gram model as well as the rules", bool),
     "use_semantic": Option(
         True,
@@ -287,15 +308,6 @@ class RuleSet:
         injection_rules.rule_index(rules)
         self.rules: Tuple[Rule, ...] = tuple(rules)
         self._patterns = [rule.compile() for rule in self.rules]
-        # Python's regex engine skips quickly to the possible first characters of a pattern,
-        # unless the pattern starts with an assertion such as \b. Each rule therefore runs
-        # first without its \b assertions (a superset, fast), then exactly on a hit.
-        self._loose = [
-            re.compile(rule.pattern.replace(r"\b", ""), re.DOTALL)
-            if r"\b" in rule.pattern
-            else None
-            for rule in self.rules
-        ]
         # Cheap literal checks first: a rule whose required strings are absent cannot match.
         self._literals = [required_literals(rule.pattern)[:2] for rule in self.rules]
         by_word: Dict[str, Set[int]] = {}
@@ -318,6 +330,10 @@ class RuleSet:
             for word in _PATTERN_WORD.findall(_ESCAPE.sub(" ", rule.pattern))
         )
         """First four letters of every word the rule expressions spell out."""
+
+    def compiled(self) -> List[Tuple[Rule, re.Pattern[str]]]:
+        """Every rule with its compiled expression, in table order."""
+        return list(zip(self.rules, self._patterns))
 
     def candidates(self, text: str) -> List[int]:
         """Indices of the rules whose triggers occur in ``text``, in table order."""
@@ -344,16 +360,19 @@ class RuleSet:
                 return True
         return False
 
-    def scan(self, variant: Variant) -> List[RuleHit]:
-        """Every rule matching ``variant`` (first match of each)."""
+    def scan(self, variant: Variant, deadline: Deadline = UNLIMITED) -> List[RuleHit]:
+        """Every rule matching ``variant`` (first match of each), checking ``deadline``
+        before each expression.
+
+        Raises:
+            BudgetExceededError: the deadline passed.
+        """
         hits = []
         text = variant.text
         for index in self.candidates(text):
             if any(not any(s in text for s in group) for group in self._literals[index]):
                 continue
-            loose = self._loose[index]
-            if loose is not None and loose.search(text) is None:
-                continue
+            deadline.check("rules")
             match = self._patterns[index].search(text)
             if match is not None:
                 hits.append(RuleHit(self.rules[index], variant, Span(*match.span())))
@@ -883,6 +902,7 @@ class InjectionDetector:
         self._semantic: Optional[SemanticHead] = None
         if self.config["use_semantic"] and self._model is not None:
             self._semantic = SemanticHead(semantic_path or SEMANTIC_PATH)
+        self._loaded = False
         self._memory: Optional[AttackMemory] = None
         if self.config["use_memory"]:
             self._memory = AttackMemory.load(memory_path or MEMORY_PATH)
@@ -902,12 +922,26 @@ class InjectionDetector:
         """The loaded known-attack memory, or ``None`` when ``use_memory`` is off."""
         return self._memory
 
+    def load(self) -> None:
+        """Load the shared models the screen may need (the sentence encoder and the word
+        segmenter's vocabulary); idempotent, and done by the first :meth:`detect` anyway."""
+        if self._loaded:
+            return
+        if self._semantic is not None:
+            shared_encoder()
+        segment.shared_vocabulary()
+        self._loaded = True
+
     def thresholds(self, category: str) -> Tuple[float, float]:
         """The (flag, block) thresholds of ``category``."""
         return self._flag[category], self._block[category]
 
     def detect(self, text: str) -> Verdict:
-        """Screen ``text``; never raises on any string input, never logs it."""
+        """Screen ``text``; never raises on any string input, never logs it.
+
+        The work is bounded by ``time_budget_ms``: past it, the verdict is
+        ``budget_decision`` with a ``budget`` reason (and whatever evidence was found).
+        """
         if not isinstance(text, str):
             raise TypeError(f"detect() expects str, got {type(text).__name__}")
         if len(text) > self.config["max_length"]:
@@ -915,24 +949,56 @@ class InjectionDetector:
         if any(pattern.fullmatch(text.strip()) for pattern in self._allow):
             reason = Reason("allow_list", "", 0.0, "raw", Span(0, len(text)), "operator allow-list")
             return Verdict(Decision.ALLOW, 0.0, (), (reason,), {})
+        self.load()  # the first message pays for loading, outside its budget
         evidence = _Evidence()
-        found = variants(text, self._limits)
+        deadline = Deadline(self.name, self.config["time_budget_ms"])
+        try:
+            return self._screen(text, evidence, deadline)
+        except BudgetExceededError as error:
+            return self._out_of_time(evidence, error)
+
+    def _screen(self, text: str, evidence: _Evidence, deadline: Deadline) -> Verdict:
+        found = variants(text, self._limits, deadline)
         structured = is_structured_value(found[0].text)
         for variant in found:
             if self._rules_read(variant, found[0], len(text)):
-                self._scan_rules(variant, evidence)
+                self._scan_rules(variant, evidence, deadline)
             if self._model is not None and self._model_reads(variant, len(text), structured):
+                deadline.check("model")
                 self._score_model(variant, evidence, len(text))
             if self._conclusive(evidence):
                 # Already blocked: further variants or the memory could add reasons only.
                 return self._decide(evidence)
         if self._memory is not None and not structured:
+            deadline.check("memory")
             self._recall(found[0], evidence)
         verdict = self._decide(evidence)
         if self._semantic_reads(verdict, structured):
+            deadline.check("semantic")
             self._score_semantic(evidence)
             verdict = self._decide(evidence)
         return verdict
+
+    def _out_of_time(self, evidence: _Evidence, error: BudgetExceededError) -> Verdict:
+        """The verdict of a message whose screening stopped at the budget: at least
+        ``budget_decision``, with the evidence found until then."""
+        found = self._decide(evidence)
+        decision = Decision(self.config["budget_decision"])
+        if found.decision is Decision.BLOCK:
+            decision = Decision.BLOCK
+        detail = f"screening stopped after {error.budget_ms:g} ms (during {error.stage})"
+        reason = Reason("budget", "", 1.0, "raw", None, detail)
+        return Verdict(decision, 1.0, found.categories, (reason, *found.reasons), found.scores)
+
+    def expressions(self) -> List[Tuple[str, Any]]:
+        """Every compiled expression this detector runs on message text, named: the rules,
+        the operator's allow-list and those of the normalisation and segmentation steps
+        (for the growth probe of ``tests/core/test_regex_growth.py``)."""
+        named = [(f"rule:{rule.id}", pattern) for rule, pattern in self.rules.compiled()]
+        named += [(f"allow_list[{i}]", pattern) for i, pattern in enumerate(self._allow)]
+        for module in (normalize, segment, sys.modules[__name__]):
+            named += module_expressions(module)
+        return named
 
     def _semantic_reads(self, verdict: Verdict, structured: bool) -> bool:
         """Whether the semantic stage reads the message: the first tier is uncertain, and
@@ -1025,10 +1091,10 @@ class InjectionDetector:
         reason = Reason("max_length", "", 1.0, "raw", None, detail)
         return Verdict(decision, 1.0, (), (reason,), {})
 
-    def _scan_rules(self, variant: Variant, evidence: _Evidence) -> None:
+    def _scan_rules(self, variant: Variant, evidence: _Evidence, deadline: Deadline) -> None:
         name = _variant_name(variant)
         encoded = any(step in _ENCODINGS for step in variant.derivation)
-        for hit in self.rules.scan(variant):
+        for hit in self.rules.scan(variant, deadline):
             rule = hit.rule
             span = variant.map_span(hit.span)
             reason = Reason(rule.id, rule.category, rule.score, name, span, rule.note)
@@ -1077,9 +1143,9 @@ class InjectionDetector:
                 decision = Decision.FLAG
             if score >= self._flag[category]:
                 flagged.append(category)
-        flagged.sort(key=lambda c: -scores[c])
+        flagged.sort(key=lambda c: (-scores[c], c))  # ties by name: the same on every run
         top = max(scores.values(), default=0.0)
-        reasons = sorted(evidence.reasons, key=lambda r: -r.score)
+        reasons = sorted(evidence.reasons, key=lambda r: -r.score)  # stable: found order
         if decision is Decision.ALLOW:
             reasons = [r for r in reasons if r.score >= _REPORTED_MINIMUM]
         return Verdict(decision, top, tuple(flagged), tuple(reasons), scores)

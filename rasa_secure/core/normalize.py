@@ -26,6 +26,7 @@ from enum import Enum
 from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple
 from urllib.parse import unquote
 
+from rasa_secure.core.budget import UNLIMITED, Deadline
 from rasa_secure.core.contract import Span
 
 
@@ -121,6 +122,10 @@ _INVISIBLE: FrozenSet[int] = frozenset(
     ]
 )
 _TAG_FIRST, _TAG_LAST = 0xE0000, 0xE007F
+_SURROGATE_FIRST, _SURROGATE_LAST = 0xD800, 0xDFFF
+_SURROGATES = re.compile("[\ud800-\udfff]")
+REPLACEMENT = "\ufffd"
+"""What a lone surrogate (a ``\\ud800`` JSON escape: no character, not encodable) becomes."""
 
 # Cyrillic, Armenian and Greek letters that look like Latin ones, and their Latin reading.
 _HOMOGLYPH_FROM = "авеёкмнорстухѕіїјԁһӏԛԝɡѵոօսαβγεηικνορτυχωςϲϳζμ"
@@ -150,8 +155,9 @@ written in leetspeak throughout."""
 # (letters written one per line, a Windows line break counted once).
 _LETTER_GAP = r"(?:\r\n|[ \t\n.\-_*·/|])"
 # Four or more single letters separated by one separator: "i g n o r e", "s.y.s.t.e.m",
-# "i\ng\nn\no\nr\ne".
-_SPACED_RUN = re.compile(rf"(?<!\w)(?:\w{_LETTER_GAP}{{1,3}}){{3,}}\w(?!\w)")
+# "i\ng\nn\no\nr\ne". A letter is never "_", which is a separator: were it both, a run of
+# underscores could be split in exponentially many ways.
+_SPACED_RUN = re.compile(rf"(?<!\w)(?:[^\W_]{_LETTER_GAP}{{1,3}}){{3,}}[^\W_](?!\w)")
 _SEPARATOR = re.compile(_LETTER_GAP)
 SPLIT_MIN_LETTERS = 8
 """Shortest stretch of joined letters that is also split into words (shorter: one word)."""
@@ -231,6 +237,10 @@ def clean(text: str) -> Cleaned:
             continue
         if code in _INVISIBLE:
             continue
+        if _SURROGATE_FIRST <= code <= _SURROGATE_LAST:
+            out.append(REPLACEMENT)
+            offsets.append(index)
+            continue
         for piece in unicodedata.normalize("NFKC", char):
             out.append(piece)
             offsets.append(index)
@@ -238,6 +248,14 @@ def clean(text: str) -> Cleaned:
 
 
 _QUOTES = str.maketrans("‘’‚‛′“”„‟″«»", '\'\'\'\'\'"""""""')
+
+
+def replace_surrogates(text: str) -> str:
+    """``text`` with every lone surrogate replaced by U+FFFD, keeping its length (so spans
+    found in the result point at the same characters of ``text``)."""
+    if text.isascii():
+        return text
+    return _SURROGATES.sub(REPLACEMENT, text)
 
 
 def fold_case(text: str) -> str:
@@ -465,19 +483,25 @@ def _whole(cleaned: Cleaned, original_length: int, start: int, end: int) -> Span
     return Span(cleaned.offsets[start], last)
 
 
-def variants(text: str, limits: Limits = Limits()) -> Tuple[Variant, ...]:
+def variants(
+    text: str, limits: Limits = Limits(), deadline: Deadline = UNLIMITED
+) -> Tuple[Variant, ...]:
     """All readings of ``text`` worth scanning, the normalised text first.
 
     Args:
         text: the message as received.
         limits: bounds on the work done.
+        deadline: checked before each derivation.
 
     Returns:
         At most ``limits.max_variants`` variants. The first is always
         :attr:`VariantKind.NORMALIZED`, aligned with ``text``.
+
+    Raises:
+        BudgetExceededError: the deadline passed.
     """
     found: List[Variant] = []
-    _expand(text, (), Span(0, len(text)), None, limits, found, depth=0)
+    _expand(text, (), Span(0, len(text)), None, limits, found, 0, deadline)
     return tuple(found)
 
 
@@ -489,8 +513,10 @@ def _expand(
     limits: Limits,
     found: List[Variant],
     depth: int,
+    deadline: Deadline,
 ) -> None:
     """Add the variants of ``text`` (itself derived by ``derivation``) to ``found``."""
+    deadline.check("variants")
     cleaned = clean(text)
     lowered = fold_case(cleaned.text)
     root = depth == 0
@@ -515,16 +541,18 @@ def _expand(
         return
     if cleaned.hidden and depth < limits.max_depth:
         hidden_steps = (*derivation, VariantKind.HIDDEN_TAGS.value)
-        _expand(cleaned.hidden, hidden_steps, source, cleaned, limits, found, depth + 1)
+        _expand(cleaned.hidden, hidden_steps, source, cleaned, limits, found, depth + 1, deadline)
     base = derivation if derivation else (VariantKind.NORMALIZED.value,)
     offsets = cleaned.offsets if root else None
     readable = lowered
     if _HOMOGLYPH_CHARS.search(lowered) and _LATIN.search(lowered):
         readable = fold_homoglyphs(lowered)
         _add_derived(found, limits, VariantKind.HOMOGLYPHS, readable, base, source, offsets, root)
+    deadline.check("variants")
     leet = unleet(readable)
     for unleeted in leet:
         _add_derived(found, limits, VariantKind.LEETSPEAK, unleeted, base, source, offsets, root)
+    deadline.check("variants")
     spaced, words, runs = despace(readable)
     if runs:
         run_span = span_of(runs[0][0], runs[-1][1])
@@ -538,9 +566,8 @@ def _expand(
             return
         steps = (*derivation, decoded.kind.value) if derivation else (decoded.kind.value,)
         piece = decoded.text[: limits.max_decoded_chars]
-        _expand(
-            piece, steps, span_of(decoded.start, decoded.end), cleaned, limits, found, depth + 1
-        )
+        span = span_of(decoded.start, decoded.end)
+        _expand(piece, steps, span, cleaned, limits, found, depth + 1, deadline)
 
 
 def _add_derived(
