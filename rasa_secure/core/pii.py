@@ -36,6 +36,7 @@ import functools
 import importlib
 import inspect
 import re
+import sys
 import threading
 from dataclasses import dataclass
 from itertools import repeat
@@ -53,8 +54,19 @@ from typing import (
     Tuple,
 )
 
-from rasa_secure.config import Option, OptionSpec, in_range, list_of, regex_list, resolve
+from rasa_secure.config import (
+    Option,
+    OptionSpec,
+    in_range,
+    list_of,
+    positive,
+    regex_list,
+    resolve,
+)
+from rasa_secure.core import recognizers
+from rasa_secure.core.budget import UNLIMITED, Deadline
 from rasa_secure.core.contract import Span
+from rasa_secure.core.normalize import replace_surrogates
 from rasa_secure.core.recognizers import (
     Candidate,
     RegexRecognizer,
@@ -64,7 +76,14 @@ from rasa_secure.core.recognizers import (
     load_recognizer_file,
     pattern_gate,
 )
-from rasa_secure.errors import ConfigError, DependencyMissingError, DetectionError, InputError
+from rasa_secure.core.regex_probe import module_expressions
+from rasa_secure.errors import (
+    BudgetExceededError,
+    ConfigError,
+    DependencyMissingError,
+    DetectionError,
+    InputError,
+)
 
 PRESIDIO_INSTALL = "pip install 'rasa-secure[pii]'"
 
@@ -168,15 +187,46 @@ _NON_NER_PIPES = (
     "spancat",
 )
 _HOUSE_NUMBER = re.compile(
-    r"[ \t]+(?:[A-Z][\w'.-]*[ \t]+){0,3}(?:St|Street|Ave|Avenue|Rd|Road|Lane|Ln|Blvd|Boulevard"
-    r"|Drive|Dr|Way|Court|Ct|Place|Pl|Square|Sq|Terrace|Crescent|Highway|Hwy)\b\.?"
-    r"|[ \t]+(?:Rue|Via|Calle|Avenida|Rua|Strasse|Straße|Gasse)\b",
+    r"(?<![ \t])[ \t]+(?:(?:[A-Z][\w'.-]*[ \t]+){0,3}(?:St|Street|Ave|Avenue|Rd|Road|Lane|Ln"
+    r"|Blvd|Boulevard|Drive|Dr|Way|Court|Ct|Place|Pl|Square|Sq|Terrace|Crescent|Highway|Hwy)"
+    r"\b\.?|(?:Rue|Via|Calle|Avenida|Rua|Strasse|Straße|Gasse)\b)",
 )
 """A number followed by a street name is a house number, not a phone number."""
 _NO_DIGITS = frozenset({"PERSON", "NRP"})
 """NER types whose spans never contain digits (spaCy tags references like A-20931 PERSON)."""
 _OFFICIAL_MODEL = re.compile(r"[a-z]{2,3}_core_(?:web|news)_(?:sm|md|lg|trf)")
 _WORD = re.compile(r"\S+")
+CONTEXT_CHARS_PER_WORD = 24
+"""A context window reaches at most this many characters per context word on each side, so
+that text without spaces (one long "word") gives short windows, not the whole text each."""
+_LONG_TOKEN = re.compile(r"\S{64,}")
+"""A run of 64 or more characters without a space: no name, place or organisation, and the
+input on which spaCy's tokenizer takes quadratic time (``"(" * 4000``)."""
+
+
+def _blank(match: re.Match[str]) -> str:
+    """Spaces in place of a long token: the NER model reads a text of the same length, so
+    the offsets of its entities are those of the original text."""
+    return " " * (match.end() - match.start())
+
+
+def _same(source: str) -> str:
+    return source
+
+
+def _start_at_host_boundary(source: str) -> str:
+    r"""Presidio's URL expressions with a look-behind so that a host is only tried from its
+    first character: ``[a-z0-9.\-]+[.](tld...)`` tried from every position of a long run of
+    dots or digits takes quadratic time times the 1,500 top-level domains (``"." * 4000``: 52 s),
+    and a match found from a later position of the run is found from its start anyway."""
+    flags, _, rest = source.partition(")") if source.startswith("(?i)") else ("", "", source)
+    head = f"{flags})" if flags else ""
+    return rf"{head}(?<![a-z0-9.\-]){rest}"
+
+
+_LINEAR_REWRITES: Dict[str, Callable[[str], str]] = {"UrlRecognizer": _start_at_host_boundary}
+"""Presidio recognizers whose expressions are rewritten to run in linear time (found by the
+growth probe); the rewrite keeps what they match."""
 _CONTEXT_NOISE = re.compile(r"[^\w/$€£.+]+")
 _UPPER = re.compile(r"[A-Z]")
 _QUOTES = "\"'`"
@@ -290,6 +340,13 @@ OPTIONS: OptionSpec = {
     "max_length": Option(
         100_000, "longer texts are refused with DetectionError", int, in_range(1, 10_000_000)
     ),
+    "time_budget_ms": Option(
+        1000,
+        "most milliseconds spent on one text; past it detection stops with "
+        "BudgetExceededError and the redaction around it masks the whole text",
+        (int, float),
+        positive,
+    ),
 }
 """Configuration of :class:`PIIDetector`; every key is documented in the component page."""
 
@@ -341,7 +398,7 @@ class _Source:
     def applies(self, view: TextView) -> bool:
         raise NotImplementedError
 
-    def find(self, view: TextView) -> Iterable[Candidate]:
+    def find(self, view: TextView, deadline: Deadline = UNLIMITED) -> Iterable[Candidate]:
         raise NotImplementedError
 
 
@@ -353,8 +410,8 @@ class _Ours(_Source):
     def applies(self, view: TextView) -> bool:
         return self.recognizer.applies(view.digits, view.lowered)
 
-    def find(self, view: TextView) -> Iterable[Candidate]:
-        return self.recognizer.find(view.text, view)
+    def find(self, view: TextView, deadline: Deadline = UNLIMITED) -> Iterable[Candidate]:
+        return self.recognizer.find(view.text, view, deadline)
 
 
 class _PresidioPatterns(_Source):
@@ -370,22 +427,24 @@ class _PresidioPatterns(_Source):
         self.min_digits = _MIN_DIGITS.get(self.entity, 0)
         self.needs = _NEEDS_CHAR.get(self.entity, ())
         flags = getattr(recognizer, "global_regex_flags", None) or 0
-        self.patterns = [
-            (p.name, regex_module.compile(p.regex, flags), p.score, pattern_gate(p.regex, flags))
-            for p in getattr(recognizer, "patterns", None) or ()
-        ]
+        self.patterns = []
+        for pattern in getattr(recognizer, "patterns", None) or ():
+            source = _LINEAR_REWRITES.get(self.name, _same)(pattern.regex)
+            compiled = regex_module.compile(source, flags)
+            gate = pattern_gate(source, flags)
+            self.patterns.append((pattern.name, compiled, pattern.score, gate))
 
     def applies(self, view: TextView) -> bool:
         if view.digits < self.min_digits:
             return False
         return not self.needs or any(char in view.text for char in self.needs)
 
-    def find(self, view: TextView) -> Iterator[Candidate]:
+    def find(self, view: TextView, deadline: Deadline = UNLIMITED) -> Iterator[Candidate]:
         text = view.text
         validate = self.recognizer.validate_result
         invalidate = self.recognizer.invalidate_result
         for name, compiled, base, gate in self.patterns:
-            for match in gate.scan(compiled, view):
+            for match in gate.scan(compiled, view, deadline):
                 start, end = match.span()
                 if start == end:
                     continue
@@ -413,7 +472,7 @@ class _PresidioPatterns(_Source):
 class _PresidioAnalyze(_PresidioPatterns):
     """A Presidio recognizer with its own ``analyze`` (IBAN): called as is."""
 
-    def find(self, view: TextView) -> Iterator[Candidate]:
+    def find(self, view: TextView, deadline: Deadline = UNLIMITED) -> Iterator[Candidate]:
         return self._analyze(view.text, 0)
 
     def _analyze(self, text: str, offset: int) -> Iterator[Candidate]:
@@ -436,10 +495,16 @@ class _PresidioPhone(_PresidioAnalyze):
     candidate), adjacent windows merged.
     """
 
-    def find(self, view: TextView, settled: Sequence[Tuple[int, int]] = ()) -> Iterator[Candidate]:
+    def find(
+        self,
+        view: TextView,
+        deadline: Deadline = UNLIMITED,
+        settled: Sequence[Tuple[int, int]] = (),
+    ) -> Iterator[Candidate]:
         """Phone numbers in the windows of ``view`` not inside a ``settled`` span."""
         text = view.text
         for start, end in _phone_windows(text):
+            deadline.check("phone numbers")
             marks = [i for i in range(start, end) if text[i] in _PHONE_MARKS or text[i].isdecimal()]
             if any(left <= marks[0] and marks[-1] < right for left, right in settled):
                 continue
@@ -520,7 +585,7 @@ class _Ner:
         self.name = f"SpacyRecognizer({model})"
 
     def find(self, text: str) -> Iterator[Candidate]:
-        for ent in self.nlp(text).ents:
+        for ent in self.nlp(_LONG_TOKEN.sub(_blank, text)).ents:
             entity = self.labels.get(ent.label_)
             if entity is None or not any(char.isalpha() for char in ent.text):
                 continue
@@ -567,6 +632,10 @@ class _Context:
             else end
         )
         right = max(right, end)
+        reach_before = self.before * CONTEXT_CHARS_PER_WORD
+        reach_after = self.after * CONTEXT_CHARS_PER_WORD
+        left = max(left, start - reach_before)
+        right = min(right, end + reach_after)
         around = f"{self.text[left:start]} {self.text[end:right]}".lower()
         return f" {_CONTEXT_NOISE.sub(' ', around)} "
 
@@ -622,7 +691,7 @@ class _Engine:
         self.allow = {value.casefold() for value in config["allow_list"]}
         self.allow_regex = [re.compile(item) for item in config["allow_list_regex"]]
 
-    def detect(self, text: str) -> Tuple[PIIFinding, ...]:
+    def detect(self, text: str, deadline: Deadline = UNLIMITED) -> Tuple[PIIFinding, ...]:
         config = self.config
         view = TextView(text)
         candidates: List[Candidate] = []
@@ -633,8 +702,11 @@ class _Engine:
             if isinstance(source, _PresidioPhone):
                 phones.append(source)  # runs last: it skips what others settled
             else:
-                candidates.extend(c for c in source.find(view) if c.entity_type in self.wanted)
+                deadline.check("recognizers")
+                found = source.find(view, deadline)
+                candidates.extend(c for c in found if c.entity_type in self.wanted)
         if self.ner is not None and (not config["ner_only_if_capitalised"] or _UPPER.search(text)):
+            deadline.check("ner")
             candidates.extend(self.ner.find(text))
         if "<" in text:
             candidates = _outside_placeholders(candidates, text)
@@ -644,7 +716,8 @@ class _Engine:
         scored = [s for s in map(self._score, candidates, repeat(context), repeat(text)) if s]
         if phones:
             settled = _settled(scored, self.phone_ceiling)
-            late = [c for phone in phones for c in phone.find(view, settled)]
+            deadline.check("phone numbers")
+            late = [c for phone in phones for c in phone.find(view, deadline, settled)]
             if "<" in text:
                 late = _outside_placeholders(late, text)
             candidates += late
@@ -946,7 +1019,29 @@ class PIIDetector:
         if self._engine is None:
             self.load()
         assert self._engine is not None
+        deadline = Deadline(self.name, self.config["time_budget_ms"])
         try:
-            return self._engine.detect(text)
+            return self._engine.detect(replace_surrogates(text), deadline)
+        except BudgetExceededError:
+            raise
         except Exception as error:  # a recognizer bug must not pass raw text through
             raise DetectionError(self.name, f"{type(error).__name__} in a recognizer") from error
+
+    def expressions(self) -> List[Tuple[str, Any]]:
+        """Every compiled expression this detector runs on text, named: Presidio's patterns
+        as loaded, ours, and the module-level ones (for the growth probe of
+        ``tests/core/test_regex_growth.py``). Loads the detector."""
+        self.load()
+        assert self._engine is not None
+        named: List[Tuple[str, Any]] = []
+        for source in self._engine.sources:
+            if isinstance(source, _PresidioPatterns):
+                named += [(f"{source.name}:{p[0]}", p[1]) for p in source.patterns]
+            elif isinstance(source, _Ours):
+                named += [
+                    (f"{source.recognizer.name}:{p.name}", p.regex)
+                    for p in source.recognizer.patterns
+                ]
+        for module in (sys.modules[__name__], recognizers):
+            named += module_expressions(module)
+        return named

@@ -55,6 +55,7 @@ from typing import (
 )
 
 from rasa_secure.config import read_yaml
+from rasa_secure.core.budget import UNLIMITED, Deadline
 from rasa_secure.errors import ConfigError
 
 Validator = Callable[[str], bool]
@@ -183,23 +184,27 @@ class PatternGate:
     digit: bool = False
     literal: str = ""
 
-    def scan(self, regex: Any, view: TextView) -> Iterator[Any]:
+    def scan(self, regex: Any, view: TextView, deadline: Deadline = UNLIMITED) -> Iterator[Any]:
         """The matches ``regex.finditer`` finds in ``view.text``, scanning only where they can be.
 
         ``regex`` is a compiled ``re`` or ``regex`` pattern; the matches are the same as a scan
-        of the whole text, in the same order.
+        of the whole text, in the same order. A ``regex``-module pattern is stopped by a
+        timeout when ``deadline`` passes; before an ``re`` pattern, the deadline is checked.
+
+        Raises:
+            BudgetExceededError: the deadline passed.
         """
         text = view.text
         if self.literal and self.literal not in text:
             return iter(())
-        if self.seed is None:
-            return regex.finditer(text)  # type: ignore[no-any-return]
-        if not view.has(self.chars, self.digit):
+        if self.seed is not None and not view.has(self.chars, self.digit):
             return iter(())
-        window = view.window(self.chars) if self.tokens and not self.digit else None
-        if window is None:
-            return regex.finditer(text)  # type: ignore[no-any-return]
-        return regex.finditer(text, *window)  # type: ignore[no-any-return]
+        window = view.window(self.chars) if self.seed and self.tokens and not self.digit else None
+        bounds = () if window is None else window
+        if isinstance(regex, re.Pattern):
+            deadline.check("recognizers")
+            return regex.finditer(text, *bounds)
+        return deadline.finditer(regex, text, "recognizers", *bounds)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -435,18 +440,21 @@ class RegexRecognizer:
             return False
         return not self.keywords or any(word in lowered for word in self.keywords)
 
-    def find(self, text: str, view: Optional[TextView] = None) -> Iterator[Candidate]:
+    def find(
+        self, text: str, view: Optional[TextView] = None, deadline: Deadline = UNLIMITED
+    ) -> Iterator[Candidate]:
         """Yield the validated matches of every pattern.
 
         Args:
             text: the text.
             view: the detector's :class:`TextView` of ``text``, shared by all recognizers.
+            deadline: checked before each pattern.
         """
         view = view if view is not None else TextView(text)
         for pattern in self.patterns:
             if pattern.keywords and not any(word in view.lowered for word in pattern.keywords):
                 continue
-            for match in pattern.gate.scan(pattern.regex, view):
+            for match in pattern.gate.scan(pattern.regex, view, deadline):
                 start, end = match.span(pattern.group) if pattern.group else match.span()
                 if start < 0 or end <= start:
                     continue
@@ -1024,8 +1032,10 @@ def _phone() -> RegexRecognizer:
         patterns=(
             compile_pattern(
                 "international with plus",
-                r"(?<![\w+])\+\d{1,3}[ .-]?(?:\(0\)[ .-]?)?\d{1,4}"
-                r"(?:[ .-]?\d{2,8}){1,5}(?![\w@]|[.-]\d)",
+                # One digit at a time, each after at most one separator (or "(0)"), so a
+                # run of digits is read one way only: groups of optional length split it in
+                # thousands of ways (16 ms for one "+" and 60 digits).
+                r"(?<![\w+])\+\d(?:[ .-]?(?:\(0\)[ .-]?)?\d){5,24}(?![\w@]|[.-]\d)",
                 0.5,
             ),
             compile_pattern("phone-shaped number", body, 0.35),
