@@ -92,7 +92,8 @@ def test_dash_reads_stdin_and_writes_stdout(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Pipes work: `cat in.jsonl | rasa-secure pii --input - --output -`."""
-    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps({"text": f"to {EMAIL}"}) + "\n"))
+    line = json.dumps({"text": f"to {EMAIL}"}) + "\n"
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(line.encode("utf-8"))))
     config = pattern_only_config(tmp_path)
     assert main(["pii", "--input", "-", "--output", "-", "--config", str(config)]) == 0
     record = json.loads(capsys.readouterr().out)

@@ -46,7 +46,8 @@ def test_bad_lines_become_errors_and_exit_is_nonzero(tmp_path: Path) -> None:
 
 def test_stdin_and_stdout(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
     """Why: '-' streams, for use in pipelines."""
-    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps({"text": "{{7*7}}"}) + "\n"))
+    line = json.dumps({"text": "{{7*7}}"}) + "\n"
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(line.encode("utf-8"))))
     assert main(["scan", "--input", "-", "--output", "-"]) == 0
     record = json.loads(capsys.readouterr().out)
     assert record["security"]["verdict"] == "block"
