@@ -172,6 +172,8 @@ def parse_line(line: str, number: int) -> Dict[str, Any]:
         record = json.loads(line)
     except json.JSONDecodeError as error:
         raise InputError(location, f"not valid JSON ({error.msg})") from None
+    except RecursionError:  # e.g. 100,000 "[": cheap to reject, but no JSONDecodeError
+        raise InputError(location, "not valid JSON (nested too deeply)") from None
     if not isinstance(record, dict):
         raise InputError(location, f"expected a JSON object, got {type(record).__name__}")
     if not isinstance(record.get("text"), str):

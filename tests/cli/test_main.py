@@ -116,8 +116,8 @@ def test_invalid_utf8_line_becomes_an_error_and_every_valid_line_is_written(
         assert record["error"].startswith(f"line {number}: not valid UTF-8 (")
         for echo in ("caf", SECRET, "xe9", "0xe9", "\\x", "\ufffd"):
             assert echo not in record["error"]
-    assert "security" in records[0] or "pii" in records[0]
-    assert "security" in records[4] or "pii" in records[4]
+    added = {"scan": "security", "pii": "pii"}[command]
+    assert added in records[0] and added in records[4]
 
 
 def test_lone_surrogate_in_text_is_written_and_round_trips(
@@ -158,6 +158,24 @@ class _Broken:
         raise KeyError(SECRET)
 
 
+def stub_detector(monkeypatch: pytest.MonkeyPatch, outcome: Any) -> None:
+    """Make `rasa-secure scan` use a detector that allows every text but "bad", on which it
+    returns ``outcome`` (or raises it, if it is an exception)."""
+
+    class StubDetector:
+        def __init__(self, config: Any, owner: str) -> None:
+            pass
+
+        def detect(self, text: str) -> Any:
+            if text != "bad":
+                return _Returns({"verdict": "allow"})
+            if isinstance(outcome, BaseException):
+                raise outcome
+            return outcome
+
+    monkeypatch.setattr("rasa_secure.core.injection.InjectionDetector", StubDetector)
+
+
 # What a detector may hand back (or raise) on the record "bad", and what the output line
 # must then be. "written" means the record is written whole and reads back equal.
 HANDLER_OUTCOMES = [
@@ -180,18 +198,7 @@ def test_whatever_the_detector_returns_or_raises_every_line_is_written(
     """Why: the loop must never crash or lose lines, whatever the handler returns or raises;
     output lines are always strict JSON in UTF-8, and errors never echo the input."""
 
-    class StubDetector:
-        def __init__(self, config: Any, owner: str) -> None:
-            pass
-
-        def detect(self, text: str) -> Any:
-            if text != "bad":
-                return _Returns({"verdict": "allow"})
-            if isinstance(outcome, BaseException):
-                raise outcome
-            return outcome
-
-    monkeypatch.setattr("rasa_secure.core.injection.InjectionDetector", StubDetector)
+    stub_detector(monkeypatch, outcome)
     source, target = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     source.write_bytes(jsonl({"text": "ok"}, {"text": "bad"}, {"text": "ok"}))
     status = main(["scan", "--input", str(source), "--output", str(target)])
@@ -263,3 +270,27 @@ def test_line_endings_and_numbers_survive_reading_bytes(
     records = strict_records(target.read_bytes())
     assert [r.get("text", r.get("line")) for r in records] == ["one", 4, "last"]
     assert records[1]["error"].startswith("line 4: not valid JSON")
+
+
+# Each kind of bad line and the start of the error that must replace it.
+BAD_LINES = [
+    pytest.param(b"not json", "not valid JSON (Expecting value)", id="not-json"),
+    pytest.param(b"[1, 2]", "expected a JSON object, got list", id="not-an-object"),
+    pytest.param(b'{"text": 7}', "missing a string field 'text'", id="text-not-a-string"),
+    pytest.param(b"[" * 100_000, "not valid JSON (nested too deeply)", id="deeply-nested"),
+    pytest.param(b"\xff{}", "not valid UTF-8 (invalid start byte at byte 1", id="not-utf8"),
+]
+
+
+@pytest.mark.parametrize(("line", "error"), BAD_LINES)
+def test_each_kind_of_bad_line_has_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, line: bytes, error: str
+) -> None:
+    """Why: a bad line is reported by number and kind, and the lines around it go on."""
+    stub_detector(monkeypatch, _Returns({"verdict": "block"}))
+    source, target = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_bytes(jsonl({"text": "ok"}) + line + b"\n" + jsonl({"text": "ok"}))
+    assert main(["scan", "--input", str(source), "--output", str(target)]) == 1
+    first, middle, last = strict_records(target.read_bytes())
+    assert first["security"] == last["security"] == {"verdict": "allow"}
+    assert set(middle) == {"line", "error"} and middle["error"].startswith(f"line 2: {error}")
