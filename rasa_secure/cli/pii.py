@@ -5,9 +5,11 @@ Each input line is a JSON object with a ``text``; each output line is the same o
 * ``pii``: ``[{type, start, end, score, recognizer}, ...]``, offsets into the original text;
 * ``redacted``: the text with every finding replaced (operators from ``--config``).
 
-A bad line becomes ``{"line": N, "error": "..."}`` and the command exits 1 after processing
-every line. ``--config`` takes a YAML file with ``detector:`` (PIIDetector options) and
-``redaction:`` (Redactor options); see ``docs/cli/pii.md``.
+A bad line (not UTF-8, not JSON, no ``text``...) becomes ``{"line": N, "error": "..."}`` and
+the command exits 1 after processing every line; an output that cannot be written stops it
+with one line on stderr (see :mod:`rasa_secure.cli._jsonl`). ``--config`` takes a YAML file
+with ``detector:`` (PIIDetector options) and ``redaction:`` (Redactor options); see
+``docs/cli/pii.md``.
 """
 
 from __future__ import annotations

@@ -6,8 +6,10 @@ the same object with ``security``: ``{verdict, score, categories, reasons}``, ex
 same defaults. ``--config`` takes a YAML mapping of detector options (``thresholds``,
 ``allow_list``, ``max_length``...; see ``docs/cli/scan.md``).
 
-A bad line becomes ``{"line": N, "error": "..."}`` and the command exits 1 after processing
-every line; ``-`` reads stdin or writes stdout.
+A bad line (not UTF-8, not JSON, no ``text``...) becomes ``{"line": N, "error": "..."}`` and
+the command exits 1 after processing every line; an output that cannot be written stops it
+with one line on stderr (see :mod:`rasa_secure.cli._jsonl`). ``-`` reads stdin or writes
+stdout.
 """
 
 from __future__ import annotations
