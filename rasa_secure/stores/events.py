@@ -32,6 +32,8 @@ on an event.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import logging
@@ -44,7 +46,7 @@ from typing import Any, Dict, FrozenSet, Iterator, List, Mapping, Optional, Sequ
 
 from rasa_secure.config import Option, OptionSpec, list_of, resolve
 from rasa_secure.core import audit
-from rasa_secure.core.crypto import ENV_VAR, Keyring, is_encrypted
+from rasa_secure.core.crypto import ENV_VAR, PREFIX, Keyring, is_encrypted
 from rasa_secure.core.envelope import METADATA_KEY as IDENTITY_RECORD_KEY
 from rasa_secure.core.pii import PIIFinding
 from rasa_secure.core.redaction import FAILED_ENTITY, Redaction, Sanitizer
@@ -504,7 +506,7 @@ class EventSanitizer:
         if name in self.clear_slots or value is None:
             return
         if name in self.sensitive_slots:
-            if holds_ciphertext(value):
+            if holds_ciphertext(value) and self._authentic(value, str(name)):
                 return
             assert self.keyring is not None  # guaranteed by __init__
             plain = json.dumps(value, ensure_ascii=False, sort_keys=True)
@@ -514,6 +516,14 @@ class EventSanitizer:
             return
         if not holds_ciphertext(value):
             safe["value"] = self._tree(value, report)
+
+    def _authentic(self, value: Any, name: str) -> bool:
+        """Whether a sensitive slot's apparent ciphertext is really ours, for this slot."""
+        token = ciphertext_of(value)
+        try:
+            return token is not None and self._decrypt(token, name) is not None
+        except CryptoError:
+            return False
 
     # --- values known to be sensitive ---------------------------------------------------
 
@@ -888,7 +898,7 @@ class EventSanitizer:
 
     def _tree(self, value: Any, report: _Report, depth: int = 0) -> Any:
         if isinstance(value, str):
-            return value if is_encrypted(value) else self._text(value, report)
+            return value if looks_sealed(value) else self._text(value, report)
         if value is None or isinstance(value, (bool, int, float)):
             return value
         if depth >= MAX_DEPTH:
@@ -948,6 +958,31 @@ def trusted_metadata(values: Mapping[str, Any]) -> Dict[str, str]:
     }
 
 
+_CIPHERTEXT = re.compile(re.escape(PREFIX) + r"[^:,\s]+:([A-Za-z0-9_-]+={0,2})")
+_MIN_SEALED_BYTES = 12 + 16
+"""An AES-GCM ciphertext is at least its nonce and its tag."""
+
+
+def looks_sealed(value: Any) -> bool:
+    """Whether ``value`` has the whole shape of one of our ciphertexts.
+
+    The ``rsenc:v1:`` prefix alone proves nothing: a user can type it before a card number
+    (``rsenc:v1:4111 1111 1111 1111``), and such a value must be redacted like any text, not
+    stored as if it were encrypted.
+    """
+    if not is_encrypted(value):
+        return False
+    match = _CIPHERTEXT.fullmatch(value)
+    if match is None:
+        return False
+    body = match.group(1)
+    try:
+        raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+    except (binascii.Error, ValueError):
+        return False
+    return len(raw) >= _MIN_SEALED_BYTES
+
+
 def holds_ciphertext(value: Any) -> bool:
     """Whether a stored slot value is one of our ciphertexts (or a list slot holding one)."""
     return ciphertext_of(value) is not None
@@ -955,9 +990,9 @@ def holds_ciphertext(value: Any) -> bool:
 
 def ciphertext_of(value: Any) -> str | None:
     """The ciphertext in a stored slot value: the value itself, or a list slot's only item."""
-    if is_encrypted(value):
+    if looks_sealed(value):
         return str(value)
-    if isinstance(value, list) and len(value) == 1 and is_encrypted(value[0]):
+    if isinstance(value, list) and len(value) == 1 and looks_sealed(value[0]):
         return str(value[0])
     return None
 

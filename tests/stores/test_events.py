@@ -534,3 +534,51 @@ def test_only_vouched_rasa_metadata_is_kept_in_clear(sanitizer: EventSanitizer) 
     assert not sanitizer.sanitize(event, scope="c", trusted={"model_id": model_id}).changed
     alone = sanitizer.sanitize(event, scope="c")  # e.g. the broker: nothing vouched for
     assert alone.changed and alone.event["metadata"]["model_id"] != model_id
+
+
+# --- values that only look encrypted -----------------------------------------------------------
+
+FAKE_SEALED = [
+    pytest.param(
+        {"event": "slot", "timestamp": 1.0, "name": "note", "value": f"rsenc:v1:k1:{V['card']}"},
+        id="a free-text slot the user filled starting with the prefix",
+    ),
+    pytest.param(
+        {"event": "slot", "timestamp": 1.0, "name": "email", "value": f"rsenc:v1:{V['email']}"},
+        id="a sensitive slot: encrypted, not kept as it came",
+    ),
+    pytest.param(
+        {"event": "slot", "timestamp": 1.0, "name": "contacts", "value": [f"rsenc:v1:{V['ssn']}"]},
+        id="a list slot holding one prefixed value",
+    ),
+    pytest.param(
+        {
+            "event": "bot",
+            "timestamp": 1.0,
+            "text": "ok",
+            "metadata": {"x": f"rsenc:v1:{V['iban']}"},
+        },
+        id="client metadata",
+    ),
+]
+
+
+@pytest.mark.parametrize("event", FAKE_SEALED)
+def test_a_value_that_only_looks_encrypted_is_not_trusted(
+    sanitizer: EventSanitizer, event: Dict[str, Any]
+) -> None:
+    # Why: the rsenc:v1: prefix alone let any text through unredacted.
+    assert leaks(json.dumps(sanitize(sanitizer, event))) == []
+
+
+def test_a_real_ciphertext_of_another_slot_is_encrypted_again(sanitizer: EventSanitizer) -> None:
+    # Why: a sensitive slot keeps a ciphertext only if it is its own (bound to its name).
+    other = sanitize(sanitizer, {"event": "slot", "name": "full_name", "value": V["name"]})
+    moved = sanitize(sanitizer, {"event": "slot", "name": "email", "value": other["value"]})
+    assert moved["value"] != other["value"] and is_encrypted(moved["value"])
+    own = sanitize(sanitizer, {"event": "slot", "name": "email", "value": V["email"]})
+    assert sanitize(sanitizer, {"event": "slot", "name": "email", "value": own["value"]}) == {
+        "event": "slot",
+        "name": "email",
+        "value": own["value"],
+    }
