@@ -252,10 +252,9 @@ class SecureTrackerStore(TrackerStore):
                 learned = self.sanitizer.learn(raw, scope=scope)  # before any text is redacted
                 pending.append((index, raw, learned))
             safe_events.append(safe or event)
-        if pending:
-            trusted = trusted_metadata(
-                {"model_id": tracker.model_id, "assistant_id": tracker.assistant_id}
-            )
+        trusted = trusted_metadata(
+            {"model_id": tracker.model_id, "assistant_id": tracker.assistant_id}
+        )
         for index, raw, learned in pending:
             record = self._record(raw, learned, scope)
             safe_events[index] = self._safe_event(events[index], raw, scope, trusted, record)

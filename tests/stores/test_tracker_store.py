@@ -93,14 +93,20 @@ def _postgres_backend(url: str) -> Backend:
     return Backend("postgresql", inner, dump)
 
 
-def _redis_backend(url: str) -> Backend:
+def _redis_backend(url: str, request: pytest.FixtureRequest) -> Backend:
     import redis
 
     parsed = urlparse(url)
     db = int(parsed.path.lstrip("/"))
     client = redis.StrictRedis(host=parsed.hostname, port=parsed.port, db=db, decode_responses=True)
-    client.flushdb()
-    prefix = f"t{uuid.uuid4().hex[:8]}"
+    prefix = f"t{uuid.uuid4().hex[:12]}"  # the database is shared: touch only our own keys
+
+    def clean_up() -> None:
+        keys = client.keys(f"{prefix}*")
+        if keys:
+            client.delete(*keys)
+
+    request.addfinalizer(clean_up)
 
     def dump(store: SecureTrackerStore) -> str:
         return "\n".join(f"{key}={client.get(key)}" for key in client.keys(f"{prefix}*"))
@@ -131,7 +137,7 @@ def backend(request: pytest.FixtureRequest, tmp_path: Any) -> Backend:
         return _sqlite_backend(tmp_path)
     if request.param == "postgres":
         return _postgres_backend(request.getfixturevalue("postgres_url"))
-    return _redis_backend(request.getfixturevalue("redis_url"))
+    return _redis_backend(request.getfixturevalue("redis_url"), request)
 
 
 def secure_store(domain: Domain, backend: Backend, **options: Any) -> SecureTrackerStore:
@@ -456,6 +462,7 @@ REPLICA_BACKENDS = [
     pytest.param("sqlite", id="sql-sqlite"),
     pytest.param("postgres", id="sql-postgresql", marks=pytest.mark.services),
 ]
+SHARED_BACKENDS = [*REPLICA_BACKENDS, pytest.param("redis", id="redis", marks=pytest.mark.services)]
 
 
 def _introduction(text: str = f"hello, I am {NER_NAME}") -> UserUttered:
@@ -486,7 +493,7 @@ async def _add(store: SecureTrackerStore, sender: str, *events: Event) -> None:
     await store.save(tracker)
 
 
-@pytest.mark.parametrize("backend", REPLICA_BACKENDS, indirect=True)
+@pytest.mark.parametrize("backend", SHARED_BACKENDS, indirect=True)
 @pytest.mark.parametrize("second", ["replica", "restart"])
 @run_async
 async def test_a_name_found_by_ner_stays_redacted_on_another_replica_and_after_a_restart(
