@@ -374,7 +374,9 @@ class EventSanitizer:
         try:
             self.learn(event, scope=scope)
             report = _Report(
-                scope=scope, known=self.known_values(scope), trusted=dict(trusted or {})
+                scope=scope,
+                known=self.known_values(scope),
+                trusted=trusted_metadata(trusted or {}),
             )
             safe = self._event(event, report)
         except Exception as error:  # fail safe: keep the event, lose its contents
@@ -617,7 +619,7 @@ class EventSanitizer:
         A record that does not decrypt (its key was removed, or it was copied from another
         conversation) is reported to the audit log and ignored.
         """
-        if not is_encrypted(token):
+        if not looks_sealed(token):
             return {}
         try:
             items = json.loads(self._decrypt(str(token), _known_context(scope)))
@@ -713,7 +715,7 @@ class EventSanitizer:
                 count += 1
         metadata = event.get("metadata")
         record = metadata.get(KNOWN_VALUES_KEY) if isinstance(metadata, dict) else None
-        if isinstance(metadata, dict) and is_encrypted(record):
+        if isinstance(metadata, dict) and looks_sealed(record):
             rotated = self.keyring.rotate(str(record), context=_known_context(scope))
             if rotated != record:
                 metadata[KNOWN_VALUES_KEY] = rotated
@@ -936,14 +938,9 @@ class EventSanitizer:
 
 
 def _vouched(key: str, value: Any, trusted: Mapping[str, str]) -> bool:
-    """Whether ``value`` is Rasa's own value for a :data:`TRUSTED_METADATA` key."""
-    spec = TRUSTED_METADATA.get(key)
-    return (
-        spec is not None
-        and isinstance(value, str)
-        and trusted.get(key) == value
-        and spec.shape.fullmatch(value) is not None
-    )
+    """Whether ``value`` is the vouched value of a key (``trusted`` from
+    :func:`trusted_metadata`, so the shape is checked already)."""
+    return isinstance(value, str) and trusted.get(key) == value
 
 
 def trusted_metadata(values: Mapping[str, Any]) -> Dict[str, str]:
