@@ -465,13 +465,13 @@ REPLICA_BACKENDS = [
 SHARED_BACKENDS = [*REPLICA_BACKENDS, pytest.param("redis", id="redis", marks=pytest.mark.services)]
 
 
-def _introduction(text: str = f"hello, I am {NER_NAME}") -> UserUttered:
+def _introduction(text: str = f"hello, I am {NER_NAME}", name: str = NER_NAME) -> UserUttered:
     """A user message whose name the PIIDetector NLU component's NER found (no entity)."""
-    start = text.index(NER_NAME)
+    start = text.index(name)
     finding = {
         "type": "PERSON",
         "start": start,
-        "end": start + len(NER_NAME),
+        "end": start + len(name),
         "score": 0.85,
         "recognizer": "SpacyRecognizer",
     }
@@ -521,6 +521,11 @@ async def test_a_name_found_by_ner_stays_redacted_on_another_replica_and_after_a
     dump = backend.dump(other)
     assert leaks(dump, [NER_NAME, "Byron"]) == []
     assert "Thanks, <PERSON_" in dump, "the reply is stored, with the name redacted"
+    if second == "replica":  # and back: the first replica learns what the other one saw
+        sister = "Grace Hopper"
+        await _add(other, sender, _introduction(f"my sister is {sister}", sister))
+        await _add(first, sender, BotUttered(f"Say hello to {sister}."))
+        assert leaks(backend.dump(first), [NER_NAME, sister, "Hopper"]) == []
 
 
 @pytest.mark.parametrize("backend", REPLICA_BACKENDS, indirect=True)
