@@ -17,7 +17,11 @@ What happens to each event (see :data:`EVENT_FIELDS`):
   to the slot name) and decrypted again by :meth:`EventSanitizer.restore_slot`; other slot
   values are redacted like text;
 * nested data (bot ``data`` with buttons and custom payloads, ``metadata``, unknown
-  ``parse_data`` keys) has every string leaf redacted;
+  ``parse_data`` keys) has every string leaf redacted, except Rasa's own ``model_id`` and
+  ``assistant_id`` when the caller vouches for them (:data:`TRUSTED_METADATA`);
+* values known to be sensitive in a conversation (:meth:`EventSanitizer.learn`) are redacted
+  wherever they repeat; :meth:`EventSanitizer.seal` makes an encrypted record of them that the
+  tracker store keeps with the conversation;
 * an event type we do not know has every field but ``event`` and ``timestamp`` redacted.
 
 It fails safe: a text whose detection fails is replaced whole (``<REDACTED>``), an event that
@@ -28,6 +32,8 @@ on an event.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import logging
@@ -40,7 +46,7 @@ from typing import Any, Dict, FrozenSet, Iterator, List, Mapping, Optional, Sequ
 
 from rasa_secure.config import Option, OptionSpec, list_of, resolve
 from rasa_secure.core import audit
-from rasa_secure.core.crypto import ENV_VAR, Keyring, is_encrypted
+from rasa_secure.core.crypto import ENV_VAR, PREFIX, Keyring, is_encrypted
 from rasa_secure.core.envelope import METADATA_KEY as IDENTITY_RECORD_KEY
 from rasa_secure.core.pii import PIIFinding
 from rasa_secure.core.redaction import FAILED_ENTITY, Redaction, Sanitizer
@@ -71,6 +77,58 @@ MIN_KNOWN_LENGTH = 3
 
 MAX_DEPTH = 32
 """Nested data deeper than this is replaced whole (fail safe against pathological payloads)."""
+
+KNOWN_VALUES_KEY = "rasa_secure_known"
+"""Event ``metadata`` key of a sealed record of sensitive values (:meth:`EventSanitizer.seal`)."""
+
+MAX_SEALED_VALUES = 256
+"""Most recently learned values a conversation's record carries into a new session."""
+
+
+@dataclass(frozen=True)
+class TrustedMetadata:
+    """A metadata key Rasa itself writes on every event, with the shape of its value.
+
+    Such a value is stored in clear only when it has this shape *and* equals the value the
+    caller vouches for (the tracker's own ``model_id``/``assistant_id``): a client that sends
+    ``{"model_id": "<its API key>"}`` as message metadata gets it redacted like any string.
+
+    Attributes:
+        key: the top-level ``metadata`` key.
+        shape: what every legitimate value matches (whole value).
+        examples: values that must match the shape.
+        counterexamples: values that must not.
+    """
+
+    key: str
+    shape: re.Pattern[str]
+    examples: Tuple[str, ...] = ()
+    counterexamples: Tuple[str, ...] = ()
+
+
+TRUSTED_METADATA: Mapping[str, TrustedMetadata] = {
+    item.key: item
+    for item in (
+        TrustedMetadata(
+            "model_id",
+            re.compile(r"[0-9a-f]{32}"),  # uuid.uuid4().hex, set by `rasa train`
+            examples=("14e6ee6464e741f7807ecfc463bd5a89",),
+            counterexamples=(
+                "14E6EE6464E741F7807ECFC463BD5A89",
+                "4111 1111 1111 1111",
+                "sk_live_x",
+            ),
+        ),
+        TrustedMetadata(
+            "assistant_id",  # config.yml's assistant_id, e.g. rasa's generated date-name
+            re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,98}[A-Za-z0-9])?"),
+            examples=("rasa_secure_example_bank", "20230405-114328-tranquil-mustard", "bank.bot"),
+            counterexamples=("Ada Byron", "bob@example.com", "", "-x", "a" * 101),
+        ),
+    )
+}
+"""Rasa's own metadata keys (``model_id``, ``assistant_id``): not personal data, so not
+redacted (a model id looks like a high-entropy secret to the detector)."""
 
 
 def _opt_in(value: Any) -> str | None:
@@ -214,6 +272,7 @@ class _Report:
     failed: bool = False
     memo: Dict[str, Redaction] = field(default_factory=dict)
     known: Mapping[str, str] = field(default_factory=dict)
+    trusted: Mapping[str, str] = field(default_factory=dict)
 
     def took(self, result: Redaction) -> str:
         if result.items:
@@ -295,17 +354,30 @@ class EventSanitizer:
 
     # --- events ------------------------------------------------------------------------
 
-    def sanitize(self, event: Mapping[str, Any], *, scope: str = "") -> SanitizedEvent:
+    def sanitize(
+        self,
+        event: Mapping[str, Any],
+        *,
+        scope: str = "",
+        trusted: Mapping[str, str] | None = None,
+    ) -> SanitizedEvent:
         """A copy of ``event`` safe to persist or publish. Never raises.
 
         Args:
             event: an event dict as produced by ``Event.as_dict()`` (a broker body may also
                 carry ``sender_id``).
             scope: the conversation id; placeholders are stable within it.
+            trusted: values of :data:`TRUSTED_METADATA` keys the caller vouches for (the
+                tracker's ``model_id`` and ``assistant_id``); a metadata value is kept in
+                clear only if it has the key's shape and equals the vouched value.
         """
         try:
             self.learn(event, scope=scope)
-            report = _Report(scope=scope, known=self._known_values(scope))
+            report = _Report(
+                scope=scope,
+                known=self.known_values(scope),
+                trusted=trusted_metadata(trusted or {}),
+            )
             safe = self._event(event, report)
         except Exception as error:  # fail safe: keep the event, lose its contents
             report = _Report(scope=scope)
@@ -436,7 +508,7 @@ class EventSanitizer:
         if name in self.clear_slots or value is None:
             return
         if name in self.sensitive_slots:
-            if holds_ciphertext(value):
+            if holds_ciphertext(value) and self._authentic(value, str(name)):
                 return
             assert self.keyring is not None  # guaranteed by __init__
             plain = json.dumps(value, ensure_ascii=False, sort_keys=True)
@@ -447,58 +519,121 @@ class EventSanitizer:
         if not holds_ciphertext(value):
             safe["value"] = self._tree(value, report)
 
+    def _authentic(self, value: Any, name: str) -> bool:
+        """Whether a sensitive slot's apparent ciphertext is really ours, for this slot."""
+        token = ciphertext_of(value)
+        try:
+            return token is not None and self._decrypt(token, name) is not None
+        except CryptoError:
+            return False
+
     # --- values known to be sensitive ---------------------------------------------------
 
-    def learn(self, event: Mapping[str, Any], *, scope: str) -> None:
+    def learn(self, event: Mapping[str, Any], *, scope: str) -> Dict[str, str]:
         """Remember the clear values of sensitive slots and entities in ``event``.
 
         From then on, every text of the conversation is redacted where it repeats one of
         them (a bot saying "Thanks, Ada" after the name was collected), even when no detector
         would recognise it. Values the PIIDetector NLU component found in a user message
-        (``parse_data.pii``, NER included) are remembered the same way. The memory is per
-        conversation and bounded (``MAX_KNOWN_SCOPES``
-        conversations, least recently used first out); it holds what the trackers in this
-        process hold anyway.
+        (``parse_data.pii``, NER included) are remembered the same way, and so are the values
+        of a sealed record in the event's metadata (see :meth:`seal`).
+
+        The memory is per conversation and bounded (``MAX_KNOWN_SCOPES`` conversations,
+        least recently used first out). It is a cache: the secure tracker store seals what it
+        learns into the events it stores and reads it back with the conversation, so another
+        replica, or this one after a restart, redacts the same values.
+
+        Returns:
+            The values learned from this event (value -> entity type), sealed record included.
         """
         kind = _event_type(event)
+        learned: Dict[str, str] = {}
         if kind == "slot" and event.get("name") in self.sensitive_slots:
-            self.remember(str(event["name"]), event.get("value"), scope=scope)
+            _collect(learned, str(event["name"]), event.get("value"))
         elif kind == "user":
             parse = event.get("parse_data")
             parse = parse if isinstance(parse, Mapping) else None
             entities = parse.get("entities") if parse is not None else None
             for entity in entities if isinstance(entities, list) else ():
                 if isinstance(entity, Mapping) and entity.get("entity") in self.sensitive_entities:
-                    self.remember(str(entity["entity"]), entity.get("value"), scope=scope)
+                    _collect(learned, str(entity["entity"]), entity.get("value"))
             text = event.get("text")
             if isinstance(text, str):
                 for finding in _nlu_findings(parse, text):
-                    self.remember(
-                        finding.entity_type, text[finding.start : finding.end], scope=scope
-                    )
+                    _collect(learned, finding.entity_type, text[finding.start : finding.end])
+        metadata = event.get("metadata")
+        if isinstance(metadata, Mapping) and KNOWN_VALUES_KEY in metadata:
+            learned.update(self.unseal(metadata[KNOWN_VALUES_KEY], scope=scope))
+        learned = {
+            value: name
+            for value, name in learned.items()
+            if not is_encrypted(value) and not self._placeholder(value)
+        }
+        self._remember_all(learned, scope)
+        return learned
 
     def remember(self, name: str, value: Any, *, scope: str) -> None:
         """Remember the string leaves of a sensitive slot or entity value for ``scope``."""
-        strings = [
-            leaf
-            for leaf in _leaves(value)
-            if len(leaf.strip()) >= MIN_KNOWN_LENGTH
-            and not is_encrypted(leaf)
-            and not self._placeholder(leaf)
-        ]
+        found: Dict[str, str] = {}
+        _collect(found, name, value)
+        self._remember_all(
+            {leaf: kind for leaf, kind in found.items() if not is_encrypted(leaf)}, scope
+        )
+
+    def _remember_all(self, values: Mapping[str, str], scope: str) -> None:
+        strings = {value: kind for value, kind in values.items() if not self._placeholder(value)}
         if not strings:
             return
         with self._lock:
             known = self._known.pop(scope, None) or {}
-            for leaf in strings:
-                known.setdefault(leaf, name.upper())
+            for leaf, kind in strings.items():
+                known.setdefault(leaf, kind)
             self._known[scope] = known
             while len(self._known) > MAX_KNOWN_SCOPES:
                 self._known.popitem(last=False)
 
-    def _known_values(self, scope: str) -> Dict[str, str]:
+    def known_values(self, scope: str) -> Dict[str, str]:
+        """The sensitive values remembered for ``scope`` (value -> entity type)."""
         with self._lock:
             return dict(self._known.get(scope) or {})
+
+    def seal(self, values: Mapping[str, str], *, scope: str) -> str | None:
+        """An encrypted record of ``values`` for the conversation ``scope``.
+
+        The secure tracker store writes it in the metadata (:data:`KNOWN_VALUES_KEY`) of the
+        events it stores, so what decides redaction travels with the conversation. The record
+        is bound to ``scope``: copied into another conversation it does not decrypt.
+
+        Returns:
+            The ciphertext, or ``None`` when there is nothing to seal or no keyring.
+        """
+        if not values or self.keyring is None:
+            return None
+        items = list(values.items())[-MAX_SEALED_VALUES:]  # the most recently learned
+        plain = json.dumps(items, ensure_ascii=False, separators=(",", ":"))
+        return self.keyring.encrypt(plain, context=_known_context(scope))
+
+    def unseal(self, token: Any, *, scope: str) -> Dict[str, str]:
+        """The values of a record made by :meth:`seal` (empty if it is not one of ours).
+
+        A record that does not decrypt (its key was removed, or it was copied from another
+        conversation) is reported to the audit log and ignored.
+        """
+        if not looks_sealed(token):
+            return {}
+        try:
+            items = json.loads(self._decrypt(str(token), _known_context(scope)))
+        except (CryptoError, ValueError):
+            audit.record(
+                self.component, "error", subject=scope or None, reasons=("record_unreadable",)
+            )
+            logger.warning("%s could not read a record of sensitive values", self.component)
+            return {}
+        return {
+            value: kind
+            for value, kind in (item for item in items if isinstance(item, list) and len(item) == 2)
+            if isinstance(value, str) and isinstance(kind, str)
+        }
 
     # --- slots at rest -----------------------------------------------------------------
 
@@ -557,25 +692,35 @@ class EventSanitizer:
                 self._plain.popitem(last=False)
         return plain
 
-    def rotate_event(self, event: Dict[str, Any]) -> bool:
-        """Re-encrypt, in place, a stored slot event's value under the current key.
+    def rotate_event(self, event: Dict[str, Any], *, scope: str = "") -> int:
+        """Re-encrypt, in place, a stored event's ciphertexts under the current key.
+
+        Those are a sensitive slot's value and a sealed record in the metadata (see
+        :meth:`seal`), which is bound to the conversation ``scope``.
 
         Returns:
-            Whether the event changed.
+            The number of values re-encrypted.
 
         Raises:
-            CryptoError: the value cannot be decrypted with this keyring.
+            CryptoError: a value cannot be decrypted with this keyring.
         """
-        if event.get("event") != "slot" or self.keyring is None:
-            return False
-        token = ciphertext_of(event.get("value"))
-        if token is None:
-            return False
-        rotated = self.keyring.rotate(token, context=str(event.get("name")))
-        if rotated == token:
-            return False
-        event["value"] = [rotated] if isinstance(event["value"], list) else rotated
-        return True
+        if self.keyring is None:
+            return 0
+        count = 0
+        token = ciphertext_of(event.get("value")) if event.get("event") == "slot" else None
+        if token is not None:
+            rotated = self.keyring.rotate(token, context=str(event.get("name")))
+            if rotated != token:
+                event["value"] = [rotated] if isinstance(event["value"], list) else rotated
+                count += 1
+        metadata = event.get("metadata")
+        record = metadata.get(KNOWN_VALUES_KEY) if isinstance(metadata, dict) else None
+        if isinstance(metadata, dict) and looks_sealed(record):
+            rotated = self.keyring.rotate(str(record), context=_known_context(scope))
+            if rotated != record:
+                metadata[KNOWN_VALUES_KEY] = rotated
+                count += 1
+        return count
 
     # --- text --------------------------------------------------------------------------
 
@@ -747,13 +892,15 @@ class EventSanitizer:
         if not isinstance(value, Mapping):
             return self._tree(value, report)
         return {
-            key: item if key == IDENTITY_RECORD_KEY else self._tree(item, report, 1)
+            key: item
+            if key == IDENTITY_RECORD_KEY or _vouched(key, item, report.trusted)
+            else self._tree(item, report, 1)
             for key, item in value.items()
         }
 
     def _tree(self, value: Any, report: _Report, depth: int = 0) -> Any:
         if isinstance(value, str):
-            return value if is_encrypted(value) else self._text(value, report)
+            return value if looks_sealed(value) else self._text(value, report)
         if value is None or isinstance(value, (bool, int, float)):
             return value
         if depth >= MAX_DEPTH:
@@ -790,6 +937,49 @@ class EventSanitizer:
         )
 
 
+def _vouched(key: str, value: Any, trusted: Mapping[str, str]) -> bool:
+    """Whether ``value`` is the vouched value of a key (``trusted`` from
+    :func:`trusted_metadata`, so the shape is checked already)."""
+    return isinstance(value, str) and trusted.get(key) == value
+
+
+def trusted_metadata(values: Mapping[str, Any]) -> Dict[str, str]:
+    """The entries of ``values`` (e.g. a tracker's model and assistant ids) that have the
+    shape of their :data:`TRUSTED_METADATA` key; anything else is not vouched for."""
+    return {
+        key: value
+        for key, value in values.items()
+        if key in TRUSTED_METADATA
+        and isinstance(value, str)
+        and TRUSTED_METADATA[key].shape.fullmatch(value) is not None
+    }
+
+
+_CIPHERTEXT = re.compile(re.escape(PREFIX) + r"[^:,\s]+:([A-Za-z0-9_-]+={0,2})")
+_MIN_SEALED_BYTES = 12 + 16
+"""An AES-GCM ciphertext is at least its nonce and its tag."""
+
+
+def looks_sealed(value: Any) -> bool:
+    """Whether ``value`` has the whole shape of one of our ciphertexts.
+
+    The ``rsenc:v1:`` prefix alone proves nothing: a user can type it before a card number
+    (``rsenc:v1:4111 1111 1111 1111``), and such a value must be redacted like any text, not
+    stored as if it were encrypted.
+    """
+    if not is_encrypted(value):
+        return False
+    match = _CIPHERTEXT.fullmatch(value)
+    if match is None:
+        return False
+    body = match.group(1)
+    try:
+        raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+    except (binascii.Error, ValueError):
+        return False
+    return len(raw) >= _MIN_SEALED_BYTES
+
+
 def holds_ciphertext(value: Any) -> bool:
     """Whether a stored slot value is one of our ciphertexts (or a list slot holding one)."""
     return ciphertext_of(value) is not None
@@ -797,9 +987,9 @@ def holds_ciphertext(value: Any) -> bool:
 
 def ciphertext_of(value: Any) -> str | None:
     """The ciphertext in a stored slot value: the value itself, or a list slot's only item."""
-    if is_encrypted(value):
+    if looks_sealed(value):
         return str(value)
-    if isinstance(value, list) and len(value) == 1 and is_encrypted(value[0]):
+    if isinstance(value, list) and len(value) == 1 and looks_sealed(value[0]):
         return str(value[0])
     return None
 
@@ -930,6 +1120,17 @@ def _leaves(value: Any) -> Iterator[str]:
     elif isinstance(value, (list, tuple)):
         for item in value:
             yield from _leaves(item)
+
+
+def _collect(found: Dict[str, str], name: str, value: Any) -> None:
+    """Add the string leaves of a sensitive value long enough to be searched for."""
+    for leaf in _leaves(value):
+        if len(leaf.strip()) >= MIN_KNOWN_LENGTH:
+            found.setdefault(leaf, name.upper())
+
+
+def _known_context(scope: str) -> str:
+    return f"rasa_secure.known|{scope}"
 
 
 def _known_findings(text: str, known: Mapping[str, str]) -> List[PIIFinding]:

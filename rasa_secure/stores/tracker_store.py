@@ -17,6 +17,19 @@ the inner store's tracker comes back with sensitive slots decrypted, in its even
 slot values, so forms keep their filled slots although Rasa reloads the tracker for every
 message. Redacted texts and slots stay redacted.
 
+What decides redaction travels with the conversation, never only in this process: values
+learned from a user message (names the NLU component's NER found, sensitive entities) are
+sealed, encrypted and bound to the conversation, into that message's stored metadata
+(:data:`~rasa_secure.stores.events.KNOWN_VALUES_KEY`), and a session start carries the
+conversation's whole record. Retrieving reads them back, so another replica, or this one after
+a restart, redacts "Thanks, Ada Byron!" like the process that saw the name. The store therefore
+needs a keyring (``RASA_SECURE_KEYS``) even when no slot is sensitive.
+
+Rasa's own metadata on every event (``model_id``, ``assistant_id``) is kept in clear when it
+equals the tracker's own value and has the expected shape
+(:data:`~rasa_secure.stores.events.TRUSTED_METADATA`); anything else under those keys (message
+metadata comes from the client) is redacted like any string.
+
 Each safe event is remembered against the event object it came from (weakly, so nothing
 outlives the tracker), and every event read back is remembered against what is stored. A
 tracker that is read, extended and saved therefore costs detection only for its new events,
@@ -35,7 +48,14 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from rasa_secure.config import Option, OptionSpec
 from rasa_secure.errors import ConfigError, DependencyMissingError
-from rasa_secure.stores.events import OPTIONS, EventSanitizer, ciphertext_of, holds_ciphertext
+from rasa_secure.stores.events import (
+    KNOWN_VALUES_KEY,
+    OPTIONS,
+    EventSanitizer,
+    ciphertext_of,
+    holds_ciphertext,
+    trusted_metadata,
+)
 
 try:
     from rasa.core.brokers.broker import EventBroker
@@ -48,7 +68,13 @@ try:
         TrackerStore,
     )
     from rasa.shared.core.domain import Domain
-    from rasa.shared.core.events import Event, SlotSet, StoryExported
+    from rasa.shared.core.events import (
+        Event,
+        SessionStarted,
+        SlotSet,
+        StoryExported,
+        UserUttered,
+    )
     from rasa.shared.core.trackers import DialogueStateTracker
     from rasa.utils.endpoints import EndpointConfig
 except ImportError:  # pragma: no cover - depends on the installation
@@ -130,12 +156,21 @@ class SecureTrackerStore(TrackerStore):
             **kwargs: see :data:`STORE_OPTIONS`.
 
         Raises:
-            ConfigError: an invalid option, a ``url`` at the wrong level, sensitive slots
-                without ``RASA_SECURE_KEYS``, or an inner store that is a secure store.
+            ConfigError: an invalid option, a ``url`` at the wrong level, no keyring in
+                ``RASA_SECURE_KEYS`` (or ``keys_env``), or an inner store that is a secure
+                store.
         """
         if host is not None:
             raise ConfigError(f"{COMPONENT}.url", "put the inner store's url under 'inner'")
         self.sanitizer = EventSanitizer.from_config(kwargs, component=COMPONENT, ignore=("inner",))
+        if self.sanitizer.keyring is None:
+            raise ConfigError(
+                f"{COMPONENT}.keys_env",
+                f"{self.sanitizer.settings['keys_env']} is not set: the values a conversation"
+                " must keep redacted (names found by NER, sensitive entities) are stored with"
+                " it, encrypted, so that every replica and restart redacts them too; generate"
+                " a key with 'rasa-secure keygen'",
+            )
         inner = kwargs.get("inner") or {}
         if not isinstance(inner, Mapping):
             raise ConfigError(f"{COMPONENT}.inner", "expected a tracker store configuration")
@@ -206,18 +241,23 @@ class SecureTrackerStore(TrackerStore):
     # --- saving ------------------------------------------------------------------------
 
     def _safe_tracker(self, tracker: DialogueStateTracker) -> DialogueStateTracker:
+        scope = tracker.sender_id
         events = list(tracker.events)
         safe_events: List[Event] = []
-        pending: List[Tuple[int, Dict[str, Any]]] = []
+        pending: List[Tuple[int, Dict[str, Any], Dict[str, str]]] = []
         for index, event in enumerate(events):
             safe = self._memo.get(event)
             if safe is None:
                 raw = event.as_dict()
-                self.sanitizer.learn(raw, scope=tracker.sender_id)  # before any text is redacted
-                pending.append((index, raw))
+                learned = self.sanitizer.learn(raw, scope=scope)  # before any text is redacted
+                pending.append((index, raw, learned))
             safe_events.append(safe or event)
-        for index, raw in pending:
-            safe_events[index] = self._safe_event(events[index], raw, tracker.sender_id)
+        trusted = trusted_metadata(
+            {"model_id": tracker.model_id, "assistant_id": tracker.assistant_id}
+        )
+        for index, raw, learned in pending:
+            record = self._record(raw, learned, scope)
+            safe_events[index] = self._safe_event(events[index], raw, scope, trusted, record)
             self._memo.put(events[index], safe_events[index])
         changed = any(safe is not event for safe, event in zip(safe_events, events))
         if not changed:
@@ -233,14 +273,37 @@ class SecureTrackerStore(TrackerStore):
             max_event_history=tracker.events.maxlen,
         )
 
-    def _safe_event(self, event: Event, raw: Dict[str, Any], sender_id: str) -> Event:
+    def _record(self, raw: Dict[str, Any], learned: Dict[str, str], scope: str) -> str | None:
+        """The sealed record of sensitive values to store with this event, if any.
+
+        A user message carries what was learned from it (NLU findings, sensitive entities); a
+        session start carries everything known about the conversation, because Rasa reads
+        back only the latest session.
+        """
+        kind = raw.get("event")
+        if kind == "user":
+            return self.sanitizer.seal(learned, scope=scope)
+        if kind == "session_started":
+            return self.sanitizer.seal(self.sanitizer.known_values(scope), scope=scope)
+        return None
+
+    def _safe_event(
+        self,
+        event: Event,
+        raw: Dict[str, Any],
+        scope: str,
+        trusted: Mapping[str, str],
+        record: str | None,
+    ) -> Event:
         """The event to persist for ``event`` (``event`` itself when nothing needs changing)."""
-        result = self.sanitizer.sanitize(raw, scope=sender_id)
-        if not result.changed:
+        result = self.sanitizer.sanitize(raw, scope=scope, trusted=trusted)
+        metadata = raw.get("metadata")
+        carried = isinstance(metadata, Mapping) and KNOWN_VALUES_KEY in metadata
+        if not result.changed and record is None and not carried:
             return event
         for candidate in (result.event, self.sanitizer.tombstone(raw)):
             try:
-                safe = Event.from_parameters(candidate)
+                safe = Event.from_parameters(_with_record(candidate, record))
             except Exception:  # noqa: S112 - try the tombstone next
                 continue
             if safe is not None:
@@ -258,6 +321,11 @@ class SecureTrackerStore(TrackerStore):
         events = list(stored.events)
         restored = False
         for index, event in enumerate(events):
+            record = event.metadata.get(KNOWN_VALUES_KEY) if event.metadata else None
+            if record is not None:
+                self.sanitizer.learn(
+                    {"metadata": {KNOWN_VALUES_KEY: record}}, scope=stored.sender_id
+                )
             if isinstance(event, SlotSet) and holds_ciphertext(event.value):
                 value = self._clear_value(event.key, event.value, stored.sender_id, clear)
                 plain = SlotSet(
@@ -281,6 +349,16 @@ class SecureTrackerStore(TrackerStore):
             clear[str(token)] = self.sanitizer.restore_slot(name, value, scope=sender_id)
             self.sanitizer.remember(name, clear[str(token)], scope=sender_id)
         return copy.deepcopy(clear[str(token)])
+
+
+def _with_record(event: Dict[str, Any], record: str | None) -> Dict[str, Any]:
+    """``event`` whose metadata holds ``record`` as its only sealed record (or none)."""
+    metadata = event.get("metadata")
+    metadata = dict(metadata) if isinstance(metadata, Mapping) else {}
+    metadata.pop(KNOWN_VALUES_KEY, None)
+    if record is not None:
+        metadata[KNOWN_VALUES_KEY] = record
+    return {**event, "metadata": metadata}
 
 
 def _create_inner(
@@ -320,22 +398,28 @@ def _unwrap(store: TrackerStore) -> TrackerStore:
     return store
 
 
-def _rotate_json(data: str, sanitizer: EventSanitizer) -> Tuple[str, int]:
+def _rotate_json(data: str, sanitizer: EventSanitizer, scope: str) -> Tuple[str, int]:
     """Rotate the ciphertexts in a stored JSON event or dialogue (``{"events": [...]}``)."""
     parsed = json.loads(data)
     events: List[Any] = [parsed]
     if isinstance(parsed, dict) and isinstance(parsed.get("events"), list):
         events = parsed["events"]
-    count = sum(sanitizer.rotate_event(event) for event in events if isinstance(event, dict))
+    count = sum(
+        sanitizer.rotate_event(event, scope=scope) for event in events if isinstance(event, dict)
+    )
     return (json.dumps(parsed), count) if count else (data, 0)
+
+
+_SEALED_TYPES = (SlotSet.type_name, UserUttered.type_name, SessionStarted.type_name)
+"""Event types whose stored form may hold a ciphertext (a slot value, a sealed record)."""
 
 
 def _rotate_sql(store: SQLTrackerStore, sanitizer: EventSanitizer) -> int:
     count = 0
     with store.session_scope() as session:
-        rows = session.query(store.SQLEvent).filter(store.SQLEvent.type_name == SlotSet.type_name)
+        rows = session.query(store.SQLEvent).filter(store.SQLEvent.type_name.in_(_SEALED_TYPES))
         for row in rows:
-            row.data, rotated = _rotate_json(row.data, sanitizer)
+            row.data, rotated = _rotate_json(row.data, sanitizer, row.sender_id)
             count += rotated
         session.commit()
     return count
@@ -344,7 +428,7 @@ def _rotate_sql(store: SQLTrackerStore, sanitizer: EventSanitizer) -> int:
 def _rotate_mapping(mapping: Dict[str, str], sanitizer: EventSanitizer) -> int:
     count = 0
     for key, data in list(mapping.items()):
-        mapping[key], rotated = _rotate_json(data, sanitizer)
+        mapping[key], rotated = _rotate_json(data, sanitizer, key)
         count += rotated
     return count
 
@@ -355,7 +439,8 @@ def _rotate_redis(store: RedisTrackerStore, sanitizer: EventSanitizer) -> int:
         data = store.red.get(key)
         if data is None:
             continue
-        rotated_data, rotated = _rotate_json(data, sanitizer)
+        name = key.decode() if isinstance(key, bytes) else str(key)
+        rotated_data, rotated = _rotate_json(data, sanitizer, name[len(store.key_prefix) :])
         if rotated:
             store.red.set(key, rotated_data, keepttl=True)
             count += rotated

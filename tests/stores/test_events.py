@@ -12,7 +12,13 @@ from rasa.shared.core.events import Event
 
 from rasa_secure.core.crypto import is_encrypted
 from rasa_secure.errors import ConfigError
-from rasa_secure.stores.events import EVENT_FIELDS, EventSanitizer
+from rasa_secure.stores.events import (
+    EVENT_FIELDS,
+    KNOWN_VALUES_KEY,
+    TRUSTED_METADATA,
+    EventSanitizer,
+    trusted_metadata,
+)
 from tests.stores.conftest import RAW_VALUES, leaks, new_key, pii_turns, store_options
 
 V = RAW_VALUES
@@ -450,3 +456,129 @@ def test_attested_identity_record_in_metadata_survives_while_other_metadata_is_r
         assert metadata[METADATA_KEY] == record
         assert "555 2671" not in metadata["note"]
         assert open_envelope(metadata, key, sender_id="alice").subject == "alice"
+
+
+# --- sealed records of sensitive values ------------------------------------------------------
+
+
+def test_a_sealed_record_gives_its_values_back_only_in_its_conversation(
+    sanitizer: EventSanitizer, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Why: the record travels with the stored conversation; copied into another
+    # conversation it must teach nothing (and must not fail silently).
+    values = {"Ada Byron": "PERSON", V["email"]: "EMAIL"}
+    token = sanitizer.seal(values, scope="conv-1")
+    assert token is not None and is_encrypted(token) and leaks(token, ["Ada Byron"]) == []
+    assert sanitizer.unseal(token, scope="conv-1") == values
+    with caplog.at_level(logging.INFO, logger="rasa_secure.audit"):
+        assert sanitizer.unseal(token, scope="conv-2") == {}
+    assert "record_unreadable" in caplog.text
+    assert sanitizer.unseal("not a record", scope="conv-1") == {}
+    assert sanitizer.seal({}, scope="conv-1") is None
+
+
+def test_a_fresh_sanitizer_learns_from_a_record_and_redacts_with_it(keys: str) -> None:
+    # Why: this is how another replica knows a name only NER found.
+    first = EventSanitizer.from_config(store_options(), component="Test")
+    token = first.seal({"Ada Byron": "PERSON"}, scope="conv-1")
+    fresh = EventSanitizer.from_config(store_options(), component="Test")
+    learned = fresh.learn({"event": "user", "metadata": {KNOWN_VALUES_KEY: token}}, scope="conv-1")
+    assert learned == {"Ada Byron": "PERSON"}
+    bot = {"event": "bot", "timestamp": 1.0, "text": "Thanks, ada byron!"}
+    assert leaks(json.dumps(sanitize(fresh, bot)), ["ada byron"]) == []
+
+
+def test_rotation_reencrypts_a_sealed_record(keys: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    old = EventSanitizer.from_config(store_options(), component="Test")
+    event = {"event": "user", "metadata": {KNOWN_VALUES_KEY: old.seal({"Ada": "P"}, scope="c")}}
+    monkeypatch.setenv("RASA_SECURE_KEYS", f"k2:{new_key()},{keys}")
+    both = EventSanitizer.from_config(store_options(), component="Test")
+    assert both.rotate_event(event, scope="c") == 1
+    assert event["metadata"][KNOWN_VALUES_KEY].startswith("rsenc:v1:k2:")
+    assert both.rotate_event(event, scope="c") == 0
+    assert both.unseal(event["metadata"][KNOWN_VALUES_KEY], scope="c") == {"Ada": "P"}
+
+
+# --- Rasa's own metadata ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "matches"),
+    [
+        (key, value, matches)
+        for key, spec in TRUSTED_METADATA.items()
+        for values, matches in ((spec.examples, True), (spec.counterexamples, False))
+        for value in values
+    ],
+)
+def test_trusted_metadata_shapes(key: str, value: str, matches: bool) -> None:
+    # Why: each allow-listed key carries the values it must and must not accept.
+    assert (trusted_metadata({key: value}) == {key: value}) is matches
+
+
+def test_only_vouched_rasa_metadata_is_kept_in_clear(sanitizer: EventSanitizer) -> None:
+    model_id = TRUSTED_METADATA["model_id"].examples[0]
+    event = {
+        "event": "action",
+        "timestamp": 1.0,
+        "name": "action_listen",
+        "metadata": {"model_id": model_id, "assistant_id": "bank", "other": model_id},
+    }
+    vouched = sanitizer.sanitize(
+        event, scope="c", trusted={"model_id": model_id, "assistant_id": "bank"}
+    )
+    assert vouched.event["metadata"]["model_id"] == model_id
+    assert vouched.event["metadata"]["assistant_id"] == "bank"
+    assert vouched.event["metadata"]["other"] != model_id, "only the allow-listed keys"
+    del event["metadata"]["other"]
+    assert not sanitizer.sanitize(event, scope="c", trusted={"model_id": model_id}).changed
+    alone = sanitizer.sanitize(event, scope="c")  # e.g. the broker: nothing vouched for
+    assert alone.changed and alone.event["metadata"]["model_id"] != model_id
+
+
+# --- values that only look encrypted -----------------------------------------------------------
+
+FAKE_SEALED = [
+    pytest.param(
+        {"event": "slot", "timestamp": 1.0, "name": "note", "value": f"rsenc:v1:k1:{V['card']}"},
+        id="a free-text slot the user filled starting with the prefix",
+    ),
+    pytest.param(
+        {"event": "slot", "timestamp": 1.0, "name": "email", "value": f"rsenc:v1:{V['email']}"},
+        id="a sensitive slot: encrypted, not kept as it came",
+    ),
+    pytest.param(
+        {"event": "slot", "timestamp": 1.0, "name": "contacts", "value": [f"rsenc:v1:{V['ssn']}"]},
+        id="a list slot holding one prefixed value",
+    ),
+    pytest.param(
+        {
+            "event": "bot",
+            "timestamp": 1.0,
+            "text": "ok",
+            "metadata": {"x": f"rsenc:v1:{V['iban']}"},
+        },
+        id="client metadata",
+    ),
+]
+
+
+@pytest.mark.parametrize("event", FAKE_SEALED)
+def test_a_value_that_only_looks_encrypted_is_not_trusted(
+    sanitizer: EventSanitizer, event: Dict[str, Any]
+) -> None:
+    # Why: the rsenc:v1: prefix alone let any text through unredacted.
+    assert leaks(json.dumps(sanitize(sanitizer, event))) == []
+
+
+def test_a_real_ciphertext_of_another_slot_is_encrypted_again(sanitizer: EventSanitizer) -> None:
+    # Why: a sensitive slot keeps a ciphertext only if it is its own (bound to its name).
+    other = sanitize(sanitizer, {"event": "slot", "name": "full_name", "value": V["name"]})
+    moved = sanitize(sanitizer, {"event": "slot", "name": "email", "value": other["value"]})
+    assert moved["value"] != other["value"] and is_encrypted(moved["value"])
+    own = sanitize(sanitizer, {"event": "slot", "name": "email", "value": V["email"]})
+    assert sanitize(sanitizer, {"event": "slot", "name": "email", "value": own["value"]}) == {
+        "event": "slot",
+        "name": "email",
+        "value": own["value"],
+    }

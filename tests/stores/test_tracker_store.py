@@ -7,6 +7,7 @@ client, and searches it for every raw value.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import sqlite3
@@ -19,7 +20,15 @@ import pytest
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import InMemoryTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    BotUttered,
+    Event,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
@@ -84,14 +93,20 @@ def _postgres_backend(url: str) -> Backend:
     return Backend("postgresql", inner, dump)
 
 
-def _redis_backend(url: str) -> Backend:
+def _redis_backend(url: str, request: pytest.FixtureRequest) -> Backend:
     import redis
 
     parsed = urlparse(url)
     db = int(parsed.path.lstrip("/"))
     client = redis.StrictRedis(host=parsed.hostname, port=parsed.port, db=db, decode_responses=True)
-    client.flushdb()
-    prefix = f"t{uuid.uuid4().hex[:8]}"
+    prefix = f"t{uuid.uuid4().hex[:12]}"  # the database is shared: touch only our own keys
+
+    def clean_up() -> None:
+        keys = client.keys(f"{prefix}*")
+        if keys:
+            client.delete(*keys)
+
+    request.addfinalizer(clean_up)
 
     def dump(store: SecureTrackerStore) -> str:
         return "\n".join(f"{key}={client.get(key)}" for key in client.keys(f"{prefix}*"))
@@ -122,7 +137,7 @@ def backend(request: pytest.FixtureRequest, tmp_path: Any) -> Backend:
         return _sqlite_backend(tmp_path)
     if request.param == "postgres":
         return _postgres_backend(request.getfixturevalue("postgres_url"))
-    return _redis_backend(request.getfixturevalue("redis_url"))
+    return _redis_backend(request.getfixturevalue("redis_url"), request)
 
 
 def secure_store(domain: Domain, backend: Backend, **options: Any) -> SecureTrackerStore:
@@ -414,9 +429,9 @@ async def test_events_are_sanitized_once_per_conversation(
     calls: List[str] = []
     original = store.sanitizer.sanitize
 
-    def counting(event: Any, *, scope: str = "") -> Any:
+    def counting(event: Any, **kwargs: Any) -> Any:
         calls.append(event["event"])
-        return original(event, scope=scope)
+        return original(event, **kwargs)
 
     monkeypatch.setattr(store.sanitizer, "sanitize", counting)
     await converse(store, "conv-count")
@@ -436,3 +451,189 @@ async def test_remembered_events_die_with_their_tracker(keys: str, domain: Domai
     del trackers
     gc.collect()
     assert len(store._memo) == 0
+
+
+# --- what decides redaction travels with the conversation (replicas, restarts) -------------
+
+NER_NAME = "Ada Byron"
+"""A name only NER finds (the store's own detector runs patterns only)."""
+
+REPLICA_BACKENDS = [
+    pytest.param("sqlite", id="sql-sqlite"),
+    pytest.param("postgres", id="sql-postgresql", marks=pytest.mark.services),
+]
+SHARED_BACKENDS = [*REPLICA_BACKENDS, pytest.param("redis", id="redis", marks=pytest.mark.services)]
+
+
+def _introduction(text: str = f"hello, I am {NER_NAME}", name: str = NER_NAME) -> UserUttered:
+    """A user message whose name the PIIDetector NLU component's NER found (no entity)."""
+    start = text.index(name)
+    finding = {
+        "type": "PERSON",
+        "start": start,
+        "end": start + len(name),
+        "score": 0.85,
+        "recognizer": "SpacyRecognizer",
+    }
+    parse_data = {
+        "text": text,
+        "intent": {"name": "inform", "confidence": 0.9},
+        "entities": [],
+        "pii": [finding],
+        "pii_failed": False,
+    }
+    return UserUttered(text, {"name": "inform", "confidence": 0.9}, [], parse_data=parse_data)
+
+
+async def _add(store: SecureTrackerStore, sender: str, *events: Event) -> None:
+    """One turn as Rasa takes it: retrieve (or create), append, save."""
+    tracker = await store.get_or_create_tracker(sender)
+    for event in events:
+        tracker.update(event)
+    await store.save(tracker)
+
+
+@pytest.mark.parametrize("backend", SHARED_BACKENDS, indirect=True)
+@pytest.mark.parametrize("second", ["replica", "restart"])
+@run_async
+async def test_a_name_found_by_ner_stays_redacted_on_another_replica_and_after_a_restart(
+    keys: str, domain: Domain, backend: Backend, second: str
+) -> None:
+    # Why (issue 17, item 1): the name was remembered only by the process that saw the user
+    # message, so a second replica, or the same one restarted, stored the bot's
+    # "Thanks, Ada Byron!" in clear.
+    sender = f"conv-{second}"
+    first = secure_store(domain, backend)
+    other = secure_store(domain, backend) if second == "replica" else None
+    await _add(first, sender, _introduction(), ActionExecuted("action_listen"))
+    if other is None:  # a restart: the first instance is gone before the next message
+        del first
+        gc.collect()
+        other = secure_store(domain, backend)
+    await _add(
+        other,
+        sender,
+        UserUttered("what is my balance?", {"name": "balance", "confidence": 0.9}),
+        SlotSet("note", f"customer {NER_NAME}"),
+        BotUttered(f"Thanks, {NER_NAME}!", {"custom": {"greeting": f"Hi {NER_NAME}"}}),
+        ActionExecuted("action_listen"),
+    )
+    dump = backend.dump(other)
+    assert leaks(dump, [NER_NAME, "Byron"]) == []
+    assert "Thanks, <PERSON_" in dump, "the reply is stored, with the name redacted"
+    if second == "replica":  # and back: the first replica learns what the other one saw
+        sister = "Grace Hopper"
+        await _add(other, sender, _introduction(f"my sister is {sister}", sister))
+        await _add(first, sender, BotUttered(f"Say hello to {sister}."))
+        assert leaks(backend.dump(first), [NER_NAME, sister, "Hopper"]) == []
+
+
+@pytest.mark.parametrize("backend", REPLICA_BACKENDS, indirect=True)
+@run_async
+async def test_a_name_stays_redacted_in_a_later_session_on_a_fresh_replica(
+    keys: str, domain: Domain, backend: Backend
+) -> None:
+    # Why: Rasa reads back only the latest session, so what an earlier session taught must
+    # be carried into the new one (the session start holds the conversation's record).
+    sender = "conv-sessions"
+    await _add(secure_store(domain, backend), sender, _introduction())
+    await _add(
+        secure_store(domain, backend),
+        sender,
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        ActionExecuted("action_listen"),
+    )
+    fresh = secure_store(domain, backend)
+    tracker = await fresh.retrieve(sender)
+    assert tracker is not None and not any(isinstance(e, UserUttered) for e in tracker.events), (
+        "the latest session holds no user message: the test would prove nothing"
+    )
+    await _add(fresh, sender, BotUttered(f"Welcome back, {NER_NAME}."))
+    assert leaks(backend.dump(fresh), [NER_NAME, "Byron"]) == []
+
+
+@run_async
+async def test_a_replica_cleans_only_the_events_it_has_not_stored(
+    keys: str, domain: Domain, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Why: Rasa saves the whole tracker every turn; events another replica (or this one
+    # before a restart) stored are read back clean and must not be cleaned again.
+    backend = _sqlite_backend(tmp_path)
+    await converse(secure_store(domain, backend), "conv-once")
+    other = secure_store(domain, backend)
+    calls: List[str] = []
+    original = other.sanitizer.sanitize
+
+    def counting(event: Any, **kwargs: Any) -> Any:
+        calls.append(event["event"])
+        return original(event, **kwargs)
+
+    monkeypatch.setattr(other.sanitizer, "sanitize", counting)
+    await _add(other, "conv-once", _introduction(), ActionExecuted("action_listen"))
+    assert calls == ["user", "action"]
+
+
+def test_the_store_needs_a_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Why: without keys what the store learns could live only in process memory.
+    monkeypatch.delenv("RASA_SECURE_KEYS", raising=False)
+    with pytest.raises(ConfigError) as error:
+        SecureTrackerStore(domain=Domain.empty(), pii={"detector": {"spacy_model": None}})
+    assert error.value.key == "SecureTrackerStore.keys_env"
+    assert "rasa-secure keygen" in str(error.value)
+
+
+# --- Rasa's own metadata --------------------------------------------------------------------
+
+MODEL_ID = "9f2c1e7a4b6d48f0a3c5e1d2b7f60a19"
+ASSISTANT_ID = "20230405-114328-tranquil-mustard"
+
+
+@run_async
+async def test_rasa_model_and_assistant_ids_are_stored_as_they_are_and_not_audited(
+    keys: str, domain: Domain, tmp_path: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Why (issue 17, speed): Rasa writes model_id on every event; it looks like a secret to
+    # the detector, so every event was redacted, rewritten and audited (7.4 lines a message).
+    backend = _sqlite_backend(tmp_path)
+    store = secure_store(domain, backend)
+    audited: Dict[str, int] = {}
+    for sender, ids in (("conv-plain", (None, None)), ("conv-ids", (MODEL_ID, ASSISTANT_ID))):
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="rasa_secure.audit"):
+            for turn in pii_turns():
+                tracker = await store.get_or_create_tracker(sender)
+                tracker.model_id, tracker.assistant_id = ids
+                for event in turn:
+                    tracker.update(event)
+                await store.save(tracker)
+        audited[sender] = len(caplog.records)
+    dump = backend.dump(store)
+    assert dump.count(MODEL_ID) == sum(len(turn) for turn in pii_turns())
+    assert dump.count(ASSISTANT_ID) == dump.count(MODEL_ID)
+    assert leaks(dump) == []
+    assert audited["conv-ids"] == audited["conv-plain"] > 0, "the ids add no audit record"
+
+
+@pytest.mark.parametrize(
+    ("metadata", "why"),
+    [
+        ({"model_id": "4111 1111 1111 1111"}, "not the shape of a model id"),
+        ({"model_id": "0123456789abcdef0123456789abcdef"}, "model-id shaped, but not our model"),
+        ({"assistant_id": "bob.smith@example.com"}, "not our assistant"),
+        ({"model_id": {"nested": MODEL_ID, "card": "4111 1111 1111 1111"}}, "not a string"),
+    ],
+)
+@run_async
+async def test_client_metadata_under_rasa_keys_is_still_redacted(
+    keys: str, domain: Domain, metadata: Dict[str, Any], why: str
+) -> None:
+    # Why: message metadata comes from the client, and Rasa keeps a model_id it finds there:
+    # only the tracker's own values are vouched for.
+    store = SecureTrackerStore(domain=domain, inner={}, **store_options())
+    tracker = await store.get_or_create_tracker("conv-client")
+    tracker.model_id, tracker.assistant_id = MODEL_ID, ASSISTANT_ID
+    tracker.update(UserUttered("hello", {"name": "greet", "confidence": 1.0}, metadata=metadata))
+    await store.save(tracker)
+    stored = json.loads(_memory_dump(store))["conv-client"]
+    assert leaks(stored, ["0123456789abcdef0123456789abcdef"]) == [], why
