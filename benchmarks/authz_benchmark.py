@@ -129,7 +129,10 @@ class SecureBalance(SecureAction):
         await backend_latency()
         rows = lookup(context.identity.subject)
         dispatcher.utter_message(
-            text=reply(rows, functools.partial(context.show, "account_number"))
+            text=reply(
+                rows,
+                functools.partial(context.show, "account_number", owner=context.identity.subject),
+            )
         )
         return []
 
@@ -191,12 +194,14 @@ def per_call(calls: int) -> Tuple[float, float]:
         guard.view(tracker, identity)
         context = ActionContext(identity, decision, guard.policy, "bench_secure_balance")
         message = {
-            "text": reply(rows, functools.partial(context.show, "account_number")),
+            "text": reply(
+                rows, functools.partial(context.show, "account_number", owner=identity.subject)
+            ),
             "buttons": [],
             "custom": {},
         }
         events = guard.filter_events([], identity, "bench_secure_balance")
-        disclosures = guard.disclosures(identity, tracker.slots.items())
+        disclosures = guard.disclosures(identity, "bench_secure_balance", tracker.slots.items())
         guard.redact_message(message, disclosures, tracker.sender_id)
         timings.append((time.perf_counter() - start) * 1000)
         del events

@@ -9,7 +9,7 @@ Write ``run_authorized`` instead of ``run``::
         async def run_authorized(self, dispatcher, tracker, domain, context):
             for account in bank.accounts_of(context.identity.subject):
                 context.require_owner(account.owner)
-                number = context.show("account_number", account.number)
+                number = context.show("account_number", account.number, owner=account.owner)
                 dispatcher.utter_message(text=f"{number}: {account.balance}")
             return []
 
@@ -181,9 +181,15 @@ class ActionContext:
         if not decision.allowed:
             raise AuthorizationError(self.identity.subject, decision.permission, decision.reason)
 
-    def show(self, name: str, value: Any) -> str:
-        """``value`` of the slot or backend field ``name``, as the caller may see it."""
-        return self.policy.disclosure(self.identity, name).render(value)
+    def show(self, name: str, value: Any, *, owner: Optional[str]) -> str:
+        """``value`` of the slot or backend field ``name``, as the caller may see it.
+
+        ``owner`` is the subject the backend says owns the record the value comes from
+        (``None``: unknown). The disclosure is that of the caller's roles whose grant on
+        this action reaches that record (see :meth:`Policy.disclosure`), so it is required.
+        """
+        level = self.policy.disclosure(self.identity, name, action=self.action, owner=owner)
+        return level.render(value)
 
 
 class ActionGuard:
@@ -388,14 +394,19 @@ class ActionGuard:
     # -- outgoing messages -----------------------------------------------------------------
 
     def disclosures(
-        self, identity: Identity, slot_values: Iterable[Tuple[str, Any]]
+        self, identity: Optional[Identity], action: str, slot_values: Iterable[Tuple[str, Any]]
     ) -> List[Tuple[str, Disclosure]]:
-        """Each shown form of a slot value with the disclosure ``identity`` has for its slot."""
+        """Each shown form of a slot value with the disclosure ``identity`` has for its slot.
+
+        Slot values belong to the caller's own conversation, so the roles whose grant on
+        ``action`` reaches the caller's own records decide; no identity sees none of them.
+        """
         found: Dict[str, Disclosure] = {}
+        owner = identity.subject if identity is not None else None
         for slot, value in slot_values:
             if slot in INTERNAL_SLOTS:
                 continue
-            level = self.policy.disclosure(identity, slot)
+            level = self.policy.disclosure(identity, slot, action=action, owner=owner)
             for text in _scalar_texts(value):
                 previous = found.get(text)
                 if previous is None or level.rank < previous.rank:
@@ -596,7 +607,7 @@ class SecureAction(Action, ABC):
             dispatcher.utter_message(text=guard.config["error_text"])
             return []
         kept = guard.filter_events(list(events or []), identity, name)
-        emit(guard, dispatcher, inner.messages, identity, tracker, kept)
+        emit(guard, dispatcher, inner.messages, identity, tracker, kept, action=name)
         return kept
 
 
@@ -625,11 +636,13 @@ def emit(
     guard: ActionGuard,
     dispatcher: CollectingDispatcher,
     messages: Sequence[Dict[str, Any]],
-    identity: Identity,
+    identity: Optional[Identity],
     tracker: Tracker,
     events: Sequence[Any],
+    *,
+    action: str,
 ) -> None:
-    """Redact ``messages`` (slot disclosure, then PII) and hand them to ``dispatcher``."""
+    """Redact ``messages`` of ``action`` (slot disclosure, then PII) into ``dispatcher``."""
     if not messages:
         return
     values = list(tracker.slots.items())
@@ -638,6 +651,6 @@ def emit(
         for event in events
         if isinstance(event, dict) and event.get("event") == "slot"
     )
-    disclosures = guard.disclosures(identity, values)
+    disclosures = guard.disclosures(identity, action, values)
     for message in messages:
         dispatcher.messages.append(guard.redact_message(message, disclosures, tracker.sender_id))

@@ -44,9 +44,11 @@ class ActionCheckBalance(SecureAction):
             numbers = [AccountNumber.parse(asked, location="entity account_number")]
         for number in numbers:
             context.require_owner(ACCOUNTS.get(number))
-        dispatcher.utter_message(
-            text=balances(numbers, lambda n: context.show("account_number", n))
-        )
+
+        def show(number: str) -> str:
+            return context.show("account_number", number, owner=ACCOUNTS.get(number))
+
+        dispatcher.utter_message(text=balances(numbers, show))
         return []
 
 

@@ -54,6 +54,21 @@ def test_teller_looks_up_any_customer_but_sees_last_four() -> None:
     assert texts(messages) == ["Balances: ****0040: 1,250.00 EUR"]
 
 
+def test_customer_and_teller_roles_do_not_unmask_another_customers_account() -> None:
+    """Issue 17 #6: roles [customer, teller] read bob's account number in full.
+
+    Only the teller's ``any`` grant reaches bob's record, so the teller's ``mask_last4``
+    applies; the customer's ``full`` is for the caller's own accounts only.
+    """
+    roles = ("customer", "teller")
+    asked = [{"entity": "account_number", "value": "2000300040"}]
+    _, messages = call(ActionCheckBalance(), tracker("alice", roles, entities=asked))
+    assert texts(messages) == ["Balances: ****0040: 1,250.00 EUR"]
+    own = [{"entity": "account_number", "value": "1000200030"}]
+    _, messages = call(ActionCheckBalance(), tracker("alice", roles, entities=own))
+    assert texts(messages) == ["Balances: 1000200030: 1,250.00 EUR"], "own record: full"
+
+
 # -- refusals ---------------------------------------------------------------------------------
 
 REFUSALS = [
