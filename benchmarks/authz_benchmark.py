@@ -226,8 +226,8 @@ def serve(kind: str, port: int) -> None:
 
     ActionGuard.default()
     app = create_app(sys.modules[__name__], cors_origins="")
-    if kind == "secure":
-        attach(app)
+    if kind == "secure":  # this module also holds the plain baseline action, ungoverned
+        attach(app, {"allow_ungoverned_actions_unsafe": True})
     app.run("127.0.0.1", port, workers=1, access_log=False, debug=False)
 
 

@@ -18,7 +18,8 @@ request. Three ways to switch it on, all configuration:
   ``rasa run actions`` / ``python -m rasa_sdk`` attach the guard themselves;
 * in code: :func:`attach` on any Sanic app built with ``rasa_sdk.endpoint.create_app``.
 
-The server refuses to start without a secret (fail closed). Rasa's ``token:`` setting (a
+The server refuses to start without a secret (fail closed), and with any action the policy
+does not govern (see :mod:`rasa_secure.actions.governance`). Rasa's ``token:`` setting (a
 ``?token=`` query parameter) works too, with ``accept_query_token: true``, but query strings
 end up in access logs, so the header is the default.
 """
@@ -28,7 +29,7 @@ from __future__ import annotations
 import hmac
 import logging
 import os
-from typing import Any, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 import pluggy
 
@@ -36,6 +37,9 @@ from rasa_secure.config import Option, OptionSpec, list_of, resolve
 from rasa_secure.core import audit
 from rasa_secure.core.envelope import MIN_SHARED_SECRET_CHARS, SHARED_SECRET_ENV
 from rasa_secure.errors import ConfigError
+
+if TYPE_CHECKING:
+    from rasa_secure.actions.secure_action import ActionGuard
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +55,12 @@ OPTIONS: OptionSpec = {
     ),
     "query_parameter": Option("token", "query parameter name (Rasa's `token_name`)", str),
     "open_paths": Option(["/health"], "paths answered without the secret", list, list_of(str)),
+    "allow_ungoverned_actions_unsafe": Option(
+        False,
+        "UNSAFE: run actions the policy does not govern (plain rasa_sdk Actions...) for any "
+        "caller, with only their replies redacted, instead of refusing to start",
+        bool,
+    ),
 }
 """Configuration of :class:`ActionServerAuth`."""
 
@@ -103,17 +113,33 @@ def attach(
     config: Optional[Mapping[str, Any]] = None,
     *,
     environ: Optional[Mapping[str, str]] = None,
+    guard: Optional[ActionGuard] = None,
 ) -> ActionServerAuth:
-    """Install the guard as the first request middleware of a Sanic ``app`` (idempotent).
+    """Guard a rasa-sdk Sanic ``app`` (idempotent).
+
+    Installs the shared-secret check as the first request middleware and lets the app run
+    only the actions the policy governs (:mod:`rasa_secure.actions.governance`).
+
+    Args:
+        app: built with ``rasa_sdk.endpoint.create_app``.
+        config: options of :data:`OPTIONS`.
+        environ: environment to read the secret from (default ``os.environ``).
+        guard: the guard whose redaction applies to ungoverned actions' replies when
+            ``allow_ungoverned_actions_unsafe`` is on (default :meth:`ActionGuard.default`).
 
     Raises:
-        ConfigError: see :class:`ActionServerAuth`.
+        ConfigError: see :class:`ActionServerAuth` and
+            :meth:`~rasa_secure.actions.governance.Governance.check`.
     """
     existing = getattr(app.ctx, "rasa_secure_auth", None)
     if isinstance(existing, ActionServerAuth):
         return existing
     auth = ActionServerAuth(config, environ=environ)
     from sanic import response
+
+    from rasa_secure.actions.governance import govern
+
+    govern(app, allow_unsafe=auth.config["allow_ungoverned_actions_unsafe"], guard=guard)
 
     header_name = auth.config["header"]
     parameter = auth.config["query_parameter"]
