@@ -46,6 +46,7 @@ COMPONENT = "ActionGovernance"
 UNSAFE_OPTION = "allow_ungoverned_actions_unsafe"
 """The option (and, with dashes, the ``rasa-secure actions`` flag) that lets them run."""
 
+
 class Ungoverned(enum.Enum):
     """Why the policy does not govern an action."""
 

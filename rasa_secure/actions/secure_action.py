@@ -52,13 +52,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.utils import call_potential_coroutine
 
+from rasa_secure.actions.server_auth import RETIRING_REASON, Generation, SharedSecrets
 from rasa_secure.config import Option, OptionSpec, in_range, read_yaml, resolve
 from rasa_secure.core import audit
 from rasa_secure.core.crypto import Keyring
 from rasa_secure.core.envelope import (
     METADATA_KEY,
-    MIN_SHARED_SECRET_CHARS,
     SHARED_SECRET_ENV,
+    Envelope,
     attestation_key,
     open_envelope,
 )
@@ -230,13 +231,12 @@ class ActionGuard:
                 root / self.config["policy"], domain=None if domain is None else root / domain
             )
         self.policy = policy
-        secret = env.get(self.config["attestation_secret_env"], "")
-        if len(secret) < MIN_SHARED_SECRET_CHARS:
-            raise ConfigError(
-                "SecureAction.attestation_secret_env",
-                f"{self.config['attestation_secret_env']} must hold the secret shared with Rasa",
-            )
-        self._key = attestation_key(secret)
+        secrets = SharedSecrets.from_env(
+            self.config["attestation_secret_env"], env, key="SecureAction.attestation_secret_env"
+        )
+        self._keys = tuple(
+            (generation, attestation_key(secret)) for generation, secret in secrets.accepted
+        )
         self._verifier: Optional[TokenVerifier] = None
         self._keyring: Optional[Keyring] = None
         if self.config["identity"] == "token":
@@ -300,12 +300,7 @@ class ActionGuard:
             if event.get("event") == "user":
                 metadata = event.get("metadata")
                 break
-        envelope = open_envelope(
-            metadata,
-            self._key,
-            sender_id=tracker.sender_id,
-            leeway_seconds=self.config["leeway_seconds"],
-        )
+        envelope = self._open(metadata, tracker.sender_id)
         if self._verifier is None or self._keyring is None:
             return Identity(envelope.subject, envelope.roles, CHANNEL_ISSUER, envelope.expires_at)
         identity = self._verifier.verify(envelope.decrypt_token(self._keyring))
@@ -317,6 +312,26 @@ class ActionGuard:
                 "subject_mismatch", "token subject does not own the conversation"
             )
         return identity
+
+    def _open(self, metadata: Any, sender_id: str) -> Envelope:
+        """The envelope attested with the current or, during a rotation, the retiring secret."""
+        refusal: Optional[AuthenticationError] = None
+        for generation, key in self._keys:
+            try:
+                envelope = open_envelope(
+                    metadata, key, sender_id=sender_id, leeway_seconds=self.config["leeway_seconds"]
+                )
+            except AuthenticationError as error:
+                if error.reason != "bad_attestation":
+                    raise
+                refusal = refusal or error
+                continue
+            if generation is Generation.PREVIOUS:
+                audit.record(
+                    "SecureAction", "allow", subject=envelope.subject, reasons=(RETIRING_REASON,)
+                )
+            return envelope
+        raise refusal or AuthenticationError("bad_attestation", "no shared secret configured")
 
     # -- tracker view ----------------------------------------------------------------------
 

@@ -18,6 +18,13 @@ request. Three ways to switch it on, all configuration:
   ``rasa run actions`` / ``python -m rasa_sdk`` attach the guard themselves;
 * in code: :func:`attach` on any Sanic app built with ``rasa_sdk.endpoint.create_app``.
 
+The secret rotates with an overlap window, like the encryption keys: the action servers
+first get the new secret in ``RASA_SECURE_ACTION_TOKEN`` and the old one in
+``RASA_SECURE_ACTION_TOKEN_PREVIOUS`` (both accepted, for calls and for identity
+attestations; calls with the old one are audited), then the Rasa servers switch to the new
+secret, and once no call uses the old one any more ``..._PREVIOUS`` is removed
+(:class:`SharedSecrets` loads both, for this guard and for ``SecureAction``).
+
 The server refuses to start without a secret (fail closed), and with any action the policy
 does not govern (see :mod:`rasa_secure.actions.governance`). Rasa's ``token:`` setting (a
 ``?token=`` query parameter) works too, with ``accept_query_token: true``, but query strings
@@ -26,10 +33,12 @@ end up in access logs, so the header is the default.
 
 from __future__ import annotations
 
+import enum
 import hmac
 import logging
 import os
-from typing import TYPE_CHECKING, Any, Mapping, Optional
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Tuple
 
 import pluggy
 
@@ -46,6 +55,8 @@ logger = logging.getLogger(__name__)
 COMPONENT = "ActionServerAuth"
 HEADER = "X-Rasa-Secure-Token"
 hookimpl = pluggy.HookimplMarker("rasa_sdk")
+RETIRING_REASON = "previous_shared_secret"
+"""Audit reason of calls and attestations made with the retiring secret."""
 
 OPTIONS: OptionSpec = {
     "secret_env": Option(SHARED_SECRET_ENV, "environment variable holding the shared secret", str),
@@ -63,6 +74,77 @@ OPTIONS: OptionSpec = {
     ),
 }
 """Configuration of :class:`ActionServerAuth`."""
+
+
+PREVIOUS_SUFFIX = "_PREVIOUS"
+"""``<secret variable>_PREVIOUS`` holds the secret being retired during a rotation."""
+
+
+class Generation(enum.Enum):
+    """Which of the shared secrets a request or an attestation used."""
+
+    CURRENT = "current"
+    PREVIOUS = "previous"
+
+
+@dataclass(frozen=True)
+class SharedSecrets:
+    """The secret the Rasa server and the action server share, and the one being retired.
+
+    Attributes:
+        current: the secret Rasa servers send and attest identities with.
+        previous: the retiring secret, still accepted until its variable is removed
+            (``None`` outside a rotation).
+    """
+
+    current: bytes
+    previous: Optional[bytes] = None
+
+    @classmethod
+    def from_env(cls, variable: str, environ: Mapping[str, str], *, key: str) -> SharedSecrets:
+        """Read ``variable`` and ``variable + "_PREVIOUS"`` from ``environ``.
+
+        Raises:
+            ConfigError: named ``key``: the secret is missing or shorter than 16 characters,
+                or the previous one is set but too short or equal to the current one.
+        """
+        current = environ.get(variable, "")
+        if len(current) < MIN_SHARED_SECRET_CHARS:
+            raise ConfigError(
+                key,
+                f"{variable} must hold the secret shared by the Rasa server and the action "
+                f"server, {MIN_SHARED_SECRET_CHARS}+ characters (nothing runs open)",
+            )
+        retiring = variable + PREVIOUS_SUFFIX
+        previous = environ.get(retiring)
+        if previous is None or previous == "":
+            return cls(current.encode("utf-8"))
+        if len(previous) < MIN_SHARED_SECRET_CHARS:
+            raise ConfigError(key, f"{retiring} is set but shorter than {MIN_SHARED_SECRET_CHARS}")
+        if hmac.compare_digest(previous.encode("utf-8"), current.encode("utf-8")):
+            raise ConfigError(key, f"{retiring} equals {variable}: a rotation needs a new secret")
+        logger.warning(
+            "accepting the retiring shared secret in %s too; remove it once every Rasa server "
+            "sends the new one",
+            retiring,
+        )
+        return cls(current.encode("utf-8"), previous.encode("utf-8"))
+
+    @property
+    def accepted(self) -> Tuple[Tuple[Generation, bytes], ...]:
+        """Every secret accepted now, the current one first."""
+        found = [(Generation.CURRENT, self.current)]
+        if self.previous is not None:
+            found.append((Generation.PREVIOUS, self.previous))
+        return tuple(found)
+
+    def match(self, offered: bytes) -> Optional[Generation]:
+        """Which accepted secret ``offered`` is (compared in constant time), or ``None``."""
+        matched: Optional[Generation] = None
+        for generation, secret in self.accepted:  # no early exit: same work either way
+            if hmac.compare_digest(offered, secret) and matched is None:
+                matched = generation
+        return matched
 
 
 class ActionServerAuth:
@@ -84,28 +166,26 @@ class ActionServerAuth:
     ) -> None:
         self.config = resolve(OPTIONS, config, owner=COMPONENT)
         env = os.environ if environ is None else environ
-        secret = env.get(self.config["secret_env"], "")
-        if len(secret) < MIN_SHARED_SECRET_CHARS:
-            raise ConfigError(
-                f"{COMPONENT}.secret_env",
-                f"{self.config['secret_env']} must hold a secret of "
-                f"{MIN_SHARED_SECRET_CHARS}+ characters (the action server refuses to run open)",
-            )
-        self._secret = secret.encode("utf-8")
+        self._secrets = SharedSecrets.from_env(
+            self.config["secret_env"], env, key=f"{COMPONENT}.secret_env"
+        )
         self._open = frozenset(self.config["open_paths"])
 
     def is_open(self, path: str) -> bool:
         """Whether ``path`` is answered without the secret."""
         return path in self._open
 
-    def verify(self, header: Optional[str], query: Optional[str] = None) -> bool:
-        """Whether the header value (or, if allowed, the query parameter) is the secret."""
+    def verify(self, header: Optional[str], query: Optional[str] = None) -> Optional[Generation]:
+        """Which shared secret the header (or, if allowed, the query parameter) carries.
+
+        ``None`` when it carries none of the accepted ones (falsy: the call is refused).
+        """
         offered = header
         if offered is None and self.config["accept_query_token"]:
             offered = query
         if offered is None:
-            return False
-        return hmac.compare_digest(offered.encode("utf-8", "replace"), self._secret)
+            return None
+        return self._secrets.match(offered.encode("utf-8", "replace"))
 
 
 def attach(
@@ -147,7 +227,11 @@ def attach(
     async def require_secret(request: Any) -> Any:
         if auth.is_open(request.path):
             return None
-        if auth.verify(request.headers.get(header_name), request.args.get(parameter)):
+        generation = auth.verify(request.headers.get(header_name), request.args.get(parameter))
+        if generation is Generation.CURRENT:
+            return None
+        if generation is Generation.PREVIOUS:
+            audit.record(COMPONENT, "allow", action=request.path, reasons=(RETIRING_REASON,))
             return None
         audit.record(COMPONENT, "deny", action=request.path, reasons=("bad_shared_secret",))
         return response.json({"error": "unauthorized"}, status=401)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 from pathlib import Path
@@ -14,8 +15,10 @@ import rasa_sdk.plugin
 import requests
 from rasa_sdk.endpoint import create_app
 
+from rasa_secure.actions.secure_action import ActionGuard
 from rasa_secure.actions.server_auth import ActionServerAuth, attach, init_hooks
-from rasa_secure.errors import ConfigError
+from rasa_secure.core.envelope import METADATA_KEY, attestation_key
+from rasa_secure.errors import AuthenticationError, ConfigError
 from tests.actions.conftest import (
     CLI,
     GUARD_CONFIG,
@@ -23,6 +26,7 @@ from tests.actions.conftest import (
     SHARED,
     action_call,
     cli_server,
+    envelope,
     tracker,
 )
 from tests.serving import free_port, serve
@@ -133,3 +137,68 @@ def test_cli_refuses_to_start_without_a_secret(tmp_path: Path) -> None:
     result = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, timeout=120)
     assert result.returncode == 1
     assert b"RASA_SECURE_ACTION_TOKEN" in result.stderr
+
+
+# -- rotating the shared secret ------------------------------------------------------------
+
+OLD = SHARED
+NEW = "action-server-shared-secret-2027"
+ROTATING = {"RASA_SECURE_ACTION_TOKEN": NEW, "RASA_SECURE_ACTION_TOKEN_PREVIOUS": OLD}
+
+
+def test_secret_rotation_accepts_old_and_new_until_the_old_one_is_retired(
+    guarded: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Action servers first get the new secret with the old one as previous; Rasa servers
+    then switch one by one (both secrets arrive meanwhile); then the previous is removed."""
+    during = create_app("tests.actions.sample_actions", cors_origins="")
+    attach(during, environ=ROTATING)
+    caplog.set_level(logging.INFO, logger="rasa_secure.audit")
+    with serve(during) as url:
+        assert webhook(url, {"X-Rasa-Secure-Token": OLD}).status_code == 200, "not yet switched"
+        assert webhook(url, {"X-Rasa-Secure-Token": NEW}).status_code == 200, "switched"
+        assert webhook(url, {"X-Rasa-Secure-Token": NEW[:-1]}).status_code == 401
+        assert webhook(url, {"X-Rasa-Secure-Token": OLD + NEW}).status_code == 401
+    reasons = [
+        json.loads(r.getMessage())["reasons"]
+        for r in caplog.records
+        if r.name == "rasa_secure.audit"
+    ]
+    assert ["previous_shared_secret"] in reasons, "calls with the retiring secret are audited"
+    after = create_app("tests.actions.sample_actions", cors_origins="")
+    attach(after, environ={"RASA_SECURE_ACTION_TOKEN": NEW})
+    with serve(after) as url:
+        assert webhook(url, {"X-Rasa-Secure-Token": OLD}).status_code == 401, "retired"
+        assert webhook(url, {"X-Rasa-Secure-Token": NEW}).status_code == 200
+
+
+def test_identity_attested_with_the_retiring_secret_is_accepted_during_the_overlap() -> None:
+    """Conversations whose latest message a not-yet-switched Rasa server attested."""
+    old_key = attestation_key(OLD)
+    state = tracker(
+        "alice", metadata={METADATA_KEY: envelope("alice", ["customer"], "alice", key=old_key)}
+    )
+    rotating = ActionGuard({**GUARD_CONFIG, "pii": None}, environ=ROTATING)
+    assert rotating.identify(state).subject == "alice"
+    retired = ActionGuard({**GUARD_CONFIG, "pii": None}, environ={"RASA_SECURE_ACTION_TOKEN": NEW})
+    with pytest.raises(AuthenticationError) as caught:
+        retired.identify(state)
+    assert caught.value.reason == "bad_attestation"
+
+
+@pytest.mark.parametrize(
+    ("why", "previous"),
+    [
+        ("a previous secret too short to be one", "short"),
+        ("the previous secret equal to the current one (a rotation that rotates nothing)", NEW),
+    ],
+)
+def test_bad_previous_secret_is_a_config_error(why: str, previous: str) -> None:
+    environ = {"RASA_SECURE_ACTION_TOKEN": NEW, "RASA_SECURE_ACTION_TOKEN_PREVIOUS": previous}
+    with pytest.raises(ConfigError) as caught:
+        ActionServerAuth(environ=environ)
+    assert caught.value.key == "ActionServerAuth.secret_env", why
+    assert "RASA_SECURE_ACTION_TOKEN_PREVIOUS" in caught.value.problem, why
+    with pytest.raises(ConfigError) as caught:
+        ActionGuard({**GUARD_CONFIG, "pii": None}, environ=environ)
+    assert caught.value.key == "SecureAction.attestation_secret_env", why
