@@ -37,7 +37,9 @@ import enum
 import hmac
 import logging
 import os
+import traceback
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Mapping, Optional, Tuple
 
 import pluggy
@@ -237,9 +239,32 @@ def attach(
         return response.json({"error": "unauthorized"}, status=401)
 
     app.register_middleware(require_secret, "request")
+    app.error_handler.add(Exception, answer_error)
     app.ctx.rasa_secure_auth = auth
     logger.info("action server requires the shared secret in header %s", header_name)
     return auth
+
+
+async def answer_error(request: Any, exception: BaseException) -> Any:
+    """Answer a failed request with its status phrase only; log the error by type and place.
+
+    Replaces rasa-sdk's handler, which answers ``str(exception)`` and the whole request body
+    (the tracker, slot values included: Rasa then logs it in its exception chain) and logs
+    the traceback with the exception's message.
+    """
+    from sanic import response
+    from sanic.exceptions import SanicException
+
+    status = exception.status_code if isinstance(exception, SanicException) else 500
+    if status >= 500:
+        frames = traceback.extract_tb(exception.__traceback__)
+        place = f"{frames[-1].filename}:{frames[-1].lineno} in {frames[-1].name}" if frames else "?"
+        logger.error("%s on %s at %s", type(exception).__name__, request.path, place)
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:  # a status code the standard does not name
+        phrase = "Error"
+    return response.json({"error": phrase}, status=status)
 
 
 class Plugin:

@@ -202,3 +202,29 @@ def test_bad_previous_secret_is_a_config_error(why: str, previous: str) -> None:
     with pytest.raises(ConfigError) as caught:
         ActionGuard({**GUARD_CONFIG, "pii": None}, environ=environ)
     assert caught.value.key == "SecureAction.attestation_secret_env", why
+
+
+# -- errors answer without echoing the request ---------------------------------------------
+
+
+def test_server_errors_echo_no_conversation_data(
+    guarded: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """rasa-sdk answers a 500 with ``str(exception)`` and the whole request body (the
+    tracker, slot values included), which Rasa then logs in its exception chain; and logs
+    the traceback itself. The guarded server answers with the status phrase only."""
+    card = "4111 1111 1111 1111"
+    app = create_app("tests.actions.sample_actions", cors_origins="")
+    attach(app, environ={"RASA_SECURE_ACTION_TOKEN": SHARED})
+    body = action_call("sample_check_balance", tracker("alice", slots={"card_number": card}))
+    del body["tracker"]["sender_id"]  # rasa-sdk's Tracker.from_dict raises KeyError
+    headers = {"X-Rasa-Secure-Token": SHARED}
+    caplog.set_level(logging.DEBUG)
+    with serve(app) as url:
+        broken = requests.post(f"{url}/webhook", json=body, headers=headers, timeout=10)
+        missing = requests.get(f"{url}/no-such-page", headers=headers, timeout=10)
+    assert (broken.status_code, broken.json()) == (500, {"error": "Internal Server Error"})
+    assert (missing.status_code, missing.json()) == (404, {"error": "Not Found"})
+    logged = "\n".join(caplog.text.splitlines())
+    assert "KeyError" in logged, "the failure is still logged, by type and place"
+    assert "4111" not in logged
