@@ -129,7 +129,10 @@ class SecureBalance(SecureAction):
         await backend_latency()
         rows = lookup(context.identity.subject)
         dispatcher.utter_message(
-            text=reply(rows, functools.partial(context.show, "account_number"))
+            text=reply(
+                rows,
+                functools.partial(context.show, "account_number", owner=context.identity.subject),
+            )
         )
         return []
 
@@ -191,12 +194,14 @@ def per_call(calls: int) -> Tuple[float, float]:
         guard.view(tracker, identity)
         context = ActionContext(identity, decision, guard.policy, "bench_secure_balance")
         message = {
-            "text": reply(rows, functools.partial(context.show, "account_number")),
+            "text": reply(
+                rows, functools.partial(context.show, "account_number", owner=identity.subject)
+            ),
             "buttons": [],
             "custom": {},
         }
         events = guard.filter_events([], identity, "bench_secure_balance")
-        disclosures = guard.disclosures(identity, tracker.slots.items())
+        disclosures = guard.disclosures(identity, "bench_secure_balance", tracker.slots.items())
         guard.redact_message(message, disclosures, tracker.sender_id)
         timings.append((time.perf_counter() - start) * 1000)
         del events
@@ -221,8 +226,8 @@ def serve(kind: str, port: int) -> None:
 
     ActionGuard.default()
     app = create_app(sys.modules[__name__], cors_origins="")
-    if kind == "secure":
-        attach(app)
+    if kind == "secure":  # this module also holds the plain baseline action, ungoverned
+        attach(app, {"allow_ungoverned_actions_unsafe": True})
     app.run("127.0.0.1", port, workers=1, access_log=False, debug=False)
 
 

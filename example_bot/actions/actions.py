@@ -124,7 +124,8 @@ class ActionCheckBalance(BankAction):
             dispatcher.utter_message(text="I could not find any account for you.")
             return []
         lines = [
-            f"{a.kind} {context.show('account_number', a.number)}: {_money(a.balance, a.currency)}"
+            f"{a.kind} {context.show('account_number', a.number, owner=a.owner)}: "
+            f"{_money(a.balance, a.currency)}"
             for a in accounts
         ]
         heading = "Your balances:" if asked is None else "Balance:"
@@ -202,9 +203,10 @@ class ActionTransferMoney(BankAction):
         except BankError as error:
             dispatcher.utter_message(text=str(error))
             return reset
+        shown = context.show("account_number", updated.number, owner=updated.owner)
         dispatcher.utter_message(
             text=f"Done: {_money(amount, updated.currency)} sent to {target}. "
-            f"New balance of {updated.kind} {context.show('account_number', updated.number)}: "
+            f"New balance of {updated.kind} {shown}: "
             f"{_money(updated.balance, updated.currency)}."
         )
         return reset

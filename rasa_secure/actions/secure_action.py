@@ -9,7 +9,7 @@ Write ``run_authorized`` instead of ``run``::
         async def run_authorized(self, dispatcher, tracker, domain, context):
             for account in bank.accounts_of(context.identity.subject):
                 context.require_owner(account.owner)
-                number = context.show("account_number", account.number)
+                number = context.show("account_number", account.number, owner=account.owner)
                 dispatcher.utter_message(text=f"{number}: {account.balance}")
             return []
 
@@ -52,13 +52,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.utils import call_potential_coroutine
 
+from rasa_secure.actions.server_auth import RETIRING_REASON, Generation, SharedSecrets
 from rasa_secure.config import Option, OptionSpec, in_range, read_yaml, resolve
 from rasa_secure.core import audit
 from rasa_secure.core.crypto import Keyring
 from rasa_secure.core.envelope import (
     METADATA_KEY,
-    MIN_SHARED_SECRET_CHARS,
     SHARED_SECRET_ENV,
+    Envelope,
     attestation_key,
     open_envelope,
 )
@@ -181,9 +182,15 @@ class ActionContext:
         if not decision.allowed:
             raise AuthorizationError(self.identity.subject, decision.permission, decision.reason)
 
-    def show(self, name: str, value: Any) -> str:
-        """``value`` of the slot or backend field ``name``, as the caller may see it."""
-        return self.policy.disclosure(self.identity, name).render(value)
+    def show(self, name: str, value: Any, *, owner: Optional[str]) -> str:
+        """``value`` of the slot or backend field ``name``, as the caller may see it.
+
+        ``owner`` is the subject the backend says owns the record the value comes from
+        (``None``: unknown). The disclosure is that of the caller's roles whose grant on
+        this action reaches that record (see :meth:`Policy.disclosure`), so it is required.
+        """
+        level = self.policy.disclosure(self.identity, name, action=self.action, owner=owner)
+        return level.render(value)
 
 
 class ActionGuard:
@@ -224,13 +231,12 @@ class ActionGuard:
                 root / self.config["policy"], domain=None if domain is None else root / domain
             )
         self.policy = policy
-        secret = env.get(self.config["attestation_secret_env"], "")
-        if len(secret) < MIN_SHARED_SECRET_CHARS:
-            raise ConfigError(
-                "SecureAction.attestation_secret_env",
-                f"{self.config['attestation_secret_env']} must hold the secret shared with Rasa",
-            )
-        self._key = attestation_key(secret)
+        secrets = SharedSecrets.from_env(
+            self.config["attestation_secret_env"], env, key="SecureAction.attestation_secret_env"
+        )
+        self._keys = tuple(
+            (generation, attestation_key(secret)) for generation, secret in secrets.accepted
+        )
         self._verifier: Optional[TokenVerifier] = None
         self._keyring: Optional[Keyring] = None
         if self.config["identity"] == "token":
@@ -294,12 +300,7 @@ class ActionGuard:
             if event.get("event") == "user":
                 metadata = event.get("metadata")
                 break
-        envelope = open_envelope(
-            metadata,
-            self._key,
-            sender_id=tracker.sender_id,
-            leeway_seconds=self.config["leeway_seconds"],
-        )
+        envelope = self._open(metadata, tracker.sender_id)
         if self._verifier is None or self._keyring is None:
             return Identity(envelope.subject, envelope.roles, CHANNEL_ISSUER, envelope.expires_at)
         identity = self._verifier.verify(envelope.decrypt_token(self._keyring))
@@ -311,6 +312,26 @@ class ActionGuard:
                 "subject_mismatch", "token subject does not own the conversation"
             )
         return identity
+
+    def _open(self, metadata: Any, sender_id: str) -> Envelope:
+        """The envelope attested with the current or, during a rotation, the retiring secret."""
+        refusal: Optional[AuthenticationError] = None
+        for generation, key in self._keys:
+            try:
+                envelope = open_envelope(
+                    metadata, key, sender_id=sender_id, leeway_seconds=self.config["leeway_seconds"]
+                )
+            except AuthenticationError as error:
+                if error.reason != "bad_attestation":
+                    raise
+                refusal = refusal or error
+                continue
+            if generation is Generation.PREVIOUS:
+                audit.record(
+                    "SecureAction", "allow", subject=envelope.subject, reasons=(RETIRING_REASON,)
+                )
+            return envelope
+        raise refusal or AuthenticationError("bad_attestation", "no shared secret configured")
 
     # -- tracker view ----------------------------------------------------------------------
 
@@ -388,14 +409,19 @@ class ActionGuard:
     # -- outgoing messages -----------------------------------------------------------------
 
     def disclosures(
-        self, identity: Identity, slot_values: Iterable[Tuple[str, Any]]
+        self, identity: Optional[Identity], action: str, slot_values: Iterable[Tuple[str, Any]]
     ) -> List[Tuple[str, Disclosure]]:
-        """Each shown form of a slot value with the disclosure ``identity`` has for its slot."""
+        """Each shown form of a slot value with the disclosure ``identity`` has for its slot.
+
+        Slot values belong to the caller's own conversation, so the roles whose grant on
+        ``action`` reaches the caller's own records decide; no identity sees none of them.
+        """
         found: Dict[str, Disclosure] = {}
+        owner = identity.subject if identity is not None else None
         for slot, value in slot_values:
             if slot in INTERNAL_SLOTS:
                 continue
-            level = self.policy.disclosure(identity, slot)
+            level = self.policy.disclosure(identity, slot, action=action, owner=owner)
             for text in _scalar_texts(value):
                 previous = found.get(text)
                 if previous is None or level.rank < previous.rank:
@@ -596,7 +622,7 @@ class SecureAction(Action, ABC):
             dispatcher.utter_message(text=guard.config["error_text"])
             return []
         kept = guard.filter_events(list(events or []), identity, name)
-        emit(guard, dispatcher, inner.messages, identity, tracker, kept)
+        emit(guard, dispatcher, inner.messages, identity, tracker, kept, action=name)
         return kept
 
 
@@ -625,11 +651,13 @@ def emit(
     guard: ActionGuard,
     dispatcher: CollectingDispatcher,
     messages: Sequence[Dict[str, Any]],
-    identity: Identity,
+    identity: Optional[Identity],
     tracker: Tracker,
     events: Sequence[Any],
+    *,
+    action: str,
 ) -> None:
-    """Redact ``messages`` (slot disclosure, then PII) and hand them to ``dispatcher``."""
+    """Redact ``messages`` of ``action`` (slot disclosure, then PII) into ``dispatcher``."""
     if not messages:
         return
     values = list(tracker.slots.items())
@@ -638,6 +666,6 @@ def emit(
         for event in events
         if isinstance(event, dict) and event.get("event") == "slot"
     )
-    disclosures = guard.disclosures(identity, values)
+    disclosures = guard.disclosures(identity, action, values)
     for message in messages:
         dispatcher.messages.append(guard.redact_message(message, disclosures, tracker.sender_id))

@@ -117,7 +117,7 @@ class SecureFormValidationAction(FormValidationAction, ABC):
         kept = guard.filter_events(
             list(events or []), identity, name, clearable=frozenset(candidates)
         )
-        emit(guard, dispatcher, inner.messages, identity, tracker, kept)
+        emit(guard, dispatcher, inner.messages, identity, tracker, kept, action=name)
         return kept
 
     async def get_validation_events(

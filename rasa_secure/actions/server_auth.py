@@ -18,17 +18,29 @@ request. Three ways to switch it on, all configuration:
   ``rasa run actions`` / ``python -m rasa_sdk`` attach the guard themselves;
 * in code: :func:`attach` on any Sanic app built with ``rasa_sdk.endpoint.create_app``.
 
-The server refuses to start without a secret (fail closed). Rasa's ``token:`` setting (a
+The secret rotates with an overlap window, like the encryption keys: the action servers
+first get the new secret in ``RASA_SECURE_ACTION_TOKEN`` and the old one in
+``RASA_SECURE_ACTION_TOKEN_PREVIOUS`` (both accepted, for calls and for identity
+attestations; calls with the old one are audited), then the Rasa servers switch to the new
+secret, and once no call uses the old one any more ``..._PREVIOUS`` is removed
+(:class:`SharedSecrets` loads both, for this guard and for ``SecureAction``).
+
+The server refuses to start without a secret (fail closed), and with any action the policy
+does not govern (see :mod:`rasa_secure.actions.governance`). Rasa's ``token:`` setting (a
 ``?token=`` query parameter) works too, with ``accept_query_token: true``, but query strings
 end up in access logs, so the header is the default.
 """
 
 from __future__ import annotations
 
+import enum
 import hmac
 import logging
 import os
-from typing import Any, Mapping, Optional
+import traceback
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Tuple
 
 import pluggy
 
@@ -37,11 +49,16 @@ from rasa_secure.core import audit
 from rasa_secure.core.envelope import MIN_SHARED_SECRET_CHARS, SHARED_SECRET_ENV
 from rasa_secure.errors import ConfigError
 
+if TYPE_CHECKING:
+    from rasa_secure.actions.secure_action import ActionGuard
+
 logger = logging.getLogger(__name__)
 
 COMPONENT = "ActionServerAuth"
 HEADER = "X-Rasa-Secure-Token"
 hookimpl = pluggy.HookimplMarker("rasa_sdk")
+RETIRING_REASON = "previous_shared_secret"
+"""Audit reason of calls and attestations made with the retiring secret."""
 
 OPTIONS: OptionSpec = {
     "secret_env": Option(SHARED_SECRET_ENV, "environment variable holding the shared secret", str),
@@ -51,8 +68,85 @@ OPTIONS: OptionSpec = {
     ),
     "query_parameter": Option("token", "query parameter name (Rasa's `token_name`)", str),
     "open_paths": Option(["/health"], "paths answered without the secret", list, list_of(str)),
+    "allow_ungoverned_actions_unsafe": Option(
+        False,
+        "UNSAFE: run actions the policy does not govern (plain rasa_sdk Actions...) for any "
+        "caller, with only their replies redacted, instead of refusing to start",
+        bool,
+    ),
 }
 """Configuration of :class:`ActionServerAuth`."""
+
+
+PREVIOUS_SUFFIX = "_PREVIOUS"
+"""``<secret variable>_PREVIOUS`` holds the secret being retired during a rotation."""
+
+
+class Generation(enum.Enum):
+    """Which of the shared secrets a request or an attestation used."""
+
+    CURRENT = "current"
+    PREVIOUS = "previous"
+
+
+@dataclass(frozen=True)
+class SharedSecrets:
+    """The secret the Rasa server and the action server share, and the one being retired.
+
+    Attributes:
+        current: the secret Rasa servers send and attest identities with.
+        previous: the retiring secret, still accepted until its variable is removed
+            (``None`` outside a rotation).
+    """
+
+    current: bytes
+    previous: Optional[bytes] = None
+
+    @classmethod
+    def from_env(cls, variable: str, environ: Mapping[str, str], *, key: str) -> SharedSecrets:
+        """Read ``variable`` and ``variable + "_PREVIOUS"`` from ``environ``.
+
+        Raises:
+            ConfigError: named ``key``: the secret is missing or shorter than 16 characters,
+                or the previous one is set but too short or equal to the current one.
+        """
+        current = environ.get(variable, "")
+        if len(current) < MIN_SHARED_SECRET_CHARS:
+            raise ConfigError(
+                key,
+                f"{variable} must hold the secret shared by the Rasa server and the action "
+                f"server, {MIN_SHARED_SECRET_CHARS}+ characters (nothing runs open)",
+            )
+        retiring = variable + PREVIOUS_SUFFIX
+        previous = environ.get(retiring)
+        if previous is None or previous == "":
+            return cls(current.encode("utf-8"))
+        if len(previous) < MIN_SHARED_SECRET_CHARS:
+            raise ConfigError(key, f"{retiring} is set but shorter than {MIN_SHARED_SECRET_CHARS}")
+        if hmac.compare_digest(previous.encode("utf-8"), current.encode("utf-8")):
+            raise ConfigError(key, f"{retiring} equals {variable}: a rotation needs a new secret")
+        logger.warning(
+            "accepting the retiring shared secret in %s too; remove it once every Rasa server "
+            "sends the new one",
+            retiring,
+        )
+        return cls(current.encode("utf-8"), previous.encode("utf-8"))
+
+    @property
+    def accepted(self) -> Tuple[Tuple[Generation, bytes], ...]:
+        """Every secret accepted now, the current one first."""
+        found = [(Generation.CURRENT, self.current)]
+        if self.previous is not None:
+            found.append((Generation.PREVIOUS, self.previous))
+        return tuple(found)
+
+    def match(self, offered: bytes) -> Optional[Generation]:
+        """Which accepted secret ``offered`` is (compared in constant time), or ``None``."""
+        matched: Optional[Generation] = None
+        for generation, secret in self.accepted:  # no early exit: same work either way
+            if hmac.compare_digest(offered, secret) and matched is None:
+                matched = generation
+        return matched
 
 
 class ActionServerAuth:
@@ -74,28 +168,26 @@ class ActionServerAuth:
     ) -> None:
         self.config = resolve(OPTIONS, config, owner=COMPONENT)
         env = os.environ if environ is None else environ
-        secret = env.get(self.config["secret_env"], "")
-        if len(secret) < MIN_SHARED_SECRET_CHARS:
-            raise ConfigError(
-                f"{COMPONENT}.secret_env",
-                f"{self.config['secret_env']} must hold a secret of "
-                f"{MIN_SHARED_SECRET_CHARS}+ characters (the action server refuses to run open)",
-            )
-        self._secret = secret.encode("utf-8")
+        self._secrets = SharedSecrets.from_env(
+            self.config["secret_env"], env, key=f"{COMPONENT}.secret_env"
+        )
         self._open = frozenset(self.config["open_paths"])
 
     def is_open(self, path: str) -> bool:
         """Whether ``path`` is answered without the secret."""
         return path in self._open
 
-    def verify(self, header: Optional[str], query: Optional[str] = None) -> bool:
-        """Whether the header value (or, if allowed, the query parameter) is the secret."""
+    def verify(self, header: Optional[str], query: Optional[str] = None) -> Optional[Generation]:
+        """Which shared secret the header (or, if allowed, the query parameter) carries.
+
+        ``None`` when it carries none of the accepted ones (falsy: the call is refused).
+        """
         offered = header
         if offered is None and self.config["accept_query_token"]:
             offered = query
         if offered is None:
-            return False
-        return hmac.compare_digest(offered.encode("utf-8", "replace"), self._secret)
+            return None
+        return self._secrets.match(offered.encode("utf-8", "replace"))
 
 
 def attach(
@@ -103,11 +195,23 @@ def attach(
     config: Optional[Mapping[str, Any]] = None,
     *,
     environ: Optional[Mapping[str, str]] = None,
+    guard: Optional[ActionGuard] = None,
 ) -> ActionServerAuth:
-    """Install the guard as the first request middleware of a Sanic ``app`` (idempotent).
+    """Guard a rasa-sdk Sanic ``app`` (idempotent).
+
+    Installs the shared-secret check as the first request middleware and lets the app run
+    only the actions the policy governs (:mod:`rasa_secure.actions.governance`).
+
+    Args:
+        app: built with ``rasa_sdk.endpoint.create_app``.
+        config: options of :data:`OPTIONS`.
+        environ: environment to read the secret from (default ``os.environ``).
+        guard: the guard whose redaction applies to ungoverned actions' replies when
+            ``allow_ungoverned_actions_unsafe`` is on (default :meth:`ActionGuard.default`).
 
     Raises:
-        ConfigError: see :class:`ActionServerAuth`.
+        ConfigError: see :class:`ActionServerAuth` and
+            :meth:`~rasa_secure.actions.governance.Governance.check`.
     """
     existing = getattr(app.ctx, "rasa_secure_auth", None)
     if isinstance(existing, ActionServerAuth):
@@ -115,21 +219,52 @@ def attach(
     auth = ActionServerAuth(config, environ=environ)
     from sanic import response
 
+    from rasa_secure.actions.governance import govern
+
+    govern(app, allow_unsafe=auth.config["allow_ungoverned_actions_unsafe"], guard=guard)
+
     header_name = auth.config["header"]
     parameter = auth.config["query_parameter"]
 
     async def require_secret(request: Any) -> Any:
         if auth.is_open(request.path):
             return None
-        if auth.verify(request.headers.get(header_name), request.args.get(parameter)):
+        generation = auth.verify(request.headers.get(header_name), request.args.get(parameter))
+        if generation is Generation.CURRENT:
+            return None
+        if generation is Generation.PREVIOUS:
+            audit.record(COMPONENT, "allow", action=request.path, reasons=(RETIRING_REASON,))
             return None
         audit.record(COMPONENT, "deny", action=request.path, reasons=("bad_shared_secret",))
         return response.json({"error": "unauthorized"}, status=401)
 
     app.register_middleware(require_secret, "request")
+    app.error_handler.add(Exception, answer_error)
     app.ctx.rasa_secure_auth = auth
     logger.info("action server requires the shared secret in header %s", header_name)
     return auth
+
+
+async def answer_error(request: Any, exception: BaseException) -> Any:
+    """Answer a failed request with its status phrase only; log the error by type and place.
+
+    Replaces rasa-sdk's handler, which answers ``str(exception)`` and the whole request body
+    (the tracker, slot values included: Rasa then logs it in its exception chain) and logs
+    the traceback with the exception's message.
+    """
+    from sanic import response
+    from sanic.exceptions import SanicException
+
+    status = exception.status_code if isinstance(exception, SanicException) else 500
+    if status >= 500:
+        frames = traceback.extract_tb(exception.__traceback__)
+        place = f"{frames[-1].filename}:{frames[-1].lineno} in {frames[-1].name}" if frames else "?"
+        logger.error("%s on %s at %s", type(exception).__name__, request.path, place)
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:  # a status code the standard does not name
+        phrase = "Error"
+    return response.json({"error": phrase}, status=status)
 
 
 class Plugin:

@@ -1,8 +1,12 @@
 """``rasa-secure actions``: the rasa-sdk action server, accepting calls only from Rasa.
 
 Same options as ``rasa run actions`` plus ``--config`` (the SecureAction configuration, see
-``docs/components/secure-action.md``). The shared secret comes from
+``docs/components/secure-action.md``). As with ``rasa run actions``, ``--actions`` defaults to
+``actions`` and is looked up in the current directory first; a package that cannot be found
+or imported is a clear error, not a traceback. The shared secret comes from
 ``RASA_SECURE_ACTION_TOKEN`` (or ``--secret-env``); without it the server does not start.
+Nor does it start with an action the policy does not govern (a plain ``rasa_sdk.Action``...),
+unless ``--allow-ungoverned-actions-unsafe`` (see ``rasa_secure.actions.governance``).
 CORS is off unless ``--cors`` names origins (the action server has no browser clients).
 ``--logging-config-file`` takes a ``logging.config.dictConfig`` YAML file, such as the one
 that keeps PII out of the logs (``rasa_secure/stores/logging.yml``).
@@ -11,10 +15,12 @@ that keeps PII out of the logs (``rasa_secure/stores/logging.yml``).
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import logging.config
 import os
-from typing import Optional
+import sys
+from typing import Any, Dict, Optional
 
 from rasa_secure.core.envelope import SHARED_SECRET_ENV
 from rasa_secure.errors import ConfigError
@@ -22,11 +28,17 @@ from rasa_secure.errors import ConfigError
 NAME = "actions"
 HELP = "start the rasa-sdk action server with the shared-secret guard (and SecureAction config)"
 CONFIG_ENV = "RASA_SECURE_ACTIONS_CONFIG"
+DEFAULT_ACTIONS = "actions"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the options of this command."""
-    parser.add_argument("--actions", required=True, help="action package or module to load")
+    parser.add_argument(
+        "--actions",
+        default=DEFAULT_ACTIONS,
+        help="action package or module to load, found from the current directory first "
+        f"(default: {DEFAULT_ACTIONS}, as rasa run actions)",
+    )
     parser.add_argument("-p", "--port", type=int, default=5055, help="port to listen on")
     parser.add_argument(
         "--host",
@@ -47,6 +59,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--accept-query-token",
         action="store_true",
         help="also accept Rasa's `token:` query parameter (ends up in access logs)",
+    )
+    parser.add_argument(
+        "--allow-ungoverned-actions-unsafe",
+        action="store_true",
+        help="UNSAFE: run actions the policy does not govern (plain rasa_sdk Actions...) for "
+        "any caller, with only their replies redacted, instead of refusing to start",
     )
     parser.add_argument("--ssl-certificate", default=None, help="TLS certificate file")
     parser.add_argument("--ssl-keyfile", default=None, help="TLS key file")
@@ -77,6 +95,36 @@ def configure_logging(path: Optional[str]) -> None:
         raise ConfigError("--logging-config-file", f"cannot apply {path}: {error}") from None
 
 
+def import_actions(name: str) -> None:
+    """Import the action package ``name`` the way ``rasa run actions`` finds it.
+
+    The current directory goes on ``sys.path`` (as Rasa's command line does), so
+    ``--actions actions`` finds ``./actions`` in an ordinary project folder.
+
+    Raises:
+        ConfigError: no such package or module, or importing it fails.
+    """
+    cwd = os.getcwd()
+    if cwd not in sys.path:
+        sys.path.insert(1, cwd)
+    try:
+        importlib.import_module(name)
+    except ModuleNotFoundError as error:
+        if error.name is not None and name != error.name and not name.startswith(f"{error.name}."):
+            raise ConfigError(
+                "--actions", f"importing {name} failed: module {error.name} cannot be found"
+            ) from None
+        raise ConfigError(
+            "--actions",
+            f"no action package or module {name!r} in {cwd} or on the Python path "
+            "(run from the project folder, or pass its dotted name)",
+        ) from None
+    except Exception as error:  # the package exists but its code fails on import
+        raise ConfigError(
+            "--actions", f"importing {name} failed: {type(error).__name__}: {error}"
+        ) from None
+
+
 def run(args: argparse.Namespace) -> int:
     """Build the rasa-sdk app, attach the guard, check the configuration, serve."""
     from rasa_sdk.endpoint import create_app, create_ssl_context
@@ -90,8 +138,13 @@ def run(args: argparse.Namespace) -> int:
     if os.environ.get(CONFIG_ENV) or os.environ.get("RASA_SECURE_POLICY"):
         ActionGuard.default()
     configure_logging(args.logging_config_file)
+    import_actions(args.actions)
     app = create_app(args.actions, cors_origins=args.cors or "", auto_reload=args.auto_reload)
-    options = {"secret_env": args.secret_env, "accept_query_token": args.accept_query_token}
+    options: Dict[str, Any] = {
+        "secret_env": args.secret_env,
+        "accept_query_token": args.accept_query_token,
+        "allow_ungoverned_actions_unsafe": args.allow_ungoverned_actions_unsafe,
+    }
     if args.header is not None:
         options["header"] = args.header
     attach(app, options)

@@ -23,9 +23,13 @@ caller's verified identity, and **anything not granted is denied**::
       card_number:
         disclose: {customer: mask_last4}
 
-Roles a token carries that the policy does not define grant nothing. Inherited grants
-merge upwards: ``any`` beats ``own``, ``full`` beats ``mask_last4`` beats ``none``. See
-``docs/policy.md`` for the full format.
+Roles a token carries that the policy does not define grant nothing. Inherited action
+grants merge upwards (``any`` beats ``own``). Disclosure is decided per record: among the
+roles the caller holds (inherited ones included), only those whose own action grant reaches
+that record count, and the most generous of their levels applies (``full`` beats
+``mask_last4`` beats ``none``). A teller who is also a customer sees another customer's
+account as a teller, never with the customer's ``full``. See ``docs/policy.md`` for the
+full format.
 """
 
 from __future__ import annotations
@@ -185,21 +189,13 @@ class Policy:
             self._actions[action] = effective
         self._read: Dict[str, FrozenSet[str]] = {}
         self._write: Dict[str, FrozenSet[str]] = {}
-        self._disclose: Dict[str, Dict[str, Disclosure]] = {}
+        self._disclose: Dict[str, Mapping[str, Disclosure]] = {}
         for slot, rules in slot_rules.items():
             self._read[slot] = frozenset(r for r in self.roles if ancestry[r] & rules.read)
             self._write[slot] = frozenset(r for r in self.roles if ancestry[r] & rules.write)
-            self._disclose[slot] = self._levels(rules.disclose)
+            self._disclose[slot] = dict(rules.disclose)
         for name, disclose in (field_rules or {}).items():
-            self._disclose[name] = self._levels(disclose)
-
-    def _levels(self, disclose: Mapping[str, Disclosure]) -> Dict[str, Disclosure]:
-        levels: Dict[str, Disclosure] = {}
-        for role in self.roles:
-            granted = [disclose[a] for a in self._ancestry[role] if a in disclose]
-            if granted:
-                levels[role] = max(granted, key=_DISCLOSURE_RANK.__getitem__)
-        return levels
+            self._disclose[name] = dict(disclose)
 
     # -- loading --------------------------------------------------------------------------
 
@@ -325,11 +321,40 @@ class Policy:
         """Shorthand for ``check_write(...).allowed``."""
         return self.check_write(identity, slot).allowed
 
-    def disclosure(self, identity: Optional[Principal], slot: str) -> Disclosure:
-        """How much of a slot's or field's value ``identity`` may see in a bot message."""
-        levels = self._disclose.get(slot, {})
-        found = [levels[role] for role in self._known_roles(identity) if role in levels]
-        return max(found, key=_DISCLOSURE_RANK.__getitem__, default=Disclosure.NONE)
+    def disclosure(
+        self, identity: Optional[Principal], name: str, *, action: str, owner: Optional[str]
+    ) -> Disclosure:
+        """How much of a slot's or field's value ``identity`` may see in a bot message.
+
+        The value belongs to a record of ``owner`` (``None``: unknown owner; a slot value of
+        the caller's own conversation belongs to the caller) and is shown by ``action``.
+        Only the roles ``identity`` holds (inherited ones included) whose grant on
+        ``action`` reaches that record count; the most generous of their own levels for
+        ``name`` applies, ``none`` when no role counts. So the level never comes from a role
+        that could not have reached the record itself.
+        """
+        levels = self._disclose.get(name, {})
+        best = Disclosure.NONE
+        for role in self._reaching_roles(identity, action, owner):
+            level = levels.get(role, Disclosure.NONE)
+            if level.rank > best.rank:
+                best = level
+        return best
+
+    def _reaching_roles(
+        self, identity: Optional[Principal], action: str, owner: Optional[str]
+    ) -> FrozenSet[str]:
+        """The held roles (inherited included) whose grant on ``action`` reaches the record."""
+        grants = self._actions.get(action)
+        if identity is None or grants is None:
+            return frozenset()
+        own = owner is not None and owner == identity.subject
+        held = frozenset().union(*(self._ancestry[role] for role in self._known_roles(identity)))
+        return frozenset(
+            role
+            for role in held
+            if grants.get(role) is Scope.ANY or (own and grants.get(role) is Scope.OWN)
+        )
 
 
 def domain_names(domain: Union[str, Path, Mapping[str, Any]]) -> Tuple[Set[str], Set[str]]:

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence
 
 import pytest
+import requests
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from rasa_secure.actions.secure_action import ActionGuard
+from rasa_secure.actions.secure_action import ActionGuard, SecureAction
+from rasa_secure.actions.secure_form import SecureFormValidationAction
 from rasa_secure.core.envelope import METADATA_KEY, attestation_key, seal
 
-POLICIES = Path(__file__).resolve().parent.parent / "data" / "policies"
+REPO = Path(__file__).resolve().parents[2]
+POLICIES = REPO / "tests" / "data" / "policies"
+CLI = [sys.executable, "-m", "rasa_secure.cli.main", "actions"]
 SHARED = "action-server-shared-secret"
 ENV = {"RASA_SECURE_ACTION_TOKEN": SHARED}
 KEY = attestation_key(SHARED)
@@ -42,6 +50,17 @@ DOMAIN: Dict[str, Any] = {
 def guard() -> ActionGuard:
     """One guard for the session (loading the pattern-only PII detector takes about a second)."""
     return ActionGuard(GUARD_CONFIG, environ=ENV)
+
+
+@pytest.fixture
+def guarded(guard: ActionGuard, monkeypatch: pytest.MonkeyPatch) -> ActionGuard:
+    """Every SecureAction and secure form of the test process uses the session ``guard``.
+
+    The guarded server checks each registered action against its guard's policy at start-up.
+    """
+    monkeypatch.setattr(SecureAction, "guard", guard)
+    monkeypatch.setattr(SecureFormValidationAction, "guard", guard)
+    return guard
 
 
 def envelope(
@@ -98,3 +117,63 @@ def call(action: Any, state: Tracker, domain: Optional[Dict[str, Any]] = None) -
     dispatcher = CollectingDispatcher()
     events = asyncio.run(action.run(dispatcher, state, domain or DOMAIN))
     return events, dispatcher.messages
+
+
+def cli_env(**extra: str) -> Dict[str, str]:
+    """The environment of a ``rasa-secure actions`` subprocess: the secret, this checkout."""
+    return {**os.environ, "RASA_SECURE_ACTION_TOKEN": SHARED, "PYTHONPATH": str(REPO), **extra}
+
+
+@contextmanager
+def cli_server(
+    args: Sequence[str],
+    log: Path,
+    *,
+    cwd: Path = REPO,
+    env: Optional[Mapping[str, str]] = None,
+    command: Sequence[str] = CLI,
+) -> Iterator[str]:
+    """Run ``rasa-secure actions ARGS`` as a deployment does (own process, real HTTP).
+
+    ``command`` is how the server is started (default ``python -m rasa_secure.cli.main
+    actions``). Yields the base URL once ``/health`` answers; fails with the end of the log
+    otherwise.
+    """
+    from tests.serving import free_port
+
+    port = free_port()
+    argv = [*command, *args, "--port", str(port), "--host", "127.0.0.1"]
+    with open(log, "wb") as output:
+        process = subprocess.Popen(
+            argv, cwd=cwd, env=dict(env or cli_env()), stdout=output, stderr=subprocess.STDOUT
+        )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail(f"action server exited:\n{log.read_text()[-2000:]}")
+            try:
+                if requests.get(f"{url}/health", timeout=2).ok:
+                    break
+            except requests.RequestException:
+                time.sleep(0.3)
+        else:
+            pytest.fail(f"action server did not start:\n{log.read_text()[-2000:]}")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def action_call(
+    name: str, state: Tracker, domain: Optional[Dict[str, Any]] = None
+) -> Dict[str, Any]:
+    """The body Rasa posts to the action server's /webhook."""
+    return {
+        "next_action": name,
+        "sender_id": state.sender_id,
+        "tracker": state.current_state(),
+        "domain": domain or DOMAIN,
+        "version": "3.6.21",
+    }

@@ -1,14 +1,16 @@
 """Secure actions over an in-memory bank, for the action-server tests and the benchmark.
 
 They follow ``tests/data/policies/bank.yml``. The action server tests load this module as
-the action package (``--actions tests.actions.sample_actions``).
+the action package (``--actions tests.actions.sample_actions``). Every action here is governed
+by that policy: rasa-sdk registers every ``Action`` subclass loaded in the process, and the
+guarded server refuses to start next to a plain one (see ``ungoverned_actions.py``).
 """
 
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -44,23 +46,11 @@ class ActionCheckBalance(SecureAction):
             numbers = [AccountNumber.parse(asked, location="entity account_number")]
         for number in numbers:
             context.require_owner(ACCOUNTS.get(number))
-        dispatcher.utter_message(
-            text=balances(numbers, lambda n: context.show("account_number", n))
-        )
-        return []
 
+        def show(number: str) -> str:
+            return context.show("account_number", number, owner=ACCOUNTS.get(number))
 
-class PlainCheckBalance(Action):
-    """The same work without any protection (the benchmark's baseline)."""
-
-    def name(self) -> str:
-        return "plain_check_balance"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> List[Dict[str, Any]]:
-        numbers = [n for n, owner in ACCOUNTS.items() if owner == tracker.sender_id]
-        dispatcher.utter_message(text=balances(numbers, str))
+        dispatcher.utter_message(text=balances(numbers, show))
         return []
 
 

@@ -13,6 +13,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
 from rasa_secure.actions.secure_action import ActionContext, ActionGuard, SecureAction
+from rasa_secure.actions.secure_form import SecureFormValidationAction
 from rasa_secure.core.crypto import Keyring, generate_key
 from rasa_secure.core.envelope import METADATA_KEY, attestation_key, seal
 from rasa_secure.errors import ConfigError
@@ -52,6 +53,21 @@ def test_teller_looks_up_any_customer_but_sees_last_four() -> None:
     events, messages = call(ActionCheckBalance(), state)
     assert events == []
     assert texts(messages) == ["Balances: ****0040: 1,250.00 EUR"]
+
+
+def test_customer_and_teller_roles_do_not_unmask_another_customers_account() -> None:
+    """Issue 17 #6: roles [customer, teller] read bob's account number in full.
+
+    Only the teller's ``any`` grant reaches bob's record, so the teller's ``mask_last4``
+    applies; the customer's ``full`` is for the caller's own accounts only.
+    """
+    roles = ("customer", "teller")
+    asked = [{"entity": "account_number", "value": "2000300040"}]
+    _, messages = call(ActionCheckBalance(), tracker("alice", roles, entities=asked))
+    assert texts(messages) == ["Balances: ****0040: 1,250.00 EUR"]
+    own = [{"entity": "account_number", "value": "1000200030"}]
+    _, messages = call(ActionCheckBalance(), tracker("alice", roles, entities=own))
+    assert texts(messages) == ["Balances: 1000200030: 1,250.00 EUR"], "own record: full"
 
 
 # -- refusals ---------------------------------------------------------------------------------
@@ -333,9 +349,9 @@ def test_base_classes_are_not_registered_as_actions() -> None:
     """rasa-sdk registers every loaded Action subclass; our abstract bases must be skipped."""
     executor = ActionExecutor()
     executor.register_package("tests.actions.sample_actions")
-    assert {"sample_check_balance", "validate_sample_form", "plain_check_balance"} <= set(
-        executor.actions
-    )
+    assert {"sample_check_balance", "validate_sample_form"} <= set(executor.actions)
+    registered = {type(run.__self__) for run in executor.actions.values()}
+    assert not registered & {SecureAction, SecureFormValidationAction}
 
 
 def test_guard_configuration_errors() -> None:

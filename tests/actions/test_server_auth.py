@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any, Dict, Iterator, Optional
 
@@ -16,30 +15,27 @@ import rasa_sdk.plugin
 import requests
 from rasa_sdk.endpoint import create_app
 
-from rasa_secure.actions.secure_action import SecureAction
+from rasa_secure.actions.secure_action import ActionGuard
 from rasa_secure.actions.server_auth import ActionServerAuth, attach, init_hooks
-from rasa_secure.errors import ConfigError
-from tests.actions.conftest import GUARD_CONFIG, SHARED, tracker
+from rasa_secure.core.envelope import METADATA_KEY, attestation_key
+from rasa_secure.errors import AuthenticationError, ConfigError
+from tests.actions.conftest import (
+    CLI,
+    GUARD_CONFIG,
+    REPO,
+    SHARED,
+    action_call,
+    cli_server,
+    envelope,
+    tracker,
+)
 from tests.serving import free_port, serve
 
-REPO = Path(__file__).resolve().parents[2]
-COMMAND = [sys.executable, "-m", "rasa_secure.cli.main", "actions"]
-COMMAND += ["--actions", "tests.actions.sample_actions"]
-
-
-def action_call(name: str = "sample_check_balance") -> Dict[str, Any]:
-    state = tracker("alice")
-    return {
-        "next_action": name,
-        "sender_id": "alice",
-        "tracker": state.current_state(),
-        "version": "3.6.21",
-    }
+COMMAND = [*CLI, "--actions", "tests.actions.sample_actions"]
 
 
 @pytest.fixture
-def server(guard: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.setattr(SecureAction, "guard", guard)
+def server(guarded: Any) -> Iterator[str]:
     app = create_app("tests.actions.sample_actions", cors_origins="")
     attach(app, environ={"RASA_SECURE_ACTION_TOKEN": SHARED})
     with serve(app) as url:
@@ -50,7 +46,11 @@ def webhook(
     url: str, headers: Optional[Dict[str, str]] = None, params: Optional[Dict[str, str]] = None
 ) -> requests.Response:
     return requests.post(
-        f"{url}/webhook", json=action_call(), headers=headers or {}, params=params or {}, timeout=10
+        f"{url}/webhook",
+        json=action_call("sample_check_balance", tracker("alice")),
+        headers=headers or {},
+        params=params or {},
+        timeout=10,
     )
 
 
@@ -83,9 +83,8 @@ def test_action_list_is_protected_health_is_not(server: str) -> None:
     assert requests.get(f"{server}/health", timeout=10).status_code == 200
 
 
-def test_query_token_when_enabled(guard: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_query_token_when_enabled(guarded: Any) -> None:
     """Rasa's endpoints.yml `token:` sends ?token=...; accepted only when switched on."""
-    monkeypatch.setattr(SecureAction, "guard", guard)
     app = create_app("tests.actions.sample_actions", cors_origins="")
     attach(app, {"accept_query_token": True}, environ={"RASA_SECURE_ACTION_TOKEN": SHARED})
     with serve(app) as url:
@@ -102,7 +101,9 @@ def test_refuses_to_start_without_a_secret() -> None:
         ActionServerAuth(environ={"RASA_SECURE_ACTION_TOKEN": "short"})
 
 
-def test_rasa_sdk_plugin_hook_attaches_the_guard_once(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rasa_sdk_plugin_hook_attaches_the_guard_once(
+    guarded: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """What a `rasa_sdk_plugins` package importing our init_hooks makes rasa-sdk do."""
     monkeypatch.setenv("RASA_SECURE_ACTION_TOKEN", SHARED)
     manager = pluggy.PluginManager("rasa_sdk")
@@ -120,30 +121,13 @@ def test_cli_starts_a_guarded_action_server(tmp_path: Path) -> None:
     """`rasa-secure actions` as a deployment runs it: separate process, real HTTP."""
     config = tmp_path / "actions.yml"
     config.write_text(json.dumps({**GUARD_CONFIG, "pii": None}))
-    port = free_port()
-    env = {**os.environ, "RASA_SECURE_ACTION_TOKEN": SHARED, "PYTHONPATH": str(REPO)}
-    argv = [*COMMAND, "--port", str(port), "--host", "127.0.0.1", "--config", str(config)]
+    args = ["--actions", "tests.actions.sample_actions", "--config", str(config)]
     log = tmp_path / "server.log"
-    with open(log, "wb") as output:
-        process = subprocess.Popen(argv, cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{url}/health", timeout=2).ok:
-                    break
-            except requests.RequestException:
-                time.sleep(0.3)
-        else:
-            pytest.fail(f"action server did not start:\n{log.read_text()[-2000:]}")
+    with cli_server(args, log) as url:
         assert webhook(url).status_code == 401
         reply = webhook(url, {"X-Rasa-Secure-Token": SHARED})
-        assert reply.status_code == 200, log.read_text()[-2000:]
-        assert reply.json()["responses"][0]["text"].startswith("Balances: 1000200030")
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    assert reply.status_code == 200, log.read_text()[-2000:]
+    assert reply.json()["responses"][0]["text"].startswith("Balances: 1000200030")
 
 
 def test_cli_refuses_to_start_without_a_secret(tmp_path: Path) -> None:
@@ -153,3 +137,94 @@ def test_cli_refuses_to_start_without_a_secret(tmp_path: Path) -> None:
     result = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, timeout=120)
     assert result.returncode == 1
     assert b"RASA_SECURE_ACTION_TOKEN" in result.stderr
+
+
+# -- rotating the shared secret ------------------------------------------------------------
+
+OLD = SHARED
+NEW = "action-server-shared-secret-2027"
+ROTATING = {"RASA_SECURE_ACTION_TOKEN": NEW, "RASA_SECURE_ACTION_TOKEN_PREVIOUS": OLD}
+
+
+def test_secret_rotation_accepts_old_and_new_until_the_old_one_is_retired(
+    guarded: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Action servers first get the new secret with the old one as previous; Rasa servers
+    then switch one by one (both secrets arrive meanwhile); then the previous is removed."""
+    during = create_app("tests.actions.sample_actions", cors_origins="")
+    attach(during, environ=ROTATING)
+    caplog.set_level(logging.INFO, logger="rasa_secure.audit")
+    with serve(during) as url:
+        assert webhook(url, {"X-Rasa-Secure-Token": OLD}).status_code == 200, "not yet switched"
+        assert webhook(url, {"X-Rasa-Secure-Token": NEW}).status_code == 200, "switched"
+        assert webhook(url, {"X-Rasa-Secure-Token": NEW[:-1]}).status_code == 401
+        assert webhook(url, {"X-Rasa-Secure-Token": OLD + NEW}).status_code == 401
+    reasons = [
+        json.loads(r.getMessage())["reasons"]
+        for r in caplog.records
+        if r.name == "rasa_secure.audit"
+    ]
+    assert ["previous_shared_secret"] in reasons, "calls with the retiring secret are audited"
+    after = create_app("tests.actions.sample_actions", cors_origins="")
+    attach(after, environ={"RASA_SECURE_ACTION_TOKEN": NEW})
+    with serve(after) as url:
+        assert webhook(url, {"X-Rasa-Secure-Token": OLD}).status_code == 401, "retired"
+        assert webhook(url, {"X-Rasa-Secure-Token": NEW}).status_code == 200
+
+
+def test_identity_attested_with_the_retiring_secret_is_accepted_during_the_overlap() -> None:
+    """Conversations whose latest message a not-yet-switched Rasa server attested."""
+    old_key = attestation_key(OLD)
+    state = tracker(
+        "alice", metadata={METADATA_KEY: envelope("alice", ["customer"], "alice", key=old_key)}
+    )
+    rotating = ActionGuard({**GUARD_CONFIG, "pii": None}, environ=ROTATING)
+    assert rotating.identify(state).subject == "alice"
+    retired = ActionGuard({**GUARD_CONFIG, "pii": None}, environ={"RASA_SECURE_ACTION_TOKEN": NEW})
+    with pytest.raises(AuthenticationError) as caught:
+        retired.identify(state)
+    assert caught.value.reason == "bad_attestation"
+
+
+@pytest.mark.parametrize(
+    ("why", "previous"),
+    [
+        ("a previous secret too short to be one", "short"),
+        ("the previous secret equal to the current one (a rotation that rotates nothing)", NEW),
+    ],
+)
+def test_bad_previous_secret_is_a_config_error(why: str, previous: str) -> None:
+    environ = {"RASA_SECURE_ACTION_TOKEN": NEW, "RASA_SECURE_ACTION_TOKEN_PREVIOUS": previous}
+    with pytest.raises(ConfigError) as caught:
+        ActionServerAuth(environ=environ)
+    assert caught.value.key == "ActionServerAuth.secret_env", why
+    assert "RASA_SECURE_ACTION_TOKEN_PREVIOUS" in caught.value.problem, why
+    with pytest.raises(ConfigError) as caught:
+        ActionGuard({**GUARD_CONFIG, "pii": None}, environ=environ)
+    assert caught.value.key == "SecureAction.attestation_secret_env", why
+
+
+# -- errors answer without echoing the request ---------------------------------------------
+
+
+def test_server_errors_echo_no_conversation_data(
+    guarded: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """rasa-sdk answers a 500 with ``str(exception)`` and the whole request body (the
+    tracker, slot values included), which Rasa then logs in its exception chain; and logs
+    the traceback itself. The guarded server answers with the status phrase only."""
+    card = "4111 1111 1111 1111"
+    app = create_app("tests.actions.sample_actions", cors_origins="")
+    attach(app, environ={"RASA_SECURE_ACTION_TOKEN": SHARED})
+    body = action_call("sample_check_balance", tracker("alice", slots={"card_number": card}))
+    del body["tracker"]["sender_id"]  # rasa-sdk's Tracker.from_dict raises KeyError
+    headers = {"X-Rasa-Secure-Token": SHARED}
+    caplog.set_level(logging.DEBUG)
+    with serve(app) as url:
+        broken = requests.post(f"{url}/webhook", json=body, headers=headers, timeout=10)
+        missing = requests.get(f"{url}/no-such-page", headers=headers, timeout=10)
+    assert (broken.status_code, broken.json()) == (500, {"error": "Internal Server Error"})
+    assert (missing.status_code, missing.json()) == (404, {"error": "Not Found"})
+    logged = "\n".join(caplog.text.splitlines())
+    assert "KeyError" in logged, "the failure is still logged, by type and place"
+    assert "4111" not in logged
