@@ -123,7 +123,6 @@ _INVISIBLE: FrozenSet[int] = frozenset(
 )
 _TAG_FIRST, _TAG_LAST = 0xE0000, 0xE007F
 _SURROGATE_FIRST, _SURROGATE_LAST = 0xD800, 0xDFFF
-_SURROGATES = re.compile("[\ud800-\udfff]")
 REPLACEMENT = "\ufffd"
 """What a lone surrogate (a ``\\ud800`` JSON escape: no character, not encodable) becomes."""
 
@@ -248,14 +247,6 @@ def clean(text: str) -> Cleaned:
 
 
 _QUOTES = str.maketrans("‘’‚‛′“”„‟″«»", '\'\'\'\'\'"""""""')
-
-
-def replace_surrogates(text: str) -> str:
-    """``text`` with every lone surrogate replaced by U+FFFD, keeping its length (so spans
-    found in the result point at the same characters of ``text``)."""
-    if text.isascii():
-        return text
-    return _SURROGATES.sub(REPLACEMENT, text)
 
 
 def fold_case(text: str) -> str:

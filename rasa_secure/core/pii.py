@@ -7,6 +7,9 @@ spaCy are imported on first use, so importing this module is cheap.
 
 How it runs (see ``docs/components/pii-detector.md``):
 
+0. The text is cleaned as the injection screen cleans it (:func:`normalize.clean`: NFKC, so
+   full-width digits are digits; invisible characters removed, so ``4012\u200b8888...`` is
+   a card; a lone surrogate read as U+FFFD); findings are mapped back to the original text.
 1. Presidio's predefined pattern recognizers, filtered to the configured languages and
    countries (a deployment for the US does not run the UK NHS recognizer), are compiled once
    and run directly, skipping Presidio's per-call machinery; each recognizer keeps its own
@@ -32,6 +35,7 @@ install command, never a download.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 import importlib
 import inspect
@@ -66,7 +70,7 @@ from rasa_secure.config import (
 from rasa_secure.core import recognizers
 from rasa_secure.core.budget import UNLIMITED, Deadline
 from rasa_secure.core.contract import Span
-from rasa_secure.core.normalize import replace_surrogates
+from rasa_secure.core.normalize import clean
 from rasa_secure.core.recognizers import (
     Candidate,
     RegexRecognizer,
@@ -388,6 +392,13 @@ class PIIFinding:
             "score": round(self.score, 4),
             "recognizer": self.recognizer,
         }
+
+
+def _in_original(finding: PIIFinding, offsets: Tuple[int, ...]) -> PIIFinding:
+    """``finding`` of the cleaned text, with its span in the original text (which includes the
+    invisible characters inside it: ``4012\u200b8888...`` is redacted whole)."""
+    start, end = offsets[finding.start], offsets[finding.end - 1] + 1
+    return dataclasses.replace(finding, start=start, end=end)
 
 
 class _Source:
@@ -1020,12 +1031,16 @@ class PIIDetector:
             self.load()
         assert self._engine is not None
         deadline = Deadline(self.name, self.config["time_budget_ms"])
+        cleaned = clean(text)
         try:
-            return self._engine.detect(replace_surrogates(text), deadline)
+            findings = self._engine.detect(cleaned.text, deadline)
         except BudgetExceededError:
             raise
         except Exception as error:  # a recognizer bug must not pass raw text through
             raise DetectionError(self.name, f"{type(error).__name__} in a recognizer") from error
+        if cleaned.offsets is None:
+            return findings
+        return tuple(_in_original(finding, cleaned.offsets) for finding in findings)
 
     def expressions(self) -> List[Tuple[str, Any]]:
         """Every compiled expression this detector runs on text, named: Presidio's patterns

@@ -40,6 +40,8 @@ RAW_VALUES: Dict[str, str] = {
     "password": "Hunter2Secret",
     "api_key": "sk_live_51H8xYzAbCdEfGhIjKlMnOpQr",
     "pin": "4821",
+    # Zero-width spaces between the groups (a card was stored in clear this way).
+    "hidden_card": "4012\u200b8888\u200b8888\u200b1881",
     # Not detectable by patterns: protected only because the entity/slot is declared sensitive.
     "name": "Zorro Bingham",
 }
@@ -155,7 +157,7 @@ def pii_turns() -> List[List[Event]]:
     """A conversation in turns (as Rasa saves it: one save per user message)."""
     v = RAW_VALUES
     t1 = f"hi, I am {v['name']} and my email is {v['email']}"
-    t2 = f"my card is {v['card']} and my IBAN is {v['iban']}"
+    t2 = f"my card is {v['card']}, the old one {v['hidden_card']}, and my IBAN is {v['iban']}"
     t3 = f"ssn {v['ssn']}, call me on {v['phone']}, my password is {v['password']}!"
     t4 = f"here is my api key {v['api_key']} and my pin is {v['pin']}"
     return [
