@@ -88,7 +88,26 @@ def test_rasa_and_sdk_loaders_accept_the_file(loader: str) -> None:
     getattr(importlib.import_module(module), function)(logging_config_path())
     buffer = capture()
     logging.getLogger("rasa.core").info(USER_TEXT)
-    assert USER_TEXT not in buffer.getvalue() and leaks(buffer.getvalue()) == []
+    # On both servers: warnings and Sanic's access/error loggers (no propagation, own
+    # handlers on a real server) pass the filter too.
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.warn(f"line '/my card is {V['card']}'", UserWarning, stacklevel=1)
+    access_log = io.StringIO()
+    access = logging.StreamHandler(access_log)
+    access.setFormatter(logging.Formatter("%(request)s %(status)d"))
+    logging.getLogger("sanic.access").addHandler(access)
+    try:
+        logging.getLogger("sanic.access").info(
+            "", extra={"request": f"GET /?card={V['card']}", "status": 200}
+        )
+    finally:
+        logging.getLogger("sanic.access").removeHandler(access)
+    logging.getLogger("sanic.error").error("failed for %s", V["email"])
+    out = buffer.getvalue() + access_log.getvalue()
+    assert "py.warnings" in out and "failed for <EMAIL_ADDRESS>" in out
+    assert "GET /?card=<CREDIT_CARD> 200" in out
+    assert USER_TEXT not in out and leaks(out) == []
 
 
 def test_handlers_added_later_are_redacted_too() -> None:
