@@ -400,11 +400,13 @@ class PIILogFilter(logging.Filter):
             _busy.active = False
 
     def _redact_attributes(self, record: logging.LogRecord, keys: List[str]) -> None:
+        """Strings and containers are redacted; other objects (a formatter's plumbing, such
+        as structlog's ``_logger``) are left as they are."""
         for key in keys:
             value = record.__dict__.get(key)
             if key in self.mask_keys and isinstance(value, str):
                 record.__dict__[key] = MASK
-            elif value is not None and not isinstance(value, (bool, int, float)):
+            elif isinstance(value, (str, Mapping, list, tuple, set, frozenset)):
                 record.__dict__[key] = self._value(value, 0)
 
     def redact_text(self, text: str) -> str:
