@@ -142,18 +142,23 @@ class DumpRule:
 
     Attributes:
         name: short identifier (tests and docs).
+        markers: literal strings, one of which every match contains (a cheap pre-check).
         pattern: a compiled pattern with a ``value`` group.
         examples: ``(line, value)`` pairs: ``value`` must be gone from the redacted ``line``.
         counterexamples: lines the rule must leave unchanged.
     """
 
     name: str
+    markers: Tuple[str, ...]
     pattern: Pattern[str]
     examples: Tuple[Tuple[str, str], ...]
     counterexamples: Tuple[str, ...] = ()
 
     def apply(self, text: str) -> str:
-        """``text`` with every match's ``value`` group masked."""
+        """``text`` with every match's ``value`` group masked (the pattern runs only on a text
+        that holds one of :attr:`markers`, literal strings every match contains)."""
+        if not any(marker in text for marker in self.markers):
+            return text
 
         def mask(match: re.Match[str]) -> str:
             start, end = match.span("value")
@@ -167,6 +172,7 @@ class DumpRule:
 DUMP_RULES: Tuple[DumpRule, ...] = (
     DumpRule(
         "tracker state text",
+        ("user text: ", "previous action text: "),
         # Policy.format_tracker_states (RulePolicy's `current_states` at debug): the user's
         # text runs until the next label of the same state, the next state or the end.
         re.compile(
@@ -186,6 +192,7 @@ DUMP_RULES: Tuple[DumpRule, ...] = (
     ),
     DumpRule(
         "slot candidates",
+        ("Validating extracted slots: ",),
         # rasa.core.actions.action: "Validating extracted slots: {slot: value}" at debug.
         re.compile(r"Validating extracted slots: (?P<value>.+)", re.S),
         examples=(("Validating extracted slots: {'full_name': 'Ada Byron'}", "Ada Byron"),),
@@ -193,6 +200,7 @@ DUMP_RULES: Tuple[DumpRule, ...] = (
     ),
     DumpRule(
         "uttered text",
+        ("Uttered(text: ",),
         # str() of UserUttered / BotUttered / AgentUttered events inside a message.
         re.compile(r"(?:User|Bot|Agent)Uttered\(text: (?P<value>.*?)(?=, (?:intent|data): )", re.S),
         examples=(
@@ -203,6 +211,7 @@ DUMP_RULES: Tuple[DumpRule, ...] = (
     ),
     DumpRule(
         "uttered entities",
+        (" (Type: ",),
         # str() of UserUttered lists entity values as "value (Type: t, Role: r, Group: g)".
         re.compile(r"(?:entities: |\), )(?P<value>(?:(?! \(Type: ).)+?) \(Type: ", re.S),
         examples=(
@@ -217,6 +226,7 @@ DUMP_RULES: Tuple[DumpRule, ...] = (
     ),
     DumpRule(
         "ignored action event",
+        ("Contents of ignored event: ",),
         # rasa_sdk.executor: "Contents of ignored event: '{event}'" at debug.
         re.compile(r"Contents of ignored event: (?P<value>.+)", re.S),
         examples=(("Contents of ignored event: '{'value': 'Ada Byron'}'", "Ada Byron"),),
@@ -235,7 +245,10 @@ def redact_dumps(text: str) -> str:
     if "?" in text:
         text = _QUERY_STRING.sub(lambda match: unquote_plus(match.group(0)), text)
     for rule in DUMP_RULES:
-        text = rule.apply(text)
+        for marker in rule.markers:
+            if marker in text:
+                text = rule.apply(text)
+                break
     return text
 
 
