@@ -157,16 +157,17 @@ class DumpRule:
     def apply(self, text: str) -> str:
         """``text`` with every match's ``value`` group masked (the pattern runs only on a text
         that holds one of :attr:`markers`, literal strings every match contains)."""
-        if not any(marker in text for marker in self.markers):
-            return text
+        for marker in self.markers:
+            if marker in text:
+                return self.pattern.sub(_mask_value, text)
+        return text
 
-        def mask(match: re.Match[str]) -> str:
-            start, end = match.span("value")
-            whole_start = match.start()
-            group = match.group(0)
-            return group[: start - whole_start] + MASK + group[end - whole_start :]
 
-        return self.pattern.sub(mask, text)
+def _mask_value(match: re.Match[str]) -> str:
+    """The matched text with its ``value`` group replaced by :data:`MASK`."""
+    start, end = match.span("value")
+    offset, whole = match.start(), match.group(0)
+    return whole[: start - offset] + MASK + whole[end - offset :]
 
 
 DUMP_RULES: Tuple[DumpRule, ...] = (
@@ -230,6 +231,7 @@ DUMP_RULES: Tuple[DumpRule, ...] = (
         # rasa_sdk.executor: "Contents of ignored event: '{event}'" at debug.
         re.compile(r"Contents of ignored event: (?P<value>.+)", re.S),
         examples=(("Contents of ignored event: '{'value': 'Ada Byron'}'", "Ada Byron"),),
+        counterexamples=("Received request to run 'action_check_balance'",),
     ),
 )
 """Rasa 3.6 and rasa-sdk 3.6 log lines that carry user text or values in a known shape."""
@@ -245,10 +247,7 @@ def redact_dumps(text: str) -> str:
     if "?" in text:
         text = _QUERY_STRING.sub(lambda match: unquote_plus(match.group(0)), text)
     for rule in DUMP_RULES:
-        for marker in rule.markers:
-            if marker in text:
-                text = rule.apply(text)
-                break
+        text = rule.apply(text)
     return text
 
 
