@@ -64,7 +64,8 @@ def test_malformed_intent_triggers_and_access_log_leave_no_card_or_token(
     assert requests.get(f"{bot.url}/status", params={"token": api_token}, timeout=60).ok
     bot.close()
     log = bot.rasa.log.read_text(errors="replace")
-    assert raw_hits(log, [*CARD_TRIGGERS.values(), QUERY_CARD, api_token]) == []
+    both = log + bot.actions.log.read_text(errors="replace")
+    assert raw_hits(both, [*CARD_TRIGGERS.values(), QUERY_CARD, api_token]) == []
     assert "+".join(QUERY_CARD.split()) not in log, "nor URL-encoded"
     assert log.count("Failed to parse arguments in line") >= 2, "Rasa's warnings are logged"
     assert "/status?token=<SECRET>" in log, "the access log is written"
@@ -80,6 +81,6 @@ def test_debug_tracker_states_leave_no_name_or_address(start_bot: StartBot) -> N
     assert bot.chat("cust-log-2", "I live at 221B Baker Street, London")
     bot.close()
     log = bot.rasa.log.read_text(errors="replace")
-    assert raw_hits(log, values) == []
+    assert raw_hits(log + bot.actions.log.read_text(errors="replace"), values) == []
     assert "rule_policy.actions.find" in log and "user text: <redacted>" in log
     assert "previous action name: action_listen" in log, "the states stay readable"
