@@ -9,7 +9,7 @@ can take them. They carry *who* as a keyed pseudonym of the subject (HMAC-SHA256
 reasons): never user text, slot values or secrets.
 
 Without ``RASA_SECURE_AUDIT_KEY`` nothing is hashed without a key: subjects are keyed with a
-random key that lives only in this process (pseudonyms ``eph_...`` instead of ``sub_...``),
+random key that lives only in this process,
 which nobody can reverse by hashing candidate customer ids, and :func:`check_key` warns
 loudly at start-up that records then link within one process only.
 """
@@ -46,12 +46,10 @@ class KeySource(str, Enum):
     """Where the key of the pseudonyms comes from."""
 
     ENVIRONMENT = "environment"
-    """``RASA_SECURE_AUDIT_KEY``: pseudonyms ``sub_...``, stable across processes."""
+    """``RASA_SECURE_AUDIT_KEY``: pseudonyms stable across processes and replicas."""
     EPHEMERAL = "ephemeral"
-    """A random key of this process: pseudonyms ``eph_...``, linkable within it only."""
+    """A random key of this process: pseudonyms linkable within it only."""
 
-
-_PREFIX = {KeySource.ENVIRONMENT: "sub_", KeySource.EPHEMERAL: "eph_"}
 
 _MISSING_KEY = (
     "%s is not set: audit subjects are pseudonymised with a random key of this process, so "
@@ -104,13 +102,12 @@ def pseudonym(subject: Optional[str], key: Optional[bytes] = None) -> Optional[s
     """
     if subject is None:
         return None
-    source = KeySource.ENVIRONMENT
     if key is None:
-        key, source = audit_key()
+        key = audit_key()[0]
     if not key:
         raise ValueError("an audit pseudonym needs a non-empty key")
     digest = hmac.new(key, subject.encode("utf-8"), hashlib.sha256).hexdigest()
-    return f"{_PREFIX[source]}{digest[:16]}"
+    return f"sub_{digest[:16]}"
 
 
 def attested_subject(metadata: Any) -> Optional[str]:

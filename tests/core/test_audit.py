@@ -75,14 +75,14 @@ def test_without_key_subjects_are_never_hashed_unkeyed_and_it_warns(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, fresh_warnings: None
 ) -> None:
     # Why: customer ids are enumerable; an unkeyed hash of "1001" is reversed by hashing
-    # every candidate. Without the key, the process's random key is used, visibly (eph_),
+    # every candidate. Without the key, the process's random key is used
     # and the deployment is told loudly, once.
     monkeypatch.delenv(AUDIT_KEY_ENV, raising=False)
     with caplog.at_level(logging.WARNING, logger="rasa_secure.core.audit"):
         first, second = pseudonym("1001"), pseudonym("1001")
         assert check_key() is KeySource.EPHEMERAL
     assert first == second and first is not None, "stable within the process"
-    assert first.startswith("eph_") and unkeyed("1001") not in first
+    assert first.startswith("sub_") and unkeyed("1001") not in first
     warnings = [r.getMessage() for r in caplog.records if r.name == "rasa_secure.core.audit"]
     assert len(warnings) == 1 and AUDIT_KEY_ENV in warnings[0]
 
