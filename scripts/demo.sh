@@ -6,4 +6,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 cd "$ROOT"
+# Rasa 3.6 sends telemetry (usage events, error reports) by default; nothing may leave the
+# deployment, so the example bot runs with it off (rasa_secure warns at start-up otherwise).
+export RASA_TELEMETRY_ENABLED=false
 exec python -m example_bot.demo "$@"

@@ -7,6 +7,11 @@ can take them. They carry *who* as a keyed pseudonym of the subject (HMAC-SHA256
 ``RASA_SECURE_AUDIT_KEY``; investigators holding the key can link records to a user),
 *what* (component, action, decision, categories, entity types) and *why* (rule ids,
 reasons): never user text, slot values or secrets.
+
+Without ``RASA_SECURE_AUDIT_KEY`` nothing is hashed without a key: subjects are keyed with a
+random key that lives only in this process,
+which nobody can reverse by hashing candidate customer ids, and :func:`check_key` warns
+loudly at start-up that records then link within one process only.
 """
 
 from __future__ import annotations
@@ -16,27 +21,122 @@ import hmac
 import json
 import logging
 import os
+import secrets
+import threading
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Optional, Tuple
+from enum import Enum
+from typing import Any, Optional, Set, Tuple
 
 LOGGER_NAME = "rasa_secure.audit"
 AUDIT_KEY_ENV = "RASA_SECURE_AUDIT_KEY"
+MIN_KEY_BYTES = 16
+"""Shorter keys are accepted with a warning: with enumerable subject ids (customer numbers) a
+short key can be brute-forced from the pseudonyms."""
 
 logger = logging.getLogger(LOGGER_NAME)
+_log = logging.getLogger(__name__)  # warnings about the trail itself, not audit records
+
+_EPHEMERAL_KEY = secrets.token_bytes(32)
+_warned: Set[str] = set()
+_warn_lock = threading.Lock()
+
+
+class KeySource(str, Enum):
+    """Where the key of the pseudonyms comes from."""
+
+    ENVIRONMENT = "environment"
+    """``RASA_SECURE_AUDIT_KEY``: pseudonyms stable across processes and replicas."""
+    EPHEMERAL = "ephemeral"
+    """A random key of this process: pseudonyms linkable within it only."""
+
+
+_MISSING_KEY = (
+    "%s is not set: audit subjects are pseudonymised with a random key of this process, so "
+    "audit records link a subject only within this process (not across restarts or replicas) "
+    "and investigators cannot look a customer up. Set %s to a random secret shared by every "
+    "replica (for example: python -c 'import secrets; print(secrets.token_urlsafe(32))')."
+)
+_SHORT_KEY = (
+    "%s is shorter than %d bytes: with enumerable subject ids (customer numbers) its "
+    "pseudonyms can be reversed by brute force. Use a random secret of 32 bytes."
+)
+
+
+def _warn_once(kind: str, message: str, *args: Any) -> None:
+    with _warn_lock:
+        if kind in _warned:
+            return
+        _warned.add(kind)
+    _log.warning(message, *args)
+
+
+def audit_key() -> Tuple[bytes, KeySource]:
+    """The key of the pseudonyms: ``RASA_SECURE_AUDIT_KEY``, else this process's random key.
+
+    Warns (once per process) when the variable is missing or too short.
+    """
+    value = os.environ.get(AUDIT_KEY_ENV, "")
+    if not value:
+        _warn_once("missing", _MISSING_KEY, AUDIT_KEY_ENV, AUDIT_KEY_ENV)
+        return _EPHEMERAL_KEY, KeySource.EPHEMERAL
+    key = value.encode("utf-8")
+    if len(key) < MIN_KEY_BYTES:
+        _warn_once("short", _SHORT_KEY, AUDIT_KEY_ENV, MIN_KEY_BYTES)
+    return key, KeySource.ENVIRONMENT
+
+
+def check_key() -> KeySource:
+    """Start-up check: where pseudonyms will get their key from, warning loudly if it is not
+    ``RASA_SECURE_AUDIT_KEY`` (or if that is too short). Components call it when they load."""
+    return audit_key()[1]
 
 
 def pseudonym(subject: Optional[str], key: Optional[bytes] = None) -> Optional[str]:
     """A stable keyed pseudonym for ``subject`` (``None`` stays ``None``).
 
-    Without ``RASA_SECURE_AUDIT_KEY`` the hash is unkeyed: still no clear text in the log,
-    but guessable for small subject spaces; production deployments set the key.
+    Args:
+        subject: the raw subject id.
+        key: the key to use; by default :func:`audit_key` (``RASA_SECURE_AUDIT_KEY``, else
+            the process's random key, with a warning). Never an empty key.
     """
     if subject is None:
         return None
-    secret = key if key is not None else os.environ.get(AUDIT_KEY_ENV, "").encode("utf-8")
-    digest = hmac.new(secret, subject.encode("utf-8"), hashlib.sha256).hexdigest()
+    if key is None:
+        key = audit_key()[0]
+    if not key:
+        raise ValueError("an audit pseudonym needs a non-empty key")
+    digest = hmac.new(key, subject.encode("utf-8"), hashlib.sha256).hexdigest()
     return f"sub_{digest[:16]}"
+
+
+def attested_subject(metadata: Any) -> Optional[str]:
+    """The subject of the identity envelope in a message's ``metadata``, if it is attested.
+
+    ``SecureRestInput`` puts the verified identity into the metadata of every message, signed
+    with a key derived from ``RASA_SECURE_ACTION_TOKEN`` (see
+    :mod:`rasa_secure.core.envelope`). NLU components see the metadata but neither the
+    tracker nor the sender id; they record this subject in their audit records. A missing,
+    forged or expired envelope (another channel, a client writing metadata) or a missing
+    secret gives ``None``: the audit record then names no subject rather than a claimed one.
+    """
+    from rasa_secure.core.envelope import (
+        METADATA_KEY,
+        SHARED_SECRET_ENV,
+        attestation_key,
+        open_envelope,
+    )
+    from rasa_secure.errors import RasaSecureError
+
+    secret = os.environ.get(SHARED_SECRET_ENV)
+    raw = metadata.get(METADATA_KEY) if isinstance(metadata, dict) else None
+    if not secret or not isinstance(raw, dict) or not isinstance(raw.get("sender_id"), str):
+        return None
+    try:
+        envelope = open_envelope(metadata, attestation_key(secret), sender_id=raw["sender_id"])
+    except (RasaSecureError, ValueError, TypeError):
+        return None
+    return envelope.subject
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,12 @@ For every message it runs :class:`rasa_secure.core.injection.InjectionDetector` 
   ranking, the previous ranking kept below it with its confidences) and drops every entity,
   so no slot is ever filled from attack text;
 * on ``flag``: only annotates;
-* records an audit event (never the text) for ``flag`` and ``block``.
+* records an audit event (never the text) for ``flag`` and ``block``, naming the subject
+  by its pseudonym when the message carries the identity ``SecureRestInput`` attested
+  (:func:`rasa_secure.core.audit.attested_subject`).
+
+When Rasa loads it, it runs the start-up checks of :mod:`rasa_secure.startup` once per
+process (a warning when Rasa's telemetry is on or ``RASA_SECURE_AUDIT_KEY`` is missing).
 
 Messages starting with ``/`` (intent triggers sent by buttons) are screened like any other
 text. Training data is untouched (the component is not trainable), so ``rasa train`` runs
@@ -43,6 +48,7 @@ from rasa.shared.nlu.constants import (
     INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
+    METADATA,
     PREDICTED_CONFIDENCE_KEY,
     TEXT,
 )
@@ -52,6 +58,7 @@ from rasa_secure.config import Option, OptionSpec, defaults, resolve
 from rasa_secure.core import audit
 from rasa_secure.core.injection import OPTIONS as DETECTOR_OPTIONS
 from rasa_secure.core.injection import Decision, InjectionDetector, Reason, Verdict
+from rasa_secure.startup import check_deployment
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +115,12 @@ class InjectionScreen(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> InjectionScreen:
-        """Create the component (Rasa calls this for training and for inference)."""
+        """Create the component (Rasa calls this for training and for inference).
+
+        Also runs the start-up checks once per process (telemetry, audit key; see
+        :mod:`rasa_secure.startup`).
+        """
+        check_deployment()
         return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -135,6 +147,7 @@ class InjectionScreen(GraphComponent):
             audit.record(
                 COMPONENT_NAME,
                 verdict.decision.value,
+                subject=audit.attested_subject(message.get(METADATA)),
                 categories=verdict.categories,
                 reasons=tuple(dict.fromkeys(r.source for r in verdict.reasons)),
                 score=verdict.score,

@@ -43,7 +43,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.constants import INTENT_MESSAGE_PREFIX
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES, METADATA, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -168,6 +168,7 @@ class PIIDetector(GraphComponent):
             audit.record(
                 EXTRACTOR_NAME,
                 "error",
+                subject=audit.attested_subject(message.get(METADATA)),
                 reasons=("detection_failed", error.__class__.__name__),
             )
             message.set(PII_PROPERTY, [], add_to_output=True)

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
+import time
+from typing import Any, Dict
 
 import pytest
 
-from rasa_secure.core.audit import LOGGER_NAME, pseudonym, record
+from rasa_secure.core import audit
+from rasa_secure.core.audit import (
+    AUDIT_KEY_ENV,
+    LOGGER_NAME,
+    KeySource,
+    attested_subject,
+    check_key,
+    pseudonym,
+    record,
+)
+from rasa_secure.core.envelope import METADATA_KEY, SHARED_SECRET_ENV, attestation_key, seal
 
 
 def test_record_emits_one_json_line_with_a_pseudonymous_subject(
@@ -44,3 +58,91 @@ def test_pseudonym_is_stable_and_keyed(
 def test_no_subject_stays_none() -> None:
     """An anonymous decision has no subject rather than a hash of nothing."""
     assert pseudonym(None) is None
+
+
+@pytest.fixture
+def fresh_warnings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test sees the once-per-process warnings again."""
+    monkeypatch.setattr(audit, "_warned", set())
+
+
+def unkeyed(subject: str) -> str:
+    """What an unkeyed hash of ``subject`` would be: anyone can compute it."""
+    return hmac.new(b"", subject.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def test_without_key_subjects_are_never_hashed_unkeyed_and_it_warns(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, fresh_warnings: None
+) -> None:
+    # Why: customer ids are enumerable; an unkeyed hash of "1001" is reversed by hashing
+    # every candidate. Without the key, the process's random key is used
+    # and the deployment is told loudly, once.
+    monkeypatch.delenv(AUDIT_KEY_ENV, raising=False)
+    with caplog.at_level(logging.WARNING, logger="rasa_secure.core.audit"):
+        first, second = pseudonym("1001"), pseudonym("1001")
+        assert check_key() is KeySource.EPHEMERAL
+    assert first == second and first is not None, "stable within the process"
+    assert first.startswith("sub_") and unkeyed("1001") not in first
+    warnings = [r.getMessage() for r in caplog.records if r.name == "rasa_secure.core.audit"]
+    assert len(warnings) == 1 and AUDIT_KEY_ENV in warnings[0]
+
+
+def test_with_key_subjects_use_it_and_nothing_warns(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, fresh_warnings: None
+) -> None:
+    monkeypatch.setenv(AUDIT_KEY_ENV, "k" * 32)
+    with caplog.at_level(logging.WARNING, logger="rasa_secure.core.audit"):
+        assert check_key() is KeySource.ENVIRONMENT
+        assert pseudonym("1001") == pseudonym("1001", b"k" * 32)
+    assert [r for r in caplog.records if r.name == "rasa_secure.core.audit"] == []
+
+
+def test_a_short_key_warns(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, fresh_warnings: None
+) -> None:
+    # Why: a few bytes of key and enumerable ids are brute-forced together.
+    monkeypatch.setenv(AUDIT_KEY_ENV, "short")
+    with caplog.at_level(logging.WARNING, logger="rasa_secure.core.audit"):
+        check_key()
+    assert any("shorter than" in r.getMessage() for r in caplog.records)
+
+
+def test_an_empty_explicit_key_is_refused() -> None:
+    with pytest.raises(ValueError, match="non-empty key"):
+        pseudonym("1001", b"")
+
+
+SHARED = "s" * 32
+
+
+def envelope_metadata(subject: str = "cust-7", secret: str = SHARED) -> Dict[str, Any]:
+    sealed = seal(
+        subject=subject,
+        roles=["customer"],
+        sender_id=subject,
+        expires_at=int(time.time()) + 300,
+        key=attestation_key(secret),
+    )
+    return {METADATA_KEY: sealed.to_metadata()}
+
+
+@pytest.mark.parametrize(
+    ("metadata", "secret", "expected"),
+    [
+        pytest.param(envelope_metadata(), SHARED, "cust-7", id="attested by the channel"),
+        pytest.param(envelope_metadata(secret="x" * 32), SHARED, None, id="forged"),
+        pytest.param(envelope_metadata(), None, None, id="no secret to check it with"),
+        pytest.param({"rasa_secure": {"subject": "cust-7"}}, SHARED, None, id="malformed"),
+        pytest.param(None, SHARED, None, id="no metadata"),
+    ],
+)
+def test_attested_subject(
+    monkeypatch: pytest.MonkeyPatch, metadata: Any, secret: Any, expected: Any
+) -> None:
+    # Why: NLU components see only the message metadata; a client of another channel can
+    # write any subject there, so only an envelope the channel attested names one.
+    if secret is None:
+        monkeypatch.delenv(SHARED_SECRET_ENV, raising=False)
+    else:
+        monkeypatch.setenv(SHARED_SECRET_ENV, secret)
+    assert attested_subject(metadata) == expected

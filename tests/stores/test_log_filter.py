@@ -6,6 +6,9 @@ import io
 import json
 import logging
 import logging.config
+import sys
+import threading
+import warnings
 from typing import Any, Iterator
 
 import pytest
@@ -85,7 +88,26 @@ def test_rasa_and_sdk_loaders_accept_the_file(loader: str) -> None:
     getattr(importlib.import_module(module), function)(logging_config_path())
     buffer = capture()
     logging.getLogger("rasa.core").info(USER_TEXT)
-    assert USER_TEXT not in buffer.getvalue() and leaks(buffer.getvalue()) == []
+    # On both servers: warnings and Sanic's access/error loggers (no propagation, own
+    # handlers on a real server) pass the filter too.
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.warn(f"line '/my card is {V['card']}'", UserWarning, stacklevel=1)
+    access_log = io.StringIO()
+    access = logging.StreamHandler(access_log)
+    access.setFormatter(logging.Formatter("%(request)s %(status)d"))
+    logging.getLogger("sanic.access").addHandler(access)
+    try:
+        logging.getLogger("sanic.access").info(
+            "", extra={"request": f"GET /?card={V['card']}", "status": 200}
+        )
+    finally:
+        logging.getLogger("sanic.access").removeHandler(access)
+    logging.getLogger("sanic.error").error("failed for %s", V["email"])
+    out = buffer.getvalue() + access_log.getvalue()
+    assert "py.warnings" in out and "failed for <EMAIL_ADDRESS>" in out
+    assert "GET /?card=<CREDIT_CARD> 200" in out
+    assert USER_TEXT not in out and leaks(out) == []
 
 
 def test_handlers_added_later_are_redacted_too() -> None:
@@ -219,3 +241,126 @@ def test_uninstall_restores_logging() -> None:
     buffer = capture()
     logging.getLogger("x").info(V["email"])
     assert V["email"] in buffer.getvalue(), "after uninstall records pass untouched"
+
+
+CARD = V["card"]
+
+
+def test_python_warnings_pass_the_filter() -> None:
+    # Why: Rasa reports a malformed intent trigger ("/my card is ...") through `warnings`
+    # with the whole user text; without capture it is written raw to stderr.
+    PIILogFilter()
+    buffer = capture()
+    from rasa.shared.utils.io import raise_warning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        raise_warning(f"Failed to parse arguments in line '/my card is {CARD}'")
+    out = buffer.getvalue()
+    assert "py.warnings" in out and "/my card is <CREDIT_CARD>" in out
+    assert leaks(out) == []
+
+
+def test_extra_attributes_set_after_the_factory_are_redacted() -> None:
+    # Why: Logger.makeRecord sets `extra` after the record factory ran; Sanic's access log
+    # puts the request line (query string included) there, and Rasa's API takes ?token=.
+    PIILogFilter()
+    buffer = capture()
+    buffer_handler = logging.getLogger().handlers[-1]
+    buffer_handler.setFormatter(logging.Formatter("%(request)s %(message)s %(status)d"))
+    url = "GET http://127.0.0.1:5005/status?token=s3cr3tvalue&card=" + CARD.replace(" ", "+")
+    logging.getLogger("sanic.access").info("", extra={"request": url, "status": 200})
+    out = buffer.getvalue()
+    assert "status?token=<SECRET>&card=<CREDIT_CARD>" in out and out.strip().endswith("200")
+    assert "s3cr3tvalue" not in out and leaks(out) == []
+
+
+def test_uncaught_exceptions_are_logged_redacted() -> None:
+    # Why: an exception nothing catches is printed by Python to stderr, message and all.
+    PIILogFilter()
+    buffer = capture()
+    try:
+        raise ValueError(f"bad card {CARD}")
+    except ValueError as error:
+        sys.excepthook(type(error), error, error.__traceback__)
+    thread = threading.Thread(target=lambda: 1 / 0 if V["email"] else None, name="worker")
+    thread.start()
+    thread.join()
+    out = buffer.getvalue()
+    assert "rasa_secure.uncaught uncaught exception" in out and "ValueError" in out
+    assert "uncaught exception in thread worker" in out and "ZeroDivisionError" in out
+    assert leaks(out) == []
+
+
+def test_uninstall_restores_warnings_make_record_and_hooks() -> None:
+    before = (warnings.showwarning, logging.Logger.makeRecord, sys.excepthook)
+    PIILogFilter()
+    assert (warnings.showwarning, logging.Logger.makeRecord, sys.excepthook) != before
+    log_filter.uninstall()
+    assert (warnings.showwarning, logging.Logger.makeRecord, sys.excepthook) == before
+
+
+@pytest.mark.parametrize("call", ["exception", "exc_info"])
+def test_structlog_exceptions_are_redacted(call: str) -> None:
+    # Why: structlog renders tracebacks after our processor ran (dict_tracebacks,
+    # ConsoleRenderer), from the raw exception.
+    PIILogFilter()
+    _rasa_structlog()
+    buffer = capture()
+    try:
+        raise RuntimeError(f"cannot charge {CARD} for {V['email']}")
+    except RuntimeError:
+        if call == "exception":
+            structlog.get_logger().exception("action.failed")
+        else:
+            structlog.get_logger().error("action.failed", exc_info=True)
+    out = buffer.getvalue()
+    assert "action.failed" in out and "RuntimeError" in out and "<CREDIT_CARD>" in out
+    assert leaks(out) == []
+
+
+@pytest.mark.parametrize(
+    ("rule", "line", "value"),
+    [
+        pytest.param(rule, line, value, id=f"{rule.name}: {value}")
+        for rule in log_filter.DUMP_RULES
+        for line, value in rule.examples
+    ],
+)
+def test_dump_rules_mask_their_examples(rule: log_filter.DumpRule, line: str, value: str) -> None:
+    # Why: names and addresses are no pattern; Rasa's dumps of user text have a known shape.
+    out = rule.apply(line)
+    assert value not in out and MASK in out
+
+
+@pytest.mark.parametrize(
+    ("rule", "line"),
+    [
+        pytest.param(rule, line, id=rule.name)
+        for rule in log_filter.DUMP_RULES
+        for line in rule.counterexamples
+    ],
+)
+def test_dump_rules_leave_their_counterexamples(rule: log_filter.DumpRule, line: str) -> None:
+    assert rule.apply(line) == line
+
+
+def test_rule_policy_states_at_debug_keep_intents_and_hide_text() -> None:
+    # Why: RulePolicy logs `current_states` (Policy.format_tracker_states) with the user's
+    # text at debug; a name or an address is no pattern the detector could find.
+    from rasa.core.policies.policy import Policy
+
+    PIILogFilter()
+    _rasa_structlog()
+    buffer = capture()
+    states = [
+        {"user": {"intent": "greet"}, "prev_action": {"action_name": "action_listen"}},
+        {"user": {"text": f"my name is {V['name']}\nI live at 221B Baker Street"},
+         "prev_action": {"action_name": "action_listen"}},
+    ]  # fmt: skip
+    structlog.get_logger().debug(
+        "rule_policy.actions.find", current_states=Policy.format_tracker_states(states)
+    )
+    out = buffer.getvalue()
+    assert "user intent: greet" in out and "user text: <redacted>" in out
+    assert "Baker Street" not in out and leaks(out, [V["name"]]) == []
