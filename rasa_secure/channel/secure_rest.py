@@ -342,6 +342,24 @@ class SecureRestInput(RestInput):
         ) > limit:
             raise Refusal(413, "body_too_large", client=client)
 
+    async def receive_body(self, request: Request) -> None:
+        """Read the body of a streamed request, never more than ``max_body_bytes``.
+
+        The webhook is a streaming route, so Sanic does not buffer a body (up to its own
+        ``REQUEST_MAX_SIZE``, 100 MB) before we look at it: a declared ``Content-Length`` over
+        the limit is refused before a byte is read, a chunked body as soon as it grows over it.
+        """
+        client = client_address(request)
+        self._check_size(request, client)
+        stream = getattr(request, "stream", None)
+        if stream is None or not hasattr(stream, "request_max_size"):
+            return
+        stream.request_max_size = self.config["max_body_bytes"]
+        try:
+            await request.receive_body()
+        except PayloadTooLarge:
+            raise Refusal(413, "body_too_large", client=client) from None
+
     def _limit(self, kind: LimitKind, key: str, client: str, *, count: bool) -> None:
         """Refuse (429) when ``key`` is over its limit; count this request if ``count``."""
         subject = key if kind is LimitKind.SUBJECT else None
@@ -495,9 +513,10 @@ class SecureRestInput(RestInput):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        @webhook.route("/webhook", methods=["POST"])  # type: ignore[untyped-decorator]
+        @webhook.route("/webhook", methods=["POST"], stream=True)  # type: ignore[untyped-decorator]
         async def receive(request: Request) -> Union[HTTPResponse, Any]:
             try:
+                await self.receive_body(request)
                 admission = self.admit(request)
             except Refusal as refusal:
                 return self.refuse(refusal)

@@ -7,8 +7,10 @@ import hashlib
 import hmac
 import json
 import logging
+import socket
 import time
 from typing import Any, Dict, Iterator, List, Mapping, Optional
+from urllib.parse import urlparse
 
 import jwt
 import pytest
@@ -359,6 +361,37 @@ def test_header_limits_answer_in_json_in_rasas_server(rasa_server: Any) -> None:
     assert reply.status_code == 413
     assert reply.headers["Content-Type"].startswith("application/json")
     assert reply.json() == {"error": "too_large", "reason": "headers_too_large"}
+
+
+def _raw_post(url: str, head: str, body: bytes, timeout: float = 5.0) -> bytes:
+    """Send a request by hand (headers that promise more than is sent); the raw answer."""
+    parsed = urlparse(url)
+    with socket.create_connection((parsed.hostname, parsed.port), timeout=timeout) as connection:
+        request = f"POST {parsed.path} HTTP/1.1\r\nHost: {parsed.netloc}\r\n{head}\r\n"
+        connection.sendall(request.encode() + body)
+        answer = b""
+        while b"\r\n\r\n" not in answer or not answer.rstrip().endswith(b"}"):
+            chunk = connection.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    return answer
+
+
+def test_an_oversized_body_is_refused_without_being_read(make_server: Any) -> None:
+    """A declared 50 MB body is answered at once; Sanic used to wait for (and buffer) it."""
+    url, bot, _ = make_server()
+    head = f"Content-Type: application/json\r\nContent-Length: {50_000_000}\r\n"
+    answer = _raw_post(url, head, b'{"message": "')
+    status, _, body = answer.partition(b"\r\n\r\n")
+    assert status.startswith(b"HTTP/1.1 413")
+    assert json.loads(body) == {"error": "too_large", "reason": "body_too_large"}
+    chunks = (b"x" * 4096 for _ in range(8))  # chunked, no Content-Length
+    reply = requests.post(
+        url, data=chunks, headers={"Content-Type": "application/json"}, timeout=10
+    )
+    assert (reply.status_code, reply.json()["reason"]) == (413, "body_too_large")
+    assert bot.received == []
 
 
 def test_every_audited_refusal_names_a_pseudonym(
