@@ -342,17 +342,21 @@ def rasa_server() -> Iterator[Any]:
 
 
 def test_header_limits_answer_in_json_in_rasas_server(rasa_server: Any) -> None:
-    """A valid 7,000-character token used to get Sanic's text/plain 413 before our check.
+    """Tokens up to our cap reach our check; larger headers get our JSON 413.
 
-    Now Sanic's header limit sits above our token cap: a 7,000-character token is verified,
-    a token over ``MAX_TOKEN_CHARS`` gets our 401, and headers over the app's limit get our
-    JSON 413.
+    Sanic's default header limit (8 KiB for all headers) sat below our token cap
+    (``MAX_TOKEN_CHARS``, 8,192 characters): a valid token of 8,127 characters, or a
+    7,000-character one next to a browser's cookies, got Sanic's text/plain 413.
     """
     url = rasa_server()
-    big = token(padding="x" * 5_100)
-    assert 7_000 <= len(big) <= MAX_TOKEN_CHARS
+    big = token(padding="x" * 5_900)
+    assert 8_000 <= len(big) <= MAX_TOKEN_CHARS
     reply = post(url, {"message": "hi"}, big)
     assert reply.status_code == 200, reply.text[:200]
+    usual = token(padding="x" * 5_100)
+    assert 7_000 <= len(usual) <= 7_100
+    cookies = {"Cookie": "session=" + "c" * 1_500, "Authorization": f"Bearer {usual}"}
+    assert requests.post(url, json={"message": "hi"}, headers=cookies, timeout=10).ok
     too_long = token(padding="x" * (MAX_TOKEN_CHARS + 100))
     reply = post(url, {"message": "hi"}, too_long)
     assert (reply.status_code, reply.json()["reason"]) == (401, "invalid_token")
