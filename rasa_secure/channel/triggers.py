@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
+from rasa_secure.channel._json import json_too_deep
 from rasa_secure.config import resolve
 from rasa_secure.core.injection import InjectionDetector, Verdict
 from rasa_secure.core.pii import OPTIONS as PII_OPTIONS
@@ -115,8 +116,6 @@ class TriggerGate:
 
     def admit(self, text: str) -> AdmittedTrigger:
         """The parse data for the trigger ``text``, or :class:`TriggerRefused`."""
-        from rasa_secure.channel.secure_rest import json_too_deep
-
         match = _PATTERN.match(text.strip())
         if match is None or match["confidence"] or match["rest"]:
             raise TriggerRefused("intent_trigger_malformed", forbidden=False)
