@@ -574,9 +574,22 @@ def configure_app(app: Any) -> None:
     over that, or a body over ``REQUEST_MAX_SIZE``) is answered with our JSON error and an
     audit record.
     """
-    if app.config.REQUEST_MAX_HEADER_SIZE < MAX_HEADER_BYTES:
-        app.config.REQUEST_MAX_HEADER_SIZE = MAX_HEADER_BYTES
+    _raise_header_limit(app)
     app.error_handler.add(PayloadTooLarge, _payload_too_large)
+    app.register_listener(_before_server_start, "before_server_start")
+
+
+def _raise_header_limit(app: Any) -> None:
+    """Set the app's header limit to at least :data:`MAX_HEADER_BYTES`.
+
+    Sanic keeps the limit in one class attribute per process, written whenever a config sets
+    it, including by every new app's config, so it is set again when the server starts.
+    """
+    app.config.REQUEST_MAX_HEADER_SIZE = max(app.config.REQUEST_MAX_HEADER_SIZE, MAX_HEADER_BYTES)
+
+
+async def _before_server_start(app: Any, _: Any) -> None:
+    _raise_header_limit(app)
 
 
 def _payload_too_large(request: Request, error: Exception) -> HTTPResponse:

@@ -16,6 +16,7 @@ import pytest
 from example_bot.actions.bank import Bank
 from example_bot.servers import BotServers
 from rasa_secure.core.envelope import METADATA_KEY, attestation_key, seal
+from rasa_secure.core.tokens import MAX_TOKEN_CHARS
 from tests.e2e.conftest import run
 
 pytestmark = pytest.mark.e2e
@@ -133,3 +134,21 @@ def test_an_intent_trigger_cannot_move_money_in_one_message(bot: BotServers) -> 
     assert done.startswith("Done: 5.00 EUR sent to 1000200031")
     after = bank.account("2000300040")
     assert after is not None and after.balance == before.balance - Decimal("5")
+
+
+def test_rasas_server_takes_a_token_near_the_cap_and_answers_oversize_headers_in_json(
+    bot: BotServers,
+) -> None:
+    """In `rasa run` itself: a valid token just under our 8,192-character cap is answered
+    (Sanic's 8 KiB default used to refuse it in text/plain), larger headers get our JSON 413."""
+    base = len(bot.token("alice"))
+    big = bot.token("alice", padding="x" * ((8_100 - base) * 3 // 4))
+    assert 8_000 <= len(big) <= MAX_TOKEN_CHARS
+    headers = {"Authorization": f"Bearer {big}"}
+    reply = bot.send(None, "what's my balance?", headers=headers, webhook="secure_rest")
+    assert reply.status_code == 200
+    assert reply.json()[0]["text"].startswith("Your balances:")
+    headers["X-Filler"] = "y" * 16_384
+    reply = bot.send(None, "what's my balance?", headers=headers, webhook="secure_rest")
+    assert reply.status_code == 413
+    assert reply.json() == {"error": "too_large", "reason": "headers_too_large"}
