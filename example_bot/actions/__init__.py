@@ -1,6 +1,7 @@
 """Custom actions of the example bot (loaded with ``--actions example_bot.actions``)."""
 
 from example_bot.actions.actions import (
+    ActionAskTransferConfirmed,
     ActionCheckBalance,
     ActionTransferMoney,
     ActionUpdateEmail,
@@ -9,6 +10,7 @@ from example_bot.actions.actions import (
 )
 
 __all__ = [
+    "ActionAskTransferConfirmed",
     "ActionCheckBalance",
     "ActionTransferMoney",
     "ActionUpdateEmail",

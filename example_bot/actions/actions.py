@@ -4,7 +4,9 @@ Every action is a :class:`~rasa_secure.actions.secure_action.SecureAction` (or a
 validation) governed by ``example_bot/policy.yml``: the caller is the verified subject the
 channel attested, never the conversation id or anything the client wrote. A customer sees
 only their own balances; a teller may look up any account's balance but may not transfer;
-a transfer needs ownership of the source account. Values become typed values before they
+a transfer needs ownership of the source account and the customer's explicit confirmation
+(the form's last slot, ``transfer_confirmed``, filled only by a "yes" to the question
+:class:`ActionAskTransferConfirmed` asks). Values become typed values before they
 reach :class:`example_bot.actions.bank.Bank`, which only runs parameterized SQL.
 
 The guard is configured by ``RASA_SECURE_ACTIONS_CONFIG`` / ``RASA_SECURE_POLICY`` when set,
@@ -19,7 +21,7 @@ import os
 import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -77,6 +79,15 @@ def parse_amount(value: Any) -> Optional[Decimal]:
         return TransferAmount.parse(value, location="amount")
     except InputError:
         return None
+
+
+def transfer_slots(tracker: Tracker) -> Tuple[Decimal, str]:
+    """The validated amount and recipient account of the transfer form's slots."""
+    amount = TransferAmount.parse(tracker.get_slot("amount"), location="slot amount")
+    target = BankAccount.parse(
+        tracker.get_slot("recipient_account"), location="slot recipient_account"
+    )
+    return amount, str(target)
 
 
 class BankAction(SecureAction):
@@ -149,6 +160,12 @@ class ValidateTransferForm(BankFormValidation):
         """Any account may receive money (ownership matters for the source, not the target)."""
         return True
 
+    def authorize_transfer_confirmed(
+        self, value: Any, tracker: Tracker, context: ActionContext
+    ) -> bool:
+        """The customer confirms their own transfer."""
+        return True
+
     def validate_amount(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
@@ -172,9 +189,42 @@ class ValidateTransferForm(BankFormValidation):
             return {"recipient_account": None}
         return {"recipient_account": str(number)}
 
+    def validate_transfer_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Only ``True`` (a "yes") confirms; anything else asks again."""
+        return {"transfer_confirmed": True if value is True else None}
+
+
+class ActionAskTransferConfirmed(BankAction):
+    """Repeat the transfer (amount and recipient) and ask for a yes or a no."""
+
+    def name(self) -> str:
+        return "action_ask_transfer_confirmed"
+
+    async def run_authorized(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+        context: ActionContext,
+    ) -> List[EventType]:
+        amount, target = transfer_slots(tracker)
+        accounts = _bank().accounts_of(context.identity.subject)
+        currency = accounts[0].currency if accounts else "EUR"  # the source's, as transferred
+        dispatcher.utter_message(
+            text=f"Please confirm: send {_money(amount, currency)} to account "
+            f"{context.show('recipient_account', target)}? (yes / no)",
+            buttons=[
+                {"title": "Yes, send it", "payload": "/affirm"},
+                {"title": "No, cancel", "payload": "/deny"},
+            ],
+        )
+        return []
+
 
 class ActionTransferMoney(BankAction):
-    """Carry out a validated transfer from the caller's checking account."""
+    """Carry out a validated, confirmed transfer from the caller's checking account."""
 
     def name(self) -> str:
         return "action_transfer_money"
@@ -186,11 +236,15 @@ class ActionTransferMoney(BankAction):
         domain: DomainDict,
         context: ActionContext,
     ) -> List[EventType]:
-        reset: List[EventType] = [SlotSet("amount", None), SlotSet("recipient_account", None)]
-        amount = TransferAmount.parse(tracker.get_slot("amount"), location="slot amount")
-        target = BankAccount.parse(
-            tracker.get_slot("recipient_account"), location="slot recipient_account"
-        )
+        reset: List[EventType] = [
+            SlotSet("amount", None),
+            SlotSet("recipient_account", None),
+            SlotSet("transfer_confirmed", None),
+        ]
+        if tracker.get_slot("transfer_confirmed") is not True:
+            dispatcher.utter_message(text="The transfer was not confirmed, so I did not make it.")
+            return reset
+        amount, target = transfer_slots(tracker)
         bank = _bank()
         accounts = bank.accounts_of(context.identity.subject)
         if not accounts:
@@ -199,7 +253,7 @@ class ActionTransferMoney(BankAction):
         source = accounts[0]
         context.require_owner(source.owner)
         try:
-            updated = bank.transfer(source.number, str(target), amount)
+            updated = bank.transfer(source.number, target, amount)
         except BankError as error:
             dispatcher.utter_message(text=str(error))
             return reset

@@ -7,99 +7,24 @@ import hashlib
 import hmac
 import json
 import logging
+import socket
 import time
-import uuid
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Optional
+from urllib.parse import urlparse
 
 import jwt
 import pytest
 import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from rasa.core.channels.channel import UserMessage
-from sanic import Sanic
 
-from rasa_secure.channel.secure_rest import SecureRestInput, TokenBucketLimiter
-from rasa_secure.core.crypto import Keyring, generate_key, is_encrypted
+from rasa_secure.channel.secure_rest import MAX_HEADER_BYTES, SecureRestInput, json_too_deep
+from rasa_secure.core.crypto import Keyring, is_encrypted
 from rasa_secure.core.envelope import METADATA_KEY, attestation_key, open_envelope
+from rasa_secure.core.tokens import MAX_TOKEN_CHARS
 from rasa_secure.errors import ConfigError
+from tests.channel.conftest import AUDIENCE, ENV, HS_JWT, ISSUER, KEYS, SECRET, SHARED, post, token
 from tests.serving import serve
-
-SECRET = "jwt-secret-" + "x" * 32
-SHARED = "action-server-shared-secret"
-ISSUER = "https://idp.example"
-AUDIENCE = "bank-assistant"
-KEYS = f"k1:{generate_key()}"
-ENV = {"JWT_SECRET": SECRET, "RASA_SECURE_ACTION_TOKEN": SHARED, "RASA_SECURE_KEYS": KEYS}
-HS_JWT = {
-    "algorithms": ["HS256"],
-    "secret_env": "JWT_SECRET",
-    "issuer": ISSUER,
-    "audience": AUDIENCE,
-}
-
-
-def token(
-    subject: str = "alice",
-    roles: Tuple[str, ...] = ("customer",),
-    key: Any = SECRET,
-    alg: str = "HS256",
-    **claims: Any,
-) -> str:
-    now = int(time.time())
-    payload: Dict[str, Any] = {
-        "sub": subject,
-        "roles": list(roles),
-        "iss": ISSUER,
-        "aud": AUDIENCE,
-        "iat": now,
-        "exp": now + 300,
-    }
-    payload.update(claims)
-    return jwt.encode({k: v for k, v in payload.items() if v is not None}, key, algorithm=alg)
-
-
-class Bot:
-    """A stand-in for Rasa's agent: records what it is handed, answers one message."""
-
-    def __init__(self) -> None:
-        self.received: List[UserMessage] = []
-
-    async def handle(self, message: UserMessage) -> None:
-        self.received.append(message)
-        await message.output_channel.send_text_message(message.sender_id, "hello")
-
-
-@pytest.fixture
-def make_server() -> Iterator[Any]:
-    contexts: List[Any] = []
-
-    def start(
-        config: Optional[Mapping[str, Any]] = None, env: Optional[Mapping[str, str]] = None
-    ) -> Tuple[str, Bot, SecureRestInput]:
-        channel = SecureRestInput(dict(config or {"jwt": HS_JWT}), environ=env or ENV)
-        bot = Bot()
-        app = Sanic(f"secure_rest_test_{uuid.uuid4().hex[:8]}")
-        app.blueprint(channel.blueprint(bot.handle), url_prefix="/webhooks/secure_rest")
-        context = serve(app)
-        base = context.__enter__()
-        contexts.append(context)
-        return f"{base}/webhooks/secure_rest/webhook", bot, channel
-
-    yield start
-    for context in contexts:
-        context.__exit__(None, None, None)
-
-
-def post(
-    url: str, body: Any, bearer: Optional[str] = None, raw: Optional[bytes] = None
-) -> requests.Response:
-    headers = {"Content-Type": "application/json"}
-    if bearer is not None:
-        headers["Authorization"] = f"Bearer {bearer}"
-    data = raw if raw is not None else json.dumps(body).encode()
-    return requests.post(url, data=data, headers=headers, timeout=10)
-
 
 # -- allowed path -------------------------------------------------------------------------
 
@@ -293,15 +218,13 @@ def test_oversized_body_refused_before_authentication(make_server: Any) -> None:
 
 
 def test_rate_limit_per_subject(make_server: Any) -> None:
-    """A burst beyond capacity answers 429 with Retry-After; other subjects are unaffected."""
-    url, bot, _ = make_server(
-        {"jwt": HS_JWT, "rate_limit": {"capacity": 3, "refill_per_second": 0.01}}
-    )
+    """A burst beyond the limit answers 429 with Retry-After; other subjects are unaffected."""
+    url, bot, _ = make_server({"jwt": HS_JWT, "rate_limit": "3/minute"})
     statuses = [post(url, {"message": "hi"}, token("alice")).status_code for _ in range(5)]
     assert statuses == [200, 200, 200, 429, 429]
     limited = post(url, {"message": "hi"}, token("alice"))
     assert limited.json() == {"error": "rate_limited", "reason": "rate_limited"}
-    assert int(limited.headers["Retry-After"]) >= 1
+    assert 1 <= int(limited.headers["Retry-After"]) <= 60
     assert post(url, {"message": "hi"}, token("bob")).status_code == 200
     assert len(bot.received) == 4
 
@@ -319,7 +242,7 @@ def test_refusals_are_audited_without_secrets(
         ("deny", ["token_expired"]),
         ("deny", ["conversation_not_owned"]),
     ]
-    assert records[0]["subject"] is None and records[1]["subject"].startswith("sub_")
+    assert records[0]["subject"].startswith("cli_") and records[1]["subject"].startswith("sub_")
     logged = caplog.text
     assert expired not in logged and "4111111111111111" not in logged and "alice" not in logged
 
@@ -344,7 +267,7 @@ def test_configuration_errors_name_the_key() -> None:
     assert caught.value.key == "SecureRestInput.token_keys_env"
     with pytest.raises(ConfigError) as caught:
         SecureRestInput(
-            {"jwt": HS_JWT, "rate_limit": {"capacity": 0, "refill_per_second": 1}}, environ=ENV
+            {"jwt": HS_JWT, "rate_limit": {"capacity": 3, "refill_per_second": 1}}, environ=ENV
         )
     assert caught.value.key == "SecureRestInput.rate_limit"
 
@@ -362,13 +285,139 @@ def test_rasa_loads_the_channel_from_credentials(monkeypatch: pytest.MonkeyPatch
     assert channel.url_prefix() == "secure_rest"
 
 
-def test_token_bucket_refills() -> None:
-    """The limiter in isolation, with a fake clock: capacity, refill, eviction bound."""
-    now = [0.0]
-    limiter = TokenBucketLimiter(2, 1.0, max_keys=2, clock=lambda: now[0])
-    assert [limiter.allow("a") for _ in range(3)] == [True, True, False]
-    now[0] += 1.0
-    assert limiter.allow("a") and not limiter.allow("a")
-    limiter.allow("b")
-    limiter.allow("c")
-    assert len(limiter._buckets) == 2
+# -- nesting depth, header size ---------------------------------------------------------------
+
+
+def _nested(levels: int) -> bytes:
+    return b'{"message": "hi", "metadata": {"x": ' + b"[" * levels + b"]" * levels + b"}}"
+
+
+def test_deeply_nested_json_is_refused_before_parsing(make_server: Any) -> None:
+    """1,000 levels in 2 KB used to hit the parser's recursion limit (a 500): now a JSON 400."""
+    url, bot, _ = make_server()
+    body = _nested(1_000)
+    assert len(body) < 2_100
+    reply = post(url, None, token(), raw=body)
+    assert reply.status_code == 400
+    assert reply.headers["Content-Type"].startswith("application/json")
+    assert reply.json() == {"error": "bad_request", "reason": "json_too_deep"}
+    assert post(url, None, token(), raw=_nested(30)).status_code == 200  # within the default 32
+    assert len(bot.received) == 1
+
+
+@pytest.mark.parametrize(
+    ("why", "data", "limit", "deep"),
+    [
+        ("flat object", b'{"a": 1}', 1, False),
+        ("exactly the limit", b"[[[]]]", 3, False),
+        ("one over", b"[[[[]]]]", 3, True),
+        ("brackets inside a string do not count", b'{"a": "[[[[[[[["}', 1, False),
+        ("an escaped quote does not end the string", b'{"a": "\\"[[[[["}', 1, False),
+        ("an escaped backslash before the closing quote", b'{"a": "\\\\", "b": [[[]]]}', 3, True),
+        ("siblings do not add up", b"[[], [], [], []]", 2, False),
+    ],
+)
+def test_json_depth_scan(why: str, data: bytes, limit: int, deep: bool) -> None:
+    assert json_too_deep(data, limit) is deep, why
+
+
+@pytest.fixture
+def rasa_server() -> Iterator[Any]:
+    """The channel inside the Sanic app Rasa's own ``rasa run`` builds (``configure_app``)."""
+    from rasa.core.run import configure_app
+
+    contexts: List[Any] = []
+
+    def start(config: Optional[Mapping[str, Any]] = None) -> str:
+        channel = SecureRestInput(dict(config or {"jwt": HS_JWT}), environ=ENV)
+        app = configure_app([channel], enable_api=False, port=0)
+        type(app).test_mode = True
+        context = serve(app)
+        contexts.append(context)
+        return f"{context.__enter__()}/webhooks/secure_rest/webhook"
+
+    yield start
+    for context in contexts:
+        context.__exit__(None, None, None)
+
+
+def test_header_limits_answer_in_json_in_rasas_server(rasa_server: Any) -> None:
+    """Tokens up to our cap reach our check; larger headers get our JSON 413.
+
+    Sanic's default header limit (8 KiB for all headers) sat below our token cap
+    (``MAX_TOKEN_CHARS``, 8,192 characters): a valid token of 8,127 characters, or a
+    7,000-character one next to a browser's cookies, got Sanic's text/plain 413.
+    """
+    url = rasa_server()
+    big = token(padding="x" * 5_900)
+    assert 8_000 <= len(big) <= MAX_TOKEN_CHARS
+    reply = post(url, {"message": "hi"}, big)
+    assert reply.status_code == 200, reply.text[:200]
+    usual = token(padding="x" * 5_100)
+    assert 7_000 <= len(usual) <= 7_100
+    cookies = {"Cookie": "session=" + "c" * 1_500, "Authorization": f"Bearer {usual}"}
+    assert requests.post(url, json={"message": "hi"}, headers=cookies, timeout=10).ok
+    too_long = token(padding="x" * (MAX_TOKEN_CHARS + 100))
+    reply = post(url, {"message": "hi"}, too_long)
+    assert (reply.status_code, reply.json()["reason"]) == (401, "invalid_token")
+    headers = {"Authorization": f"Bearer {big}", "X-Filler": "y" * MAX_HEADER_BYTES}
+    reply = requests.post(url, json={"message": "hi"}, headers=headers, timeout=10)
+    assert reply.status_code == 413
+    assert reply.headers["Content-Type"].startswith("application/json")
+    assert reply.json() == {"error": "too_large", "reason": "headers_too_large"}
+
+
+def _raw_post(url: str, head: str, body: bytes, timeout: float = 5.0) -> bytes:
+    """Send a request by hand (headers that promise more than is sent); the raw answer."""
+    parsed = urlparse(url)
+    with socket.create_connection((parsed.hostname, parsed.port), timeout=timeout) as connection:
+        request = f"POST {parsed.path} HTTP/1.1\r\nHost: {parsed.netloc}\r\n{head}\r\n"
+        connection.sendall(request.encode() + body)
+        answer = b""
+        while b"\r\n\r\n" not in answer or not answer.rstrip().endswith(b"}"):
+            chunk = connection.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    return answer
+
+
+def test_an_oversized_body_is_refused_without_being_read(make_server: Any) -> None:
+    """A declared 50 MB body is answered at once; Sanic used to wait for (and buffer) it."""
+    url, bot, _ = make_server()
+    head = f"Content-Type: application/json\r\nContent-Length: {50_000_000}\r\n"
+    answer = _raw_post(url, head, b'{"message": "')
+    status, _, body = answer.partition(b"\r\n\r\n")
+    assert status.startswith(b"HTTP/1.1 413")
+    assert json.loads(body) == {"error": "too_large", "reason": "body_too_large"}
+    chunks = (b"x" * 4096 for _ in range(8))  # chunked, no Content-Length
+    reply = requests.post(
+        url, data=chunks, headers={"Content-Type": "application/json"}, timeout=10
+    )
+    assert (reply.status_code, reply.json()["reason"]) == (413, "body_too_large")
+    assert bot.received == []
+
+
+def test_every_audited_refusal_names_a_pseudonym(
+    make_server: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Refusals before authentication carry the client address's pseudonym, later ones the
+    subject's; neither appears in clear."""
+    url, _, _ = make_server()
+    with caplog.at_level(logging.INFO, logger="rasa_secure.audit"):
+        post(url, None, None, raw=b"x" * 20_000)  # too large, before authentication
+        post(url, {"message": "hi"}, "garbage")  # failed authentication
+        post(url, None, token(), raw=_nested(100))  # authenticated, then refused
+        post(url, {"message": "/transfer_money"}, token())  # a trigger
+    records = [json.loads(r.getMessage()) for r in caplog.records if r.name == "rasa_secure.audit"]
+    assert [r["reasons"][0] for r in records] == [
+        "body_too_large",
+        "token_malformed",
+        "json_too_deep",
+        "intent_trigger_not_allowed",
+    ]
+    subjects = [r["subject"] for r in records]
+    assert subjects[0] == subjects[1] and subjects[0].startswith("cli_")
+    assert subjects[2] == subjects[3] and subjects[2].startswith("sub_")
+    audited = json.dumps(records)
+    assert "127.0.0.1" not in audited and "alice" not in audited

@@ -88,7 +88,8 @@ def secure_bot(bot_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
                 "issuer": ISSUER,
                 "audience": AUDIENCE,
             },
-            "rate_limit": {"capacity": 200, "refill_per_second": 10},
+            "rate_limit": "600/minute",
+            "auth_failure_limit": "600/minute",  # the refusal tests below fail on purpose
         },
     }
     endpoints = {
@@ -167,7 +168,10 @@ def test_customer_transfer_from_own_account(secure_bot: BotServers) -> None:
     assert before is not None
     say(secure_bot, BOB, "I want to transfer money")
     say(secure_bot, BOB, "20")
-    done = say(secure_bot, BOB, "1000200031")
+    confirm = say(secure_bot, BOB, "1000200031")
+    assert confirm[0].startswith("Please confirm: send 20.00 EUR to account 1000200031?")
+    assert bank.account("2000300040") == before, "nothing moves before the confirmation"
+    done = say(secure_bot, BOB, "yes")
     assert done[0].startswith("Done: 20.00 EUR sent to 1000200031")
     after = bank.account("2000300040")
     assert after is not None and after.balance == before.balance - Decimal("20")

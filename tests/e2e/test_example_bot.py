@@ -16,6 +16,7 @@ import pytest
 from example_bot.actions.bank import Bank
 from example_bot.servers import BotServers
 from rasa_secure.core.envelope import METADATA_KEY, attestation_key, seal
+from rasa_secure.core.tokens import MAX_TOKEN_CHARS
 from tests.e2e.conftest import run
 
 pytestmark = pytest.mark.e2e
@@ -39,7 +40,7 @@ def agent(bot_model: Path, bot: BotServers) -> Any:
 def test_agent_holds_a_transfer_conversation_through_the_action_server(
     agent: Any, bot: BotServers
 ) -> None:
-    """The form collects both slots and the action really moves money in the bank database.
+    """The form collects both slots and a confirmation; the action really moves money.
 
     The identity is attested exactly as SecureRestInput attests it for the action server.
     """
@@ -58,17 +59,18 @@ def test_agent_holds_a_transfer_conversation_through_the_action_server(
     metadata = {METADATA_KEY: envelope.to_metadata()}
 
     async def conversation() -> List[List[str]]:
-        turns = ["hi", "I want to transfer money", "25", "2000300040"]
+        turns = ["hi", "I want to transfer money", "25", "2000300040", "yes"]
         replies = []
         for text in turns:
             message = UserMessage(text, sender_id="alice", metadata=metadata)
             replies.append(_texts(await agent.handle_message(message)))
         return replies
 
-    greet, ask_amount, ask_recipient, done = run(conversation())
+    greet, ask_amount, ask_recipient, confirm, done = run(conversation())
     assert "Example Bank" in greet[0]
     assert ask_amount == ["How much would you like to transfer?"]
     assert ask_recipient[0].startswith("To which account number")
+    assert confirm == ["Please confirm: send 25.00 EUR to account 2000300040? (yes / no)"]
     assert done[0].startswith("Done: 25.00 EUR sent to 2000300040")
     after = bank.account("1000200030")
     assert after is not None and after.balance == before.balance - Decimal("25")
@@ -107,3 +109,46 @@ def test_requests_without_a_token_are_refused(bot: BotServers) -> None:
     response = bot.send("alice", "what's my balance?", webhook="secure_rest")
     assert response.status_code == 401
     assert response.json()["reason"] == "token_missing"
+
+
+def test_an_intent_trigger_cannot_move_money_in_one_message(bot: BotServers) -> None:
+    """The transfer trigger the review sent is refused; the Yes button confirms a transfer.
+
+    ``/transfer_money{...}`` used to fill both slots and move money at once. The channel now
+    refuses it (403), and only the confirmation buttons' ``/affirm`` and ``/deny`` are allowed.
+    """
+    bank = Bank(bot.workdir / "bank.sqlite")
+    before = bank.account("2000300040")
+    assert before is not None
+    headers = {"Authorization": f"Bearer {bot.token('bob')}"}
+    trigger = '/transfer_money{"amount": 5, "account_number": "1000200031"}'
+    refused = bot.send(None, trigger, headers=headers, webhook="secure_rest")
+    assert refused.status_code == 403
+    assert refused.json() == {"error": "forbidden", "reason": "intent_trigger_not_allowed"}
+    assert bot.chat("bob", "I want to transfer money") == ["How much would you like to transfer?"]
+    bot.chat("bob", "5")
+    [confirm] = bot.chat("bob", "1000200031")
+    assert confirm.startswith("Please confirm: send 5.00 EUR to account 1000200031?")
+    assert bank.account("2000300040") == before
+    [done] = bot.chat("bob", "/affirm")  # the Yes button
+    assert done.startswith("Done: 5.00 EUR sent to 1000200031")
+    after = bank.account("2000300040")
+    assert after is not None and after.balance == before.balance - Decimal("5")
+
+
+def test_rasas_server_takes_a_token_near_the_cap_and_answers_oversize_headers_in_json(
+    bot: BotServers,
+) -> None:
+    """In `rasa run` itself: a valid token just under our 8,192-character cap is answered
+    (Sanic's 8 KiB default used to refuse it in text/plain), larger headers get our JSON 413."""
+    base = len(bot.token("alice"))
+    big = bot.token("alice", padding="x" * ((8_100 - base) * 3 // 4))
+    assert 8_000 <= len(big) <= MAX_TOKEN_CHARS
+    headers = {"Authorization": f"Bearer {big}"}
+    reply = bot.send(None, "what's my balance?", headers=headers, webhook="secure_rest")
+    assert reply.status_code == 200
+    assert reply.json()[0]["text"].startswith("Your balances:")
+    headers["X-Filler"] = "y" * 16_384
+    reply = bot.send(None, "what's my balance?", headers=headers, webhook="secure_rest")
+    assert reply.status_code == 413
+    assert reply.json() == {"error": "too_large", "reason": "headers_too_large"}
