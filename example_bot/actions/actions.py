@@ -214,7 +214,9 @@ class ActionAskTransferConfirmed(BankAction):
         currency = accounts[0].currency if accounts else "EUR"  # the source's, as transferred
         dispatcher.utter_message(
             text=f"Please confirm: send {_money(amount, currency)} to account "
-            f"{context.show('recipient_account', target)}? (yes / no)",
+            # The number the caller typed: their own input, shown as their role allows.
+            f"{context.show('recipient_account', target, owner=context.identity.subject)}?"
+            " (yes / no)",
             buttons=[
                 {"title": "Yes, send it", "payload": "/affirm"},
                 {"title": "No, cancel", "payload": "/deny"},
