@@ -165,14 +165,22 @@ runs 150 examples, derandomised (the same every run)."""
 def test_fuzz_detectors_never_raise_and_agree_with_themselves(
     text: str, screen: InjectionDetector, patterns: PIIDetector
 ) -> None:
-    first = screen.detect(text)
-    assert screen.detect(text).to_dict() == first.to_dict()
-    if FUZZ_EXAMPLES:  # the long run also reports any input that exhausted the budget
-        assert all(reason.source != "budget" for reason in first.reasons), len(text)
+    """Neither detector raises (but for the PII detector's documented budget error), spans
+    stay inside the text, and two runs agree unless one of them ran out of its time budget
+    (which depends on the machine's load; the long run reports any such input)."""
+    first, second = screen.detect(text), screen.detect(text)
+    budgeted = any(r.source == "budget" for v in (first, second) for r in v.reasons)
+    assert not (FUZZ_EXAMPLES and budgeted), f"screen budget exhausted on {len(text)} chars"
+    if not budgeted:
+        assert second.to_dict() == first.to_dict()
     for reason in first.reasons:
         if reason.span is not None:
             assert 0 <= reason.span.start <= reason.span.end <= len(text)
-    findings = patterns.detect(text)
-    assert patterns.detect(text) == findings
+    try:
+        findings, again = patterns.detect(text), patterns.detect(text)
+    except BudgetExceededError:
+        assert not FUZZ_EXAMPLES, f"PII budget exhausted on {len(text)} chars"
+        return
+    assert again == findings
     for finding in findings:
         assert 0 <= finding.start < finding.end <= len(text)

@@ -140,6 +140,7 @@ FINDINGS: List[Tuple[str, Call, Shape]] = [
     ("spaCy's tokenizer on a run of brackets", _pii_fresh, Shape("", "(", "qwerty")),
     ("the context window of text without spaces", _pii, Shape("", "\\x41", "")),
     ("a house number after a run of tabs", _pii, Shape("", "\t", "1 Main St")),
+    ("phone numbers back to back (fuzz run)", _pii, Shape("", "+44 20 7946 0958", "")),
 ]
 
 
