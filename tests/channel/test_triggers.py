@@ -217,6 +217,7 @@ def test_allowed_trigger_values_are_masked_at_rest(
         "db": parsed.path.lstrip("/"),
         "username": "postgres",
     }
+    monkeypatch.setenv("RASA_SECURE_KEYS", ENV["RASA_SECURE_KEYS"])  # the store needs a keyring
     store = SecureTrackerStore(domain=domain, inner=inner)
     asyncio.run(store.save(tracker))
 
