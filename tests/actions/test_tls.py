@@ -1,0 +1,386 @@
+"""TLS between the Rasa server and the guarded action server (issue 17, transport).
+
+The action server is ``rasa-secure actions`` in its own process serving HTTPS with a
+certificate from a CA this module generates; the caller is Rasa's own action client
+(``RemoteAction`` with the ``action_endpoint`` read from an ``endpoints.yml``, ``cafile``
+included), so the test covers the configuration a deployment writes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import ipaddress
+import json
+import subprocess
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator, List, Optional, Sequence, Tuple
+
+import aiohttp
+import pytest
+import requests
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from rasa_secure.cli.actions import plain_http_warning, server_ssl_context
+from rasa_secure.errors import ConfigError
+from tests.actions.conftest import CLI, DOMAIN, GUARD_CONFIG, REPO, SHARED, cli_env, tracker
+from tests.serving import free_port
+
+KEY_PASSWORD = "pass phrase of the test key"
+WRONG_PASSWORD = "not the pass phrase 7351"
+ACTION = "sample_check_balance"
+
+# -- a private CA, made by the test --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pki:
+    """PEM files of a test CA, a server certificate it signed, and an unrelated CA.
+
+    Attributes:
+        ca: the CA certificate the Rasa server trusts (``cafile``).
+        certificate: the action server's certificate, for ``localhost`` and ``127.0.0.1``.
+        key: its private key, unencrypted.
+        encrypted_key: the same key encrypted with :data:`KEY_PASSWORD`.
+        other_ca: a CA that signed nothing the action server uses.
+    """
+
+    ca: Path
+    certificate: Path
+    key: Path
+    encrypted_key: Path
+    other_ca: Path
+
+
+def _name(common_name: str) -> x509.Name:
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+
+
+def _certificate_authority(common_name: str) -> Tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(_name(common_name))
+        .issuer_name(_name(common_name))
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    return key, certificate
+
+
+def _server_certificate(
+    ca_key: ec.EllipticCurvePrivateKey, ca: x509.Certificate
+) -> Tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.datetime.now(datetime.timezone.utc)
+    names = [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(_name("rasa-secure action server"))
+        .issuer_name(ca.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName(names), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    return key, certificate
+
+
+def _pem(certificate: x509.Certificate) -> bytes:
+    return certificate.public_bytes(serialization.Encoding.PEM)
+
+
+def _key_pem(key: ec.EllipticCurvePrivateKey, password: Optional[str] = None) -> bytes:
+    encryption: serialization.KeySerializationEncryption = (
+        serialization.NoEncryption()
+        if password is None
+        else serialization.BestAvailableEncryption(password.encode("utf-8"))
+    )
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
+    )
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
+    folder = tmp_path_factory.mktemp("pki")
+    ca_key, ca = _certificate_authority("rasa-secure test CA")
+    server_key, server = _server_certificate(ca_key, ca)
+    _, other = _certificate_authority("unrelated test CA")
+    files = {
+        "ca.pem": _pem(ca),
+        "server.pem": _pem(server),
+        "server.key": _key_pem(server_key),
+        "server-encrypted.key": _key_pem(server_key, KEY_PASSWORD),
+        "other-ca.pem": _pem(other),
+    }
+    for name, content in files.items():
+        (folder / name).write_bytes(content)
+    return Pki(
+        ca=folder / "ca.pem",
+        certificate=folder / "server.pem",
+        key=folder / "server.key",
+        encrypted_key=folder / "server-encrypted.key",
+        other_ca=folder / "other-ca.pem",
+    )
+
+
+# -- the action server over HTTPS, as a deployment starts it -------------------------------
+
+
+@dataclass(frozen=True)
+class Server:
+    """A running ``rasa-secure actions`` over HTTPS.
+
+    Attributes:
+        port: its port on 127.0.0.1.
+        log: the file its output goes to (the audit records among it).
+    """
+
+    port: int
+    log: Path
+
+    def allowed_runs(self) -> int:
+        """How many times the server ran :data:`ACTION` (its audit records say)."""
+        runs = 0
+        for line in self.log.read_text(errors="replace").splitlines():
+            if "rasa_secure.audit" not in line:
+                continue
+            entry = json.loads(line[line.index("{") :])
+            runs += (entry["component"], entry["decision"], entry["action"]) == (
+                "SecureAction", "allow", ACTION,
+            )  # fmt: skip
+        return runs
+
+
+@contextmanager
+def https_server(folder: Path, pki: Pki, tls_args: Sequence[str]) -> Iterator[Server]:
+    """Run ``rasa-secure actions TLS_ARGS`` on a free port until ``/health`` answers."""
+    config = folder / "actions.yml"
+    config.write_text(json.dumps({**GUARD_CONFIG, "pii": None, "audit_allowed": True}))
+    port = free_port()
+    log = folder / "server.log"
+    argv = [*CLI, "--actions", "tests.actions.sample_actions", "--config", str(config),
+            "--host", "127.0.0.1", "--port", str(port), *tls_args]  # fmt: skip
+    with open(log, "wb") as output:
+        process = subprocess.Popen(
+            argv, cwd=REPO, env=cli_env(), stdout=output, stderr=subprocess.STDOUT
+        )
+    try:
+        for _ in range(300):
+            if process.poll() is not None:
+                pytest.fail(f"action server exited:\n{log.read_text()[-2000:]}")
+            try:
+                if requests.get(f"https://127.0.0.1:{port}/health", verify=pki.ca, timeout=2).ok:
+                    break
+            except requests.RequestException:
+                pass
+            time.sleep(0.3)
+        else:
+            pytest.fail(f"action server did not start:\n{log.read_text()[-2000:]}")
+        yield Server(port, log)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, pki: Pki) -> Iterator[Server]:
+    tls = ["--ssl-certificate", str(pki.certificate), "--ssl-keyfile", str(pki.key)]
+    with https_server(tmp_path_factory.mktemp("tls-server"), pki, tls) as running:
+        yield running
+
+
+# -- Rasa's side: the action endpoint from endpoints.yml, RemoteAction ---------------------
+
+
+def rasa_calls(url: str, cafile: Optional[Path], folder: Path) -> List[Any]:
+    """Run :data:`ACTION` the way the Rasa server does; returns the events it gets back.
+
+    The endpoint is read from an ``endpoints.yml`` with Rasa's own reader.
+    """
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.channels import CollectingOutputChannel
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.utils.endpoints import read_endpoint_config
+
+    lines = ["action_endpoint:", f"  url: {url}/webhook", "  headers:",
+             f"    X-Rasa-Secure-Token: {SHARED}"]  # fmt: skip
+    if cafile is not None:
+        lines.append(f"  cafile: {cafile}")
+    endpoints = folder / "endpoints.yml"
+    endpoints.write_text("\n".join(lines) + "\n")
+    endpoint = read_endpoint_config(str(endpoints), "action_endpoint")
+    assert endpoint is not None and endpoint.cafile == (None if cafile is None else str(cafile))
+
+    domain = Domain.from_dict(DOMAIN)
+    state = tracker("alice")
+    conversation = DialogueStateTracker.from_dict(state.sender_id, state.events, domain.slots)
+    action = RemoteAction(ACTION, endpoint)
+    nlg = TemplatedNaturalLanguageGenerator(domain.responses)
+    return asyncio.run(action.run(CollectingOutputChannel(), nlg, conversation, domain))
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_rasa_runs_an_action_over_https_with_the_ca_from_endpoints_yml(
+    server: Server, pki: Pki, tmp_path: Path, host: str
+) -> None:
+    """The deployment set-up works: HTTPS, the private CA in `cafile`, the certificate's names."""
+    before = server.allowed_runs()
+    events = rasa_calls(f"https://{host}:{server.port}", pki.ca, tmp_path)
+    texts = [getattr(event, "text", None) for event in events]
+    assert texts and texts[0].startswith("Balances: 1000200030"), texts
+    assert server.allowed_runs() == before + 1
+    assert f"action server listening on https://127.0.0.1:{server.port}" in server.log.read_text()
+
+
+@pytest.mark.parametrize(
+    ("why", "trust"),
+    [
+        ("a CA that did not sign the server's certificate", "other"),
+        ("no cafile: the system trust store does not know the private CA", None),
+    ],
+)
+def test_an_untrusted_certificate_fails_closed(
+    server: Server, pki: Pki, tmp_path: Path, why: str, trust: Optional[str]
+) -> None:
+    """Rasa's call fails on the certificate check and the action never runs."""
+    from rasa.shared.exceptions import RasaException
+
+    before = server.allowed_runs()
+    cafile = pki.other_ca if trust == "other" else None
+    with pytest.raises(RasaException) as caught:
+        rasa_calls(f"https://127.0.0.1:{server.port}", cafile, tmp_path)
+    assert isinstance(caught.value.__context__, aiohttp.ClientConnectorCertificateError), why
+    assert server.allowed_runs() == before
+
+
+def test_plain_http_to_the_tls_port_fails(server: Server, pki: Pki, tmp_path: Path) -> None:
+    """An `http://` action endpoint (or any plain client) gets no answer from the TLS port."""
+    from rasa.shared.exceptions import RasaException
+
+    before = server.allowed_runs()
+    with pytest.raises(RasaException):
+        rasa_calls(f"http://127.0.0.1:{server.port}", None, tmp_path)
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://127.0.0.1:{server.port}/health", timeout=5)
+    assert server.allowed_runs() == before
+
+
+def test_an_encrypted_key_with_its_password(pki: Pki, tmp_path: Path) -> None:
+    """rasa-sdk's `--ssl-password` is accepted, as `rasa run actions` accepts it."""
+    tls = ["--ssl-certificate", str(pki.certificate), "--ssl-keyfile", str(pki.encrypted_key),
+           "--ssl-password", KEY_PASSWORD]  # fmt: skip
+    with https_server(tmp_path, pki, tls) as running:
+        events = rasa_calls(f"https://localhost:{running.port}", pki.ca, tmp_path)
+    assert next(getattr(event, "text", "") for event in events).startswith("Balances:")
+
+
+# -- configuration errors: clear, before anything is served --------------------------------
+
+
+def test_the_cli_refuses_a_certificate_it_cannot_load(tmp_path: Path) -> None:
+    """A missing certificate file stops the server with a message, not a traceback."""
+    config = tmp_path / "actions.yml"
+    config.write_text(json.dumps({**GUARD_CONFIG, "pii": None}))
+    argv = [*CLI, "--actions", "tests.actions.sample_actions", "--config", str(config),
+            "--port", str(free_port()),
+            "--ssl-certificate", str(tmp_path / "missing.pem")]  # fmt: skip
+    result = subprocess.run(
+        argv, cwd=REPO, env=cli_env(), capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "rasa-secure: error: --ssl-certificate: cannot load the certificate" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("why", "files", "password", "key"),
+    [
+        ("a key alone would serve plain HTTP", (None, "key"), None, "--ssl-keyfile"),
+        ("a password alone would serve plain HTTP", (None, None), "x", "--ssl-password"),
+        ("OpenSSL would ask on the terminal", ("certificate", "encrypted_key"), None,
+         "--ssl-password"),
+        ("wrong password", ("certificate", "encrypted_key"), WRONG_PASSWORD,
+         "--ssl-certificate"),
+        ("the key of another certificate", ("ca", "key"), None, "--ssl-certificate"),
+        ("a CA certificate is no key", ("certificate", "ca"), None, "--ssl-certificate"),
+    ],
+)  # fmt: skip
+def test_tls_options_that_cannot_work_are_config_errors(
+    pki: Pki,
+    why: str,
+    files: Tuple[Optional[str], Optional[str]],
+    password: Optional[str],
+    key: str,
+) -> None:
+    certificate, keyfile = (None if name is None else str(getattr(pki, name)) for name in files)
+    with pytest.raises(ConfigError) as caught:
+        server_ssl_context(certificate, keyfile, password)
+    assert caught.value.key == key, why
+    assert KEY_PASSWORD not in str(caught.value) and WRONG_PASSWORD not in str(caught.value)
+
+
+def test_a_certificate_and_key_make_a_server_context(pki: Pki) -> None:
+    """The context serves the certificate with TLS 1.2 or newer (Python's defaults)."""
+    import ssl
+
+    context = server_ssl_context(str(pki.certificate), str(pki.key))
+    assert context is not None
+    assert context.minimum_version >= ssl.TLSVersion.TLSv1_2
+    assert server_ssl_context(None) is None
+
+
+@pytest.mark.parametrize(
+    ("host", "warned"),
+    [
+        ("127.0.0.1", False),
+        ("127.0.0.53", False),
+        ("::1", False),
+        ("localhost", False),
+        ("0.0.0.0", True),  # noqa: S104 - the default bind address, every interface
+        ("::", True),
+        ("10.1.2.3", True),
+        ("actions.internal", True),
+    ],
+)
+def test_plain_http_beyond_loopback_is_warned_about(host: str, warned: bool) -> None:
+    message = plain_http_warning(host)
+    assert (message is not None) == warned
+    if message is not None:
+        assert "--ssl-certificate" in message and host in message
