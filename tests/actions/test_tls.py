@@ -187,14 +187,21 @@ class Server:
 
 
 @contextmanager
-def https_server(folder: Path, pki: Pki, tls_args: Sequence[str]) -> Iterator[Server]:
-    """Run ``rasa-secure actions TLS_ARGS`` on a free port until ``/health`` answers."""
+def action_server(
+    folder: Path, ca: Optional[Path], tls_args: Sequence[str], host: str = "127.0.0.1"
+) -> Iterator[Server]:
+    """Run ``rasa-secure actions TLS_ARGS`` on a free port until ``/health`` answers.
+
+    ``/health`` is asked over HTTPS trusting ``ca``, or over plain HTTP when ``ca`` is
+    ``None``, always on 127.0.0.1.
+    """
     config = folder / "actions.yml"
     config.write_text(json.dumps({**GUARD_CONFIG, "pii": None, "audit_allowed": True}))
     port = free_port()
     log = folder / "server.log"
     argv = [*CLI, "--actions", "tests.actions.sample_actions", "--config", str(config),
-            "--host", "127.0.0.1", "--port", str(port), *tls_args]  # fmt: skip
+            "--host", host, "--port", str(port), *tls_args]  # fmt: skip
+    health = f"{'http' if ca is None else 'https'}://127.0.0.1:{port}/health"
     with open(log, "wb") as output:
         process = subprocess.Popen(
             argv, cwd=REPO, env=cli_env(), stdout=output, stderr=subprocess.STDOUT
@@ -204,7 +211,7 @@ def https_server(folder: Path, pki: Pki, tls_args: Sequence[str]) -> Iterator[Se
             if process.poll() is not None:
                 pytest.fail(f"action server exited:\n{log.read_text()[-2000:]}")
             try:
-                if requests.get(f"https://127.0.0.1:{port}/health", verify=pki.ca, timeout=2).ok:
+                if requests.get(health, verify=True if ca is None else ca, timeout=2).ok:
                     break
             except requests.RequestException:
                 pass
@@ -220,7 +227,7 @@ def https_server(folder: Path, pki: Pki, tls_args: Sequence[str]) -> Iterator[Se
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, pki: Pki) -> Iterator[Server]:
     tls = ["--ssl-certificate", str(pki.certificate), "--ssl-keyfile", str(pki.key)]
-    with https_server(tmp_path_factory.mktemp("tls-server"), pki, tls) as running:
+    with action_server(tmp_path_factory.mktemp("tls-server"), pki.ca, tls) as running:
         yield running
 
 
@@ -266,7 +273,9 @@ def test_rasa_runs_an_action_over_https_with_the_ca_from_endpoints_yml(
     texts = [getattr(event, "text", None) for event in events]
     assert texts and texts[0].startswith("Balances: 1000200030"), texts
     assert server.allowed_runs() == before + 1
-    assert f"action server listening on https://127.0.0.1:{server.port}" in server.log.read_text()
+    log = server.log.read_text()
+    assert f"action server listening on https://127.0.0.1:{server.port}" in log
+    assert "serving plain HTTP" not in log
 
 
 @pytest.mark.parametrize(
@@ -306,7 +315,7 @@ def test_an_encrypted_key_with_its_password(pki: Pki, tmp_path: Path) -> None:
     """rasa-sdk's `--ssl-password` is accepted, as `rasa run actions` accepts it."""
     tls = ["--ssl-certificate", str(pki.certificate), "--ssl-keyfile", str(pki.encrypted_key),
            "--ssl-password", KEY_PASSWORD]  # fmt: skip
-    with https_server(tmp_path, pki, tls) as running:
+    with action_server(tmp_path, pki.ca, tls) as running:
         events = rasa_calls(f"https://localhost:{running.port}", pki.ca, tmp_path)
     assert next(getattr(event, "text", "") for event in events).startswith("Balances:")
 
@@ -366,6 +375,14 @@ def test_a_certificate_and_key_make_a_server_context(pki: Pki) -> None:
     assert server_ssl_context(None) is None
 
 
+def test_the_server_warns_when_it_serves_plain_http_on_every_interface(tmp_path: Path) -> None:
+    """The default `--host 0.0.0.0` without a certificate: a warning in the start-up log."""
+    with action_server(tmp_path, None, [], host="0.0.0.0") as running:  # noqa: S104
+        log = running.log.read_text()
+    assert "serving plain HTTP on 0.0.0.0" in log
+    assert f"action server listening on http://0.0.0.0:{running.port}" in log
+
+
 @pytest.mark.parametrize(
     ("host", "warned"),
     [
@@ -384,3 +401,85 @@ def test_plain_http_beyond_loopback_is_warned_about(host: str, warned: bool) -> 
     assert (message is not None) == warned
     if message is not None:
         assert "--ssl-certificate" in message and host in message
+
+
+# -- the deployment guide's settings reach the libraries that do the TLS -------------------
+
+
+@pytest.mark.services
+def test_postgres_sslmode_from_the_tracker_store_query_reaches_libpq(pki: Pki) -> None:
+    """`query: {sslmode: verify-full, sslrootcert}` is enforced by libpq (docs/deployment.md).
+
+    The local test server speaks no TLS, or not with a certificate from the test's CA: either
+    way `verify-full` must refuse the connection that the same URL without it makes.
+    """
+    import sqlalchemy as sa
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    from tests.conftest import require_service
+
+    require_service("PostgreSQL", "127.0.0.1", 5432)
+    settings = ("postgresql", "127.0.0.1", 5432, "postgres", "postgres", None, None)
+    plain = sa.create_engine(SQLTrackerStore.get_db_url(*settings))
+    with plain.connect() as connection:
+        assert connection.execute(sa.text("SELECT 1")).scalar() == 1
+    query = {"sslmode": "verify-full", "sslrootcert": str(pki.ca)}
+    verified = sa.create_engine(SQLTrackerStore.get_db_url(*settings, query))
+    with pytest.raises(sa.exc.OperationalError, match=r"SSL|certificate"):
+        verified.connect()
+
+
+@pytest.mark.services
+def test_redis_lock_store_tls_keys_reach_redis_py(pki: Pki) -> None:
+    """`use_ssl` and `ssl_ca_certs` make the lock store speak TLS (the test Redis speaks none).
+
+    redis-py does not check the host name as Rasa calls it; the guide says so, and this test
+    notices when that changes.
+    """
+    import redis
+    from rasa.core.lock_store import RedisLockStore
+
+    from tests.conftest import require_service
+
+    require_service("Redis", "127.0.0.1", 6379)
+    assert RedisLockStore(host="127.0.0.1", port=6379, db=15, socket_timeout=2).red.ping()
+    store = RedisLockStore(
+        host="127.0.0.1", port=6379, db=15, use_ssl=True, ssl_ca_certs=str(pki.ca),
+        socket_timeout=2,
+    )  # fmt: skip
+    pool = store.red.connection_pool
+    assert pool.connection_class is redis.connection.SSLConnection
+    assert pool.connection_kwargs["ssl_ca_certs"] == str(pki.ca)
+    assert pool.connection_kwargs.get("ssl_check_hostname", False) is False
+    with pytest.raises((redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)):
+        store.red.ping()  # the plain server never completes the TLS handshake
+
+
+def test_rabbitmq_amqps_url_with_cafile_gives_a_verifying_tls_context(pki: Pki) -> None:
+    """The guide's `event_broker` settings: aiormq verifies the chain and the host name."""
+    import ssl
+
+    import aiormq
+    from rasa.core.brokers.pika import PikaEventBroker
+
+    loop = asyncio.new_event_loop()
+
+    def connection(port: int) -> Any:
+        broker = PikaEventBroker(
+            f"amqps://rabbit.internal:5671/?cafile={pki.ca}", "rasa", "secret", port=port,
+            queues=["rasa_events"], event_loop=loop,
+        )  # fmt: skip
+        return aiormq.Connection(broker._configure_url(), loop=loop)
+
+    try:
+        documented = connection(5671)
+        assert (documented.url.scheme, documented.url.port, documented.vhost) == (
+            "amqps", 5671, "/",
+        )  # fmt: skip
+        assert documented.ssl_certs.cafile == str(pki.ca)
+        context = documented._get_ssl_context()
+        assert context.verify_mode is ssl.CERT_REQUIRED and context.check_hostname
+        with pytest.raises(ValueError, match="port"):  # Rasa appends 5672: :5671:5672
+            connection(5672)
+    finally:
+        loop.close()
