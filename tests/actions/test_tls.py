@@ -12,6 +12,7 @@ import asyncio
 import datetime
 import ipaddress
 import json
+import socket
 import subprocess
 import time
 from contextlib import contextmanager
@@ -35,6 +36,7 @@ from tests.serving import free_port
 KEY_PASSWORD = "pass phrase of the test key"
 WRONG_PASSWORD = "not the pass phrase 7351"
 ACTION = "sample_check_balance"
+MISNAMED = Path("(certificate names another host)")
 
 # -- a private CA, made by the test --------------------------------------------------------
 
@@ -49,6 +51,8 @@ class Pki:
         key: its private key, unencrypted.
         encrypted_key: the same key encrypted with :data:`KEY_PASSWORD`.
         other_ca: a CA that signed nothing the action server uses.
+        misnamed_certificate: signed by ``ca`` for the same key, but naming only
+            ``actions.example``, not the address the Rasa server calls.
     """
 
     ca: Path
@@ -56,6 +60,7 @@ class Pki:
     key: Path
     encrypted_key: Path
     other_ca: Path
+    misnamed_certificate: Path
 
 
 def _name(common_name: str) -> x509.Name:
@@ -94,12 +99,19 @@ def _certificate_authority(common_name: str) -> Tuple[ec.EllipticCurvePrivateKey
     return key, certificate
 
 
+LOCAL_NAMES: List[x509.GeneralName] = [
+    x509.DNSName("localhost"),
+    x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+]
+
+
 def _server_certificate(
-    ca_key: ec.EllipticCurvePrivateKey, ca: x509.Certificate
-) -> Tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
-    key = ec.generate_private_key(ec.SECP256R1())
+    ca_key: ec.EllipticCurvePrivateKey,
+    ca: x509.Certificate,
+    key: ec.EllipticCurvePrivateKey,
+    names: Sequence[x509.GeneralName] = LOCAL_NAMES,
+) -> x509.Certificate:
     now = datetime.datetime.now(datetime.timezone.utc)
-    names = [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
     certificate = (
         x509.CertificateBuilder()
         .subject_name(_name("rasa-secure action server"))
@@ -116,7 +128,7 @@ def _server_certificate(
         )
         .sign(ca_key, hashes.SHA256())
     )
-    return key, certificate
+    return certificate
 
 
 def _pem(certificate: x509.Certificate) -> bytes:
@@ -138,7 +150,9 @@ def _key_pem(key: ec.EllipticCurvePrivateKey, password: Optional[str] = None) ->
 def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
     folder = tmp_path_factory.mktemp("pki")
     ca_key, ca = _certificate_authority("rasa-secure test CA")
-    server_key, server = _server_certificate(ca_key, ca)
+    server_key = ec.generate_private_key(ec.SECP256R1())
+    server = _server_certificate(ca_key, ca, server_key)
+    misnamed = _server_certificate(ca_key, ca, server_key, [x509.DNSName("actions.example")])
     _, other = _certificate_authority("unrelated test CA")
     files = {
         "ca.pem": _pem(ca),
@@ -146,6 +160,7 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
         "server.key": _key_pem(server_key),
         "server-encrypted.key": _key_pem(server_key, KEY_PASSWORD),
         "other-ca.pem": _pem(other),
+        "misnamed.pem": _pem(misnamed),
     }
     for name, content in files.items():
         (folder / name).write_bytes(content)
@@ -155,6 +170,7 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
         key=folder / "server.key",
         encrypted_key=folder / "server-encrypted.key",
         other_ca=folder / "other-ca.pem",
+        misnamed_certificate=folder / "misnamed.pem",
     )
 
 
@@ -190,10 +206,11 @@ class Server:
 def action_server(
     folder: Path, ca: Optional[Path], tls_args: Sequence[str], host: str = "127.0.0.1"
 ) -> Iterator[Server]:
-    """Run ``rasa-secure actions TLS_ARGS`` on a free port until ``/health`` answers.
+    """Run ``rasa-secure actions TLS_ARGS`` on a free port until it answers.
 
-    ``/health`` is asked over HTTPS trusting ``ca``, or over plain HTTP when ``ca`` is
-    ``None``, always on 127.0.0.1.
+    ``/health`` is asked on 127.0.0.1 over HTTPS trusting ``ca``, or over plain HTTP when
+    ``ca`` is ``None``; ``ca=MISNAMED`` waits for the port to accept connections instead
+    (the server's certificate does not name 127.0.0.1, so no verified request can succeed).
     """
     config = folder / "actions.yml"
     config.write_text(json.dumps({**GUARD_CONFIG, "pii": None, "audit_allowed": True}))
@@ -211,9 +228,12 @@ def action_server(
             if process.poll() is not None:
                 pytest.fail(f"action server exited:\n{log.read_text()[-2000:]}")
             try:
+                if ca == MISNAMED:
+                    socket.create_connection(("127.0.0.1", port), timeout=2).close()
+                    break
                 if requests.get(health, verify=True if ca is None else ca, timeout=2).ok:
                     break
-            except requests.RequestException:
+            except (requests.RequestException, OSError):
                 pass
             time.sleep(0.3)
         else:
@@ -297,6 +317,21 @@ def test_an_untrusted_certificate_fails_closed(
         rasa_calls(f"https://127.0.0.1:{server.port}", cafile, tmp_path)
     assert isinstance(caught.value.__context__, aiohttp.ClientConnectorCertificateError), why
     assert server.allowed_runs() == before
+
+
+def test_a_certificate_for_another_host_name_fails_closed(pki: Pki, tmp_path: Path) -> None:
+    """Signed by the trusted CA but not naming 127.0.0.1: Rasa refuses, no action runs."""
+    from rasa.shared.exceptions import RasaException
+
+    tls = ["--ssl-certificate", str(pki.misnamed_certificate), "--ssl-keyfile", str(pki.key)]
+    with action_server(tmp_path, MISNAMED, tls) as running:
+        with pytest.raises(RasaException) as caught:
+            rasa_calls(f"https://127.0.0.1:{running.port}", pki.ca, tmp_path)
+        assert "listening on https://" in running.log.read_text()
+        assert running.allowed_runs() == 0
+    cause = caught.value.__context__
+    assert isinstance(cause, aiohttp.ClientConnectorCertificateError)
+    assert "match" in str(cause), cause  # the host name check, not the chain, failed
 
 
 def test_plain_http_to_the_tls_port_fails(server: Server, pki: Pki, tmp_path: Path) -> None:
