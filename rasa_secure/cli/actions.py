@@ -10,20 +10,32 @@ unless ``--allow-ungoverned-actions-unsafe`` (see ``rasa_secure.actions.governan
 CORS is off unless ``--cors`` names origins (the action server has no browser clients).
 ``--logging-config-file`` takes a ``logging.config.dictConfig`` YAML file, such as the one
 that keeps PII out of the logs (``rasa_secure/stores/logging.yml``).
+
+TLS: ``--ssl-certificate``, ``--ssl-keyfile`` and ``--ssl-password`` are rasa-sdk's own options
+and go to its ``create_ssl_context`` (Python's ``ssl`` module with its defaults: TLS 1.2 or
+newer); a certificate or key that cannot be loaded, or a key or password without a
+certificate, is a clear error. Plain HTTP on an interface other than loopback is logged as a
+warning at start-up (see ``docs/deployment.md``).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import ipaddress
 import logging
 import logging.config
 import os
 import sys
-from typing import Any, Dict, Optional
+from typing import TYPE_CHECKING, Any, Dict, Optional
 
 from rasa_secure.core.envelope import SHARED_SECRET_ENV
 from rasa_secure.errors import ConfigError
+
+if TYPE_CHECKING:
+    from ssl import SSLContext
+
+logger = logging.getLogger(__name__)
 
 NAME = "actions"
 HELP = "start the rasa-sdk action server with the shared-secret guard (and SecureAction config)"
@@ -66,8 +78,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="UNSAFE: run actions the policy does not govern (plain rasa_sdk Actions...) for "
         "any caller, with only their replies redacted, instead of refusing to start",
     )
-    parser.add_argument("--ssl-certificate", default=None, help="TLS certificate file")
-    parser.add_argument("--ssl-keyfile", default=None, help="TLS key file")
+    parser.add_argument(
+        "--ssl-certificate", default=None, help="TLS certificate (PEM, chain) to serve HTTPS"
+    )
+    parser.add_argument(
+        "--ssl-keyfile", default=None, help="its private key (PEM; else in the certificate file)"
+    )
+    parser.add_argument(
+        "--ssl-password",
+        default=None,
+        help="password of an encrypted key file (as rasa-sdk; visible in the process list)",
+    )
     parser.add_argument("--auto-reload", action="store_true", help="reload changed action modules")
     parser.add_argument("--workers", type=int, default=1, help="Sanic worker processes")
     parser.add_argument(
@@ -93,6 +114,61 @@ def configure_logging(path: Optional[str]) -> None:
             logging.config.dictConfig(yaml.safe_load(handle))
     except (OSError, yaml.YAMLError, ValueError, TypeError, AttributeError) as error:
         raise ConfigError("--logging-config-file", f"cannot apply {path}: {error}") from None
+
+
+def server_ssl_context(
+    certificate: Optional[str], keyfile: Optional[str] = None, password: Optional[str] = None
+) -> Optional[SSLContext]:
+    """rasa-sdk's TLS context for the certificate and key, or ``None`` to serve plain HTTP.
+
+    An encrypted key without ``password`` is an error (OpenSSL would otherwise ask for the
+    pass phrase on the terminal, and a server without one would wait).
+
+    Raises:
+        ConfigError: a key or password without a certificate (it would silently serve plain
+            HTTP), an encrypted key without its password, or a certificate, key or password
+            that cannot be loaded.
+    """
+    from rasa_sdk.endpoint import create_ssl_context
+
+    if certificate is None:
+        for key, value in (("--ssl-keyfile", keyfile), ("--ssl-password", password)):
+            if value is not None:
+                raise ConfigError(key, "needs --ssl-certificate (without it the server is HTTP)")
+        return None
+
+    def missing_password() -> str:
+        raise ConfigError(
+            "--ssl-password", f"the key in {keyfile or certificate} is encrypted: give its password"
+        )
+
+    # rasa-sdk hands the password to SSLContext.load_cert_chain, which also takes a callable
+    secret: Any = missing_password if password is None else password
+    try:
+        context: SSLContext = create_ssl_context(certificate, keyfile, secret)
+    except OSError as error:  # ssl.SSLError is an OSError; its text does not hold the password
+        raise ConfigError(
+            "--ssl-certificate",
+            f"cannot load the certificate {certificate} with the key {keyfile or certificate} "
+            f"(a missing file, not PEM, a key of another certificate or a wrong password): "
+            f"{error.strerror or error}",
+        ) from None
+    return context
+
+
+def plain_http_warning(host: str) -> Optional[str]:
+    """Why serving plain HTTP on ``host`` is unsafe, or ``None`` when ``host`` is loopback."""
+    if host == "localhost":
+        return None
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return None
+    except ValueError:  # a host name: assume it is reachable from the network
+        pass
+    return (
+        f"serving plain HTTP on {host}: the shared secret and the conversations cross the "
+        "network in clear; pass --ssl-certificate and --ssl-keyfile (docs/deployment.md)"
+    )
 
 
 def import_actions(name: str) -> None:
@@ -127,7 +203,7 @@ def import_actions(name: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build the rasa-sdk app, attach the guard, check the configuration, serve."""
-    from rasa_sdk.endpoint import create_app, create_ssl_context
+    from rasa_sdk.endpoint import create_app
     from rasa_sdk.plugin import plugin_manager
 
     from rasa_secure.actions.secure_action import ActionGuard
@@ -138,6 +214,7 @@ def run(args: argparse.Namespace) -> int:
     if os.environ.get(CONFIG_ENV) or os.environ.get("RASA_SECURE_POLICY"):
         ActionGuard.default()
     configure_logging(args.logging_config_file)
+    ssl_context = server_ssl_context(args.ssl_certificate, args.ssl_keyfile, args.ssl_password)
     import_actions(args.actions)
     app = create_app(args.actions, cors_origins=args.cors or "", auto_reload=args.auto_reload)
     options: Dict[str, Any] = {
@@ -149,6 +226,10 @@ def run(args: argparse.Namespace) -> int:
         options["header"] = args.header
     attach(app, options)
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
-    ssl_context = create_ssl_context(args.ssl_certificate, args.ssl_keyfile)
+    warning = None if ssl_context is not None else plain_http_warning(args.host)
+    if warning is not None:
+        logger.warning(warning)
+    scheme = "http" if ssl_context is None else "https"
+    logger.info("action server listening on %s://%s:%d", scheme, args.host, args.port)
     app.run(args.host, args.port, ssl=ssl_context, workers=args.workers, access_log=False)
     return 0
