@@ -11,14 +11,22 @@ missing:
   ``RASA_TELEMETRY_ENABLED=false`` or ``rasa telemetry disable``);
 * **the audit key**: :func:`rasa_secure.core.audit.check_key` warns when
   ``RASA_SECURE_AUDIT_KEY`` is missing or short.
+
+Once the Rasa server has loaded its agent, :func:`check_server` (registered by the
+``SecureRestInput`` channel) warns about each step of a secured deployment that the running
+server skips: a tracker store or event broker that is not ours, another channel beside
+ours, an action endpoint that does not send the shared secret. Missing keys and secrets
+already stop the components that need them.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from typing import Any, List
 
 from rasa_secure.core import audit
+from rasa_secure.core.envelope import SHARED_SECRET_HEADER
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +68,51 @@ def check_deployment() -> None:
         _checked.set()
     check_telemetry()
     audit.check_key()
+
+
+OUR_WEBHOOK = "webhooks/secure_rest/"
+"""Path prefix of the SecureRestInput channel's routes."""
+
+
+def check_server(app: Any) -> List[str]:
+    """Warn about each step of a secured deployment the running Rasa server skips.
+
+    Returns the warnings (each names the step, never a secret or a value).
+    """
+    from rasa_secure.stores.event_broker import SecureEventBroker
+    from rasa_secure.stores.tracker_store import SecureTrackerStore
+
+    missing = []
+    agent = getattr(app.ctx, "agent", None)
+    store = getattr(agent, "tracker_store", None)
+    store = getattr(store, "_tracker_store", store)  # Rasa's FailSafeTrackerStore wrapper
+    if store is not None and not isinstance(store, SecureTrackerStore):
+        missing.append(
+            f"the tracker store is {type(store).__name__}, not SecureTrackerStore: "
+            "conversations are stored with raw personal data"
+        )
+    broker = getattr(store, "event_broker", None)
+    if broker is not None and not isinstance(broker, SecureEventBroker):
+        missing.append(
+            f"the event broker is {type(broker).__name__}, not SecureEventBroker: "
+            "events are published with raw personal data"
+        )
+    endpoint = getattr(agent, "action_endpoint", None)
+    headers = {name.lower() for name in (getattr(endpoint, "headers", None) or {})}
+    if endpoint is not None and SHARED_SECRET_HEADER.lower() not in headers:
+        missing.append(
+            f"the action endpoint sends no {SHARED_SECRET_HEADER} header: the guarded "
+            "action server refuses every call"
+        )
+    for path in sorted({route.path for route in app.router.routes}):
+        if path.startswith("webhooks/") and not path.startswith(OUR_WEBHOOK):
+            missing.append(
+                f"another channel answers at /{path} beside SecureRestInput: its messages "
+                "are not authenticated"
+            )
+    for problem in missing:
+        logger.warning("rasa_secure deployment check: %s", problem)
+    return missing
 
 
 def _reset_for_tests() -> None:

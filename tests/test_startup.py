@@ -72,3 +72,71 @@ def test_the_demo_runs_with_telemetry_off() -> None:
     exported = re.search(r"^export RASA_TELEMETRY_ENABLED=false$", script, re.M)
     launched = script.index("exec python")
     assert exported is not None and exported.start() < launched
+
+
+# --- the running server's deployment check ------------------------------------------------
+
+
+def _app(routes: List[str], store: object, headers: object) -> object:
+    """A Sanic app with ``routes`` and an agent the way Rasa's server holds it."""
+    from types import SimpleNamespace
+
+    from rasa.utils.endpoints import EndpointConfig
+    from sanic import Sanic, response
+
+    app = Sanic(f"check_{len(routes)}_{id(store)}")
+    for index, path in enumerate(routes):
+
+        async def handler(_: object) -> object:
+            return response.text("")
+
+        app.add_route(handler, path, name=f"route_{index}")
+    endpoint = EndpointConfig("http://127.0.0.1:5055/webhook", headers=headers)
+    app.ctx.agent = SimpleNamespace(tracker_store=store, action_endpoint=endpoint)
+    return app
+
+
+def _secure_store(monkeypatch: pytest.MonkeyPatch) -> object:
+    from rasa_secure.core.crypto import generate_key
+    from rasa_secure.stores.tracker_store import SecureTrackerStore
+
+    monkeypatch.setenv("RASA_SECURE_KEYS", f"k1:{generate_key()}")
+    return SecureTrackerStore(inner={"type": "in_memory"})
+
+
+OURS = "/webhooks/secure_rest/webhook"
+SECRET = {"X-Rasa-Secure-Token": "${RASA_SECURE_ACTION_TOKEN}"}
+SKIPPED_STEPS = [
+    # (why, routes, plain store?, wrapped by Rasa's fail-safe store?, headers, expected words)
+    ("a complete deployment", [OURS], False, False, SECRET, []),
+    ("a plain tracker store", [OURS], True, False, SECRET, ["InMemoryTrackerStore"]),
+    ("a plain store inside Rasa's fail-safe wrapper", [OURS], True, True, SECRET, ["InMemory"]),
+    ("an open REST channel beside ours", [OURS, "/webhooks/rest/webhook"], False, False,
+     SECRET, ["/webhooks/rest/webhook"]),
+    ("an action endpoint without the secret", [OURS], False, False, {}, ["X-Rasa-Secure-Token"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("why", "routes", "plain", "wrapped", "headers", "expected"),
+    SKIPPED_STEPS,
+    ids=[case[0] for case in SKIPPED_STEPS],
+)
+def test_a_server_that_skips_a_step_is_told_which(
+    monkeypatch: pytest.MonkeyPatch,
+    why: str,
+    routes: List[str],
+    plain: bool,
+    wrapped: bool,
+    headers: object,
+    expected: List[str],
+) -> None:
+    from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
+
+    store: object = InMemoryTrackerStore(domain=None) if plain else _secure_store(monkeypatch)
+    if wrapped:
+        store = FailSafeTrackerStore(store)  # type: ignore[arg-type]
+    found = startup.check_server(_app(routes, store, headers))
+    assert len(found) == len(expected), (why, found)
+    for words, problem in zip(expected, found):
+        assert words in problem, (why, problem)

@@ -46,7 +46,11 @@ import pluggy
 
 from rasa_secure.config import Option, OptionSpec, list_of, resolve
 from rasa_secure.core import audit
-from rasa_secure.core.envelope import MIN_SHARED_SECRET_CHARS, SHARED_SECRET_ENV
+from rasa_secure.core.envelope import (
+    MIN_SHARED_SECRET_CHARS,
+    SHARED_SECRET_ENV,
+    SHARED_SECRET_HEADER,
+)
 from rasa_secure.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -55,7 +59,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 COMPONENT = "ActionServerAuth"
-HEADER = "X-Rasa-Secure-Token"
+HEADER = SHARED_SECRET_HEADER
 hookimpl = pluggy.HookimplMarker("rasa_sdk")
 RETIRING_REASON = "previous_shared_secret"
 """Audit reason of calls and attestations made with the retiring secret."""

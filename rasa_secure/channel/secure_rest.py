@@ -66,6 +66,7 @@ from rasa_secure.core.envelope import (
 )
 from rasa_secure.core.tokens import Identity, TokenVerifier
 from rasa_secure.errors import AuthenticationError, ConfigError
+from rasa_secure.startup import check_server
 
 try:
     from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -577,6 +578,7 @@ def configure_app(app: Any) -> None:
     _raise_header_limit(app)
     app.error_handler.add(PayloadTooLarge, _payload_too_large)
     app.register_listener(_before_server_start, "before_server_start")
+    app.register_listener(_after_server_start, "after_server_start")
 
 
 def _raise_header_limit(app: Any) -> None:
@@ -590,6 +592,15 @@ def _raise_header_limit(app: Any) -> None:
 
 async def _before_server_start(app: Any, _: Any) -> None:
     _raise_header_limit(app)
+
+
+async def _after_server_start(app: Any, _: Any) -> None:
+    """Warn about skipped deployment steps; the agent is loaded by now (Rasa loads it before
+    the server starts). A check that fails is reported, never fatal: it only warns."""
+    try:
+        check_server(app)
+    except Exception as error:  # noqa: BLE001 - a warning-only check must not stop the server
+        logger.warning("rasa_secure deployment check failed (%s)", type(error).__name__)
 
 
 def _payload_too_large(request: Request, error: Exception) -> HTTPResponse:

@@ -34,6 +34,8 @@ METADATA_KEY = "rasa_secure"
 """The metadata key under which the envelope travels (anything a client puts there is dropped)."""
 SHARED_SECRET_ENV = "RASA_SECURE_ACTION_TOKEN"  # noqa: S105 - the variable's name, not a secret
 """Environment variable holding the secret shared by the Rasa server and the action server."""
+SHARED_SECRET_HEADER = "X-Rasa-Secure-Token"  # noqa: S105 - a header's name, not a secret
+"""Header in which the Rasa server sends that secret to the action server."""
 MIN_SHARED_SECRET_CHARS = 16
 VERSION = 1
 _ATTESTATION_LABEL = b"rasa_secure.identity-attestation.v1"
