@@ -599,7 +599,7 @@ async def _after_server_start(app: Any, _: Any) -> None:
     the server starts). A check that fails is reported, never fatal: it only warns."""
     try:
         check_server(app)
-    except Exception as error:  # noqa: BLE001 - a warning-only check must not stop the server
+    except Exception as error:  # a warning-only check must not stop the server
         logger.warning("rasa_secure deployment check failed (%s)", type(error).__name__)
 
 
