@@ -70,8 +70,8 @@ def check_deployment() -> None:
     audit.check_key()
 
 
-OUR_WEBHOOK = "webhooks/secure_rest/"
-"""Path prefix of the SecureRestInput channel's routes."""
+OUR_WEBHOOK = "webhooks/secure_rest"
+"""Path of the SecureRestInput channel's blueprint (its health route; the others below it)."""
 
 
 def check_server(app: Any) -> List[str]:
@@ -105,7 +105,8 @@ def check_server(app: Any) -> List[str]:
             "action server refuses every call"
         )
     for path in sorted({route.path for route in app.router.routes}):
-        if path.startswith("webhooks/") and not path.startswith(OUR_WEBHOOK):
+        ours = path == OUR_WEBHOOK or path.startswith(OUR_WEBHOOK + "/")
+        if path.startswith("webhooks/") and not ours:
             missing.append(
                 f"another channel answers at /{path} beside SecureRestInput: its messages "
                 "are not authenticated"

@@ -104,16 +104,16 @@ def _secure_store(monkeypatch: pytest.MonkeyPatch) -> object:
     return SecureTrackerStore(inner={"type": "in_memory"})
 
 
-OURS = "/webhooks/secure_rest/webhook"
+OURS = ["/webhooks/secure_rest", "/webhooks/secure_rest/webhook"]
 SECRET = {"X-Rasa-Secure-Token": "${RASA_SECURE_ACTION_TOKEN}"}
 SKIPPED_STEPS = [
     # (why, routes, plain store?, wrapped by Rasa's fail-safe store?, headers, expected words)
-    ("a complete deployment", [OURS], False, False, SECRET, []),
-    ("a plain tracker store", [OURS], True, False, SECRET, ["InMemoryTrackerStore"]),
-    ("a plain store inside Rasa's fail-safe wrapper", [OURS], True, True, SECRET, ["InMemory"]),
-    ("an open REST channel beside ours", [OURS, "/webhooks/rest/webhook"], False, False,
+    ("a complete deployment", OURS, False, False, SECRET, []),
+    ("a plain tracker store", OURS, True, False, SECRET, ["InMemoryTrackerStore"]),
+    ("a plain store inside Rasa's fail-safe wrapper", OURS, True, True, SECRET, ["InMemory"]),
+    ("an open REST channel beside ours", [*OURS, "/webhooks/rest/webhook"], False, False,
      SECRET, ["/webhooks/rest/webhook"]),
-    ("an action endpoint without the secret", [OURS], False, False, {}, ["X-Rasa-Secure-Token"]),
+    ("an action endpoint without the secret", OURS, False, False, {}, ["X-Rasa-Secure-Token"]),
 ]  # fmt: skip
 
 
