@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence
 
@@ -372,19 +373,22 @@ def test_route_answers_bad_requests_with_a_json_reason(
 # -- Rasa's own callback generator, pointed at the route ---------------------------------------
 
 
-def rasa_tracker(roles: Sequence[str], domain: Any) -> Any:
+def rasa_tracker(roles: Sequence[str], domain: Any, text: str = "it is my email") -> Any:
     """A Rasa tracker as the Rasa server holds it: the channel's envelope, the email slot."""
     from rasa.shared.core.events import SlotSet, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
     state = DialogueStateTracker("ada", domain.slots)
     metadata = {"rasa_secure": envelope("ada", roles, "ada")}
-    state.update(UserUttered("it is my email", metadata=metadata))
+    state.update(UserUttered(text, metadata=metadata))
     state.update(SlotSet("email", EMAIL))
     return state
 
 
-def rasa_generate(url: str, roles: Sequence[str], headers: Dict[str, str]) -> Any:
+def rasa_generate(
+    url: str, roles: Sequence[str], headers: Dict[str, str], text: str = "it is my email"
+) -> Any:
+    """Rasa's callback generator, configured as docs/components/secure-nlg.md shows."""
     from rasa.core.nlg.callback import CallbackNaturalLanguageGenerator
     from rasa.shared.core.domain import Domain
     from rasa.utils.endpoints import EndpointConfig
@@ -395,7 +399,7 @@ def rasa_generate(url: str, roles: Sequence[str], headers: Dict[str, str]) -> An
     return asyncio.run(
         generator.generate(
             CONFIRM,
-            rasa_tracker(roles, domain),
+            rasa_tracker(roles, domain, text),
             "secure_rest",
             domain_responses=domain.responses,
         )
@@ -420,14 +424,23 @@ def test_rasa_callback_generator_without_the_secret_is_refused(bank_server: str)
     assert error.value.status == 401
 
 
-def test_example_bot_endpoints_point_rasa_at_the_route() -> None:
-    """endpoints.yml: callback NLG at <action URL>/nlg, with the action server's secret."""
-    import yaml
+@pytest.mark.xfail(
+    strict=True,
+    reason="the PII log filter (rasa_secure/stores/log_filter.py) has no rule for the request "
+    "body rasa.core.nlg.callback logs at debug; until it has, the example bot keeps the NLG "
+    "endpoint off (docs/components/secure-nlg.md)",
+)
+def test_rasas_debug_line_of_the_request_keeps_no_name(
+    bank_server: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Rasa logs each NLG request (the user's text included) at debug; a name must not stay."""
+    from rasa_secure.stores.log_filter import PIILogFilter
 
-    endpoints = yaml.safe_load((BOT / "endpoints.yml").read_text())
-    action, nlg = endpoints["action_endpoint"], endpoints["nlg"]
-    assert nlg["type"] == "callback"
-    assert nlg["url"] == action["url"] + "/nlg"
-    assert action["url"] == "${RASA_SECURE_ACTION_URL}"  # .../webhook, so the route's path
-    assert NLG_PATH == "/webhook/nlg"
-    assert nlg["headers"] == action["headers"]
+    caplog.set_level(logging.DEBUG, logger="rasa.core.nlg.callback")
+    rasa_generate(bank_server, ["customer"], SECRET, text="my name is Ada Byron")
+    records = [r for r in caplog.records if r.getMessage().startswith("Requesting NLG")]
+    assert records, "Rasa logs the request"
+    log_filter = PIILogFilter(install=False)
+    for record in records:
+        log_filter.filter(record)
+        assert "Ada Byron" not in record.getMessage()
