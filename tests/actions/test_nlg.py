@@ -201,6 +201,25 @@ def test_without_an_identity_slot_values_are_withheld(nlg: SecureNLG) -> None:
         assert nlg.generate(body(state))["text"] == f"Your new contact email will be {WITHHELD}."
 
 
+@pytest.mark.parametrize(
+    ("why", "state", "reason"),
+    [
+        ("no envelope", tracker("ada", slots={"email": EMAIL}, metadata={}), "identity_missing"),
+        ("no grant for the response's slot", as_caller(["auditor"]), "slot_withheld"),
+    ],
+)
+def test_withheld_slot_values_leave_an_audit_record_without_the_value(
+    nlg: SecureNLG, caplog: pytest.LogCaptureFixture, why: str, state: Tracker, reason: str
+) -> None:
+    with caplog.at_level(logging.INFO, logger="rasa_secure.audit"):
+        nlg.generate(body(state))
+    records = [r.getMessage() for r in caplog.records if r.name == "rasa_secure.audit"]
+    [record] = [json.loads(r) for r in records if '"SecureNLG"' in r]
+    assert (record["decision"], record["action"]) == ("deny", CONFIRM), why
+    assert record["categories"] == ["email"] and record["reasons"] == [reason], why
+    assert EMAIL not in "".join(records)
+
+
 def test_an_envelope_for_another_conversation_is_no_identity(nlg: SecureNLG) -> None:
     meta = {"rasa_secure": envelope("ada", ["customer"], "someone-else")}
     state = tracker("ada", slots={"email": EMAIL}, metadata=meta)
@@ -368,6 +387,31 @@ def test_route_answers_bad_requests_with_a_json_reason(
     reply = post(bank_server, payload, SECRET)
     assert reply.status_code == 400, why
     assert reply.json() == {"error": "Bad Request", "reason": reason}
+
+
+@pytest.mark.parametrize(
+    ("why", "domain", "status"),
+    [
+        ("a guard with a domain: served (an unknown response says nothing)", True, 200),
+        ("a guard without a domain: no route, Rasa's call fails loudly", False, 404),
+    ],
+)
+def test_attach_serves_the_route_only_with_a_domain_to_render(
+    guarded: ActionGuard, why: str, domain: bool, status: int
+) -> None:
+    from rasa_sdk.endpoint import create_app
+
+    from rasa_secure.actions.server_auth import attach
+    from tests.actions.conftest import GUARD_CONFIG
+    from tests.serving import serve
+
+    config = GUARD_CONFIG if domain else {k: v for k, v in GUARD_CONFIG.items() if k != "domain"}
+    app = create_app("tests.actions.sample_actions", cors_origins="")
+    attach(app, environ=ENV, guard=ActionGuard(config, environ=ENV))
+    with serve(app) as url:
+        reply = post(url, body(as_caller(["customer"])), SECRET)
+    assert reply.status_code == status, why
+    assert reply.json() == ({} if domain else {"error": "Not Found"}), why
 
 
 # -- Rasa's own callback generator, pointed at the route ---------------------------------------
