@@ -103,7 +103,10 @@ OPTIONS: OptionSpec = {
         None, "the policy YAML file (relative paths: to the config file)", (str, type(None))
     ),
     "domain": Option(
-        None, "domain file or directory to check the policy's names against", (str, type(None))
+        None,
+        "domain file or directory to check the policy's names against (SecureNLG renders "
+        "its responses)",
+        (str, type(None)),
     ),
     "identity": Option(
         "attested",
@@ -221,15 +224,16 @@ class ActionGuard:
         env = os.environ if environ is None else environ
         self.config = resolve(OPTIONS, config, owner="SecureAction")
         root = base or Path.cwd()
+        domain_path = self.config["domain"]
+        # the domain file or directory, resolved: the policy is checked against it and
+        # SecureNLG renders its responses
+        self.domain: Optional[Path] = None if domain_path is None else root / domain_path
         if policy is None:
             if self.config["policy"] is None:
                 raise ConfigError(
                     "SecureAction.policy", f"no policy file configured (set {POLICY_ENV})"
                 )
-            domain = self.config["domain"]
-            policy = Policy.load(
-                root / self.config["policy"], domain=None if domain is None else root / domain
-            )
+            policy = Policy.load(root / self.config["policy"], domain=self.domain)
         self.policy = policy
         secrets = SharedSecrets.from_env(
             self.config["attestation_secret_env"], env, key="SecureAction.attestation_secret_env"
@@ -432,12 +436,12 @@ class ActionGuard:
         self, message: Dict[str, Any], disclosures: Sequence[Tuple[str, Disclosure]], scope: str
     ) -> Dict[str, Any]:
         """``message`` with every string (text, buttons, custom JSON...) redacted."""
-        pattern = _values_pattern([text for text, _ in disclosures])
+        pattern = values_pattern([text for text, _ in disclosures])
         levels = dict(disclosures)
         return {
             key: value
             if key in UNSCANNED_KEYS
-            else _walk(value, lambda text: self._redact_text(text, pattern, levels, scope))
+            else walk_strings(value, lambda text: self._redact_text(text, pattern, levels, scope))
             for key, value in message.items()
         }
 
@@ -449,20 +453,9 @@ class ActionGuard:
         scope: str,
     ) -> str:
         """Slot values rendered as disclosed, then one PII pass that spares shown values."""
-        pieces: List[str] = []
-        shown: List[Tuple[int, int]] = []
-        position = length = 0
-        for match in pattern.finditer(text) if pattern is not None else ():
-            rendered = levels[match.group(0)].render(match.group(0))
-            pieces += [text[position : match.start()], rendered]
-            length += match.start() - position
-            shown.append((length, length + len(rendered)))
-            length += len(rendered)
-            position = match.end()
-        pieces.append(text[position:])
-        return self._sanitize("".join(pieces), shown, scope)
+        return self.sanitize(*show_values(text, pattern, levels), scope)
 
-    def _sanitize(self, text: str, shown: Sequence[Tuple[int, int]], scope: str) -> str:
+    def sanitize(self, text: str, shown: Sequence[Tuple[int, int]], scope: str) -> str:
         """PII masked outside the ``shown`` spans; on any failure the whole text is replaced."""
         if self.sanitizer is None or not text.strip():
             return text
@@ -527,20 +520,43 @@ def _scalar_texts(value: Any) -> List[str]:
     return []
 
 
-def _values_pattern(values: Sequence[str]) -> Optional[re.Pattern[str]]:
+def show_values(
+    text: str, pattern: Optional[re.Pattern[str]], levels: Mapping[str, Disclosure]
+) -> Tuple[str, List[Tuple[int, int]]]:
+    """``text`` with the slot values ``pattern`` finds rendered as ``levels`` disclose them.
+
+    Returns the new text and the spans of the rendered values (spared by the PII pass).
+    """
+    pieces: List[str] = []
+    shown: List[Tuple[int, int]] = []
+    position = length = 0
+    for match in pattern.finditer(text) if pattern is not None else ():
+        rendered = levels[match.group(0)].render(match.group(0))
+        pieces += [text[position : match.start()], rendered]
+        length += match.start() - position
+        shown.append((length, length + len(rendered)))
+        length += len(rendered)
+        position = match.end()
+    pieces.append(text[position:])
+    return "".join(pieces), shown
+
+
+def values_pattern(values: Sequence[str]) -> Optional[re.Pattern[str]]:
+    """A pattern finding any of ``values`` as a whole word (``None`` for no values)."""
     if not values:
         return None
     alternatives = "|".join(re.escape(value) for value in values)
     return re.compile(rf"(?<![A-Za-z0-9])(?:{alternatives})(?![A-Za-z0-9])")
 
 
-def _walk(value: Any, change: Callable[[str], str]) -> Any:
+def walk_strings(value: Any, change: Callable[[str], str]) -> Any:
+    """``value`` (nested dicts and lists) with every string replaced by ``change(string)``."""
     if isinstance(value, str):
         return change(value)
     if isinstance(value, dict):
-        return {key: _walk(item, change) for key, item in value.items()}
+        return {key: walk_strings(item, change) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_walk(item, change) for item in value]
+        return [walk_strings(item, change) for item in value]
     return value
 
 

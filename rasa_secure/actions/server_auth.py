@@ -203,15 +203,19 @@ def attach(
 ) -> ActionServerAuth:
     """Guard a rasa-sdk Sanic ``app`` (idempotent).
 
-    Installs the shared-secret check as the first request middleware and lets the app run
-    only the actions the policy governs (:mod:`rasa_secure.actions.governance`).
+    Installs the shared-secret check as the first request middleware, lets the app run
+    only the actions the policy governs (:mod:`rasa_secure.actions.governance`), and serves
+    the domain's responses on ``/webhook/nlg`` (:mod:`rasa_secure.actions.nlg`) when the
+    guard has a domain.
 
     Args:
         app: built with ``rasa_sdk.endpoint.create_app``.
         config: options of :data:`OPTIONS`.
         environ: environment to read the secret from (default ``os.environ``).
         guard: the guard whose redaction applies to ungoverned actions' replies when
-            ``allow_ungoverned_actions_unsafe`` is on (default :meth:`ActionGuard.default`).
+            ``allow_ungoverned_actions_unsafe`` is on (default :meth:`ActionGuard.default`),
+            and to the responses the NLG route renders (default: see
+            :func:`rasa_secure.actions.nlg.nlg_guard`).
 
     Raises:
         ConfigError: see :class:`ActionServerAuth` and
@@ -223,9 +227,11 @@ def attach(
     auth = ActionServerAuth(config, environ=environ)
     from sanic import response
 
-    from rasa_secure.actions.governance import govern
+    from rasa_secure.actions import nlg
+    from rasa_secure.actions.governance import action_executor, govern
 
     govern(app, allow_unsafe=auth.config["allow_ungoverned_actions_unsafe"], guard=guard)
+    nlg.register(app, action_executor(app).actions, guard)
 
     header_name = auth.config["header"]
     parameter = auth.config["query_parameter"]
