@@ -177,3 +177,27 @@ def action_call(
         "domain": domain or DOMAIN,
         "version": "3.6.21",
     }
+
+
+def sample_app() -> Any:
+    """rasa-sdk's app for ``tests.actions.sample_actions``, with only the actions a fresh
+    action-server process of that package would register.
+
+    rasa-sdk registers every ``Action`` subclass loaded in the process; in the whole suite
+    other test modules have loaded the example bot's actions too, whose guards read secrets
+    from the environment and which no test policy governs.
+    """
+    from rasa_sdk.endpoint import create_app
+    from sanic import Sanic
+
+    from rasa_secure.actions.governance import action_executor
+
+    Sanic.test_mode = True  # several apps named rasa_sdk in one process, as serve() allows
+    app = create_app("tests.actions.sample_actions", cors_origins="")
+    executor = action_executor(app)
+    executor.actions = {
+        name: run
+        for name, run in executor.actions.items()
+        if type(getattr(run, "__self__", None)).__module__.startswith("tests.actions.")
+    }
+    return app

@@ -18,9 +18,7 @@ from typing import Any, Dict, List
 import pytest
 import requests
 from rasa_sdk import Tracker
-from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import CollectingDispatcher
-from sanic import Sanic
 
 from rasa_secure.actions.governance import (
     Ungoverned,
@@ -39,6 +37,7 @@ from tests.actions.conftest import (
     action_call,
     cli_env,
     cli_server,
+    sample_app,
     tracker,
 )
 from tests.serving import serve
@@ -69,8 +68,7 @@ def post(url: str, body: Dict[str, Any], headers: Dict[str, str] = SECRET) -> re
 
 @pytest.fixture
 def app(guarded: ActionGuard) -> Any:
-    Sanic.test_mode = True  # several apps named rasa_sdk in one process, as serve() allows
-    return create_app("tests.actions.sample_actions", cors_origins="")
+    return sample_app()
 
 
 def governance_audit(caplog: pytest.LogCaptureFixture) -> List[Dict[str, Any]]:

@@ -29,7 +29,16 @@ from rasa_secure.actions.nlg import (
 from rasa_secure.actions.secure_action import ActionGuard
 from rasa_secure.core.policy import WITHHELD
 from rasa_secure.errors import ConfigError, InputError
-from tests.actions.conftest import ENV, REPO, SHARED, cli_env, cli_server, envelope, tracker
+from tests.actions.conftest import (
+    ENV,
+    REPO,
+    SHARED,
+    cli_env,
+    cli_server,
+    envelope,
+    sample_app,
+    tracker,
+)
 
 BOT = REPO / "example_bot"
 EMAIL = "ada.lovelace@example.org"
@@ -399,14 +408,13 @@ def test_route_answers_bad_requests_with_a_json_reason(
 def test_attach_serves_the_route_only_with_a_domain_to_render(
     guarded: ActionGuard, why: str, domain: bool, status: int
 ) -> None:
-    from rasa_sdk.endpoint import create_app
 
     from rasa_secure.actions.server_auth import attach
     from tests.actions.conftest import GUARD_CONFIG
     from tests.serving import serve
 
     config = GUARD_CONFIG if domain else {k: v for k, v in GUARD_CONFIG.items() if k != "domain"}
-    app = create_app("tests.actions.sample_actions", cors_origins="")
+    app = sample_app()
     attach(app, environ=ENV, guard=ActionGuard(config, environ=ENV))
     with serve(app) as url:
         reply = post(url, body(as_caller(["customer"])), SECRET)

@@ -13,7 +13,6 @@ import pluggy
 import pytest
 import rasa_sdk.plugin
 import requests
-from rasa_sdk.endpoint import create_app
 
 from rasa_secure.actions.secure_action import ActionGuard
 from rasa_secure.actions.server_auth import ActionServerAuth, attach, init_hooks
@@ -27,6 +26,7 @@ from tests.actions.conftest import (
     action_call,
     cli_server,
     envelope,
+    sample_app,
     tracker,
 )
 from tests.serving import free_port, serve
@@ -36,7 +36,7 @@ COMMAND = [*CLI, "--actions", "tests.actions.sample_actions"]
 
 @pytest.fixture
 def server(guarded: Any) -> Iterator[str]:
-    app = create_app("tests.actions.sample_actions", cors_origins="")
+    app = sample_app()
     attach(app, environ={"RASA_SECURE_ACTION_TOKEN": SHARED})
     with serve(app) as url:
         yield url
@@ -85,7 +85,7 @@ def test_action_list_is_protected_health_is_not(server: str) -> None:
 
 def test_query_token_when_enabled(guarded: Any) -> None:
     """Rasa's endpoints.yml `token:` sends ?token=...; accepted only when switched on."""
-    app = create_app("tests.actions.sample_actions", cors_origins="")
+    app = sample_app()
     attach(app, {"accept_query_token": True}, environ={"RASA_SECURE_ACTION_TOKEN": SHARED})
     with serve(app) as url:
         assert webhook(url, params={"token": SHARED}).status_code == 200
@@ -109,7 +109,7 @@ def test_rasa_sdk_plugin_hook_attaches_the_guard_once(
     manager = pluggy.PluginManager("rasa_sdk")
     manager.add_hookspecs(rasa_sdk.plugin)
     init_hooks(manager)
-    app = create_app("tests.actions.sample_actions", cors_origins="")
+    app = sample_app()
     manager.hook.attach_sanic_app_extensions(app=app)
     first = app.ctx.rasa_secure_auth
     manager.hook.attach_sanic_app_extensions(app=app)
@@ -151,7 +151,7 @@ def test_secret_rotation_accepts_old_and_new_until_the_old_one_is_retired(
 ) -> None:
     """Action servers first get the new secret with the old one as previous; Rasa servers
     then switch one by one (both secrets arrive meanwhile); then the previous is removed."""
-    during = create_app("tests.actions.sample_actions", cors_origins="")
+    during = sample_app()
     attach(during, environ=ROTATING)
     caplog.set_level(logging.INFO, logger="rasa_secure.audit")
     with serve(during) as url:
@@ -165,7 +165,7 @@ def test_secret_rotation_accepts_old_and_new_until_the_old_one_is_retired(
         if r.name == "rasa_secure.audit"
     ]
     assert ["previous_shared_secret"] in reasons, "calls with the retiring secret are audited"
-    after = create_app("tests.actions.sample_actions", cors_origins="")
+    after = sample_app()
     attach(after, environ={"RASA_SECURE_ACTION_TOKEN": NEW})
     with serve(after) as url:
         assert webhook(url, {"X-Rasa-Secure-Token": OLD}).status_code == 401, "retired"
@@ -214,7 +214,7 @@ def test_server_errors_echo_no_conversation_data(
     tracker, slot values included), which Rasa then logs in its exception chain; and logs
     the traceback itself. The guarded server answers with the status phrase only."""
     card = "4111 1111 1111 1111"
-    app = create_app("tests.actions.sample_actions", cors_origins="")
+    app = sample_app()
     attach(app, environ={"RASA_SECURE_ACTION_TOKEN": SHARED})
     body = action_call("sample_check_balance", tracker("alice", slots={"card_number": card}))
     del body["tracker"]["sender_id"]  # rasa-sdk's Tracker.from_dict raises KeyError
