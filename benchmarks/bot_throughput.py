@@ -323,25 +323,43 @@ def _timing_points(secure: bool) -> Iterator[Tuple[str, Any, str]]:
     from rasa.core.processor import MessageProcessor
     from rasa.core.tracker_store import SQLTrackerStore
 
-    yield "handling a message (incl. waiting for the loop)", MessageProcessor, "handle_message"
     yield "NLU parse", MessageProcessor, "parse_message"
     yield "NLU graph", MessageProcessor, "_parse_message_with_graph"
     yield "policy prediction", MessageProcessor, "_predict_next_with_tracker"
-    yield "remote action calls (incl. waiting for the loop)", RemoteAction, "run"
     yield "SQL store save", SQLTrackerStore, "save"
     yield "SQL store retrieve", SQLTrackerStore, "retrieve"
-    if not secure:
-        return
+    if secure:
+        yield from _secure_timing_points()
+    yield "handling a message (incl. waiting for the loop)", MessageProcessor, "handle_message"
+    yield "remote action calls (incl. waiting for the loop)", RemoteAction, "run"
+
+
+def _secure_timing_points() -> Iterator[Tuple[str, Any, str]]:
     from rasa_secure.channel.secure_rest import SecureRestInput
+    from rasa_secure.core.pii import _Engine
     from rasa_secure.nlu.injection_screen import InjectionScreen
     from rasa_secure.nlu.pii_detector import PIIDetector
+    from rasa_secure.stores.events import EventSanitizer
     from rasa_secure.stores.tracker_store import SecureTrackerStore
 
+    # Labels starting with spaces are parts of the point above them (not added up again).
     yield "channel checks (SecureRestInput.admit)", SecureRestInput, "admit"
     yield "PIIDetector.process", PIIDetector, "process"
+    try:
+        from spacy.language import Language
+    except ImportError:
+        pass
+    else:
+        yield "  inside PIIDetector: spaCy NER", Language, "__call__"
+    yield "  PII engine detect (PIIDetector and store)", _Engine, "detect"
     yield "InjectionScreen.process", InjectionScreen, "process"
     yield "secure store save (total)", SecureTrackerStore, "save"
     yield "secure store: cleaning events", SecureTrackerStore, "_safe_tracker"
+    yield "  inside cleaning: sanitizer.learn", EventSanitizer, "learn"
+    yield "  inside cleaning: sanitizer.sanitize", EventSanitizer, "sanitize"
+    yield "  inside sanitize: store-side detection", EventSanitizer, "_detect_and_redact"
+    yield "  inside sanitize: audit", EventSanitizer, "_audit"
+    yield "  inside cleaning: sanitizer.seal", EventSanitizer, "seal"
     yield "secure store retrieve (total)", SecureTrackerStore, "retrieve"
     yield "secure store: restoring slots", SecureTrackerStore, "_restore"
 
@@ -360,6 +378,7 @@ def serve(stats_path: Path, secure: bool, rasa_argv: Sequence[str]) -> None:
     """Run ``rasa <rasa_argv>`` with the timing points wrapped and audit records counted."""
     stats = Stats(stats_path)
     for label, owner, attribute in _timing_points(secure):
+        stats.timers[label] = _Timer()  # the report keeps this order
         setattr(owner, attribute, _timed(stats, label, getattr(owner, attribute)))
     if secure:
         from rasa_secure.core import audit
