@@ -94,6 +94,7 @@ SCRIPT: Tuple[str, ...] = (
 )
 CONFIRMATION = re.compile(r"\b(confirm|are you sure|shall I)\b", re.IGNORECASE)
 CONFIRM_REPLY = "yes"
+MAX_TURNS = 2 * len(SCRIPT)  # a bot that asks for confirmation forever cannot hold a round
 REQUEST_TIMEOUT = 60.0
 STATS_INTERVAL = 0.5
 
@@ -599,7 +600,7 @@ async def conversation(
     replies: List[List[str]] = []
     errors: List[str] = []
     pending = list(SCRIPT)
-    while pending:
+    while pending and len(replies) < MAX_TURNS:
         text = pending.pop(0)
         start = time.perf_counter()
         try:
@@ -860,6 +861,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     if not 2 <= args.rounds <= 100 or not 1 <= args.conversations <= 100:
         parser.error("--rounds must be 2..100 and --conversations 1..100")
+    if not 10 <= args.time_budget <= 7200:
+        parser.error("--time-budget must be 10..7200 seconds")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     workdir = Path(tempfile.mkdtemp(prefix="bot-throughput-"))
     bots: List[Bot] = []
