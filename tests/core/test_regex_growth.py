@@ -43,6 +43,10 @@ a linear expression takes microseconds there, one with a bounded but explosive a
 (groups of optional length over the same digits) milliseconds, and a message holding a
 hundred such spots would take seconds."""
 
+LOOKS = 3
+"""Timings of a whole detector call are milliseconds on a shared machine: a finding fails
+only when every one of this many looks grows super-linearly."""
+
 NO_BUDGET = {"time_budget_ms": 10_000_000}
 
 
@@ -151,11 +155,12 @@ def test_each_finding_is_linear_through_the_detector(
     why: str, call: Call, shape: Shape, screen: InjectionDetector, pii_detector: PIIDetector
 ) -> None:
     run = call(screen, pii_detector)
-    lengths = (250, 1000, 2000)
-    found = regex_probe.growth(why, run, shape, lengths, cap=2.0)
-    if found.exponent > SUPER_LINEAR:  # a second look, as above
-        found = regex_probe.growth(why, run, shape, lengths, cap=2.0)
-    assert found.exponent <= SUPER_LINEAR, _report([found])
+    looks = []
+    for _ in range(LOOKS):  # each look must agree: one descheduled timing decides nothing
+        looks.append(regex_probe.growth(why, run, shape, (1000, 2000, 4000), cap=2.0))
+        if looks[-1].exponent <= SUPER_LINEAR:
+            break
+    assert looks[-1].exponent <= SUPER_LINEAR, _report(looks)
 
 
 # --- the probe can fail ---------------------------------------------------------------------
