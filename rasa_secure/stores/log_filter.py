@@ -226,6 +226,21 @@ DUMP_RULES: Tuple[DumpRule, ...] = (
         counterexamples=("entities: []",),
     ),
     DumpRule(
+        "NLG request body",
+        ("The request body is ",),
+        # rasa.core.nlg.callback at debug: "Requesting NLG for utter_x from URL.The request
+        # body is {json}." - the tracker, the user's text and every slot value included.
+        re.compile(r"The request body is (?P<value>.+)", re.S),
+        examples=(
+            (
+                "Requesting NLG for utter_greet from http://a/webhook/nlg.The request body is "
+                '{"tracker": {"latest_message": {"text": "my name is Ada Byron"}}}.',
+                "Ada Byron",
+            ),
+        ),
+        counterexamples=("Requesting NLG for utter_greet from http://a/webhook/nlg.",),
+    ),
+    DumpRule(
         "ignored action event",
         ("Contents of ignored event: ",),
         # rasa_sdk.executor: "Contents of ignored event: '{event}'" at debug.

@@ -476,12 +476,6 @@ def test_rasa_callback_generator_without_the_secret_is_refused(bank_server: str)
     assert error.value.status == 401
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the PII log filter (rasa_secure/stores/log_filter.py) has no rule for the request "
-    "body rasa.core.nlg.callback logs at debug; until it has, the example bot keeps the NLG "
-    "endpoint off (docs/components/secure-nlg.md)",
-)
 def test_rasas_debug_line_of_the_request_keeps_no_name(
     bank_server: str, caplog: pytest.LogCaptureFixture
 ) -> None:
