@@ -26,6 +26,7 @@ import unicodedata
 import uuid
 from contextlib import closing
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Sequence, Tuple
 
@@ -111,6 +112,9 @@ BOB_VALUES = (
     _planted("bob-email", "bob.w@example.com",
              "my phone number is +44 20 7946 0321 and my email is {}"),
     _planted("bob-birth", "2 February 1979", "my date of birth is {}"),
+    # a domain outside the public suffix list (a private .local domain): a work address
+    _planted("bob-email-local", "t.wren@wrenfield.local",
+             "my phone number is +44 20 7946 0321 and my email is {}"),
     _planted("bob-password", "Tr1cky-Otter-Lamp", "my password is {}"),
     _planted("bob-aws-key", "AKIAQ7XJ3PLM2RVW5KDT", "this is my api key {}"),
     _planted("bob-github-token", "ghp_R8kPz2Lq9VwX4mN7tY1bC6dF3gH5jK0sA2eQ",
@@ -191,8 +195,7 @@ def _script() -> List[Turn]:
              _balances(("2000300040", "295.25"), ("3000400050", "12,000.00"))),
         Turn("bob", "bye", GOODBYE),
     ]  # fmt: skip
-    assert len(alice) == len(bob)
-    return [turn for pair in zip(alice, bob) for turn in pair]
+    return [turn for pair in zip_longest(alice, bob) for turn in pair if turn is not None]
 
 
 # -- the deployment ------------------------------------------------------------------------
@@ -325,36 +328,50 @@ async def _read_queue(queue_name: str, written: Written) -> None:
         while (message := await queue.get(no_ack=True, fail=False)) is not None:
             written.add("rabbitmq", f"{queue_name}#{number}", message.body)
             number += 1
-        await queue.delete(if_unused=False, if_empty=False)
     finally:
         await connection.close()
 
 
-def _read_redis(names: Names, written: Written) -> None:
+async def _delete_queue(queue_name: str) -> None:
+    import aio_pika
+
+    connection = await aio_pika.connect_robust(RABBITMQ)
+    try:
+        await (await connection.channel()).queue_delete(queue_name)
+    finally:
+        await connection.close()
+
+
+def _redis_keys(names: Names, action: Callable[[Any, bytes], None]) -> None:
     import redis
 
     client = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB)
     try:
         for pattern in (f"{names.lock_prefix}*", f"*{names.limits_namespace}*"):
-            for key in client.scan_iter(match=pattern):
-                kind = client.type(key).decode()
-                value: Any
-                if kind == "string":
-                    value = client.get(key)
-                elif kind == "list":
-                    value = client.lrange(key, 0, -1)
-                elif kind == "zset":
-                    value = client.zrange(key, 0, -1, withscores=True)
-                elif kind == "hash":
-                    value = client.hgetall(key)
-                elif kind == "set":
-                    value = client.smembers(key)
-                else:
-                    value = kind
-                written.add("redis", key.decode(errors="replace"), key + b"\t" + _cell(value))
-                client.delete(key)
+            for key in list(client.scan_iter(match=pattern)):
+                action(client, key)
     finally:
         client.close()
+
+
+_REDIS_READERS: Dict[str, Callable[[Any, bytes], Any]] = {
+    "string": lambda client, key: client.get(key),
+    "list": lambda client, key: client.lrange(key, 0, -1),
+    "zset": lambda client, key: client.zrange(key, 0, -1, withscores=True),
+    "hash": lambda client, key: client.hgetall(key),
+    "set": lambda client, key: client.smembers(key),
+}
+
+
+def _read_redis(names: Names, written: Written) -> None:
+    def read(client: Any, key: bytes) -> None:
+        kind = client.type(key).decode()
+        reader = _REDIS_READERS.get(kind)
+        assert reader is not None, f"a Redis {kind} the sweep cannot read"
+        value = reader(client, key)
+        written.add("redis", key.decode(errors="replace"), key + b"\t" + _cell(value))
+
+    _redis_keys(names, read)
 
 
 def _read_files(workdir: Path, written: Written) -> None:
@@ -470,6 +487,8 @@ def deployment(bot_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
         _read_files(workdir, written)
     finally:
         drop_database()
+        _redis_keys(names, lambda client, key: client.delete(key))
+        asyncio.run(asyncio.wait_for(_delete_queue(names.queue), 60))
     yield Deployment(replies, transfers, emails, written, sweep(written))
 
 
@@ -542,13 +561,21 @@ LEAKS: Dict[str, str] = {
         "data, user event fields text and parse_data.text, and the SecureEventBroker publishes "
         "the same fields raw on RabbitMQ; the logs hold it redacted"
     ),
+    "bob-email-local": (
+        "an e-mail address whose domain is not in the public suffix list (.local, .home, "
+        ".example) fails the TLD check of Presidio's EmailRecognizer (tldextract) and no other "
+        "recognizer matches it, so the PIIDetector finds nothing; the SecureTrackerStore "
+        "stores it raw in PostgreSQL table events, column data, user event fields text and "
+        "parse_data.text, and the SecureEventBroker publishes the same fields raw on RabbitMQ; "
+        "the logs hold it redacted"
+    ),
 }
 
 
 def _leak_marks(planted: Planted) -> List[Any]:
     if planted.id not in LEAKS:
         return []
-    return [pytest.mark.xfail(strict=True, reason=LEAKS[planted.id])]
+    return [pytest.mark.xfail(strict=True, raises=AssertionError, reason=LEAKS[planted.id])]
 
 
 @pytest.mark.parametrize(
