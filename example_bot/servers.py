@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Dict, List, Mapping, Optional, Tuple, Type
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Type, Union
 
 import requests
 
@@ -48,11 +48,12 @@ class _Process:
     cwd: Path
     log: Path
     health_url: str
+    verify: Union[bool, str] = True
     popen: Optional[subprocess.Popen[bytes]] = None
 
-    def start(self, env: Mapping[str, str]) -> None:
+    def start(self, env: Mapping[str, str], *, append: bool = False) -> None:
         self.log.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.log, "wb") as output:
+        with open(self.log, "ab" if append else "wb") as output:
             self.popen = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
                 self.argv, cwd=self.cwd, env=dict(env), stdout=output, stderr=subprocess.STDOUT
             )
@@ -65,7 +66,7 @@ class _Process:
                     f"{self.name} exited with {self.popen.returncode}:\n{self.tail()}"
                 )
             try:
-                if requests.get(self.health_url, timeout=2).ok:
+                if requests.get(self.health_url, timeout=2, verify=self.verify).ok:
                     return
             except requests.RequestException:
                 pass
@@ -102,9 +103,25 @@ def generate_secrets() -> Dict[str, str]:
     }
 
 
+@dataclass(frozen=True)
+class ActionServerTls:
+    """PEM files for serving the action server over HTTPS.
+
+    Attributes:
+        certificate: the server certificate (for ``127.0.0.1``).
+        key: its private key, unencrypted.
+        ca: the CA that signed it; the health check trusts only this CA (the Rasa servers
+            are told about it by ``cafile`` in their ``endpoints.yml``).
+    """
+
+    certificate: Path
+    key: Path
+    ca: Path
+
+
 @dataclass
 class BotServers:
-    """The action server and the Rasa server of the example bot, as a context manager.
+    """The action server and the Rasa server(s) of the example bot, as a context manager.
 
     Secrets (JWT signing secret, action-server token, storage keys) are generated for each
     launch unless ``env`` or the process environment provides them.
@@ -117,6 +134,12 @@ class BotServers:
         env: extra environment variables for both servers.
         secrets: the generated secrets (used where ``env`` and the environment have none).
         rasa_args: extra arguments for ``rasa run`` (e.g. ``("--debug",)``).
+        replicas: how many Rasa server processes serve the same model (each on its own port,
+            logging to ``rasa-server.log``, ``rasa-server-2.log``, ...); they share what the
+            endpoints file makes them share (tracker store, lock store, broker).
+        action_tls: serve the action server over HTTPS with these files (default: HTTP).
+        logging_config: the logging configuration of every server (default: rasa_secure's
+            ``logging.yml``).
     """
 
     model: Path
@@ -128,38 +151,67 @@ class BotServers:
     rasa_args: Tuple[str, ...] = ()
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
+    replicas: int = 1
+    action_tls: Optional[ActionServerTls] = None
+    logging_config: Optional[Path] = None
 
     def __post_init__(self) -> None:
+        if self.replicas < 1:
+            raise ValueError(f"replicas must be 1 or more, got {self.replicas}")
         self.workdir.mkdir(parents=True, exist_ok=True)
+        logging_config = str(self.logging_config or logging_config_path())
+        tls: List[str] = []
+        if self.action_tls is not None:
+            tls = ["--ssl-certificate", str(self.action_tls.certificate),
+                   "--ssl-keyfile", str(self.action_tls.key)]  # fmt: skip
         self.actions = _Process(
             name="action server",
             argv=[sys.executable, "-m", "rasa_secure.cli.main", "actions",
                   "--actions", "example_bot.actions", "--host", "127.0.0.1",
-                  "--port", str(self.actions_port), "--logging-config-file", logging_config_path()],
+                  "--port", str(self.actions_port), "--logging-config-file", logging_config,
+                  *tls],
             cwd=REPO_DIR,
             log=self.workdir / "action-server.log",
-            health_url=f"http://127.0.0.1:{self.actions_port}/health",
+            health_url=f"{self._actions_base}/health",
+            verify=str(self.action_tls.ca) if self.action_tls else True,
         )  # fmt: skip
-        self.rasa = _Process(
-            name="rasa server",
+        self.ports = [self.rasa_port, *(free_port() for _ in range(self.replicas - 1))]
+        self.rasa_servers = [
+            self._rasa_process(index, port, logging_config) for index, port in enumerate(self.ports)
+        ]
+        self.rasa = self.rasa_servers[0]
+
+    def _rasa_process(self, index: int, port: int, logging_config: str) -> _Process:
+        suffix = "" if index == 0 else f"-{index + 1}"
+        return _Process(
+            name=f"rasa server{suffix.replace('-', ' ')}",
             argv=[sys.executable, "-m", "rasa", "run", "--model", str(self.model),
                   "--endpoints", str(self.endpoints), "--credentials", str(self.credentials),
-                  "--interface", "127.0.0.1", "--port", str(self.rasa_port),
-                  "--logging-config-file", logging_config_path(), *self.rasa_args],
+                  "--interface", "127.0.0.1", "--port", str(port),
+                  "--logging-config-file", logging_config, *self.rasa_args],
             cwd=BOT_DIR,
-            log=self.workdir / "rasa-server.log",
-            health_url=f"http://127.0.0.1:{self.rasa_port}/",
+            log=self.workdir / f"rasa-server{suffix}.log",
+            health_url=f"http://127.0.0.1:{port}/",
         )  # fmt: skip
 
     @property
     def url(self) -> str:
-        """Base URL of the Rasa server."""
-        return f"http://127.0.0.1:{self.rasa_port}"
+        """Base URL of the (first) Rasa server."""
+        return self.replica_url(0)
+
+    def replica_url(self, replica: int) -> str:
+        """Base URL of Rasa server number ``replica`` (from 0)."""
+        return f"http://127.0.0.1:{self.ports[replica]}"
+
+    @property
+    def _actions_base(self) -> str:
+        scheme = "https" if self.action_tls is not None else "http"
+        return f"{scheme}://127.0.0.1:{self.actions_port}"
 
     @property
     def actions_url(self) -> str:
         """Webhook URL of the action server."""
-        return f"http://127.0.0.1:{self.actions_port}/webhook"
+        return f"{self._actions_base}/webhook"
 
     def environment(self) -> Dict[str, str]:
         """The environment both servers run with."""
@@ -183,6 +235,12 @@ class BotServers:
                 process.start(env)
             for process in (self.actions, self.rasa):
                 process.wait_healthy(deadline)
+            # further replicas once the first has created the stores' tables, so they do not
+            # race to create them
+            for process in self.rasa_servers[1:]:
+                process.start(env)
+            for process in self.rasa_servers[1:]:
+                process.wait_healthy(deadline)
         except BaseException:
             self.close()
             raise
@@ -197,9 +255,17 @@ class BotServers:
         self.close()
 
     def close(self) -> None:
-        """Stop both servers (Rasa first, so no action call is cut off)."""
-        self.rasa.stop()
+        """Stop the servers (Rasa first, so no action call is cut off)."""
+        for process in reversed(self.rasa_servers):
+            process.stop()
         self.actions.stop()
+
+    def restart_replica(self, replica: int) -> None:
+        """Stop Rasa server number ``replica`` (SIGINT) and start it again; its log goes on."""
+        process = self.rasa_servers[replica]
+        process.stop()
+        process.start(self.environment(), append=True)
+        process.wait_healthy(time.monotonic() + START_TIMEOUT)
 
     def send(
         self,
@@ -209,6 +275,7 @@ class BotServers:
         headers: Optional[Mapping[str, str]] = None,
         metadata: Optional[Mapping[str, Any]] = None,
         webhook: str = "rest",
+        replica: int = 0,
     ) -> requests.Response:
         """POST one user message to the bot's REST webhook; returns the raw response."""
         body: Dict[str, Any] = {"message": text}
@@ -216,9 +283,8 @@ class BotServers:
             body["sender"] = sender
         if metadata is not None:
             body["metadata"] = dict(metadata)
-        return requests.post(
-            f"{self.url}/webhooks/{webhook}/webhook", json=body, headers=headers, timeout=60
-        )
+        url = f"{self.replica_url(replica)}/webhooks/{webhook}/webhook"
+        return requests.post(url, json=body, headers=headers, timeout=60)
 
     def say(self, sender: Optional[str], text: str, **kwargs: Any) -> List[str]:
         """Send a message and return the texts of the bot's replies (raises on HTTP errors)."""
@@ -230,7 +296,7 @@ class BotServers:
         """A JWT for ``subject`` from the example identity provider, valid for this launch."""
         return issue_token(subject, self.environment()[SECRET_ENV], **claims)
 
-    def chat(self, subject: str, text: str) -> List[str]:
+    def chat(self, subject: str, text: str, *, replica: int = 0) -> List[str]:
         """Say ``text`` as the signed-in ``subject`` through the secure channel."""
         headers = {"Authorization": f"Bearer {self.token(subject)}"}
-        return self.say(None, text, headers=headers, webhook="secure_rest")
+        return self.say(None, text, headers=headers, webhook="secure_rest", replica=replica)
