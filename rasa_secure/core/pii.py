@@ -957,7 +957,11 @@ def _offline_email_recognizer(cls: Any, language: str) -> Any:
         remembered per host (``help@bank.com`` and ``jane@bank.com`` are validated once).
         """
 
-        def validate_result(self, pattern_text: str) -> bool:
+        def validate_result(self, pattern_text: str) -> Optional[bool]:
+            """``True`` for a domain under a public suffix (score 1.0); ``None`` for one
+            outside the list (``.local``, ``.corp``, ``.example``): still an address, kept at
+            the pattern's own score, since a company's internal address is personal data
+            too."""
             host = lenient_netloc(pattern_text)
             verdict = known.get(host)
             if verdict is None:
@@ -965,7 +969,7 @@ def _offline_email_recognizer(cls: Any, language: str) -> Any:
                 if len(known) >= MAX_KNOWN_DOMAINS:
                     known.clear()
                 known[host] = verdict
-            return verdict
+            return True if verdict else None
 
     recognizer = OfflineEmailRecognizer(supported_language=language)
     recognizer.name = "EmailRecognizer"

@@ -953,6 +953,61 @@ def _bank_account() -> RegexRecognizer:
     )
 
 
+def _id_shape(value: str) -> bool:
+    """At least five digits: an identifier, not a word."""
+    return sum(char.isdigit() for char in value) >= 5
+
+
+def _id_number() -> RegexRecognizer:
+    """An identity-document or national number introduced as one, in any country's format.
+
+    The national recognizers check formats and checksums for the configured countries; this
+    one catches what they cannot (another country's number, a format without a recognizer)
+    when the customer says what it is: "my national ID number is 123456789"."""
+    return RegexRecognizer(
+        name="IdNumberContextRecognizer",
+        entity_type="ID_NUMBER",
+        patterns=(
+            compile_pattern(
+                "identifier next to an ID word",
+                r"(?<![\w-])[A-Za-z0-9][A-Za-z0-9-]{4,18}[A-Za-z0-9](?![\w-])",
+                0.6,
+            ),
+        ),
+        context=(
+            "national id",
+            "id number",
+            "id no",
+            "id card",
+            "identity",
+            "identification",
+            "personal number",
+            "national insurance",
+            "social security",
+            "tax id",
+            "tax number",
+            "passport",
+            "driver",
+            "licence",
+            "license",
+            "ausweis",
+            "steuer",
+            "dni",
+            "nie",
+            "nif",
+            "codice fiscale",
+            "bsn",
+            "cpr",
+            "cpf",
+            "aadhaar",
+        ),
+        requires_context=True,
+        validator=_id_shape,
+        min_digits=5,
+        priority=0,
+    )
+
+
 def _date_of_birth() -> RegexRecognizer:
     numeric = (
         r"\b(?:\d{1,2}[./-]\d{1,2}[./-](?:19|20)?\d{2}|(?:19|20)\d{2}[./-]\d{1,2}[./-]\d{1,2})\b"
@@ -1057,13 +1112,14 @@ def builtin_recognizers() -> Tuple[RegexRecognizer, ...]:
         _high_entropy(),
         _iban(),
         _bank_account(),
+        _id_number(),
         _date_of_birth(),
         _card_with_context(),
         _phone(),
     )
 
 
-BUILTIN_ENTITIES = ("PASSWORD", "PIN", "SECRET", "BANK_ACCOUNT", "DATE_OF_BIRTH")
+BUILTIN_ENTITIES = ("PASSWORD", "PIN", "SECRET", "BANK_ACCOUNT", "ID_NUMBER", "DATE_OF_BIRTH")
 """Entity types only our recognizers produce."""
 
 

@@ -232,6 +232,7 @@ def _configs(folder: Path, names: Names, tls: ActionServerTls, audit_log: Path) 
     endpoints = yaml.safe_load((BOT_DIR / "endpoints.yml").read_text())
     sensitive = endpoints["tracker_store"]["sensitive_slots"]
     endpoints["action_endpoint"]["cafile"] = str(tls.ca)
+    endpoints["nlg"]["cafile"] = str(tls.ca)  # responses are rendered there too (SecureNLG)
     endpoints["tracker_store"]["inner"] = {
         "type": "SQL", "dialect": "postgresql", "url": "127.0.0.1", "port": 5432,
         "username": "postgres", "db": names.database,
@@ -551,36 +552,9 @@ def test_the_sweep_read_every_place_the_deployment_writes(
         )
 
 
-# Planted value id -> where it is written raw, while that is so (each test then xfails
-# strictly: it fails once the leak is fixed, so the entry is removed with the fix).
-LEAKS: Dict[str, str] = {
-    "bob-national-id": (
-        "a national ID number of 9 bare digits ('my national ID number is <9 digits>') matches "
-        "no recognizer of the PIIDetector (US_PASSPORT scores 9 digits 0.05 and needs the word "
-        "'passport'), so the SecureTrackerStore stores it raw in PostgreSQL table events, column "
-        "data, user event fields text and parse_data.text, and the SecureEventBroker publishes "
-        "the same fields raw on RabbitMQ; the logs hold it redacted"
-    ),
-    "bob-email-local": (
-        "an e-mail address whose domain is not in the public suffix list (.local, .home, "
-        ".example) fails the TLD check of Presidio's EmailRecognizer (tldextract) and no other "
-        "recognizer matches it, so the PIIDetector finds nothing; the SecureTrackerStore "
-        "stores it raw in PostgreSQL table events, column data, user event fields text and "
-        "parse_data.text, and the SecureEventBroker publishes the same fields raw on RabbitMQ; "
-        "the logs hold it redacted"
-    ),
-}
-
-
-def _leak_marks(planted: Planted) -> List[Any]:
-    if planted.id not in LEAKS:
-        return []
-    return [pytest.mark.xfail(strict=True, raises=AssertionError, reason=LEAKS[planted.id])]
-
-
 @pytest.mark.parametrize(
     "planted",
-    [pytest.param(planted, id=planted.id, marks=_leak_marks(planted)) for planted in PLANTED],
+    [pytest.param(planted, id=planted.id) for planted in PLANTED],
 )
 def test_no_planted_value_is_written_raw(deployment: Deployment, planted: Planted) -> None:
     assert len(PLANTED) >= 30
