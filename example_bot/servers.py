@@ -223,6 +223,7 @@ class BotServers:
             EXAMPLE_BANK_DB=str(self.workdir / "bank.sqlite"),
             PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_DIR), env.get("PYTHONPATH")])),
             TF_CPP_MIN_LOG_LEVEL="2",
+            RASA_TELEMETRY_ENABLED="false",  # nothing leaves the deployment
         )
         env.update(self.env)
         return env
