@@ -53,8 +53,7 @@ class Deadline:
 
     def check(self, stage: str) -> None:
         """Raise :class:`~rasa_secure.errors.BudgetExceededError` if the budget is spent."""
-        if self._end is not None and time.monotonic() >= self._end:
-            raise self._exceeded(stage)
+        self.remaining(stage)
 
     def finditer(self, pattern: Any, text: str, stage: str, *window: int) -> Iterator[Any]:
         """``pattern.finditer(text, *window)`` of a ``regex``-module pattern, stopped by a

@@ -11,7 +11,7 @@ leading part of it matches, the characters each repeated part consumes) plus a f
 ones, and :func:`probe` times the expression on each shape at growing lengths and fits the
 growth. The test suite runs it over every expression the detectors load (ours and
 Presidio's, see :meth:`InjectionDetector.expressions` and :meth:`PIIDetector.expressions`);
-``benchmarks/length_sweep.py`` reports the whole detectors on the same shapes.
+``benchmarks/length_sweep.py`` times the whole detectors on the shapes it found.
 """
 
 from __future__ import annotations
@@ -104,11 +104,6 @@ class Growth:
     lengths: Tuple[int, ...]
     seconds: Tuple[float, ...]
     exponent: float
-
-    @property
-    def worst_seconds(self) -> float:
-        """The time at the longest length timed."""
-        return self.seconds[-1]
 
     def seconds_at(self, length: int) -> float:
         """The time at ``length`` characters (``inf`` if the probe stopped before it)."""
