@@ -47,7 +47,7 @@ from rasa_sdk import Action, Tracker  # noqa: E402
 from rasa_sdk.executor import CollectingDispatcher  # noqa: E402
 
 from rasa_secure.actions.secure_action import ActionContext, ActionGuard, SecureAction  # noqa: E402
-from rasa_secure.core.envelope import METADATA_KEY, attestation_key, seal  # noqa: E402
+from rasa_secure.core.identity.envelope import METADATA_KEY, attestation_key, seal  # noqa: E402
 
 SHARED = "benchmark-shared-secret-0123456789"
 POLICY = """

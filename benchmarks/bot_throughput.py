@@ -337,7 +337,7 @@ def _timing_points(secure: bool) -> Iterator[Tuple[str, Any, str]]:
 
 def _secure_timing_points() -> Iterator[Tuple[str, Any, str]]:
     from rasa_secure.channel.secure_rest import SecureRestInput
-    from rasa_secure.core.pii import _Engine
+    from rasa_secure.core.pii.detector import _Engine
     from rasa_secure.nlu.injection_screen import InjectionScreen
     from rasa_secure.nlu.pii_detector import PIIDetector
     from rasa_secure.stores.events import EventSanitizer
@@ -382,7 +382,7 @@ def serve(stats_path: Path, secure: bool, rasa_argv: Sequence[str]) -> None:
         stats.timers[label] = _Timer()  # the report keeps this order
         setattr(owner, attribute, _timed(stats, label, getattr(owner, attribute)))
     if secure:
-        from rasa_secure.core import audit
+        from rasa_secure.core.identity import audit
 
         original = audit.record
 

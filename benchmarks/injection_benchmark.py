@@ -51,8 +51,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rasa_secure.core.injection import InjectionDetector  # noqa: E402
-from rasa_secure.core.semantic import shared_encoder  # noqa: E402
+from rasa_secure.core.injection.detector import InjectionDetector  # noqa: E402
+from rasa_secure.core.injection.semantic import shared_encoder  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "benchmarks" / "screening.jsonl"
 UNSEEN = ROOT / "benchmarks" / "data" / "unseen_injection.yml"

@@ -6,8 +6,8 @@ long runs of one character between the words a rule looks for, runs that a token
 character by character, random printable text, and a benign banking sentence as the
 reference) the sweep builds a message of exactly 1,000, 2,000 and 4,000 characters and times
 
-* the injection screen, ``rasa_secure.core.injection.InjectionDetector().detect(text)``, and
-* the PII detector, ``rasa_secure.core.pii.PIIDetector().detect(text)`` (default config, NER
+* the injection screen, ``InjectionDetector().detect(text)``, and
+* the PII detector, ``PIIDetector().detect(text)`` (default config, NER
   on). A ``DetectionError`` (or its subclass ``BudgetExceededError``) is the detector's
   fail-safe answer: it counts as a finished call and its cell is marked ``*``;
 
@@ -165,8 +165,8 @@ def build(shape: str, n: int, salt: int = 0) -> str:
 
 
 def _load_detectors() -> Dict[str, Callable[[str], Any]]:
-    from rasa_secure.core.injection import InjectionDetector
-    from rasa_secure.core.pii import PIIDetector
+    from rasa_secure.core.injection.detector import InjectionDetector
+    from rasa_secure.core.pii.detector import PIIDetector
 
     screen = InjectionDetector()
     pii = PIIDetector()
@@ -176,7 +176,7 @@ def _load_detectors() -> Dict[str, Callable[[str], Any]]:
     if getattr(screen, "semantic", None) is not None:
         # The semantic stage loads its encoder on the first uncertain message; a server has
         # long done so, and a child forked without it would pay the load in every cell.
-        from rasa_secure.core.semantic import shared_encoder
+        from rasa_secure.core.injection.semantic import shared_encoder
 
         shared_encoder()
     return detectors

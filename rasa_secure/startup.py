@@ -9,7 +9,7 @@ missing:
   exception's message, which can quote what the user typed. A pack promising that nothing
   leaves the deployment warns when it is on (switch it off with
   ``RASA_TELEMETRY_ENABLED=false`` or ``rasa telemetry disable``);
-* **the audit key**: :func:`rasa_secure.core.audit.check_key` warns when
+* **the audit key**: :func:`rasa_secure.core.identity.audit.check_key` warns when
   ``RASA_SECURE_AUDIT_KEY`` is missing or short.
 
 Once the Rasa server has loaded its agent, :func:`check_server` (registered by the
@@ -25,8 +25,8 @@ import logging
 import threading
 from typing import Any, List
 
-from rasa_secure.core import audit
-from rasa_secure.core.envelope import SHARED_SECRET_HEADER
+from rasa_secure.core.identity import audit
+from rasa_secure.core.identity.envelope import SHARED_SECRET_HEADER
 
 logger = logging.getLogger(__name__)
 

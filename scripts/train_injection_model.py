@@ -4,10 +4,10 @@ Reads ONLY the ``train`` split of ``../shared/benchmarks/screening.jsonl`` (rela
 repository root) plus the examples written for this project in
 ``scripts/injection_training_data.yml`` and the red-team rounds
 ``scripts/injection_training_data_redteam*.yml``, and writes
-``rasa_secure/core/models/injection_model.npz``. The test split is never read.
+``rasa_secure/core/injection/models/injection_model.npz``. The test split is never read.
 
 The features are exactly those the detector computes at run time
-(:class:`rasa_secure.core.injection.NgramHasher` over :func:`model_text` of the normalised
+(:class:`rasa_secure.core.injection.detector.NgramHasher` over :func:`model_text` of the normalised
 text: character 2-5-grams and word 1-2-grams hashed into ``2 ** HASH_BITS`` buckets), so
 training and inference cannot drift apart. Two logistic regressions (scikit-learn, needed
 here only; the detector evaluates them with numpy):
@@ -53,7 +53,7 @@ from sklearn.model_selection import StratifiedKFold
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rasa_secure.core.injection import (  # noqa: E402
+from rasa_secure.core.injection.detector import (  # noqa: E402
     HASH_BITS,
     MEMORY_PATH,
     MODEL_PATH,

@@ -1,8 +1,10 @@
-"""Train the head of the injection screen's semantic stage (``rasa_secure/core/semantic.py``).
+"""Train the head of the injection screen's semantic stage
+(``rasa_secure/core/injection/semantic.py``).
 
 Reads ONLY the ``train`` split of ``../shared/benchmarks/screening.jsonl`` plus
 the data written for this project (the rows :func:`train_injection_model.load` gives),
-and writes ``rasa_secure/core/models/injection_semantic.npz``. The test split is never read.
+and writes
+``rasa_secure/core/injection/models/injection_semantic.npz``. The test split is never read.
 Run it after ``train_injection_model.py``: the head reads that model's logit.
 
 Features: the multilingual sentence embedding of the normalised text
@@ -46,21 +48,21 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import train_injection_model as ngram  # noqa: E402
 
-from rasa_secure.core.injection import MODEL_PATH, NgramModel  # noqa: E402
-from rasa_secure.core.injection_rules import (  # noqa: E402
+from rasa_secure.core.injection.detector import MODEL_PATH, NgramModel  # noqa: E402
+from rasa_secure.core.injection.rules import (  # noqa: E402
     CATEGORIES,
     HEADER_INJECTION,
     LDAP_INJECTION,
     SSRF,
     XML_INJECTION,
 )
-from rasa_secure.core.normalize import variants  # noqa: E402
-from rasa_secure.core.semantic import (  # noqa: E402
+from rasa_secure.core.injection.semantic import (  # noqa: E402
     LOGIT_SCALE,
     MAX_TOKENS,
     SEMANTIC_PATH,
     SentenceEncoder,
 )
+from rasa_secure.core.normalize import variants  # noqa: E402
 
 GATE = 0.02
 """The first-tier score from which a message goes to the semantic stage (the default of

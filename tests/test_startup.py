@@ -10,7 +10,7 @@ from typing import Iterator, List
 import pytest
 
 from rasa_secure import startup
-from rasa_secure.core import audit
+from rasa_secure.core.identity import audit
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -29,7 +29,7 @@ def warnings_of(caplog: pytest.LogCaptureFixture) -> List[str]:
     return [
         r.getMessage()
         for r in caplog.records
-        if r.name in ("rasa_secure.startup", "rasa_secure.core.audit")
+        if r.name in ("rasa_secure.startup", "rasa_secure.core.identity.audit")
         and r.levelno >= logging.WARNING
     ]
 
@@ -97,7 +97,7 @@ def _app(routes: List[str], store: object, headers: object) -> object:
 
 
 def _secure_store(monkeypatch: pytest.MonkeyPatch) -> object:
-    from rasa_secure.core.crypto import generate_key
+    from rasa_secure.core.identity.crypto import generate_key
     from rasa_secure.stores.tracker_store import SecureTrackerStore
 
     monkeypatch.setenv("RASA_SECURE_KEYS", f"k1:{generate_key()}")

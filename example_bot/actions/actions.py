@@ -37,7 +37,7 @@ from rasa_secure.actions.secure_action import (
     SecureAction,
 )
 from rasa_secure.actions.secure_form import SecureFormValidationAction
-from rasa_secure.core.values import AccountNumber, EmailAddress, Money
+from rasa_secure.core.identity.values import AccountNumber, EmailAddress, Money
 from rasa_secure.errors import InputError
 
 BOT_DIR = Path(__file__).resolve().parent.parent

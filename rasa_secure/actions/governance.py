@@ -36,8 +36,8 @@ from rasa_sdk.interfaces import ActionExecutionRejection
 
 from rasa_secure.actions.secure_action import ActionGuard, SecureAction, emit
 from rasa_secure.actions.secure_form import SecureFormValidationAction
-from rasa_secure.core import audit
-from rasa_secure.core.tokens import Identity
+from rasa_secure.core.identity import audit
+from rasa_secure.core.identity.tokens import Identity
 from rasa_secure.errors import AuthenticationError, ConfigError
 
 logger = logging.getLogger(__name__)

@@ -22,7 +22,7 @@ action server answers:
 3. the response variation is chosen as Rasa chooses it (channel, then ``condition`` on
    slots) on the slots the caller may *read* (others count as unset), and its ``{name}``
    placeholders are filled as Rasa fills them (:func:`interpolate_text`);
-4. a slot value is shown as :meth:`~rasa_secure.core.policy.Policy.disclosure` allows with
+4. a slot value is shown as :meth:`~rasa_secure.core.identity.policy.Policy.disclosure` allows with
    ``action=<response name>`` and ``owner=<caller>``: the response counts as the action
    that shows the value, and the value belongs to the caller's own conversation. A response
    the policy does not name grants nothing, so its slot values are withheld (deny by
@@ -65,9 +65,9 @@ from rasa_secure.actions.secure_action import (
 )
 from rasa_secure.actions.secure_form import SecureFormValidationAction
 from rasa_secure.channel._json import json_too_deep
-from rasa_secure.core import audit
-from rasa_secure.core.policy import Disclosure
-from rasa_secure.core.tokens import Identity
+from rasa_secure.core.identity import audit
+from rasa_secure.core.identity.policy import Disclosure
+from rasa_secure.core.identity.tokens import Identity
 from rasa_secure.errors import AuthenticationError, ConfigError, InputError
 
 logger = logging.getLogger(__name__)

@@ -54,17 +54,17 @@ from rasa_sdk.utils import call_potential_coroutine
 
 from rasa_secure.actions.server_auth import RETIRING_REASON, Generation, SharedSecrets
 from rasa_secure.config import Option, OptionSpec, in_range, read_yaml, resolve
-from rasa_secure.core import audit
-from rasa_secure.core.crypto import Keyring
-from rasa_secure.core.envelope import (
+from rasa_secure.core.identity import audit
+from rasa_secure.core.identity.crypto import Keyring
+from rasa_secure.core.identity.envelope import (
     METADATA_KEY,
     SHARED_SECRET_ENV,
     Envelope,
     attestation_key,
     open_envelope,
 )
-from rasa_secure.core.policy import Decision, Disclosure, Policy
-from rasa_secure.core.tokens import Identity, TokenVerifier
+from rasa_secure.core.identity.policy import Decision, Disclosure, Policy
+from rasa_secure.core.identity.tokens import Identity, TokenVerifier
 from rasa_secure.errors import (
     AuthenticationError,
     AuthorizationError,
@@ -261,7 +261,7 @@ class ActionGuard:
     def _sanitizer(options: Optional[Mapping[str, Any]]) -> Any:
         if options is None:
             return None
-        from rasa_secure.core.redaction import Sanitizer
+        from rasa_secure.core.redaction.redactor import Sanitizer
 
         sanitizer = Sanitizer.from_config(options)
         sanitizer.load()
@@ -490,8 +490,8 @@ class ActionGuard:
 
 
 def _injection_screen(options: Mapping[str, Any], rejects: str) -> Callable[[str], Optional[str]]:
-    from rasa_secure.core.injection import Decision as Verdict
-    from rasa_secure.core.injection import InjectionDetector
+    from rasa_secure.core.injection.detector import Decision as Verdict
+    from rasa_secure.core.injection.detector import InjectionDetector
 
     detector = InjectionDetector(options, owner="SecureAction.screen")
     rejected = {Verdict.BLOCK} if rejects == "block" else {Verdict.BLOCK, Verdict.FLAG}

@@ -6,7 +6,7 @@ each slot candidate must first pass, in order:
 1. the policy: the caller's role may write the slot;
 2. an ``authorize_<slot>(value, tracker, context) -> bool`` hook, which must exist
    (a missing hook means *deny*) and return ``True``;
-3. the injection screen (:class:`~rasa_secure.core.injection.InjectionDetector`) on the value,
+3. the injection screen (:class:`InjectionDetector`) on the value,
    before the hook sees it, so SQL, shell or template payloads never reach a backend lookup;
 
 and only then ``validate_<slot>`` runs. A refused candidate is reset (``SlotSet(slot, None)``:
@@ -46,7 +46,7 @@ from rasa_secure.actions.secure_action import (
     emit,
     refuse,
 )
-from rasa_secure.core import audit
+from rasa_secure.core.identity import audit
 from rasa_secure.errors import InputError
 
 logger = logging.getLogger(__name__)

@@ -45,8 +45,8 @@ from typing import TYPE_CHECKING, Any, Mapping, Optional, Tuple
 import pluggy
 
 from rasa_secure.config import Option, OptionSpec, list_of, resolve
-from rasa_secure.core import audit
-from rasa_secure.core.envelope import (
+from rasa_secure.core.identity import audit
+from rasa_secure.core.identity.envelope import (
     MIN_SHARED_SECRET_CHARS,
     SHARED_SECRET_ENV,
     SHARED_SECRET_HEADER,

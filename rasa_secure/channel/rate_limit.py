@@ -9,8 +9,8 @@ counted:
 * a client address, on every failed authentication (``auth_failure_limit``); an address over
   that limit is refused before its token is even verified.
 
-Keys hold keyed pseudonyms (:func:`rasa_secure.core.audit.pseudonym`), never a subject id or
-an address in clear, so the shared store holds no personal data.
+Keys hold keyed pseudonyms (:func:`~rasa_secure.core.identity.audit.pseudonym`), never a subject id
+or an address in clear, so the shared store holds no personal data.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Optional, Sequence, Tuple
 
-from rasa_secure.core import audit
+from rasa_secure.core.identity import audit
 from rasa_secure.errors import DependencyMissingError, RasaSecureError
 
 try:

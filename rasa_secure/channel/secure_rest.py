@@ -14,7 +14,7 @@ Clients post to ``/webhooks/secure_rest/webhook`` like the REST channel, with
 
 1. a body larger than ``max_body_bytes`` is refused with 413;
 2. a client address over ``auth_failure_limit`` (failed authentications) is refused with 429;
-3. the token is verified (:class:`~rasa_secure.core.tokens.TokenVerifier`); failure: 401, and
+3. the token is verified (:class:`TokenVerifier`); failure: 401, and
    one more failure counted for the client address;
 4. the subject must be within ``rate_limit``; otherwise 429 with ``Retry-After`` (counters in
    memory or in Redis, shared by replicas: :mod:`rasa_secure.channel.rate_limit`);
@@ -25,7 +25,7 @@ Clients post to ``/webhooks/secure_rest/webhook`` like the REST channel, with
    ``allowed_intent_triggers``; an allowed one is screened and annotated
    (:mod:`rasa_secure.channel.triggers`);
 8. identity-looking keys in the client's ``metadata`` are dropped, and the verified identity
-   is added as an attested :class:`~rasa_secure.core.envelope.Envelope` under
+   is added as an attested :class:`~rasa_secure.core.identity.envelope.Envelope` under
    ``metadata.rasa_secure``, then the message is handed to Rasa.
 
 A refused request never reaches Rasa, answers a JSON error, and leaves an audit record with
@@ -55,16 +55,16 @@ from rasa_secure.channel.rate_limit import (
 )
 from rasa_secure.channel.triggers import TriggerGate, TriggerRefused, is_trigger
 from rasa_secure.config import Option, OptionSpec, in_range, list_of, positive, resolve
-from rasa_secure.core import audit
-from rasa_secure.core.crypto import Keyring
-from rasa_secure.core.envelope import (
+from rasa_secure.core.identity import audit
+from rasa_secure.core.identity.crypto import Keyring
+from rasa_secure.core.identity.envelope import (
     METADATA_KEY,
     MIN_SHARED_SECRET_CHARS,
     SHARED_SECRET_ENV,
     attestation_key,
     seal,
 )
-from rasa_secure.core.tokens import Identity, TokenVerifier
+from rasa_secure.core.identity.tokens import Identity, TokenVerifier
 from rasa_secure.errors import AuthenticationError, ConfigError
 from rasa_secure.startup import check_server
 
@@ -553,8 +553,8 @@ class SecureRestInput(RestInput):
 
 MAX_HEADER_BYTES = 16_384
 """The request-header limit set on the app: Sanic's ceiling, twice our largest token
-(:data:`rasa_secure.core.tokens.MAX_TOKEN_CHARS`), so a token of any accepted size reaches our
-own check and larger headers get our JSON 413."""
+(:data:`~rasa_secure.core.identity.tokens.MAX_TOKEN_CHARS`), so a token of any accepted size
+reaches our own check and larger headers get our JSON 413."""
 
 
 class _ChannelBlueprint(Blueprint):
@@ -570,7 +570,7 @@ def configure_app(app: Any) -> None:
 
     Sanic refuses headers over ``REQUEST_MAX_HEADER_SIZE`` (8 KiB by default) with a
     ``text/plain`` 413 before any handler runs; a valid token near our own cap
-    (:data:`~rasa_secure.core.tokens.MAX_TOKEN_CHARS`) would get it. The limit is raised to
+    (:data:`~rasa_secure.core.identity.tokens.MAX_TOKEN_CHARS`) would get it. The limit is raised to
     :data:`MAX_HEADER_BYTES` (never lowered), and Sanic's :class:`PayloadTooLarge` (headers
     over that, or a body over ``REQUEST_MAX_SIZE``) is answered with our JSON error and an
     audit record.
@@ -619,7 +619,7 @@ def record_refusal(
 ) -> audit.AuditRecord:
     """Audit a refusal with the subject's pseudonym, else the client address's.
 
-    :func:`rasa_secure.core.audit.record` takes only a subject; this builds the same record
+    :func:`rasa_secure.core.identity.audit.record` takes only a subject; this builds the same record
     with a ``cli_`` pseudonym (:func:`~rasa_secure.channel.rate_limit.client_pseudonym`) when
     the request proved no identity, so every refusal says who it was about.
     """

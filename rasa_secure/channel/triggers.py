@@ -12,9 +12,9 @@ builds the parse data Rasa would have built, the way the NLU path builds it:
 
 * the text in a canonical form, each entity pointing at its own value in it (Rasa points every
   entity at the whole JSON);
-* every string value screened by :class:`~rasa_secure.core.injection.InjectionDetector`
+* every string value screened by :class:`~rasa_secure.core.injection.detector.InjectionDetector`
   (a ``block`` refuses the message) and its verdict under ``security``;
-* every string value searched by :class:`~rasa_secure.core.pii.PIIDetector` (patterns and
+* every string value searched by :class:`~rasa_secure.core.pii.detector.PIIDetector` (patterns and
   NER) and the findings under ``pii`` with offsets into the text, exactly as the PIIDetector
   NLU component reports them, so the secure tracker store and event broker mask them (and
   remember them for the conversation) as they mask the NLU pipeline's findings.
@@ -31,9 +31,9 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from rasa_secure.channel._json import json_too_deep
 from rasa_secure.config import resolve
-from rasa_secure.core.injection import InjectionDetector, Verdict
-from rasa_secure.core.pii import OPTIONS as PII_OPTIONS
-from rasa_secure.core.pii import PIIDetector, PIIFinding
+from rasa_secure.core.injection.detector import InjectionDetector, Verdict
+from rasa_secure.core.pii.detector import OPTIONS as PII_OPTIONS
+from rasa_secure.core.pii.detector import PIIDetector, PIIFinding
 
 PREFIX = "/"
 """Rasa's intent-trigger prefix (``rasa.shared.constants.INTENT_MESSAGE_PREFIX``)."""
@@ -89,8 +89,8 @@ class TriggerGate:
 
     Args:
         allowed: intent name -> entity names its triggers may carry.
-        pii: :class:`~rasa_secure.core.pii.PIIDetector` options for entity values.
-        screen: :class:`~rasa_secure.core.injection.InjectionDetector` options.
+        pii: :class:`~rasa_secure.core.pii.detector.PIIDetector` options for entity values.
+        screen: :class:`~rasa_secure.core.injection.detector.InjectionDetector` options.
         max_depth: deepest nesting accepted in a trigger's JSON.
         owner: name used in configuration errors.
     """

@@ -29,7 +29,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any, Dict, Optional
 
-from rasa_secure.core.envelope import SHARED_SECRET_ENV
+from rasa_secure.core.identity.envelope import SHARED_SECRET_ENV
 from rasa_secure.errors import ConfigError
 
 if TYPE_CHECKING:

@@ -306,7 +306,7 @@ def despace(text: str) -> Tuple[str, str, List[Tuple[int, int]]]:
 
     Returns the joined text; the same text with every stretch of at least
     :data:`SPLIT_MIN_LETTERS` joined letters (words the run did not keep apart with a wider
-    gap) split into words by :func:`rasa_secure.core.segment.split_words`, up to
+    gap) split into words by :func:`rasa_secure.core.injection.segment.split_words`, up to
     :data:`SPLIT_BUDGET` letters per text; and the runs' spans.
     """
     runs: List[Tuple[int, int]] = []
@@ -315,7 +315,7 @@ def despace(text: str) -> Tuple[str, str, List[Tuple[int, int]]]:
     budget = SPLIT_BUDGET
 
     def split_stretch(match: re.Match[str]) -> str:
-        from rasa_secure.core.segment import split_words
+        from rasa_secure.core.injection.segment import split_words
 
         nonlocal budget
         letters = match.group(0)

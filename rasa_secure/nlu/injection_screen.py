@@ -12,7 +12,7 @@ from blocked messages)::
         thresholds: {sql_injection: {block: 0.7}}
         allow_list: ["^/\\w+$"]
 
-For every message it runs :class:`rasa_secure.core.injection.InjectionDetector` and:
+For every message it runs :class:`rasa_secure.core.injection.detector.InjectionDetector` and:
 
 * records the verdict as the output property ``security`` (``verdict``, ``score``,
   ``categories``, ``reasons``), so Rasa stores it in the ``parse_data`` of the user event and
@@ -23,7 +23,7 @@ For every message it runs :class:`rasa_secure.core.injection.InjectionDetector` 
 * on ``flag``: only annotates;
 * records an audit event (never the text) for ``flag`` and ``block``, naming the subject
   by its pseudonym when the message carries the identity ``SecureRestInput`` attested
-  (:func:`rasa_secure.core.audit.attested_subject`).
+  (:func:`rasa_secure.core.identity.audit.attested_subject`).
 
 When Rasa loads it, it runs the start-up checks of :mod:`rasa_secure.startup` once per
 process (a warning when Rasa's telemetry is on or ``RASA_SECURE_AUDIT_KEY`` is missing).
@@ -55,9 +55,9 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from rasa_secure.config import Option, OptionSpec, defaults, resolve
-from rasa_secure.core import audit
-from rasa_secure.core.injection import OPTIONS as DETECTOR_OPTIONS
-from rasa_secure.core.injection import Decision, InjectionDetector, Reason, Verdict
+from rasa_secure.core.identity import audit
+from rasa_secure.core.injection.detector import OPTIONS as DETECTOR_OPTIONS
+from rasa_secure.core.injection.detector import Decision, InjectionDetector, Reason, Verdict
 from rasa_secure.startup import check_deployment
 
 logger = logging.getLogger(__name__)

@@ -48,11 +48,11 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from rasa_secure.config import Option, OptionSpec, defaults, resolve
-from rasa_secure.core import audit
-from rasa_secure.core.pii import OPTIONS as DETECTOR_OPTIONS
-from rasa_secure.core.pii import PIIDetector as CorePIIDetector
-from rasa_secure.core.pii import PIIFinding
-from rasa_secure.core.redaction import Redaction, Redactor
+from rasa_secure.core.identity import audit
+from rasa_secure.core.pii.detector import OPTIONS as DETECTOR_OPTIONS
+from rasa_secure.core.pii.detector import PIIDetector as CorePIIDetector
+from rasa_secure.core.pii.detector import PIIFinding
+from rasa_secure.core.redaction.redactor import Redaction, Redactor
 from rasa_secure.errors import ConfigError
 
 logger = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ needs no Rasa import.
 What happens to each event (see :data:`EVENT_FIELDS`):
 
 * free text (user ``text``, ``parse_data.text``, bot ``text``, ``action_text``) goes through the
-  :class:`~rasa_secure.core.redaction.Sanitizer` (PII replaced by placeholders);
+  :class:`~rasa_secure.core.redaction.redactor.Sanitizer` (PII replaced by placeholders);
 * entity values are replaced when the entity is declared sensitive, when its span overlaps
   redacted PII in the text (it then gets the same placeholder), or when the value itself
   contains PII; spans of sensitive entities are redacted in the text too;
@@ -26,7 +26,7 @@ What happens to each event (see :data:`EVENT_FIELDS`):
 
 It fails safe: a text whose detection fails is replaced whole (``<REDACTED>``), an event that
 cannot be processed at all becomes a :meth:`EventSanitizer.tombstone` keeping only its type and
-identifiers, and both are reported through :func:`rasa_secure.core.audit.record`. It never raises
+identifiers, and both are reported through :func:`audit.record`. It never raises
 on an event.
 """
 
@@ -45,11 +45,11 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 from rasa_secure.config import Option, OptionSpec, list_of, resolve
-from rasa_secure.core import audit
-from rasa_secure.core.crypto import ENV_VAR, PREFIX, Keyring, is_encrypted
-from rasa_secure.core.envelope import METADATA_KEY as IDENTITY_RECORD_KEY
-from rasa_secure.core.pii import PIIFinding
-from rasa_secure.core.redaction import FAILED_ENTITY, Redaction, Sanitizer
+from rasa_secure.core.identity import audit
+from rasa_secure.core.identity.crypto import ENV_VAR, PREFIX, Keyring, is_encrypted
+from rasa_secure.core.identity.envelope import METADATA_KEY as IDENTITY_RECORD_KEY
+from rasa_secure.core.pii.detector import PIIFinding
+from rasa_secure.core.redaction.redactor import FAILED_ENTITY, Redaction, Sanitizer
 from rasa_secure.errors import ConfigError, CryptoError
 
 logger = logging.getLogger(__name__)

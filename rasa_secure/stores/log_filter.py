@@ -7,7 +7,7 @@ redacts both:
 
 * standard records: the formatted message (``msg % args``), the exception text, the stack
   text and string ``extra`` attributes go through a pattern-only
-  :class:`~rasa_secure.core.redaction.Sanitizer` (e-mails, cards, IBANs, phones, SSNs,
+  :class:`~rasa_secure.core.redaction.redactor.Sanitizer` (e-mails, cards, IBANs, phones, SSNs,
   passwords, PINs, API keys and other secrets, credentials in URLs), with bare
   ``<ENTITY_TYPE>`` placeholders;
 * structlog events, before Rasa renders them: the values of keys that hold user text or slot
@@ -48,7 +48,7 @@ from typing import (
 from urllib.parse import unquote_plus
 
 from rasa_secure.config import Option, OptionSpec, list_of, resolve
-from rasa_secure.core.redaction import Sanitizer
+from rasa_secure.core.redaction.redactor import Sanitizer
 from rasa_secure.errors import DependencyMissingError
 
 MASK = "<redacted>"
@@ -317,7 +317,7 @@ _busy = threading.local()
 
 def _fallback_redact(text: str) -> str:
     """Mask without Presidio: our stdlib recognizers (no context needed) and broad patterns."""
-    from rasa_secure.core.recognizers import builtin_recognizers
+    from rasa_secure.core.pii.recognizers import builtin_recognizers
 
     spans = [(c.start, c.end) for r in builtin_recognizers() for c in r.find(text)]
     spans += [m.span() for pattern in _FALLBACK_PATTERNS for m in pattern.finditer(text)]

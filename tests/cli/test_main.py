@@ -13,7 +13,7 @@ from typing import Any, Dict, List
 import pytest
 
 from rasa_secure.cli.main import main
-from rasa_secure.core.crypto import Keyring
+from rasa_secure.core.identity.crypto import Keyring
 
 
 def test_console_script_help_lists_subcommands() -> None:
@@ -173,7 +173,7 @@ def stub_detector(monkeypatch: pytest.MonkeyPatch, outcome: Any) -> None:
                 raise outcome
             return outcome
 
-    monkeypatch.setattr("rasa_secure.core.injection.InjectionDetector", StubDetector)
+    monkeypatch.setattr("rasa_secure.core.injection.detector.InjectionDetector", StubDetector)
 
 
 # What a detector may hand back (or raise) on the record "bad", and what the output line

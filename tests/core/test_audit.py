@@ -11,8 +11,8 @@ from typing import Any, Dict
 
 import pytest
 
-from rasa_secure.core import audit
-from rasa_secure.core.audit import (
+from rasa_secure.core.identity import audit
+from rasa_secure.core.identity.audit import (
     AUDIT_KEY_ENV,
     LOGGER_NAME,
     KeySource,
@@ -21,7 +21,12 @@ from rasa_secure.core.audit import (
     pseudonym,
     record,
 )
-from rasa_secure.core.envelope import METADATA_KEY, SHARED_SECRET_ENV, attestation_key, seal
+from rasa_secure.core.identity.envelope import (
+    METADATA_KEY,
+    SHARED_SECRET_ENV,
+    attestation_key,
+    seal,
+)
 
 
 def test_record_emits_one_json_line_with_a_pseudonymous_subject(
@@ -78,12 +83,14 @@ def test_without_key_subjects_are_never_hashed_unkeyed_and_it_warns(
     # every candidate. Without the key, the process's random key is used
     # and the deployment is told loudly, once.
     monkeypatch.delenv(AUDIT_KEY_ENV, raising=False)
-    with caplog.at_level(logging.WARNING, logger="rasa_secure.core.audit"):
+    with caplog.at_level(logging.WARNING, logger="rasa_secure.core.identity.audit"):
         first, second = pseudonym("1001"), pseudonym("1001")
         assert check_key() is KeySource.EPHEMERAL
     assert first == second and first is not None, "stable within the process"
     assert first.startswith("sub_") and unkeyed("1001") not in first
-    warnings = [r.getMessage() for r in caplog.records if r.name == "rasa_secure.core.audit"]
+    warnings = [
+        r.getMessage() for r in caplog.records if r.name == "rasa_secure.core.identity.audit"
+    ]
     assert len(warnings) == 1 and AUDIT_KEY_ENV in warnings[0]
 
 
@@ -91,10 +98,10 @@ def test_with_key_subjects_use_it_and_nothing_warns(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, fresh_warnings: None
 ) -> None:
     monkeypatch.setenv(AUDIT_KEY_ENV, "k" * 32)
-    with caplog.at_level(logging.WARNING, logger="rasa_secure.core.audit"):
+    with caplog.at_level(logging.WARNING, logger="rasa_secure.core.identity.audit"):
         assert check_key() is KeySource.ENVIRONMENT
         assert pseudonym("1001") == pseudonym("1001", b"k" * 32)
-    assert [r for r in caplog.records if r.name == "rasa_secure.core.audit"] == []
+    assert [r for r in caplog.records if r.name == audit.__name__] == []
 
 
 def test_a_short_key_warns(
@@ -102,7 +109,7 @@ def test_a_short_key_warns(
 ) -> None:
     # Why: a few bytes of key and enumerable ids are brute-forced together.
     monkeypatch.setenv(AUDIT_KEY_ENV, "short")
-    with caplog.at_level(logging.WARNING, logger="rasa_secure.core.audit"):
+    with caplog.at_level(logging.WARNING, logger="rasa_secure.core.identity.audit"):
         check_key()
     assert any("shorter than" in r.getMessage() for r in caplog.records)
 

@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from rasa_secure.core.crypto import Keyring, generate_key, is_encrypted
+from rasa_secure.core.identity.crypto import Keyring, generate_key, is_encrypted
 from rasa_secure.errors import ConfigError, CryptoError
 
 OLD = f"old:{generate_key()}"

@@ -1,4 +1,4 @@
-"""Tests for rasa_secure.core.envelope: the attested identity handed to the action server."""
+"""Tests for core.identity.envelope: the attested identity handed to the action server."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any, Callable, Dict
 
 import pytest
 
-from rasa_secure.core.crypto import Keyring, generate_key
-from rasa_secure.core.envelope import METADATA_KEY, attestation_key, open_envelope, seal
+from rasa_secure.core.identity.crypto import Keyring, generate_key
+from rasa_secure.core.identity.envelope import METADATA_KEY, attestation_key, open_envelope, seal
 from rasa_secure.errors import AuthenticationError
 
 KEY = attestation_key("shared-secret-of-the-deployment")

@@ -8,7 +8,7 @@ from typing import Any, Dict, List
 import pytest
 import yaml
 
-from rasa_secure.core.injection import (
+from rasa_secure.core.injection.detector import (
     AttackMemory,
     Decision,
     InjectionDetector,
@@ -16,7 +16,7 @@ from rasa_secure.core.injection import (
     is_structured_value,
     required_literals,
 )
-from rasa_secure.core.injection_rules import CATEGORIES, all_rules
+from rasa_secure.core.injection.rules import CATEGORIES, all_rules
 from rasa_secure.core.normalize import variants
 from rasa_secure.errors import ConfigError, DetectionError
 

@@ -15,9 +15,9 @@ import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from rasa_secure.core import pii
-from rasa_secure.core.pii import PIIDetector, PIIFinding
-from rasa_secure.core.recognizers import TextView
+from rasa_secure.core.pii import detector as pii
+from rasa_secure.core.pii.detector import PIIDetector, PIIFinding
+from rasa_secure.core.pii.recognizers import TextView
 from rasa_secure.errors import ConfigError, DependencyMissingError, DetectionError, InputError
 from tests.core.conftest import MODEL
 
@@ -245,7 +245,7 @@ def test_detection_runs_with_the_network_blocked(no_network: None, model: Any) -
 def test_importing_the_module_does_not_import_presidio() -> None:
     """Heavy dependencies load on first use, so the CLI and action server start fast."""
     code = (
-        "import sys; from rasa_secure.core.pii import PIIDetector; "
+        "import sys; from rasa_secure.core.pii.detector import PIIDetector; "
         "PIIDetector({'spacy_model': None}); "
         "print('presidio_analyzer' in sys.modules, 'spacy' in sys.modules)"
     )
@@ -290,7 +290,7 @@ def test_placeholders_are_never_findings(
 
 def test_redacting_a_redacted_text_changes_nothing() -> None:
     """Sanitizing stored data again (a store behind a broker, a re-import) is idempotent."""
-    from rasa_secure.core.redaction import Redactor
+    from rasa_secure.core.redaction.redactor import Redactor
 
     detector = PIIDetector({"spacy_model": None})
     text = "my password is hunter2, mail jane@example.org, card 4111 1111 1111 1111"

@@ -1,4 +1,4 @@
-"""Tests for rasa_secure.core.policy: golden policies, validation errors, property tests."""
+"""Tests for core.identity.policy: golden policies, validation errors, property tests."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rasa_secure.core.policy import Disclosure, Policy, Scope, domain_names
-from rasa_secure.core.tokens import Identity
+from rasa_secure.core.identity.policy import Disclosure, Policy, Scope, domain_names
+from rasa_secure.core.identity.tokens import Identity
 from rasa_secure.errors import PolicyError
 
 POLICIES = Path(__file__).resolve().parent.parent / "data" / "policies"

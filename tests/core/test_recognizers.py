@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rasa_secure.core.pii import PIIDetector
-from rasa_secure.core.recognizers import (
+from rasa_secure.core.pii.detector import PIIDetector
+from rasa_secure.core.pii.recognizers import (
     PatternGate,
     RegexRecognizer,
     TextView,

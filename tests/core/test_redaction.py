@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rasa_secure.core.crypto import Keyring
-from rasa_secure.core.pii import PIIFinding
-from rasa_secure.core.redaction import FAILED_ENTITY, Redactor, Sanitizer
+from rasa_secure.core.identity.crypto import Keyring
+from rasa_secure.core.pii.detector import PIIFinding
+from rasa_secure.core.redaction.redactor import FAILED_ENTITY, Redactor, Sanitizer
 from rasa_secure.errors import ConfigError, CryptoError, DetectionError, InputError
 
 KEY_ENV = "RASA_SECURE_PSEUDONYM_KEY"
@@ -374,6 +374,6 @@ def test_missing_pseudonym_key_warns_only_when_a_keyed_operator_is_configured(
 ) -> None:
     """A warning nobody can act on is noise: only keyed operators depend on the key."""
     monkeypatch.delenv(KEY_ENV, raising=False)
-    with caplog.at_level("WARNING", logger="rasa_secure.core.redaction"):
+    with caplog.at_level("WARNING", logger="rasa_secure.core.redaction.redactor"):
         Redactor(config)
     assert (KEY_ENV in caplog.text) is warns, why

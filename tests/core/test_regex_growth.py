@@ -25,8 +25,8 @@ from typing import Any, Callable, Dict, List, Tuple
 import pytest
 
 from rasa_secure.core import regex_probe
-from rasa_secure.core.injection import InjectionDetector
-from rasa_secure.core.pii import PIIDetector
+from rasa_secure.core.injection.detector import InjectionDetector
+from rasa_secure.core.pii.detector import PIIDetector
 from rasa_secure.core.regex_probe import Growth, Shape
 
 SUPER_LINEAR = 1.5

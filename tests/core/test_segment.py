@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rasa_secure.core import segment
+from rasa_secure.core.injection import segment
 from rasa_secure.core.normalize import VariantKind, variants
 from rasa_secure.errors import DependencyMissingError
 

@@ -12,16 +12,16 @@ from typing import List
 import numpy as np
 import pytest
 
-from rasa_secure.core import semantic
-from rasa_secure.core.injection import OPTIONS, Decision, InjectionDetector
-from rasa_secure.core.injection_rules import CATEGORIES
-from rasa_secure.core.normalize import Span, VariantKind, variants
-from rasa_secure.core.semantic import (
+from rasa_secure.core.injection import semantic
+from rasa_secure.core.injection.detector import OPTIONS, Decision, InjectionDetector
+from rasa_secure.core.injection.rules import CATEGORIES
+from rasa_secure.core.injection.semantic import (
     SemanticHead,
     SentenceEncoder,
     SixBitTable,
     shared_encoder,
 )
+from rasa_secure.core.normalize import Span, VariantKind, variants
 from rasa_secure.errors import DependencyMissingError, DetectionError
 
 
@@ -253,7 +253,7 @@ class _Spy:
 @pytest.fixture()
 def spy(monkeypatch: pytest.MonkeyPatch, encoder: SentenceEncoder) -> _Spy:
     watcher = _Spy(encoder)
-    monkeypatch.setattr("rasa_secure.core.injection.shared_encoder", lambda: watcher)
+    monkeypatch.setattr("rasa_secure.core.injection.detector.shared_encoder", lambda: watcher)
     return watcher
 
 

@@ -1,4 +1,4 @@
-"""Tests for rasa_secure.core.tokens: every refusal reason, key confusion, JWKS rotation."""
+"""Tests for core.identity.tokens: every refusal reason, key confusion, JWKS rotation."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from rasa_secure.core.tokens import REASONS, TokenVerifier
+from rasa_secure.core.identity.tokens import REASONS, TokenVerifier
 from rasa_secure.errors import AuthenticationError, ConfigError
 
 SECRET = "s" * 40

@@ -1,4 +1,4 @@
-"""Tests for rasa_secure.core.values: what may reach a backend, and what never does."""
+"""Tests for rasa_secure.core.identity.values: what may reach a backend, and what never does."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from rasa_secure.core.values import (
+from rasa_secure.core.identity.values import (
     AccountNumber,
     EmailAddress,
     Money,

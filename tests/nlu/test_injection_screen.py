@@ -169,8 +169,8 @@ def test_audit_record_for_block_names_the_attested_subject(
 ) -> None:
     """Why: an injection attempt must be linkable to the user who made it (by pseudonym,
     keyed with the audit key), and a subject a client wrote into metadata must not be."""
-    from rasa_secure.core.audit import AUDIT_KEY_ENV, pseudonym
-    from rasa_secure.core.envelope import SHARED_SECRET_ENV, attestation_key, seal
+    from rasa_secure.core.identity.audit import AUDIT_KEY_ENV, pseudonym
+    from rasa_secure.core.identity.envelope import SHARED_SECRET_ENV, attestation_key, seal
 
     monkeypatch.setenv(SHARED_SECRET_ENV, "s" * 32)
     monkeypatch.setenv(AUDIT_KEY_ENV, "a" * 32)

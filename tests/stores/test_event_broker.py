@@ -13,7 +13,7 @@ from rasa.core.brokers.broker import EventBroker
 from rasa.shared.core.domain import Domain
 from rasa.utils.endpoints import EndpointConfig
 
-from rasa_secure.core.crypto import is_encrypted
+from rasa_secure.core.identity.crypto import is_encrypted
 from rasa_secure.errors import ConfigError
 from rasa_secure.stores.event_broker import SecureEventBroker
 from rasa_secure.stores.tracker_store import SecureTrackerStore

@@ -10,7 +10,7 @@ from typing import Any, Dict, List
 import pytest
 from rasa.shared.core.events import Event
 
-from rasa_secure.core.crypto import is_encrypted
+from rasa_secure.core.identity.crypto import is_encrypted
 from rasa_secure.errors import ConfigError
 from rasa_secure.stores.events import (
     EVENT_FIELDS,
@@ -442,7 +442,12 @@ def test_attested_identity_record_in_metadata_survives_while_other_metadata_is_r
 ) -> None:
     """The channel's signed identity record must still verify when an action later runs from
     the stored tracker; the rest of the metadata is redacted as usual."""
-    from rasa_secure.core.envelope import METADATA_KEY, attestation_key, open_envelope, seal
+    from rasa_secure.core.identity.envelope import (
+        METADATA_KEY,
+        attestation_key,
+        open_envelope,
+        seal,
+    )
 
     key = attestation_key("a-shared-secret-of-enough-length")
     record = seal(

@@ -13,7 +13,7 @@
 * ``hash``: a keyed pseudonym ``EMAIL_ADDRESS_9c1e...``, per conversation or (``per_scope:
   false``) across conversations, for analytics that must join on a value without seeing it.
 * ``encrypt``: ``<EMAIL_ADDRESS:rsenc:v1:k1:...>``, AES-256-GCM with the
-  :class:`~rasa_secure.core.crypto.Keyring`, bound to the entity type and the scope;
+  :class:`~rasa_secure.core.identity.crypto.Keyring`, bound to the entity type and the scope;
   :meth:`Redactor.reveal` gives the value back to authorized code.
 * ``drop``: remove the value.
 
@@ -21,7 +21,7 @@ The pseudonym key is read from ``RASA_SECURE_PSEUDONYM_KEY`` (any secret string)
 derived from the keyring's current key, else a random per-process key (stable until restart;
 a warning says so when a keyed operator is configured).
 
-:class:`Sanitizer` runs a :class:`~rasa_secure.core.pii.PIIDetector` and a :class:`Redactor`,
+:class:`Sanitizer` runs a :class:`PIIDetector` and a :class:`Redactor`,
 redacting along with the detector's findings any known from elsewhere (``extra_findings``:
 the NLU component's, sensitive values), and fails safe: if detection or redaction raises, the
 whole text becomes ``<REDACTED>``, :attr:`Redaction.failed` is set and an audit record reports
@@ -42,9 +42,9 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from rasa_secure.config import Option, OptionSpec, in_range, positive, resolve
-from rasa_secure.core import audit
-from rasa_secure.core.crypto import PREFIX, Keyring
-from rasa_secure.core.pii import PIIDetector, PIIFinding
+from rasa_secure.core.identity import audit
+from rasa_secure.core.identity.crypto import PREFIX, Keyring
+from rasa_secure.core.pii.detector import PIIDetector, PIIFinding
 from rasa_secure.errors import ConfigError, InputError, RasaSecureError
 
 logger = logging.getLogger(__name__)

@@ -115,12 +115,12 @@ def attested_subject(metadata: Any) -> Optional[str]:
 
     ``SecureRestInput`` puts the verified identity into the metadata of every message, signed
     with a key derived from ``RASA_SECURE_ACTION_TOKEN`` (see
-    :mod:`rasa_secure.core.envelope`). NLU components see the metadata but neither the
+    :mod:`rasa_secure.core.identity.envelope`). NLU components see the metadata but neither the
     tracker nor the sender id; they record this subject in their audit records. A missing,
     forged or expired envelope (another channel, a client writing metadata) or a missing
     secret gives ``None``: the audit record then names no subject rather than a claimed one.
     """
-    from rasa_secure.core.envelope import (
+    from rasa_secure.core.identity.envelope import (
         METADATA_KEY,
         SHARED_SECRET_ENV,
         attestation_key,

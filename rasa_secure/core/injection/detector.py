@@ -3,7 +3,7 @@ XSS and path traversal, in clear or obfuscated, in thirteen languages.
 
 :class:`InjectionDetector` reads a message in every variant :func:`normalize.variants` derives
 (normalised, de-obfuscated, decoded), runs the curated rules of
-:mod:`rasa_secure.core.injection_rules` on each (a cheap trigger pre-gate skips most of them)
+:mod:`rasa_secure.core.injection.rules` on each (a cheap trigger pre-gate skips most of them)
 and scores the variants with a compact linear model over hashed character 2-5-grams and word
 1-2-grams shipped with the package (numpy inference, no scikit-learn needed). Rule and model scores
 combine per category by noisy-or; per-category thresholds turn the scores into a
@@ -15,7 +15,7 @@ variants could only add reasons, so long attacks cost one pass.
 
 A message the first tier finds uncertain (some category scores ``semantic_gate`` or more,
 none blocks; about one chat message in forty) goes to a second tier,
-:mod:`rasa_secure.core.semantic`: a multilingual sentence encoder reads the meaning of the
+:mod:`rasa_secure.core.injection.semantic`: a multilingual sentence encoder reads the meaning of the
 reading the n-gram model found most suspicious (usually the normalised text; of a message
 that is one encoding, a decoding of it), which paraphrase and translation do not change, and
 a head trained with the n-gram model's logit and the rule scores adds a ``semantic`` score
@@ -42,13 +42,15 @@ from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple
 
 from rasa_secure.config import Option, OptionSpec, in_range, list_of, positive, regex_list, resolve
-from rasa_secure.core import injection_rules, normalize, segment
+from rasa_secure.core import normalize
 from rasa_secure.core.budget import UNLIMITED, Deadline
 from rasa_secure.core.contract import Span
-from rasa_secure.core.injection_rules import CATEGORIES, CJK, Rule
+from rasa_secure.core.injection import rules as injection_rules
+from rasa_secure.core.injection import segment
+from rasa_secure.core.injection.rules import CATEGORIES, CJK, Rule
+from rasa_secure.core.injection.semantic import SEMANTIC_PATH, SemanticHead, shared_encoder, sigmoid
 from rasa_secure.core.normalize import Limits, Variant, VariantKind, variants
 from rasa_secure.core.regex_probe import module_expressions
-from rasa_secure.core.semantic import SEMANTIC_PATH, SemanticHead, shared_encoder, sigmoid
 from rasa_secure.errors import (
     BudgetExceededError,
     ConfigError,

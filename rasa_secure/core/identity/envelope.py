@@ -12,7 +12,7 @@ names the conversation (``sender_id``) and expires with the token, so it cannot 
 another conversation or used after the token's lifetime.
 
 Optionally (``forward_token``) the envelope also carries the raw JWT, encrypted with the
-:class:`~rasa_secure.core.crypto.Keyring` and bound to the conversation, so the action server
+:class:`Keyring` and bound to the conversation, so the action server
 can re-verify the signature itself (a compromised Rasa server can then not mint roles, as
 long as the tokens are signed with a private key the Rasa server does not hold). The token is
 never stored in clear: tracker stores and event brokers only see the ciphertext.
@@ -27,7 +27,7 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Union
 
-from rasa_secure.core.crypto import Keyring, is_encrypted
+from rasa_secure.core.identity.crypto import Keyring, is_encrypted
 from rasa_secure.errors import AuthenticationError, CryptoError
 
 METADATA_KEY = "rasa_secure"

@@ -14,11 +14,11 @@ How it runs (see ``docs/components/pii-detector.md``):
    countries (a deployment for the US does not run the UK NHS recognizer), are compiled once
    and run directly, skipping Presidio's per-call machinery; each recognizer keeps its own
    validation hooks (Luhn, IBAN mod-97, SSN sanity). Every pattern is gated by what its
-   matches must contain (:func:`~rasa_secure.core.recognizers.pattern_gate`). Recognizers
+   matches must contain (:func:`~rasa_secure.core.pii.recognizers.pattern_gate`). Recognizers
    that override ``analyze`` (IBAN) are called as they are; the phone recognizer is given
    only windows around runs of at least :data:`MIN_PHONE_DIGITS` digits, last, skipping
    runs inside a finding that wins anyway (:func:`_settled`).
-2. Our recognizers (:mod:`rasa_secure.core.recognizers`) add what chat needs: passwords,
+2. Our recognizers (:mod:`rasa_secure.core.pii.recognizers`) add what chat needs: passwords,
    PINs, API keys and secrets, bank accounts, dates of birth, loosely formatted phone numbers.
 3. A spaCy NER model, loaded with only its ``ner`` pipe, finds names, places and
    nationalities. ``spacy_model: null`` gives a pattern-only detector without spaCy.
@@ -67,11 +67,11 @@ from rasa_secure.config import (
     regex_list,
     resolve,
 )
-from rasa_secure.core import recognizers
 from rasa_secure.core.budget import UNLIMITED, Deadline
 from rasa_secure.core.contract import Span
 from rasa_secure.core.normalize import clean
-from rasa_secure.core.recognizers import (
+from rasa_secure.core.pii import recognizers
+from rasa_secure.core.pii.recognizers import (
     Candidate,
     RegexRecognizer,
     TextView,
@@ -1042,7 +1042,7 @@ class PIIDetector:
         Raises:
             InputError: ``text`` is not a string.
             DetectionError: the text is longer than ``max_length`` or a recognizer failed;
-                callers must fail safe (:class:`rasa_secure.core.redaction.Sanitizer` does).
+                callers must fail safe (the ``Sanitizer`` does).
         """
         if not isinstance(text, str):
             raise InputError("text", f"expected str, got {type(text).__name__}")

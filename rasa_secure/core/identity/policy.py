@@ -109,7 +109,7 @@ _DISCLOSURE_RANK = {Disclosure.NONE: 0, Disclosure.MASK_LAST4: 1, Disclosure.FUL
 
 
 class Principal(Protocol):
-    """What the policy needs of a caller (``rasa_secure.core.tokens.Identity`` fits)."""
+    """What the policy needs of a caller (``rasa_secure.core.identity.tokens.Identity`` fits)."""
 
     @property
     def subject(self) -> str:

@@ -1,0 +1,1 @@
+"""Identity: tokens, the identity envelope, keys, the access policy, typed values and audit."""

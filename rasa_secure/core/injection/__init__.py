@@ -1,0 +1,1 @@
+"""Injection screening: normalisation variants, rules, the n-gram model and the semantic stage."""

@@ -1,0 +1,1 @@
+"""PII detection: recognizers, Presidio's predefined recognizers and spaCy NER."""

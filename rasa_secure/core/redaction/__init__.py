@@ -1,0 +1,1 @@
+"""Redaction: turning findings into placeholders, tokens or ciphertext, failing safe."""
