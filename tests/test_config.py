@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import importlib.util
+import sys
 from pathlib import Path
 from typing import Any, Dict, Optional
 
@@ -123,3 +126,43 @@ def test_read_yaml_returns_the_parsed_content(tmp_path: Path, content: str, expe
     path = tmp_path / "options.yml"
     path.write_text(content)
     assert read_yaml(path, key="config") == expected
+
+
+def _options_page() -> Any:
+    """scripts/gen_options.py, loaded as a module (scripts/ is no package)."""
+    path = Path(__file__).resolve().parent.parent / "scripts" / "gen_options.py"
+    spec = importlib.util.spec_from_file_location("gen_options", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_options_page_matches_the_declarations() -> None:
+    """docs/reference/options.md is what the declared options generate (else regenerate it)."""
+    generator = _options_page()
+    assert generator.PAGE.read_text(encoding="utf-8") == generator.render(), (
+        "docs/reference/options.md is stale: run python scripts/gen_options.py"
+    )
+
+
+def test_options_page_shows_every_declared_option() -> None:
+    """An OptionSpec declared anywhere in rasa_secure is on the page (add it to SECTIONS)."""
+    assert _options_page().missing() == []
+
+
+def test_options_page_follows_a_changed_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Changing a declared default changes the page, so the drift test above can fail."""
+    generator = _options_page()
+    reference = generator.SECTIONS[0].spec
+    spec = generator.load(reference)
+    key, option = next(iter(spec.items()))
+    changed = {**spec, key: dataclasses.replace(option, default="changed-default")}
+    real_load = generator.load
+    monkeypatch.setattr(
+        generator, "load", lambda ref: changed if ref == reference else real_load(ref)
+    )
+    page = generator.render()
+    assert page != generator.PAGE.read_text(encoding="utf-8")
+    assert f'| `{key}` | `"changed-default"` |' in page
