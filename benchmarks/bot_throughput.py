@@ -25,8 +25,11 @@ Bounded: ``--rounds`` timed rounds, ``--time-budget`` seconds for the whole run 
 started by then are skipped and reported as such), 60 s per request. Everything runs on
 127.0.0.1; servers are stopped and the temporary folder is removed at the end.
 
-    .venv/bin/python benchmarks/bot_throughput.py [--rounds 10] [--conversations 20]
+    .venv/bin/python -m benchmarks.bot_throughput [--rounds 10] [--conversations 20]
         [--time-budget 1500] [--keep]
+
+Run it from the repository root (``-m`` puts the root on the path for ``example_bot``);
+``rasa_secure`` is the installed package.
 """
 
 from __future__ import annotations
@@ -59,8 +62,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 REPO_DIR = Path(__file__).resolve().parent.parent
-if str(REPO_DIR) not in sys.path:  # run as a script or as the plain action server's module
-    sys.path.insert(0, str(REPO_DIR))
 BOT_DIR = REPO_DIR / "example_bot"
 
 
