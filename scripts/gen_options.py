@@ -20,7 +20,7 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Mapping, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
 import yaml
 
@@ -178,21 +178,33 @@ def is_spec(value: Any) -> bool:
     )
 
 
+def spec_of(value: Any) -> Optional[OptionSpec]:
+    """``value`` if it is a spec, or the ``PARAMS`` spec of a class that declares one."""
+    if isinstance(value, type):
+        value = vars(value).get("PARAMS")
+    return value if is_spec(value) else None
+
+
 def specs_of(value: Any) -> Dict[str, OptionSpec]:
-    """The specs of a section's object: itself (name ``""``) or one per named sub-spec."""
+    """The specs of a section's object: itself (name ``""``), or one per entry of a mapping
+    of names to specs or to classes with ``PARAMS`` (e.g. a registry of operators)."""
     if is_spec(value):
         return {"": value}
-    if isinstance(value, Mapping) and value and all(is_spec(sub) for sub in value.values()):
-        return dict(value)
+    if isinstance(value, Mapping) and value:
+        subs = {str(getattr(name, "value", name)): spec_of(sub) for name, sub in value.items()}
+        return {name: spec for name, spec in subs.items() if spec is not None}
     return {}
 
 
 def declared() -> Iterator[Tuple[str, str, Option]]:
-    """Every option declared at module level anywhere in rasa_secure: (where, key, option)."""
+    """Every option declared anywhere in rasa_secure, at module level or as a class's
+    ``PARAMS``: (where, key, option)."""
     for info in pkgutil.walk_packages(rasa_secure.__path__, "rasa_secure."):
         module = importlib.import_module(info.name)
         for name, value in vars(module).items():
-            for sub, spec in specs_of(value).items():
+            own = spec_of(value) if isinstance(value, type) else None
+            found = {"PARAMS": own} if own is not None else specs_of(value)
+            for sub, spec in found.items():
                 for key, option in spec.items():
                     yield f"{info.name}:{name}{'.' + sub if sub else ''}", key, option
 
