@@ -13,3 +13,5 @@ PY="$(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.10*/bin/python3.10 | head -
     echo "# Used as pip constraints by scripts/bootstrap.sh. Regenerate: scripts/lock.sh"
     "$RASA_SECURE_VENV/bin/python" -m pip freeze --exclude-editable | grep -v -iE "^rasa-secure"
 } > "$ROOT/requirements/constraints.txt"
+echo "lock: wrote requirements/constraints.txt; update docs/compatibility.md to match" \
+    "(tests/test_project.py lists the rows that differ)"
