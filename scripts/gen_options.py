@@ -68,7 +68,8 @@ SECTIONS = (
         "InjectionDetector",
         "rasa_secure.core.injection.detector:OPTIONS",
         "The injection screen's detector: the keys of InjectionScreen in `config.yml`, of "
-        "`rasa-secure scan --config` and of SecureRestInput's `trigger_screen`.",
+        "`rasa-secure scan --config`, of SecureRestInput's `trigger_screen` and of "
+        "SecureAction's `screen`.",
         "components/injection-screen.md",
     ),
     Section(
@@ -151,7 +152,8 @@ SECTIONS = (
     Section(
         "ActionServerAuth",
         "rasa_secure.actions.server_auth:OPTIONS",
-        "The action server's authentication of the Rasa server.",
+        "The action server's check of the Rasa server's shared secret: the options of "
+        "`attach(app, options)`; `rasa-secure actions` sets some from its command line.",
         "components/secure-action.md",
     ),
     Section(
