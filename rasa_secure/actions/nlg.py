@@ -64,10 +64,9 @@ from rasa_secure.actions.secure_action import (
     walk_strings,
 )
 from rasa_secure.actions.secure_form import SecureFormValidationAction
-from rasa_secure.channel._json import json_too_deep
-from rasa_secure.core.identity import audit
-from rasa_secure.core.identity.policy import Disclosure
+from rasa_secure.core.identity import Disclosure, audit
 from rasa_secure.core.identity.tokens import Identity
+from rasa_secure.core.json_depth import json_too_deep
 from rasa_secure.errors import AuthenticationError, ConfigError, InputError
 
 logger = logging.getLogger(__name__)

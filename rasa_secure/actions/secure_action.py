@@ -54,7 +54,7 @@ from rasa_sdk.utils import call_potential_coroutine
 
 from rasa_secure.actions.server_auth import RETIRING_REASON, Generation, SharedSecrets
 from rasa_secure.config import Option, OptionSpec, in_range, read_yaml, resolve
-from rasa_secure.core.identity import audit
+from rasa_secure.core.identity import AccessDecision, AuthReason, Disclosure, Policy, audit
 from rasa_secure.core.identity.crypto import Keyring
 from rasa_secure.core.identity.envelope import (
     METADATA_KEY,
@@ -63,7 +63,6 @@ from rasa_secure.core.identity.envelope import (
     attestation_key,
     open_envelope,
 )
-from rasa_secure.core.identity.policy import Decision, Disclosure, Policy
 from rasa_secure.core.identity.tokens import Identity, TokenVerifier
 from rasa_secure.errors import (
     AuthenticationError,
@@ -168,7 +167,7 @@ class ActionContext:
     """
 
     identity: Identity
-    decision: Decision
+    decision: AccessDecision
     policy: Policy
     action: str
 
@@ -313,7 +312,7 @@ class ActionGuard:
             sender == identity.subject or sender.startswith(f"{identity.subject}:")
         ):
             raise AuthenticationError(
-                "subject_mismatch", "token subject does not own the conversation"
+                AuthReason.SUBJECT_MISMATCH, "token subject does not own the conversation"
             )
         return identity
 
@@ -326,7 +325,7 @@ class ActionGuard:
                     metadata, key, sender_id=sender_id, leeway_seconds=self.config["leeway_seconds"]
                 )
             except AuthenticationError as error:
-                if error.reason != "bad_attestation":
+                if error.reason is not AuthReason.BAD_ATTESTATION:
                     raise
                 refusal = refusal or error
                 continue
@@ -335,7 +334,9 @@ class ActionGuard:
                     "SecureAction", "allow", subject=envelope.subject, reasons=(RETIRING_REASON,)
                 )
             return envelope
-        raise refusal or AuthenticationError("bad_attestation", "no shared secret configured")
+        raise refusal or AuthenticationError(
+            AuthReason.BAD_ATTESTATION, "no shared secret configured"
+        )
 
     # -- tracker view ----------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ from rasa_secure.actions.nlg import (
     load_responses,
 )
 from rasa_secure.actions.secure_action import ActionGuard
-from rasa_secure.core.identity.policy import WITHHELD
+from rasa_secure.core.identity import WITHHELD
 from rasa_secure.errors import ConfigError, InputError
 from tests.actions.conftest import (
     ENV,

@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Union
 
 from rasa_secure.core.identity.crypto import Keyring, is_encrypted
+from rasa_secure.core.identity.reasons import AuthReason
 from rasa_secure.errors import AuthenticationError, CryptoError
 
 METADATA_KEY = "rasa_secure"
@@ -109,12 +110,14 @@ class Envelope:
                 if it does not decrypt for this conversation.
         """
         if self.token is None:
-            raise AuthenticationError("token_missing", "the channel did not forward the token")
+            raise AuthenticationError(
+                AuthReason.TOKEN_MISSING, "the channel did not forward the token"
+            )
         try:
             return keyring.decrypt(self.token, context=_token_context(self.sender_id))
         except CryptoError:
             raise AuthenticationError(
-                "token_malformed", "forwarded token does not decrypt"
+                AuthReason.TOKEN_MALFORMED, "forwarded token does not decrypt"
             ) from None
 
 
@@ -161,23 +164,31 @@ def open_envelope(
     """
     raw = metadata.get(METADATA_KEY) if isinstance(metadata, Mapping) else None
     if raw is None:
-        raise AuthenticationError("identity_missing", "no verified identity in the message")
+        raise AuthenticationError(
+            AuthReason.IDENTITY_MISSING, "no verified identity in the message"
+        )
     envelope = _parse(raw)
     expected = envelope.signed(key).signature
     if not hmac.compare_digest(
         expected.encode("ascii"), envelope.signature.encode("ascii", "replace")
     ):
-        raise AuthenticationError("bad_attestation", "identity not vouched for by the channel")
+        raise AuthenticationError(
+            AuthReason.BAD_ATTESTATION, "identity not vouched for by the channel"
+        )
     if envelope.sender_id != sender_id:
-        raise AuthenticationError("wrong_conversation", "identity belongs to another conversation")
+        raise AuthenticationError(
+            AuthReason.WRONG_CONVERSATION, "identity belongs to another conversation"
+        )
     current = time.time() if now is None else now
     if envelope.expires_at < current - leeway_seconds:
-        raise AuthenticationError("identity_expired", "the token behind this identity expired")
+        raise AuthenticationError(
+            AuthReason.IDENTITY_EXPIRED, "the token behind this identity expired"
+        )
     return envelope
 
 
 def _parse(raw: Any) -> Envelope:
-    malformed = AuthenticationError("identity_malformed", "unexpected identity envelope")
+    malformed = AuthenticationError(AuthReason.IDENTITY_MALFORMED, "unexpected identity envelope")
     if (
         not isinstance(raw, Mapping)
         or set(raw) - {*_FIELDS, "signature"}
