@@ -39,14 +39,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.utils import call_potential_coroutine
 
-from rasa_secure.actions.secure_action import (
-    ActionContext,
-    ActionGuard,
-    authenticate,
-    emit,
-    refuse,
-)
-from rasa_secure.core.identity import audit
+from rasa_secure.actions.guard import ActionGuard
+from rasa_secure.actions.secure_action import ActionContext, authenticate, emit, refuse
+from rasa_secure.core.identity import AuditDecision, audit
 from rasa_secure.errors import InputError
 
 logger = logging.getLogger(__name__)
@@ -105,7 +100,7 @@ class SecureFormValidationAction(FormValidationAction, ABC):
             logger.error("form validation %s failed with %s", name, type(error).__name__)
             audit.record(
                 COMPONENT,
-                "error",
+                AuditDecision.ERROR,
                 subject=identity.subject,
                 action=name,
                 reasons=(type(error).__name__,),
@@ -184,7 +179,7 @@ class SecureFormValidationAction(FormValidationAction, ABC):
     ) -> None:
         guard = self.get_guard()
         audit.record(
-            COMPONENT, "deny", subject=context.identity.subject, action=context.action,
+            COMPONENT, AuditDecision.DENY, subject=context.identity.subject, action=context.action,
             categories=(slot,), reasons=(reason,),
         )  # fmt: skip
         refused = reason in ("slot_write_denied", "no_authorize_hook", "authorize_refused")

@@ -68,18 +68,18 @@ from rasa_secure.channel.triggers import TriggerGate, TriggerRefused, is_trigger
 from rasa_secure.config import Option, OptionSpec, in_range, list_of, positive, resolve
 from rasa_secure.core.identity import (
     METADATA_KEY,
-    MIN_SHARED_SECRET_CHARS,
     SHARED_SECRET_ENV,
     Envelope,
     Identity,
     Keyring,
+    SharedSecrets,
     TokenVerifier,
     attestation_key,
     seal,
 )
 from rasa_secure.core.json_depth import json_too_deep
 from rasa_secure.core.nested import map_strings
-from rasa_secure.errors import AuthenticationError, ConfigError
+from rasa_secure.errors import AuthenticationError
 
 logger = logging.getLogger(__name__)
 
@@ -278,14 +278,13 @@ class AdmissionGate:
         self.owner = owner
         self.config = resolve(OPTIONS, config, owner=owner)
         self.verifier = TokenVerifier(self.config["jwt"], owner=f"{owner}.jwt", environ=env)
-        secret_env = self.config["attestation_secret_env"]
-        secret = env.get(secret_env, "")
-        if len(secret) < MIN_SHARED_SECRET_CHARS:
-            raise ConfigError(
-                f"{owner}.attestation_secret_env",
-                f"{secret_env} must hold a secret of {MIN_SHARED_SECRET_CHARS}+ characters",
-            )
-        self._attestation_key = attestation_key(secret)
+        secrets = SharedSecrets.from_env(
+            self.config["attestation_secret_env"],
+            env,
+            option=f"{owner}.attestation_secret_env",
+            accept_previous=False,
+        )
+        self._attestation_key = attestation_key(secrets.current)
         self._keyring: Optional[Keyring] = None
         if self.config["forward_token"]:
             self._keyring = Keyring.from_env(
