@@ -10,8 +10,8 @@ from typing import Any, Optional
 
 import pytest
 
-from rasa_secure.channel.admission import AdmissionGate, Admitted
-from rasa_secure.channel.refusal import STATUS, Refusal, RefusalReason, Status
+from rasa_secure.channel import AdmissionGate, Admitted, Refusal, RefusalReason, Status
+from rasa_secure.channel.refusal import STATUS
 from rasa_secure.core.identity import METADATA_KEY, AuthReason, attestation_key, open_envelope
 from tests.channel.conftest import ENV, HS_JWT, SHARED, token
 

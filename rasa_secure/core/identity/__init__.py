@@ -30,7 +30,7 @@ from rasa_secure.core.identity.envelope import (
 from rasa_secure.core.identity.grants import MASK, WITHHELD, Disclosure, Scope
 from rasa_secure.core.identity.policy import AccessDecision, AccessReason, Policy, Principal
 from rasa_secure.core.identity.policy_parser import domain_names
-from rasa_secure.core.identity.reasons import PUBLIC_REASONS, TOKEN_REASONS, AuthReason
+from rasa_secure.core.identity.reasons import PUBLIC_REASONS, AuthReason
 from rasa_secure.core.identity.tokens import (
     MAX_TOKEN_CHARS,
     REASONS,
@@ -59,7 +59,6 @@ __all__ = [
     "REASONS",
     "SHARED_SECRET_ENV",
     "SHARED_SECRET_HEADER",
-    "TOKEN_REASONS",
     "WITHHELD",
     "AccessDecision",
     "AccessReason",

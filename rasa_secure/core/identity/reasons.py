@@ -10,7 +10,7 @@ enum, so a member compares equal to its string.
 from __future__ import annotations
 
 from enum import Enum
-from typing import FrozenSet, Tuple
+from typing import FrozenSet
 
 
 class AuthReason(str, Enum):
@@ -47,23 +47,6 @@ class AuthReason(str, Enum):
     PREVIOUS_SHARED_SECRET = "previous_shared_secret"
     """Not a refusal: a call or an attestation made with the retiring secret (audited)."""
 
-
-TOKEN_REASONS: Tuple[AuthReason, ...] = (
-    AuthReason.TOKEN_MISSING,
-    AuthReason.TOKEN_MALFORMED,
-    AuthReason.ALGORITHM_NOT_ALLOWED,
-    AuthReason.UNKNOWN_KEY,
-    AuthReason.KEY_TYPE_MISMATCH,
-    AuthReason.BAD_SIGNATURE,
-    AuthReason.TOKEN_EXPIRED,
-    AuthReason.TOKEN_NOT_YET_VALID,
-    AuthReason.LIFETIME_TOO_LONG,
-    AuthReason.BAD_ISSUER,
-    AuthReason.BAD_AUDIENCE,
-    AuthReason.CLAIM_MISSING,
-    AuthReason.BAD_CLAIMS,
-)
-"""Every reason :class:`~rasa_secure.core.identity.tokens.TokenVerifier` can raise."""
 
 PUBLIC_REASONS: FrozenSet[AuthReason] = frozenset(
     {AuthReason.TOKEN_MISSING, AuthReason.TOKEN_EXPIRED, AuthReason.TOKEN_NOT_YET_VALID}

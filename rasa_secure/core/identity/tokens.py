@@ -34,7 +34,7 @@ from rasa_secure.core.identity.jwt_keys import (
     load_public_key,
     read_secret,
 )
-from rasa_secure.core.identity.reasons import TOKEN_REASONS, AuthReason
+from rasa_secure.core.identity.reasons import AuthReason
 from rasa_secure.errors import AuthenticationError, ConfigError
 
 logger = logging.getLogger(__name__)
@@ -44,7 +44,21 @@ MAX_TOKEN_CHARS = 8192
 MAX_SUBJECT_CHARS = 256
 _ROLE = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]{0,63}")
 
-REASONS: Tuple[AuthReason, ...] = TOKEN_REASONS
+REASONS: Tuple[AuthReason, ...] = (
+    AuthReason.TOKEN_MISSING,
+    AuthReason.TOKEN_MALFORMED,
+    AuthReason.ALGORITHM_NOT_ALLOWED,
+    AuthReason.UNKNOWN_KEY,
+    AuthReason.KEY_TYPE_MISMATCH,
+    AuthReason.BAD_SIGNATURE,
+    AuthReason.TOKEN_EXPIRED,
+    AuthReason.TOKEN_NOT_YET_VALID,
+    AuthReason.LIFETIME_TOO_LONG,
+    AuthReason.BAD_ISSUER,
+    AuthReason.BAD_AUDIENCE,
+    AuthReason.CLAIM_MISSING,
+    AuthReason.BAD_CLAIMS,
+)
 """Every ``reason`` :class:`TokenVerifier` can raise, for tests and dashboards."""
 
 
