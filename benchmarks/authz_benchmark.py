@@ -46,8 +46,8 @@ warnings.filterwarnings("ignore")
 from rasa_sdk import Action, Tracker  # noqa: E402
 from rasa_sdk.executor import CollectingDispatcher  # noqa: E402
 
-from rasa_secure.actions.secure_action import ActionContext, ActionGuard, SecureAction  # noqa: E402
-from rasa_secure.core.identity.envelope import METADATA_KEY, attestation_key, seal  # noqa: E402
+from rasa_secure.actions import ActionContext, ActionGuard, SecureAction  # noqa: E402
+from rasa_secure.core.identity import METADATA_KEY, attestation_key, seal  # noqa: E402
 
 SHARED = "benchmark-shared-secret-0123456789"
 POLICY = """
@@ -222,7 +222,7 @@ def serve(kind: str, port: int) -> None:
     """Run one action server (called in a subprocess)."""
     from rasa_sdk.endpoint import create_app
 
-    from rasa_secure.actions.server_auth import attach
+    from rasa_secure.actions import attach
 
     ActionGuard.default()
     app = create_app(sys.modules[__name__], cors_origins="")

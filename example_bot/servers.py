@@ -22,7 +22,7 @@ import requests
 
 from example_bot.identity import SECRET_ENV, issue_token
 from example_bot.training import BOT_DIR
-from rasa_secure.core.identity.crypto import generate_key
+from rasa_secure.core.identity import generate_key
 from rasa_secure.stores.log_filter import logging_config_path
 
 REPO_DIR = BOT_DIR.parent

@@ -7,7 +7,10 @@ attributes; their messages never contain user text, slot values or secrets.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
+
+if TYPE_CHECKING:
+    from rasa_secure.core.identity.reasons import AuthReason
 
 
 class RasaSecureError(Exception):
@@ -90,13 +93,15 @@ class AuthenticationError(RasaSecureError):
     """The caller's identity could not be verified. Always fails closed (HTTP 401).
 
     Attributes:
-        reason: a short machine-readable reason, e.g. ``"token_expired"``.
+        reason: why, e.g. ``AuthReason.TOKEN_EXPIRED`` (a ``str`` enum: equal to
+            ``"token_expired"``).
+        detail: more words for logs; never the token, a key or user data.
     """
 
-    def __init__(self, reason: str, detail: str = "") -> None:
+    def __init__(self, reason: AuthReason, detail: str = "") -> None:
         self.reason = reason
         self.detail = detail
-        super().__init__(f"{reason}: {detail}" if detail else reason)
+        super().__init__(f"{reason.value}: {detail}" if detail else reason.value)
 
 
 class AuthorizationError(RasaSecureError):

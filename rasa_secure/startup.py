@@ -25,8 +25,7 @@ import logging
 import threading
 from typing import Any, List
 
-from rasa_secure.core.identity import audit
-from rasa_secure.core.identity.envelope import SHARED_SECRET_HEADER
+from rasa_secure.core.identity import SHARED_SECRET_HEADER, audit
 
 logger = logging.getLogger(__name__)
 

@@ -97,7 +97,7 @@ def _app(routes: List[str], store: object, headers: object) -> object:
 
 
 def _secure_store(monkeypatch: pytest.MonkeyPatch) -> object:
-    from rasa_secure.core.identity.crypto import generate_key
+    from rasa_secure.core.identity import generate_key
     from rasa_secure.stores.tracker_store import SecureTrackerStore
 
     monkeypatch.setenv("RASA_SECURE_KEYS", f"k1:{generate_key()}")

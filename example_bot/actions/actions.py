@@ -29,15 +29,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from example_bot.actions.bank import Bank, BankError
-from rasa_secure.actions.secure_action import (
+from rasa_secure.actions import (
     CONFIG_ENV,
     POLICY_ENV,
     ActionContext,
     ActionGuard,
     SecureAction,
+    SecureFormValidationAction,
 )
-from rasa_secure.actions.secure_form import SecureFormValidationAction
-from rasa_secure.core.identity.values import AccountNumber, EmailAddress, Money
+from rasa_secure.core.identity import AccountNumber, EmailAddress, Money
 from rasa_secure.errors import InputError
 
 BOT_DIR = Path(__file__).resolve().parent.parent

@@ -34,10 +34,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 from rasa_sdk.interfaces import ActionExecutionRejection
 
-from rasa_secure.actions.secure_action import ActionGuard, SecureAction, emit
+from rasa_secure.actions.guard import ActionGuard
+from rasa_secure.actions.secure_action import SecureAction, emit
 from rasa_secure.actions.secure_form import SecureFormValidationAction
-from rasa_secure.core.identity import audit
-from rasa_secure.core.identity.tokens import Identity
+from rasa_secure.core.identity import AuditDecision, Identity, audit
 from rasa_secure.errors import AuthenticationError, ConfigError
 
 logger = logging.getLogger(__name__)
@@ -216,10 +216,14 @@ class Governance:
         if reason is None:
             return await self._run(action_call)
         if not self._allow_unsafe:
-            audit.record(COMPONENT, "deny", action=name, reasons=("ungoverned", reason.value))
+            audit.record(
+                COMPONENT, AuditDecision.DENY, action=name, reasons=("ungoverned", reason.value)
+            )
             raise ActionExecutionRejection(name, f"action {name} is not governed by the policy")
         result = await self._run(action_call)
-        audit.record(COMPONENT, "allow", action=name, reasons=(UNSAFE_OPTION, reason.value))
+        audit.record(
+            COMPONENT, AuditDecision.ALLOW, action=name, reasons=(UNSAFE_OPTION, reason.value)
+        )
         return self._redact(name, action_call, result)
 
     def _redact(

@@ -53,21 +53,13 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Set, 
 import yaml
 from rasa_sdk import Tracker
 
-from rasa_secure.actions.secure_action import (
-    CONFIG_ENV,
-    INTERNAL_SLOTS,
-    POLICY_ENV,
-    ActionGuard,
-    SecureAction,
-    show_values,
-    values_pattern,
-    walk_strings,
-)
+from rasa_secure.actions.guard import CONFIG_ENV, INTERNAL_SLOTS, POLICY_ENV, ActionGuard
+from rasa_secure.actions.outgoing import show_values, values_pattern
+from rasa_secure.actions.secure_action import SecureAction
 from rasa_secure.actions.secure_form import SecureFormValidationAction
-from rasa_secure.channel._json import json_too_deep
-from rasa_secure.core.identity import audit
-from rasa_secure.core.identity.policy import Disclosure
-from rasa_secure.core.identity.tokens import Identity
+from rasa_secure.core.identity import AuditDecision, Disclosure, Identity, audit
+from rasa_secure.core.json_depth import json_too_deep
+from rasa_secure.core.nested import map_strings
 from rasa_secure.errors import AuthenticationError, ConfigError, InputError
 
 logger = logging.getLogger(__name__)
@@ -276,7 +268,10 @@ class SecureNLG:
         variations = self.responses.get(request.response)
         if variations is None:
             audit.record(
-                COMPONENT, "reject", action=request.response, reasons=("unknown_response",)
+                COMPONENT,
+                AuditDecision.REJECT,
+                action=request.response,
+                reasons=("unknown_response",),
             )
             return {}
         identity: Optional[Identity]
@@ -305,14 +300,14 @@ class SecureNLG:
         except Exception as error:  # fail closed: the error text, no partial output
             logger.error("rendering %s failed with %s", request.response, type(error).__name__)
             audit.record(
-                COMPONENT, "error", subject=_subject(identity), action=request.response,
+                COMPONENT, AuditDecision.ERROR, subject=_subject(identity), action=request.response,
                 reasons=(type(error).__name__,),
             )  # fmt: skip
             return {"text": self.guard.config["error_text"]}
         if render.withheld:
             reasons = (refusal,) if refusal is not None else ("slot_withheld",)
             audit.record(
-                COMPONENT, "deny", subject=_subject(identity), action=request.response,
+                COMPONENT, AuditDecision.DENY, subject=_subject(identity), action=request.response,
                 categories=tuple(sorted(render.withheld)), reasons=reasons,
             )  # fmt: skip
         return reply
@@ -342,7 +337,7 @@ class _Renderer:
             if key in SELECTION_KEYS:
                 continue
             fill = key in INTERPOLATED_KEYS and bool(self.values)  # Rasa: only with values
-            reply[key] = walk_strings(value, self.fill if fill else self.plain)
+            reply[key] = map_strings(value, self.fill if fill else self.plain)
         return reply
 
     def plain(self, text: str) -> str:

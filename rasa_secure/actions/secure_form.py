@@ -39,30 +39,16 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.utils import call_potential_coroutine
 
-from rasa_secure.actions.secure_action import (
-    ActionContext,
-    ActionGuard,
-    authenticate,
-    emit,
-    refuse,
-)
-from rasa_secure.core.identity import audit
+from rasa_secure.actions.guard import ActionGuard
+from rasa_secure.actions.secure_action import ActionContext, authenticate, emit, refuse
+from rasa_secure.core.identity import AuditDecision, audit
+from rasa_secure.core.nested import leaves
 from rasa_secure.errors import InputError
 
 logger = logging.getLogger(__name__)
 
 COMPONENT = "SecureFormValidationAction"
 _CONTEXT: ContextVar[ActionContext] = ContextVar("rasa_secure_form_context")
-
-
-def _texts(value: Any) -> List[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, (list, tuple)):
-        return [text for item in value for text in _texts(item)]
-    if isinstance(value, dict):
-        return [text for item in value.values() for text in _texts(item)]
-    return []
 
 
 class SecureFormValidationAction(FormValidationAction, ABC):
@@ -105,7 +91,7 @@ class SecureFormValidationAction(FormValidationAction, ABC):
             logger.error("form validation %s failed with %s", name, type(error).__name__)
             audit.record(
                 COMPONENT,
-                "error",
+                AuditDecision.ERROR,
                 subject=identity.subject,
                 action=name,
                 reasons=(type(error).__name__,),
@@ -167,7 +153,7 @@ class SecureFormValidationAction(FormValidationAction, ABC):
         if hook is None:
             return "no_authorize_hook"
         guard = self.get_guard()
-        for text in _texts(value):
+        for text in leaves(value):
             category = guard.screen(text)
             if category is not None:
                 return f"injection:{category}"
@@ -184,7 +170,7 @@ class SecureFormValidationAction(FormValidationAction, ABC):
     ) -> None:
         guard = self.get_guard()
         audit.record(
-            COMPONENT, "deny", subject=context.identity.subject, action=context.action,
+            COMPONENT, AuditDecision.DENY, subject=context.identity.subject, action=context.action,
             categories=(slot,), reasons=(reason,),
         )  # fmt: skip
         refused = reason in ("slot_write_denied", "no_authorize_hook", "authorize_refused")

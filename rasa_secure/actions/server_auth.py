@@ -23,7 +23,8 @@ first get the new secret in ``RASA_SECURE_ACTION_TOKEN`` and the old one in
 ``RASA_SECURE_ACTION_TOKEN_PREVIOUS`` (both accepted, for calls and for identity
 attestations; calls with the old one are audited), then the Rasa servers switch to the new
 secret, and once no call uses the old one any more ``..._PREVIOUS`` is removed
-(:class:`SharedSecrets` loads both, for this guard and for ``SecureAction``).
+(:class:`~rasa_secure.core.identity.envelope.SharedSecrets` loads both, for this guard and
+for ``SecureAction``).
 
 The server refuses to start without a secret (fail closed), and with any action the policy
 does not govern (see :mod:`rasa_secure.actions.governance`). Rasa's ``token:`` setting (a
@@ -33,36 +34,33 @@ end up in access logs, so the header is the default.
 
 from __future__ import annotations
 
-import enum
-import hmac
 import logging
 import os
 import traceback
-from dataclasses import dataclass
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 import pluggy
 
 from rasa_secure.config import Option, OptionSpec, list_of, resolve
-from rasa_secure.core.identity import audit
-from rasa_secure.core.identity.envelope import (
-    MIN_SHARED_SECRET_CHARS,
+from rasa_secure.core.identity import (
     SHARED_SECRET_ENV,
     SHARED_SECRET_HEADER,
+    AuditDecision,
+    AuthReason,
+    Generation,
+    SharedSecrets,
+    audit,
 )
-from rasa_secure.errors import ConfigError
 
 if TYPE_CHECKING:
-    from rasa_secure.actions.secure_action import ActionGuard
+    from rasa_secure.actions.guard import ActionGuard
 
 logger = logging.getLogger(__name__)
 
 COMPONENT = "ActionServerAuth"
 HEADER = SHARED_SECRET_HEADER
 hookimpl = pluggy.HookimplMarker("rasa_sdk")
-RETIRING_REASON = "previous_shared_secret"
-"""Audit reason of calls and attestations made with the retiring secret."""
 
 OPTIONS: OptionSpec = {
     "secret_env": Option(SHARED_SECRET_ENV, "environment variable holding the shared secret", str),
@@ -80,77 +78,6 @@ OPTIONS: OptionSpec = {
     ),
 }
 """Configuration of :class:`ActionServerAuth`."""
-
-
-PREVIOUS_SUFFIX = "_PREVIOUS"
-"""``<secret variable>_PREVIOUS`` holds the secret being retired during a rotation."""
-
-
-class Generation(enum.Enum):
-    """Which of the shared secrets a request or an attestation used."""
-
-    CURRENT = "current"
-    PREVIOUS = "previous"
-
-
-@dataclass(frozen=True)
-class SharedSecrets:
-    """The secret the Rasa server and the action server share, and the one being retired.
-
-    Attributes:
-        current: the secret Rasa servers send and attest identities with.
-        previous: the retiring secret, still accepted until its variable is removed
-            (``None`` outside a rotation).
-    """
-
-    current: bytes
-    previous: Optional[bytes] = None
-
-    @classmethod
-    def from_env(cls, variable: str, environ: Mapping[str, str], *, key: str) -> SharedSecrets:
-        """Read ``variable`` and ``variable + "_PREVIOUS"`` from ``environ``.
-
-        Raises:
-            ConfigError: named ``key``: the secret is missing or shorter than 16 characters,
-                or the previous one is set but too short or equal to the current one.
-        """
-        current = environ.get(variable, "")
-        if len(current) < MIN_SHARED_SECRET_CHARS:
-            raise ConfigError(
-                key,
-                f"{variable} must hold the secret shared by the Rasa server and the action "
-                f"server, {MIN_SHARED_SECRET_CHARS}+ characters (nothing runs open)",
-            )
-        retiring = variable + PREVIOUS_SUFFIX
-        previous = environ.get(retiring)
-        if previous is None or previous == "":
-            return cls(current.encode("utf-8"))
-        if len(previous) < MIN_SHARED_SECRET_CHARS:
-            raise ConfigError(key, f"{retiring} is set but shorter than {MIN_SHARED_SECRET_CHARS}")
-        if hmac.compare_digest(previous.encode("utf-8"), current.encode("utf-8")):
-            raise ConfigError(key, f"{retiring} equals {variable}: a rotation needs a new secret")
-        logger.warning(
-            "accepting the retiring shared secret in %s too; remove it once every Rasa server "
-            "sends the new one",
-            retiring,
-        )
-        return cls(current.encode("utf-8"), previous.encode("utf-8"))
-
-    @property
-    def accepted(self) -> Tuple[Tuple[Generation, bytes], ...]:
-        """Every secret accepted now, the current one first."""
-        found = [(Generation.CURRENT, self.current)]
-        if self.previous is not None:
-            found.append((Generation.PREVIOUS, self.previous))
-        return tuple(found)
-
-    def match(self, offered: bytes) -> Optional[Generation]:
-        """Which accepted secret ``offered`` is (compared in constant time), or ``None``."""
-        matched: Optional[Generation] = None
-        for generation, secret in self.accepted:  # no early exit: same work either way
-            if hmac.compare_digest(offered, secret) and matched is None:
-                matched = generation
-        return matched
 
 
 class ActionServerAuth:
@@ -173,7 +100,7 @@ class ActionServerAuth:
         self.config = resolve(OPTIONS, config, owner=COMPONENT)
         env = os.environ if environ is None else environ
         self._secrets = SharedSecrets.from_env(
-            self.config["secret_env"], env, key=f"{COMPONENT}.secret_env"
+            self.config["secret_env"], env, option=f"{COMPONENT}.secret_env"
         )
         self._open = frozenset(self.config["open_paths"])
 
@@ -243,9 +170,19 @@ def attach(
         if generation is Generation.CURRENT:
             return None
         if generation is Generation.PREVIOUS:
-            audit.record(COMPONENT, "allow", action=request.path, reasons=(RETIRING_REASON,))
+            audit.record(
+                COMPONENT,
+                AuditDecision.ALLOW,
+                action=request.path,
+                reasons=(AuthReason.PREVIOUS_SHARED_SECRET,),
+            )
             return None
-        audit.record(COMPONENT, "deny", action=request.path, reasons=("bad_shared_secret",))
+        audit.record(
+            COMPONENT,
+            AuditDecision.DENY,
+            action=request.path,
+            reasons=(AuthReason.BAD_SHARED_SECRET,),
+        )
         return response.json({"error": "unauthorized"}, status=401)
 
     app.register_middleware(require_secret, "request")

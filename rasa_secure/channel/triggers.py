@@ -29,9 +29,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from rasa_secure.channel._json import json_too_deep
+from rasa_secure.channel.refusal import RefusalReason
 from rasa_secure.config import resolve
 from rasa_secure.core.injection.detector import InjectionDetector, Verdict
+from rasa_secure.core.json_depth import json_too_deep
 from rasa_secure.core.pii.detector import OPTIONS as PII_OPTIONS
 from rasa_secure.core.pii.detector import PIIDetector, PIIFinding
 
@@ -53,16 +54,14 @@ class TriggerRefused(Exception):
     """An intent trigger that may not reach Rasa.
 
     Attributes:
-        reason: machine-readable reason (the channel's refusal reason).
-        forbidden: ``True`` for a trigger that is well formed but not allowed (403), ``False``
-            for a malformed or blocked one (400).
+        reason: the gate's refusal reason (its status tells a well-formed trigger that is not
+            allowed from a malformed or blocked one).
         categories: threat categories, when the injection screen blocked a value.
     """
 
-    def __init__(self, reason: str, *, forbidden: bool, categories: Tuple[str, ...] = ()) -> None:
-        super().__init__(reason)
+    def __init__(self, reason: RefusalReason, *, categories: Tuple[str, ...] = ()) -> None:
+        super().__init__(reason.value)
         self.reason = reason
-        self.forbidden = forbidden
         self.categories = categories
 
 
@@ -118,23 +117,23 @@ class TriggerGate:
         """The parse data for the trigger ``text``, or :class:`TriggerRefused`."""
         match = _PATTERN.match(text.strip())
         if match is None or match["confidence"] or match["rest"]:
-            raise TriggerRefused("intent_trigger_malformed", forbidden=False)
+            raise TriggerRefused(RefusalReason.INTENT_TRIGGER_MALFORMED)
         intent = match["intent"].strip()
         if intent not in self.allowed:
-            raise TriggerRefused("intent_trigger_not_allowed", forbidden=True)
+            raise TriggerRefused(RefusalReason.INTENT_TRIGGER_NOT_ALLOWED)
         raw = match["entities"]
         values: Dict[str, Any] = {}
         if raw is not None:
             if json_too_deep(raw.encode("utf-8"), self.max_depth):
-                raise TriggerRefused("intent_trigger_malformed", forbidden=False)
+                raise TriggerRefused(RefusalReason.INTENT_TRIGGER_MALFORMED)
             try:
                 values = json.loads(raw)
             except ValueError:
-                raise TriggerRefused("intent_trigger_malformed", forbidden=False) from None
+                raise TriggerRefused(RefusalReason.INTENT_TRIGGER_MALFORMED) from None
             if not isinstance(values, dict) or not all(map(_plain, values.values())):
-                raise TriggerRefused("intent_trigger_malformed", forbidden=False)
+                raise TriggerRefused(RefusalReason.INTENT_TRIGGER_MALFORMED)
         if set(values) - self.allowed[intent]:
-            raise TriggerRefused("trigger_entity_not_allowed", forbidden=True)
+            raise TriggerRefused(RefusalReason.TRIGGER_ENTITY_NOT_ALLOWED)
         canonical, entities = _canonical(intent, values)
         verdict = self._screened(entities)
         findings = self._findings(canonical, entities)
@@ -166,7 +165,7 @@ class TriggerGate:
             verdict = self._screen.detect(value)
             if verdict.blocked:
                 raise TriggerRefused(
-                    "trigger_value_blocked", forbidden=False, categories=verdict.categories
+                    RefusalReason.TRIGGER_VALUE_BLOCKED, categories=verdict.categories
                 )
             if strongest is None or verdict.score > strongest.score:
                 strongest = verdict

@@ -29,7 +29,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any, Dict, Optional
 
-from rasa_secure.core.identity.envelope import SHARED_SECRET_ENV
+from rasa_secure.core.identity import SHARED_SECRET_ENV
 from rasa_secure.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -206,8 +206,7 @@ def run(args: argparse.Namespace) -> int:
     from rasa_sdk.endpoint import create_app
     from rasa_sdk.plugin import plugin_manager
 
-    from rasa_secure.actions.secure_action import ActionGuard
-    from rasa_secure.actions.server_auth import attach
+    from rasa_secure.actions import ActionGuard, attach
 
     if args.config is not None:
         os.environ[CONFIG_ENV] = os.path.abspath(args.config)

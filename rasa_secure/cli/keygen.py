@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from rasa_secure.core.identity.crypto import ENV_VAR, check_key_id, generate_key
+from rasa_secure.core.identity import ENV_VAR, check_key_id, generate_key
 
 NAME = "keygen"
 HELP = f"print a new AES-256 key entry (id:base64key) for {ENV_VAR}"

@@ -16,9 +16,9 @@ import requests
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from rasa_secure.actions.secure_action import ActionGuard, SecureAction
+from rasa_secure.actions import ActionGuard, SecureAction
 from rasa_secure.actions.secure_form import SecureFormValidationAction
-from rasa_secure.core.identity.envelope import METADATA_KEY, attestation_key, seal
+from rasa_secure.core.identity import METADATA_KEY, attestation_key, seal
 
 REPO = Path(__file__).resolve().parents[2]
 POLICIES = REPO / "tests" / "data" / "policies"

@@ -14,9 +14,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from rasa_secure.actions.secure_action import ActionContext, SecureAction
+from rasa_secure.actions import ActionContext, SecureAction
 from rasa_secure.actions.secure_form import SecureFormValidationAction
-from rasa_secure.core.identity.values import AccountNumber, Money
+from rasa_secure.core.identity import AccountNumber, Money
 
 ACCOUNTS = {"1000200030": "alice", "1000200031": "alice", "2000300040": "bob"}
 CARDS = {"alice": "4111111111111111", "bob": "5500005555555559"}

@@ -20,13 +20,13 @@ import requests
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from rasa_secure.actions import ActionGuard
 from rasa_secure.actions.governance import (
     Ungoverned,
     UngovernedAction,
     action_executor,
     find_ungoverned,
 )
-from rasa_secure.actions.secure_action import ActionGuard
 from rasa_secure.actions.server_auth import attach
 from rasa_secure.errors import ConfigError
 from tests.actions.conftest import (

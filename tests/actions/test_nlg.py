@@ -19,6 +19,7 @@ import pytest
 import requests
 from rasa_sdk import Tracker
 
+from rasa_secure.actions import ActionGuard
 from rasa_secure.actions.nlg import (
     NLG_PATH,
     SecureNLG,
@@ -26,8 +27,7 @@ from rasa_secure.actions.nlg import (
     interpolate_text,
     load_responses,
 )
-from rasa_secure.actions.secure_action import ActionGuard
-from rasa_secure.core.identity.policy import WITHHELD
+from rasa_secure.core.identity import WITHHELD
 from rasa_secure.errors import ConfigError, InputError
 from tests.actions.conftest import (
     ENV,

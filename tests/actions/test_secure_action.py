@@ -12,10 +12,9 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
-from rasa_secure.actions.secure_action import ActionContext, ActionGuard, SecureAction
+from rasa_secure.actions import ActionContext, ActionGuard, SecureAction
 from rasa_secure.actions.secure_form import SecureFormValidationAction
-from rasa_secure.core.identity.crypto import Keyring, generate_key
-from rasa_secure.core.identity.envelope import METADATA_KEY, attestation_key, seal
+from rasa_secure.core.identity import METADATA_KEY, Keyring, attestation_key, generate_key, seal
 from rasa_secure.errors import ConfigError
 from tests.actions.conftest import ENV, GUARD_CONFIG, KEY, call, envelope, tracker
 from tests.actions.sample_actions import ActionCheckBalance, ActionTransferMoney, ActionUpdateEmail

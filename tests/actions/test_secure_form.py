@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Tuple
 import pytest
 from rasa_sdk import Tracker
 
-from rasa_secure.actions.secure_action import ActionContext, ActionGuard
+from rasa_secure.actions import ActionContext, ActionGuard
 from rasa_secure.actions.secure_form import SecureFormValidationAction
 from tests.actions.conftest import call, tracker
 from tests.actions.sample_actions import ValidateTransferForm

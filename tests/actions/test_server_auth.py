@@ -14,9 +14,9 @@ import pytest
 import rasa_sdk.plugin
 import requests
 
-from rasa_secure.actions.secure_action import ActionGuard
+from rasa_secure.actions import ActionGuard
 from rasa_secure.actions.server_auth import ActionServerAuth, attach, init_hooks
-from rasa_secure.core.identity.envelope import METADATA_KEY, attestation_key
+from rasa_secure.core.identity import METADATA_KEY, attestation_key
 from rasa_secure.errors import AuthenticationError, ConfigError
 from tests.actions.conftest import (
     CLI,

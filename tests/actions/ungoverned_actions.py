@@ -13,7 +13,7 @@ from typing import Any, Dict, List
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from rasa_secure.actions.secure_action import ActionContext, SecureAction
+from rasa_secure.actions import ActionContext, SecureAction
 
 LEAK = "Your card 4111 1111 1111 1111 is linked to ada.byron@example.com."
 """What the plain action of issue 17 #8 sent back unredacted, to a caller without identity."""

@@ -14,7 +14,7 @@ from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 
 from rasa_secure.channel.secure_rest import SecureRestInput
-from rasa_secure.core.identity.crypto import generate_key
+from rasa_secure.core.identity import generate_key
 from tests.serving import serve
 
 SECRET = "jwt-secret-" + "x" * 32

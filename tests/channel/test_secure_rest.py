@@ -18,10 +18,16 @@ import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from rasa_secure.channel.secure_rest import MAX_HEADER_BYTES, SecureRestInput, json_too_deep
-from rasa_secure.core.identity.crypto import Keyring, is_encrypted
-from rasa_secure.core.identity.envelope import METADATA_KEY, attestation_key, open_envelope
-from rasa_secure.core.identity.tokens import MAX_TOKEN_CHARS
+from rasa_secure.channel.secure_rest import MAX_HEADER_BYTES, SecureRestInput
+from rasa_secure.core.identity import (
+    MAX_TOKEN_CHARS,
+    METADATA_KEY,
+    Keyring,
+    attestation_key,
+    is_encrypted,
+    open_envelope,
+)
+from rasa_secure.core.json_depth import json_too_deep
 from rasa_secure.errors import ConfigError
 from tests.channel.conftest import AUDIENCE, ENV, HS_JWT, ISSUER, KEYS, SECRET, SHARED, post, token
 from tests.serving import serve

@@ -56,7 +56,7 @@ def test_the_shipped_pii_logging_file_masks_a_card_number() -> None:
 
 CONSOLE_SCRIPT = Path(sys.executable).with_name("rasa-secure")
 PROJECT_ACTIONS = """
-from rasa_secure.actions.secure_action import SecureAction
+from rasa_secure.actions import SecureAction
 
 
 class ActionHello(SecureAction):

@@ -15,6 +15,7 @@ from rasa_secure.core.identity import audit
 from rasa_secure.core.identity.audit import (
     AUDIT_KEY_ENV,
     LOGGER_NAME,
+    AuditDecision,
     KeySource,
     attested_subject,
     check_key,
@@ -43,6 +44,21 @@ def test_record_emits_one_json_line_with_a_pseudonymous_subject(
     assert payload["subject"] == pseudonym("alice@example.com", b"audit-key")
     assert payload["decision"] == "deny" and payload["reasons"] == ["not_owner"]
     assert payload["score"] == 0.9123
+
+
+def test_decisions_are_an_enum_whose_strings_are_still_accepted(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Callers pass AuditDecision or its wire string; the record holds the enum and the JSON
+    the plain string; a string naming no decision is an error, not a new kind of record."""
+    with caplog.at_level(logging.INFO, logger=LOGGER_NAME):
+        typed = record("SecureAction", AuditDecision.REDACT)
+        plain = record("SecureAction", "redact")
+    assert typed.decision is plain.decision is AuditDecision.REDACT
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == LOGGER_NAME]
+    assert [line["decision"] for line in lines] == ["redact", "redact"]
+    with pytest.raises(ValueError):
+        record("SecureAction", "maybe")
 
 
 @pytest.mark.parametrize(

@@ -70,5 +70,18 @@ def test_context_binds_the_ciphertext_to_its_slot() -> None:
 def test_bad_key_configuration_is_a_config_error(spec: str, key: str) -> None:
     """Invalid key material fails at load time with the offending key named."""
     with pytest.raises(ConfigError) as caught:
-        Keyring.from_env({"RASA_SECURE_KEYS": spec})
+        Keyring.from_env(environ={"RASA_SECURE_KEYS": spec})
     assert caught.value.key == key
+
+
+def test_an_unset_keyring_is_reported_under_the_option_that_named_it() -> None:
+    """Components name their variable with an option; the error names that option."""
+    env = {"MY_KEYS": NEW}
+    assert Keyring.from_env("MY_KEYS", env).current_id == "new"
+    assert Keyring.from_env_if_set("OTHER_KEYS", env) is None
+    with pytest.raises(ConfigError) as caught:
+        Keyring.from_env(
+            "OTHER_KEYS", env, option="Channel.token_keys_env", purpose="forward_token"
+        )
+    assert caught.value.key == "Channel.token_keys_env"
+    assert "forward_token needs keys in OTHER_KEYS" in caught.value.problem

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Dict
+from typing import Any, Callable, Dict, Optional
 
 import pytest
 
 from rasa_secure.core.identity.crypto import Keyring, generate_key
-from rasa_secure.core.identity.envelope import METADATA_KEY, attestation_key, open_envelope, seal
-from rasa_secure.errors import AuthenticationError
+from rasa_secure.core.identity.envelope import (
+    METADATA_KEY,
+    SharedSecrets,
+    attestation_key,
+    open_envelope,
+    seal,
+)
+from rasa_secure.errors import AuthenticationError, ConfigError
 
 KEY = attestation_key("shared-secret-of-the-deployment")
 NOW = 1_700_000_000
@@ -113,3 +119,38 @@ def test_forwarded_token_is_encrypted_and_bound_to_the_conversation() -> None:
     with pytest.raises(AuthenticationError) as caught:
         moved.decrypt_token(keyring)
     assert caught.value.reason == "token_missing"
+
+
+CURRENT, RETIRING = "c" * 16, "p" * 16
+
+
+@pytest.mark.parametrize(
+    ("why", "environ", "accept_previous", "previous"),
+    [
+        ("outside a rotation", {"S": CURRENT}, True, None),
+        ("during a rotation", {"S": CURRENT, "S_PREVIOUS": RETIRING}, True, RETIRING.encode()),
+        ("the channel attests with the current secret only",
+         {"S": CURRENT, "S_PREVIOUS": RETIRING}, False, None),
+    ],
+)  # fmt: skip
+def test_shared_secrets_load_the_retiring_secret_when_asked(
+    why: str, environ: Dict[str, str], accept_previous: bool, previous: Optional[bytes]
+) -> None:
+    secrets = SharedSecrets.from_env("S", environ, accept_previous=accept_previous)
+    assert (secrets.current, secrets.previous) == (CURRENT.encode(), previous), why
+
+
+@pytest.mark.parametrize(
+    ("environ", "option", "key"),
+    [
+        ({}, "Channel.attestation_secret_env", "Channel.attestation_secret_env"),
+        ({"S": "short"}, None, "S"),  # without an option, the variable is named
+        ({"S": CURRENT, "S_PREVIOUS": CURRENT}, "X.secret_env", "X.secret_env"),  # no new secret
+    ],
+)
+def test_shared_secret_errors_name_the_option(
+    environ: Dict[str, str], option: Optional[str], key: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        SharedSecrets.from_env("S", environ, option=option)
+    assert caught.value.key == key

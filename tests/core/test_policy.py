@@ -10,8 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rasa_secure.core.identity.policy import Disclosure, Policy, Scope, domain_names
-from rasa_secure.core.identity.tokens import Identity
+from rasa_secure.core.identity import Disclosure, Identity, Policy, Scope, domain_names
 from rasa_secure.errors import PolicyError
 
 POLICIES = Path(__file__).resolve().parent.parent / "data" / "policies"

@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from example_bot.actions.bank import Bank
 from example_bot.servers import REPO_DIR, BotServers
 from example_bot.training import BOT_DIR
-from rasa_secure.core.identity.envelope import METADATA_KEY, attestation_key, seal
+from rasa_secure.core.identity import METADATA_KEY, attestation_key, seal
 
 pytestmark = pytest.mark.e2e
 

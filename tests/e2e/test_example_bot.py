@@ -15,8 +15,7 @@ import pytest
 
 from example_bot.actions.bank import Bank
 from example_bot.servers import BotServers
-from rasa_secure.core.identity.envelope import METADATA_KEY, attestation_key, seal
-from rasa_secure.core.identity.tokens import MAX_TOKEN_CHARS
+from rasa_secure.core.identity import MAX_TOKEN_CHARS, METADATA_KEY, attestation_key, seal
 from tests.e2e.conftest import run
 
 pytestmark = pytest.mark.e2e

@@ -26,7 +26,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field
 from enum import Enum
-from typing import Any, Optional, Set, Tuple
+from typing import Any, Optional, Set, Tuple, Union
 
 LOGGER_NAME = "rasa_secure.audit"
 AUDIT_KEY_ENV = "RASA_SECURE_AUDIT_KEY"
@@ -49,6 +49,31 @@ class KeySource(str, Enum):
     """``RASA_SECURE_AUDIT_KEY``: pseudonyms stable across processes and replicas."""
     EPHEMERAL = "ephemeral"
     """A random key of this process: pseudonyms linkable within it only."""
+
+
+class AuditDecision(str, Enum):
+    """What a component decided; the ``decision`` of an :class:`AuditRecord`.
+
+    A ``str`` enum: the values are the wire strings of the records, and :func:`record`
+    also accepts them as plain strings (an unknown string is a ``ValueError``).
+    """
+
+    ALLOW = "allow"
+    """Let through (also: accepted with a warning, e.g. the retiring shared secret)."""
+    FLAG = "flag"
+    """Let through, marked as suspicious (the injection screen)."""
+    BLOCK = "block"
+    """Stopped by a detector (the injection screen)."""
+    DENY = "deny"
+    """Refused for lack of identity or permission."""
+    REJECT = "reject"
+    """Refused as invalid input (a slot value, an unknown response)."""
+    REDACT = "redact"
+    """Personal data masked."""
+    ENCRYPT = "encrypt"
+    """Sensitive values encrypted at rest (nothing else to mask)."""
+    ERROR = "error"
+    """A check failed; the component failed safe."""
 
 
 _MISSING_KEY = (
@@ -145,7 +170,7 @@ class AuditRecord:
 
     Attributes:
         component: what decided, e.g. ``"InjectionScreen"`` or ``"SecureAction"``.
-        decision: ``allow``, ``flag``, ``block``, ``deny``, ``redact``, ``error``...
+        decision: what was decided (:class:`AuditDecision`).
         subject: pseudonym of the verified subject (see :func:`pseudonym`), if known.
         action: the action, slot or endpoint concerned, if any (a name, never a value).
         categories: threat categories or PII entity types involved.
@@ -155,7 +180,7 @@ class AuditRecord:
     """
 
     component: str
-    decision: str
+    decision: AuditDecision
     subject: Optional[str] = None
     action: Optional[str] = None
     categories: Tuple[str, ...] = ()
@@ -166,6 +191,7 @@ class AuditRecord:
     def to_json(self) -> str:
         """The record as one line of JSON with sorted keys."""
         payload = asdict(self)
+        payload["decision"] = self.decision.value
         payload["categories"] = list(self.categories)
         payload["reasons"] = list(self.reasons)
         return json.dumps(payload, sort_keys=True)
@@ -173,7 +199,7 @@ class AuditRecord:
 
 def record(
     component: str,
-    decision: str,
+    decision: Union[AuditDecision, str],
     *,
     subject: Optional[str] = None,
     action: Optional[str] = None,
@@ -181,10 +207,14 @@ def record(
     reasons: Tuple[str, ...] = (),
     score: Optional[float] = None,
 ) -> AuditRecord:
-    """Emit an audit record; ``subject`` is the raw subject id and is pseudonymised here."""
+    """Emit an audit record; ``subject`` is the raw subject id and is pseudonymised here.
+
+    Raises:
+        ValueError: ``decision`` is a string that names no :class:`AuditDecision`.
+    """
     entry = AuditRecord(
         component=component,
-        decision=decision,
+        decision=AuditDecision(decision),
         subject=pseudonym(subject),
         action=action,
         categories=tuple(categories),

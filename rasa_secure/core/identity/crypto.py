@@ -68,12 +68,43 @@ class Keyring:
         return cls(tuple(pairs))
 
     @classmethod
-    def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> Keyring:
-        """The keyring configured in ``RASA_SECURE_KEYS``; a missing variable is an error."""
-        spec = (os.environ if environ is None else environ).get(ENV_VAR, "")
-        if not spec.strip():
-            raise ConfigError(ENV_VAR, "not set; generate a key with 'rasa-secure keygen'")
-        return cls.parse(spec)
+    def from_env(
+        cls,
+        variable: str = ENV_VAR,
+        environ: Optional[Mapping[str, str]] = None,
+        *,
+        option: Optional[str] = None,
+        purpose: str = "",
+    ) -> Keyring:
+        """The keyring held by the environment variable ``variable``: the one loader of keys.
+
+        Args:
+            variable: the variable's name (components let users choose it with an option such
+                as ``token_keys_env`` or ``keys_env``).
+            environ: the environment (default ``os.environ``).
+            option: the configuration key that named ``variable``, e.g.
+                ``"SecureRestInput.token_keys_env"``; an unset variable is reported under it.
+            purpose: what needs the keys, for that error, e.g. ``"forward_token"``.
+
+        Raises:
+            ConfigError: the variable is unset or blank (named ``option``, else ``variable``),
+                or its keyring is malformed (named ``variable`` and the key id).
+        """
+        keyring = cls.from_env_if_set(variable, environ)
+        if keyring is None:
+            needs = f"{purpose} needs keys in {variable}" if purpose else f"{variable} is not set"
+            raise ConfigError(
+                option or variable, f"{needs}; generate a key with 'rasa-secure keygen'"
+            )
+        return keyring
+
+    @classmethod
+    def from_env_if_set(
+        cls, variable: str = ENV_VAR, environ: Optional[Mapping[str, str]] = None
+    ) -> Optional[Keyring]:
+        """Like :meth:`from_env`, but ``None`` when the variable is unset or blank."""
+        spec = (os.environ if environ is None else environ).get(variable, "")
+        return cls.parse(spec, source=variable) if spec.strip() else None
 
     @property
     def current_id(self) -> str:

@@ -23,12 +23,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
+import os
 import time
 from dataclasses import asdict, dataclass
+from enum import Enum
 from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Union
 
 from rasa_secure.core.identity.crypto import Keyring, is_encrypted
-from rasa_secure.errors import AuthenticationError, CryptoError
+from rasa_secure.core.identity.reasons import AuthReason
+from rasa_secure.errors import AuthenticationError, ConfigError, CryptoError
+
+logger = logging.getLogger(__name__)
 
 METADATA_KEY = "rasa_secure"
 """The metadata key under which the envelope travels (anything a client puts there is dropped)."""
@@ -109,12 +115,14 @@ class Envelope:
                 if it does not decrypt for this conversation.
         """
         if self.token is None:
-            raise AuthenticationError("token_missing", "the channel did not forward the token")
+            raise AuthenticationError(
+                AuthReason.TOKEN_MISSING, "the channel did not forward the token"
+            )
         try:
             return keyring.decrypt(self.token, context=_token_context(self.sender_id))
         except CryptoError:
             raise AuthenticationError(
-                "token_malformed", "forwarded token does not decrypt"
+                AuthReason.TOKEN_MALFORMED, "forwarded token does not decrypt"
             ) from None
 
 
@@ -161,23 +169,31 @@ def open_envelope(
     """
     raw = metadata.get(METADATA_KEY) if isinstance(metadata, Mapping) else None
     if raw is None:
-        raise AuthenticationError("identity_missing", "no verified identity in the message")
+        raise AuthenticationError(
+            AuthReason.IDENTITY_MISSING, "no verified identity in the message"
+        )
     envelope = _parse(raw)
     expected = envelope.signed(key).signature
     if not hmac.compare_digest(
         expected.encode("ascii"), envelope.signature.encode("ascii", "replace")
     ):
-        raise AuthenticationError("bad_attestation", "identity not vouched for by the channel")
+        raise AuthenticationError(
+            AuthReason.BAD_ATTESTATION, "identity not vouched for by the channel"
+        )
     if envelope.sender_id != sender_id:
-        raise AuthenticationError("wrong_conversation", "identity belongs to another conversation")
+        raise AuthenticationError(
+            AuthReason.WRONG_CONVERSATION, "identity belongs to another conversation"
+        )
     current = time.time() if now is None else now
     if envelope.expires_at < current - leeway_seconds:
-        raise AuthenticationError("identity_expired", "the token behind this identity expired")
+        raise AuthenticationError(
+            AuthReason.IDENTITY_EXPIRED, "the token behind this identity expired"
+        )
     return envelope
 
 
 def _parse(raw: Any) -> Envelope:
-    malformed = AuthenticationError("identity_malformed", "unexpected identity envelope")
+    malformed = AuthenticationError(AuthReason.IDENTITY_MALFORMED, "unexpected identity envelope")
     if (
         not isinstance(raw, Mapping)
         or set(raw) - {*_FIELDS, "signature"}
@@ -195,3 +211,94 @@ def _parse(raw: Any) -> Envelope:
     if token is not None and not is_encrypted(token):
         raise malformed
     return Envelope(subject, tuple(roles), sender_id, expires_at, token, signature)
+
+
+PREVIOUS_SUFFIX = "_PREVIOUS"
+"""``<secret variable>_PREVIOUS`` holds the secret being retired during a rotation."""
+
+
+class Generation(str, Enum):
+    """Which of the shared secrets a request or an attestation used."""
+
+    CURRENT = "current"
+    PREVIOUS = "previous"
+
+
+@dataclass(frozen=True)
+class SharedSecrets:
+    """The secret the Rasa server and the action server share, and the one being retired.
+
+    Attributes:
+        current: the secret Rasa servers send and attest identities with.
+        previous: the retiring secret, still accepted until its variable is removed
+            (``None`` outside a rotation).
+    """
+
+    current: bytes
+    previous: Optional[bytes] = None
+
+    @classmethod
+    def from_env(
+        cls,
+        variable: str = SHARED_SECRET_ENV,
+        environ: Optional[Mapping[str, str]] = None,
+        *,
+        option: Optional[str] = None,
+        accept_previous: bool = True,
+    ) -> SharedSecrets:
+        """Read ``variable`` and ``variable + "_PREVIOUS"`` from ``environ``.
+
+        The one loader of the shared secret, shaped like
+        :meth:`~rasa_secure.core.identity.crypto.Keyring.from_env`.
+
+        Args:
+            variable: the variable's name (components let users choose it with an option).
+            environ: the environment (default ``os.environ``).
+            option: the configuration key that named ``variable``, named in errors.
+            accept_previous: also read the retiring secret (the action server does; the
+                channel attests with the current one only).
+
+        Raises:
+            ConfigError: named ``option`` (else ``variable``): the secret is missing or shorter
+                than 16 characters, or the previous one is set but too short or equal to the
+                current one.
+        """
+        environ = os.environ if environ is None else environ
+        key = option or variable
+        current = environ.get(variable, "")
+        if len(current) < MIN_SHARED_SECRET_CHARS:
+            raise ConfigError(
+                key,
+                f"{variable} must hold the secret shared by the Rasa server and the action "
+                f"server, {MIN_SHARED_SECRET_CHARS}+ characters (nothing runs open)",
+            )
+        retiring = variable + PREVIOUS_SUFFIX
+        previous = environ.get(retiring) if accept_previous else None
+        if previous is None or previous == "":
+            return cls(current.encode("utf-8"))
+        if len(previous) < MIN_SHARED_SECRET_CHARS:
+            raise ConfigError(key, f"{retiring} is set but shorter than {MIN_SHARED_SECRET_CHARS}")
+        if hmac.compare_digest(previous.encode("utf-8"), current.encode("utf-8")):
+            raise ConfigError(key, f"{retiring} equals {variable}: a rotation needs a new secret")
+        logger.warning(
+            "accepting the retiring shared secret in %s too; remove it once every Rasa server "
+            "sends the new one",
+            retiring,
+        )
+        return cls(current.encode("utf-8"), previous.encode("utf-8"))
+
+    @property
+    def accepted(self) -> Tuple[Tuple[Generation, bytes], ...]:
+        """Every secret accepted now, the current one first."""
+        found = [(Generation.CURRENT, self.current)]
+        if self.previous is not None:
+            found.append((Generation.PREVIOUS, self.previous))
+        return tuple(found)
+
+    def match(self, offered: bytes) -> Optional[Generation]:
+        """Which accepted secret ``offered`` is (compared in constant time), or ``None``."""
+        matched: Optional[Generation] = None
+        for generation, secret in self.accepted:  # no early exit: same work either way
+            if hmac.compare_digest(offered, secret) and matched is None:
+                matched = generation
+        return matched

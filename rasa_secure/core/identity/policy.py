@@ -29,83 +29,21 @@ roles the caller holds (inherited ones included), only those whose own action gr
 that record count, and the most generous of their levels applies (``full`` beats
 ``mask_last4`` beats ``none``). A teller who is also a customer sees another customer's
 account as a teller, never with the customer's ``full``. See ``docs/policy.md`` for the
-full format.
+full format. :mod:`~rasa_secure.core.identity.policy_parser` reads the file;
+:mod:`~rasa_secure.core.identity.grants` holds the scopes and disclosure levels.
 """
 
 from __future__ import annotations
 
-import enum
-import re
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
-from typing import (
-    Any,
-    Dict,
-    FrozenSet,
-    Iterable,
-    List,
-    Mapping,
-    Optional,
-    Protocol,
-    Sequence,
-    Set,
-    Tuple,
-    Union,
-)
-
-import yaml
+from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Protocol, Sequence, Tuple, Union
 
 from rasa_secure.config import read_yaml
+from rasa_secure.core.identity.grants import SCOPE_RANK, Disclosure, Scope, SlotRules
+from rasa_secure.core.identity.policy_parser import PolicyParser, domain_names
 from rasa_secure.errors import PolicyError
-
-SUPPORTED_VERSIONS = (1,)
-_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]{0,63}")
-_ACTION = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,127}")
-_SLOT = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,127}")
-MASK = "****"
-WITHHELD = "[withheld]"
-
-
-class Scope(enum.Enum):
-    """How far an action grant reaches."""
-
-    OWN = "own"
-    """Only on records whose owner is the caller's subject."""
-    ANY = "any"
-    """On any record."""
-
-
-_SCOPE_RANK = {Scope.OWN: 1, Scope.ANY: 2}
-
-
-class Disclosure(enum.Enum):
-    """How much of a slot value a role may see in a bot message."""
-
-    NONE = "none"
-    MASK_LAST4 = "mask_last4"
-    FULL = "full"
-
-    @property
-    def rank(self) -> int:
-        """Order of generosity: ``none`` < ``mask_last4`` < ``full``."""
-        return _DISCLOSURE_RANK[self]
-
-    def render(self, value: Any) -> str:
-        """The value as this level lets it appear.
-
-        ``mask_last4`` shows the last four characters only for values of eight characters
-        or more (shorter values would be mostly revealed) behind a fixed-width mask, so the
-        length is not revealed either.
-        """
-        text = str(value)
-        if self is Disclosure.FULL:
-            return text
-        if self is Disclosure.MASK_LAST4:
-            return MASK + text[-4:] if len(text) >= 8 else MASK
-        return WITHHELD
-
-
-_DISCLOSURE_RANK = {Disclosure.NONE: 0, Disclosure.MASK_LAST4: 1, Disclosure.FULL: 2}
 
 
 class Principal(Protocol):
@@ -122,35 +60,43 @@ class Principal(Protocol):
         ...
 
 
+class AccessReason(str, Enum):
+    """Why an :class:`AccessDecision` went the way it did (a ``str`` enum: wire values)."""
+
+    GRANTED = "granted"
+    NO_IDENTITY = "no_identity"
+    """No verified caller: denied everything."""
+    NO_GRANT = "no_grant"
+    """None of the caller's roles (inherited ones included) has a grant."""
+    UNKNOWN_ACTION = "unknown_action"
+    """The policy does not mention the action: denied by default."""
+    UNKNOWN_SLOT = "unknown_slot"
+    """The policy does not mention the slot: denied by default."""
+    NOT_OWNER = "not_owner"
+    """An ``own`` grant, on a record of someone else (or of no known owner)."""
+
+
 @dataclass(frozen=True)
-class Decision:
+class AccessDecision:
     """The answer to one authorization question.
 
     Attributes:
         allowed: whether the request is granted.
         permission: what was asked, e.g. ``"action:action_transfer_money"`` or
             ``"slot.write:amount"``.
-        reason: machine-readable why: ``granted``, ``no_identity``, ``no_grant``,
-            ``unknown_action``, ``unknown_slot``, ``not_owner``.
+        reason: why (:class:`AccessReason`).
         role: the role whose grant allowed it (``None`` when denied).
         scope: for action grants, how far the grant reaches.
     """
 
     allowed: bool
     permission: str
-    reason: str
+    reason: AccessReason
     role: Optional[str] = None
     scope: Optional[Scope] = None
 
     def __bool__(self) -> bool:
         return self.allowed
-
-
-@dataclass(frozen=True)
-class _SlotRules:
-    read: FrozenSet[str]
-    write: FrozenSet[str]
-    disclose: Mapping[str, Disclosure]
 
 
 class Policy:
@@ -170,7 +116,7 @@ class Policy:
         source: str,
         ancestry: Mapping[str, FrozenSet[str]],
         action_grants: Mapping[str, Mapping[str, Scope]],
-        slot_rules: Mapping[str, _SlotRules],
+        slot_rules: Mapping[str, SlotRules],
         field_rules: Optional[Mapping[str, Mapping[str, Disclosure]]] = None,
     ) -> None:
         self.source = source
@@ -185,7 +131,7 @@ class Policy:
             for role in self.roles:
                 scopes = [grants[a] for a in ancestry[role] if a in grants]
                 if scopes:
-                    effective[role] = max(scopes, key=_SCOPE_RANK.__getitem__)
+                    effective[role] = max(scopes, key=SCOPE_RANK.__getitem__)
             self._actions[action] = effective
         self._read: Dict[str, FrozenSet[str]] = {}
         self._write: Dict[str, FrozenSet[str]] = {}
@@ -227,7 +173,14 @@ class Policy:
         Raises:
             PolicyError: naming the key path of the first problem found.
         """
-        return _Parser(source).parse(data)
+        parsed = PolicyParser(source).parse(data)
+        return cls(
+            source=source,
+            ancestry=parsed.ancestry,
+            action_grants=parsed.action_grants,
+            slot_rules=parsed.slot_rules,
+            field_rules=parsed.field_rules,
+        )
 
     def check_domain(self, domain: Union[str, Path, Mapping[str, Any]]) -> None:
         """Check that every slot and action named by the policy exists in ``domain``.
@@ -254,26 +207,26 @@ class Policy:
             return []
         return [role for role in identity.roles if role in self._ancestry]
 
-    def check_action(self, identity: Optional[Principal], action: str) -> Decision:
+    def check_action(self, identity: Optional[Principal], action: str) -> AccessDecision:
         """May ``identity`` run ``action`` at all (ownership aside)?"""
         permission = f"action:{action}"
         if identity is None:
-            return Decision(False, permission, "no_identity")
+            return AccessDecision(False, permission, AccessReason.NO_IDENTITY)
         grants = self._actions.get(action)
         if grants is None:
-            return Decision(False, permission, "unknown_action")
+            return AccessDecision(False, permission, AccessReason.UNKNOWN_ACTION)
         best: Optional[Tuple[str, Scope]] = None
         for role in self._known_roles(identity):
             scope = grants.get(role)
-            if scope is not None and (best is None or _SCOPE_RANK[scope] > _SCOPE_RANK[best[1]]):
+            if scope is not None and (best is None or SCOPE_RANK[scope] > SCOPE_RANK[best[1]]):
                 best = (role, scope)
         if best is None:
-            return Decision(False, permission, "no_grant")
-        return Decision(True, permission, "granted", role=best[0], scope=best[1])
+            return AccessDecision(False, permission, AccessReason.NO_GRANT)
+        return AccessDecision(True, permission, AccessReason.GRANTED, role=best[0], scope=best[1])
 
     def check_owner(
         self, identity: Optional[Principal], action: str, owner: Optional[str]
-    ) -> Decision:
+    ) -> AccessDecision:
         """May ``identity`` run ``action`` on a record owned by ``owner``?
 
         ``owner`` is the subject the backend says owns the record (``None``: no owner
@@ -285,7 +238,7 @@ class Policy:
         assert identity is not None
         if owner is not None and owner == identity.subject:
             return decision
-        return Decision(False, decision.permission, "not_owner")
+        return AccessDecision(False, decision.permission, AccessReason.NOT_OWNER)
 
     def _check_slot(
         self,
@@ -293,23 +246,23 @@ class Policy:
         slot: str,
         kind: str,
         table: Mapping[str, FrozenSet[str]],
-    ) -> Decision:
+    ) -> AccessDecision:
         permission = f"slot.{kind}:{slot}"
         if identity is None:
-            return Decision(False, permission, "no_identity")
+            return AccessDecision(False, permission, AccessReason.NO_IDENTITY)
         granted = table.get(slot)
         if granted is None:
-            return Decision(False, permission, "unknown_slot")
+            return AccessDecision(False, permission, AccessReason.UNKNOWN_SLOT)
         for role in self._known_roles(identity):
             if role in granted:
-                return Decision(True, permission, "granted", role=role)
-        return Decision(False, permission, "no_grant")
+                return AccessDecision(True, permission, AccessReason.GRANTED, role=role)
+        return AccessDecision(False, permission, AccessReason.NO_GRANT)
 
-    def check_read(self, identity: Optional[Principal], slot: str) -> Decision:
+    def check_read(self, identity: Optional[Principal], slot: str) -> AccessDecision:
         """May the actions run for ``identity`` see the value of ``slot``?"""
         return self._check_slot(identity, slot, "read", self._read)
 
-    def check_write(self, identity: Optional[Principal], slot: str) -> Decision:
+    def check_write(self, identity: Optional[Principal], slot: str) -> AccessDecision:
         """May the actions run for ``identity`` set ``slot``?"""
         return self._check_slot(identity, slot, "write", self._write)
 
@@ -355,194 +308,3 @@ class Policy:
             for role in held
             if grants.get(role) is Scope.ANY or (own and grants.get(role) is Scope.OWN)
         )
-
-
-def domain_names(domain: Union[str, Path, Mapping[str, Any]]) -> Tuple[Set[str], Set[str]]:
-    """The slot names and the action names (custom actions and forms) of a Rasa domain.
-
-    Args:
-        domain: a domain mapping, a domain YAML file, or a directory of domain files.
-
-    Raises:
-        PolicyError: a domain file cannot be read.
-    """
-    documents: List[Any] = []
-    if isinstance(domain, Mapping):
-        documents.append(domain)
-    else:
-        path = Path(domain)
-        files = (
-            sorted(path.rglob("*.yml")) + sorted(path.rglob("*.yaml")) if path.is_dir() else [path]
-        )
-        for file in files:
-            try:
-                documents.append(yaml.safe_load(file.read_text(encoding="utf-8")))
-            except (OSError, yaml.YAMLError):
-                raise PolicyError(str(file), "cannot read the domain file") from None
-    slots: Set[str] = set()
-    actions: Set[str] = set()
-    for document in documents:
-        if not isinstance(document, Mapping):
-            continue
-        slots.update(str(name) for name in (document.get("slots") or {}))
-        for entry in document.get("actions") or []:
-            actions.update(map(str, entry) if isinstance(entry, Mapping) else [str(entry)])
-        actions.update(str(name) for name in (document.get("forms") or {}))
-    return slots, actions
-
-
-class _Parser:
-    """Turns a parsed YAML document into a :class:`Policy`, or a precise PolicyError."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-
-    def fail(self, path: str, problem: str, allowed: Optional[Iterable[Any]] = None) -> PolicyError:
-        return PolicyError(path, f"{problem} ({self.source})", allowed)
-
-    def mapping(
-        self, value: Any, path: str, keys: Optional[Sequence[str]] = None
-    ) -> Mapping[str, Any]:
-        if value is None:
-            value = {}
-        if not isinstance(value, Mapping):
-            raise self.fail(path, f"expected a mapping, got {type(value).__name__}")
-        for key in value:
-            if not isinstance(key, str):
-                raise self.fail(f"{path}.{key}", "keys must be strings")
-            if keys is not None and key not in keys:
-                raise self.fail(f"{path}.{key}", "unknown key", keys)
-        return value
-
-    def role_list(self, value: Any, path: str, roles: Iterable[str]) -> FrozenSet[str]:
-        if value is None:
-            return frozenset()
-        if not isinstance(value, list):
-            raise self.fail(path, f"expected a list of roles, got {type(value).__name__}")
-        known = sorted(roles)
-        for index, role in enumerate(value):
-            if role not in known:
-                raise self.fail(f"{path}[{index}]", f"unknown role {role!r}", known)
-        return frozenset(value)
-
-    def parse(self, data: Any) -> Policy:
-        top = self.mapping(data, "policy", ("version", "roles", "actions", "slots", "fields"))
-        if not top:
-            raise self.fail("policy", "the policy is empty")
-        if top.get("version") not in SUPPORTED_VERSIONS:
-            raise self.fail(
-                "version", f"unsupported version {top.get('version')!r}", SUPPORTED_VERSIONS
-            )
-        roles = self.parse_roles(top.get("roles"))
-        ancestry = self.ancestry(roles)
-        actions = self.parse_actions(top.get("actions"), ancestry)
-        slots = self.parse_slots(top.get("slots"), ancestry)
-        fields = self.parse_fields(top.get("fields"), ancestry, slots)
-        return Policy(
-            source=self.source,
-            ancestry=ancestry,
-            action_grants=actions,
-            slot_rules=slots,
-            field_rules=fields,
-        )
-
-    def parse_roles(self, value: Any) -> Dict[str, Tuple[str, ...]]:
-        section = self.mapping(value, "roles")
-        if not section:
-            raise self.fail("roles", "at least one role must be defined")
-        parents: Dict[str, Tuple[str, ...]] = {}
-        for name, body in section.items():
-            if not _NAME.fullmatch(name):
-                raise self.fail(f"roles.{name}", "invalid role name")
-            spec = self.mapping(body, f"roles.{name}", ("inherits", "description"))
-            if not isinstance(spec.get("description", ""), str):
-                raise self.fail(f"roles.{name}.description", "expected a string")
-            inherits = spec.get("inherits") or []
-            parents[name] = tuple(
-                sorted(self.role_list(inherits, f"roles.{name}.inherits", section))
-            )
-        return parents
-
-    def ancestry(self, parents: Mapping[str, Tuple[str, ...]]) -> Dict[str, FrozenSet[str]]:
-        """Each role with every role it inherits from (itself included); cycles are errors."""
-        done: Dict[str, FrozenSet[str]] = {}
-
-        def visit(role: str, trail: Tuple[str, ...]) -> FrozenSet[str]:
-            if role in trail:
-                cycle = " -> ".join((*trail[trail.index(role) :], role))
-                raise self.fail(f"roles.{trail[-1]}.inherits", f"inheritance cycle {cycle}")
-            if role not in done:
-                found = {role}
-                for parent in parents[role]:
-                    found |= visit(parent, (*trail, role))
-                done[role] = frozenset(found)
-            return done[role]
-
-        for role in parents:
-            visit(role, ())
-        return done
-
-    def parse_actions(
-        self, value: Any, ancestry: Mapping[str, FrozenSet[str]]
-    ) -> Dict[str, Dict[str, Scope]]:
-        section = self.mapping(value, "actions")
-        scopes = [scope.value for scope in Scope]
-        result: Dict[str, Dict[str, Scope]] = {}
-        for action, body in section.items():
-            if not _ACTION.fullmatch(action):
-                raise self.fail(f"actions.{action}", "invalid action name")
-            grants = self.mapping(body, f"actions.{action}")
-            parsed: Dict[str, Scope] = {}
-            for role, scope in grants.items():
-                if role not in ancestry:
-                    raise self.fail(
-                        f"actions.{action}.{role}", f"unknown role {role!r}", sorted(ancestry)
-                    )
-                if scope not in scopes:
-                    raise self.fail(f"actions.{action}.{role}", f"invalid scope {scope!r}", scopes)
-                parsed[role] = Scope(scope)
-            result[action] = parsed
-        return result
-
-    def parse_slots(
-        self, value: Any, ancestry: Mapping[str, FrozenSet[str]]
-    ) -> Dict[str, _SlotRules]:
-        section = self.mapping(value, "slots")
-        result: Dict[str, _SlotRules] = {}
-        for slot, body in section.items():
-            if not _SLOT.fullmatch(slot):
-                raise self.fail(f"slots.{slot}", "invalid slot name")
-            path = f"slots.{slot}"
-            spec = self.mapping(body, path, ("read", "write", "disclose"))
-            result[slot] = _SlotRules(
-                read=self.role_list(spec.get("read"), f"{path}.read", ancestry),
-                write=self.role_list(spec.get("write"), f"{path}.write", ancestry),
-                disclose=self.disclose(spec.get("disclose"), f"{path}.disclose", ancestry),
-            )
-        return result
-
-    def disclose(
-        self, value: Any, path: str, ancestry: Mapping[str, FrozenSet[str]]
-    ) -> Dict[str, Disclosure]:
-        levels = [level.value for level in Disclosure]
-        parsed: Dict[str, Disclosure] = {}
-        for role, level in self.mapping(value, path).items():
-            if role not in ancestry:
-                raise self.fail(f"{path}.{role}", f"unknown role {role!r}", sorted(ancestry))
-            if level not in levels:
-                raise self.fail(f"{path}.{role}", f"invalid disclosure {level!r}", levels)
-            parsed[role] = Disclosure(level)
-        return parsed
-
-    def parse_fields(
-        self, value: Any, ancestry: Mapping[str, FrozenSet[str]], slots: Mapping[str, Any]
-    ) -> Dict[str, Dict[str, Disclosure]]:
-        result: Dict[str, Dict[str, Disclosure]] = {}
-        for name, body in self.mapping(value, "fields").items():
-            if not _SLOT.fullmatch(name):
-                raise self.fail(f"fields.{name}", "invalid field name")
-            if name in slots:
-                raise self.fail(f"fields.{name}", "already defined under slots")
-            spec = self.mapping(body, f"fields.{name}", ("disclose",))
-            result[name] = self.disclose(spec.get("disclose"), f"fields.{name}.disclose", ancestry)
-        return result

@@ -17,49 +17,47 @@ honoured; clock skew is bounded by ``leeway_seconds``; a token valid for longer 
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
-import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Tuple, Union
+from typing import Any, List, Mapping, Optional, Tuple, Union
 
 from rasa_secure.config import Option, OptionSpec, in_range, list_of, positive, resolve
+from rasa_secure.core.identity.jwt_keys import (
+    HMAC_ALGORITHMS,
+    SUPPORTED_ALGORITHMS,
+    JwksFile,
+    key_fits,
+    load_public_key,
+    read_secret,
+)
+from rasa_secure.core.identity.reasons import AuthReason
 from rasa_secure.errors import AuthenticationError, ConfigError
 
 logger = logging.getLogger(__name__)
 
-HMAC_ALGORITHMS: FrozenSet[str] = frozenset({"HS256", "HS384", "HS512"})
-RSA_ALGORITHMS: FrozenSet[str] = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"})
-EC_ALGORITHMS: Mapping[str, str] = MappingProxyType(
-    {"ES256": "secp256r1", "ES384": "secp384r1", "ES512": "secp521r1"}
-)
-SUPPORTED_ALGORITHMS: Tuple[str, ...] = tuple(
-    sorted(HMAC_ALGORITHMS | RSA_ALGORITHMS | set(EC_ALGORITHMS))
-)
 MIN_SECRET_BYTES = 32
 MAX_TOKEN_CHARS = 8192
 MAX_SUBJECT_CHARS = 256
 _ROLE = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]{0,63}")
 
-REASONS: Tuple[str, ...] = (
-    "token_missing",
-    "token_malformed",
-    "algorithm_not_allowed",
-    "unknown_key",
-    "key_type_mismatch",
-    "bad_signature",
-    "token_expired",
-    "token_not_yet_valid",
-    "lifetime_too_long",
-    "bad_issuer",
-    "bad_audience",
-    "claim_missing",
-    "bad_claims",
+REASONS: Tuple[AuthReason, ...] = (
+    AuthReason.TOKEN_MISSING,
+    AuthReason.TOKEN_MALFORMED,
+    AuthReason.ALGORITHM_NOT_ALLOWED,
+    AuthReason.UNKNOWN_KEY,
+    AuthReason.KEY_TYPE_MISMATCH,
+    AuthReason.BAD_SIGNATURE,
+    AuthReason.TOKEN_EXPIRED,
+    AuthReason.TOKEN_NOT_YET_VALID,
+    AuthReason.LIFETIME_TOO_LONG,
+    AuthReason.BAD_ISSUER,
+    AuthReason.BAD_AUDIENCE,
+    AuthReason.CLAIM_MISSING,
+    AuthReason.BAD_CLAIMS,
 )
 """Every ``reason`` :class:`TokenVerifier` can raise, for tests and dashboards."""
 
@@ -159,140 +157,6 @@ class Identity:
     claims: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), hash=False)
 
 
-def _read_secret(
-    owner: str,
-    env_key: str,
-    env_name: Optional[str],
-    file_key: str,
-    file_name: Optional[str],
-    environ: Mapping[str, str],
-) -> Optional[bytes]:
-    if env_name is not None and file_name is not None:
-        raise ConfigError(f"{owner}.{env_key}", f"give either {env_key} or {file_key}, not both")
-    if env_name is not None:
-        value = environ.get(env_name, "")
-        if not value.strip():
-            raise ConfigError(f"{owner}.{env_key}", f"environment variable {env_name} is not set")
-        return value.strip().encode("utf-8")
-    if file_name is not None:
-        try:
-            return Path(file_name).read_bytes().strip()
-        except OSError as error:
-            raise ConfigError(
-                f"{owner}.{file_key}", f"cannot read the file ({error.strerror})"
-            ) from None
-    return None
-
-
-def _load_public_key(owner: str, where: str, pem: bytes, algorithms: Tuple[str, ...]) -> Any:
-    from cryptography.hazmat.primitives.serialization import load_pem_public_key
-
-    try:
-        key = load_pem_public_key(pem)
-    except (ValueError, TypeError):
-        raise ConfigError(f"{owner}.{where}", "not a PEM public key") from None
-    for algorithm in algorithms:
-        if not _key_fits(key, algorithm):
-            raise ConfigError(f"{owner}.{where}", f"the key does not fit {algorithm}")
-    return key
-
-
-def _key_fits(key: Any, algorithm: str) -> bool:
-    from cryptography.hazmat.primitives.asymmetric import ec, rsa
-
-    if algorithm in RSA_ALGORITHMS:
-        return isinstance(key, rsa.RSAPublicKey)
-    if algorithm in EC_ALGORITHMS:
-        return (
-            isinstance(key, ec.EllipticCurvePublicKey)
-            and key.curve.name == EC_ALGORITHMS[algorithm]
-        )
-    return isinstance(key, bytes)
-
-
-@dataclass(frozen=True)
-class _JwksEntry:
-    key: Any
-    algorithm: Optional[str]
-
-
-class _JwksFile:
-    """The keys of a JWKS file, re-read when the file changes (at most every ``interval``)."""
-
-    def __init__(self, owner: str, path: str, algorithms: Tuple[str, ...], interval: int) -> None:
-        self._owner = owner
-        self._path = Path(path)
-        self._algorithms = algorithms
-        self._interval = interval
-        self._lock = threading.Lock()
-        self._mtime = self._stat()
-        self._keys = self._parse()
-        self._checked = time.monotonic()
-
-    def _stat(self) -> float:
-        try:
-            return self._path.stat().st_mtime
-        except OSError as error:
-            raise ConfigError(
-                f"{self._owner}.jwks_file", f"cannot read the file ({error.strerror})"
-            ) from None
-
-    def _parse(self) -> Dict[str, _JwksEntry]:
-        import jwt
-
-        where = f"{self._owner}.jwks_file"
-        try:
-            data = json.loads(self._path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            raise ConfigError(where, "not a readable JSON document") from None
-        entries = data.get("keys") if isinstance(data, dict) else None
-        if not isinstance(entries, list) or not entries:
-            raise ConfigError(where, "expected an object with a non-empty 'keys' list")
-        keys: Dict[str, _JwksEntry] = {}
-        for index, entry in enumerate(entries):
-            path = f"{where}.keys[{index}]"
-            if (
-                not isinstance(entry, dict)
-                or not isinstance(entry.get("kid"), str)
-                or not entry["kid"]
-            ):
-                raise ConfigError(path, "every key needs a non-empty string 'kid'")
-            if entry.get("kty") == "oct" or "d" in entry:
-                raise ConfigError(path, "only public keys belong in a JWKS file (no secrets)")
-            algorithm = entry.get("alg")
-            if algorithm is not None and algorithm not in self._algorithms:
-                raise ConfigError(
-                    path, f"key algorithm {algorithm} is not allowed", self._algorithms
-                )
-            if entry["kid"] in keys:
-                raise ConfigError(path, "duplicate kid")
-            try:
-                key = jwt.PyJWK(entry, algorithm).key
-            except (jwt.PyJWTError, ValueError, TypeError, KeyError):
-                raise ConfigError(path, "not a valid public JWK") from None
-            if not any(_key_fits(key, name) for name in self._algorithms):
-                raise ConfigError(
-                    path, "key type fits none of the allowed algorithms", self._algorithms
-                )
-            keys[entry["kid"]] = _JwksEntry(key, algorithm)
-        return keys
-
-    def get(self, kid: str) -> Optional[_JwksEntry]:
-        """The key named ``kid``, reloading the file first if it changed."""
-        now = time.monotonic()
-        if now - self._checked >= self._interval:
-            with self._lock:
-                self._checked = now
-                try:
-                    mtime = self._stat()
-                    if mtime != self._mtime:
-                        self._keys = self._parse()
-                        self._mtime = mtime
-                except ConfigError as error:
-                    logger.warning("JWKS reload failed, keeping the previous keys: %s", error.key)
-        return self._keys.get(kid)
-
-
 class TokenVerifier:
     """Verifies bearer JWTs against one configured key source.
 
@@ -320,7 +184,7 @@ class TokenVerifier:
         self._audience: Union[str, List[str]] = self.config["audience"]
         self._secret: Optional[bytes] = None
         self._public_key: Any = None
-        self._jwks: Optional[_JwksFile] = None
+        self._jwks: Optional[JwksFile] = None
         sources = [
             name
             for name in (
@@ -347,7 +211,7 @@ class TokenVerifier:
                 "HS* algorithms need secret_env/secret_file; RS*/PS*/ES* need a public key or JWKS",
             )
         if hmac_family:
-            self._secret = _read_secret(
+            self._secret = read_secret(
                 owner,
                 "secret_env",
                 self.config["secret_env"],
@@ -361,11 +225,11 @@ class TokenVerifier:
                     f"the HMAC secret must be at least {MIN_SECRET_BYTES} bytes",
                 )
         elif source == "jwks_file":
-            self._jwks = _JwksFile(
+            self._jwks = JwksFile(
                 owner, self.config["jwks_file"], self.algorithms, self.config["jwks_reload_seconds"]
             )
         else:
-            pem = _read_secret(
+            pem = read_secret(
                 owner,
                 "public_key_env",
                 self.config["public_key_env"],
@@ -373,16 +237,11 @@ class TokenVerifier:
                 self.config["public_key_file"],
                 env,
             )
-            self._public_key = _load_public_key(owner, source, pem or b"", self.algorithms)
+            self._public_key = load_public_key(owner, source, pem or b"", self.algorithms)
 
     def verify_bearer(self, authorization: Optional[str]) -> Identity:
         """Verify the token of an HTTP ``Authorization: Bearer <token>`` header value."""
-        if not authorization or not authorization.strip():
-            raise AuthenticationError("token_missing", "no Authorization header")
-        scheme, _, token = authorization.strip().partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise AuthenticationError("token_missing", "expected 'Authorization: Bearer <token>'")
-        return self.verify(token.strip())
+        return self.verify(bearer_token(authorization))
 
     def verify(self, token: Optional[str]) -> Identity:
         """Verify ``token`` and return the identity it proves.
@@ -393,16 +252,20 @@ class TokenVerifier:
         import jwt
 
         if not token:
-            raise AuthenticationError("token_missing")
+            raise AuthenticationError(AuthReason.TOKEN_MISSING)
         if len(token) > MAX_TOKEN_CHARS:
-            raise AuthenticationError("token_malformed", "token too large")
+            raise AuthenticationError(AuthReason.TOKEN_MALFORMED, "token too large")
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
-            raise AuthenticationError("token_malformed", "not a JWS compact token") from None
+            raise AuthenticationError(
+                AuthReason.TOKEN_MALFORMED, "not a JWS compact token"
+            ) from None
         algorithm = header.get("alg")
         if not isinstance(algorithm, str) or algorithm not in self.algorithms:
-            raise AuthenticationError("algorithm_not_allowed", f"alg {str(algorithm)[:16]!r}")
+            raise AuthenticationError(
+                AuthReason.ALGORITHM_NOT_ALLOWED, f"alg {str(algorithm)[:16]!r}"
+            )
         key = self._key_for(header, algorithm)
         try:
             claims = jwt.decode(
@@ -425,15 +288,15 @@ class TokenVerifier:
             return self._public_key
         kid = header.get("kid")
         if not isinstance(kid, str) or not kid:
-            raise AuthenticationError("unknown_key", "token has no kid")
+            raise AuthenticationError(AuthReason.UNKNOWN_KEY, "token has no kid")
         entry = self._jwks.get(kid)
         if entry is None:
-            raise AuthenticationError("unknown_key", "no key with this kid")
-        if (entry.algorithm is not None and entry.algorithm != algorithm) or not _key_fits(
+            raise AuthenticationError(AuthReason.UNKNOWN_KEY, "no key with this kid")
+        if (entry.algorithm is not None and entry.algorithm != algorithm) or not key_fits(
             entry.key, algorithm
         ):
             raise AuthenticationError(
-                "key_type_mismatch", f"key {kid[:32]!r} is not for {algorithm}"
+                AuthReason.KEY_TYPE_MISMATCH, f"key {kid[:32]!r} is not for {algorithm}"
             )
         return entry.key
 
@@ -445,10 +308,12 @@ class TokenVerifier:
             or len(subject) > MAX_SUBJECT_CHARS
             or not subject.isprintable()
         ):
-            raise AuthenticationError("bad_claims", "subject must be a short printable string")
+            raise AuthenticationError(
+                AuthReason.BAD_CLAIMS, "subject must be a short printable string"
+            )
         expires = claims["exp"]
         if not isinstance(expires, (int, float)) or isinstance(expires, bool):
-            raise AuthenticationError("bad_claims", "exp must be a number")
+            raise AuthenticationError(AuthReason.BAD_CLAIMS, "exp must be a number")
         issued = claims.get("iat")
         start = (
             issued
@@ -456,10 +321,12 @@ class TokenVerifier:
             else time.time()
         )
         if expires - start > self.config["max_lifetime_seconds"] + self.config["leeway_seconds"]:
-            raise AuthenticationError("lifetime_too_long", "token lives longer than allowed")
+            raise AuthenticationError(
+                AuthReason.LIFETIME_TOO_LONG, "token lives longer than allowed"
+            )
         token_id = claims.get("jti")
         if token_id is not None and not isinstance(token_id, str):
-            raise AuthenticationError("bad_claims", "jti must be a string")
+            raise AuthenticationError(AuthReason.BAD_CLAIMS, "jti must be a string")
         kept = {name: claims[name] for name in self.config["keep_claims"] if name in claims}
         return Identity(
             subject=subject,
@@ -481,29 +348,41 @@ class TokenVerifier:
         if not isinstance(value, list) or not all(
             isinstance(role, str) and _ROLE.fullmatch(role) for role in value
         ):
-            raise AuthenticationError("bad_claims", "roles must be a list of role names")
+            raise AuthenticationError(AuthReason.BAD_CLAIMS, "roles must be a list of role names")
         return tuple(dict.fromkeys(value))
+
+
+def bearer_token(authorization: Optional[str]) -> Optional[str]:
+    """The token of an ``Authorization: Bearer <token>`` header value, ``None`` without one.
+
+    The scheme is matched without regard to case; any other scheme gives ``None`` (which
+    :meth:`TokenVerifier.verify` refuses as ``token_missing``).
+    """
+    scheme, _, token = (authorization or "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
 
 
 def _translate(error: Exception) -> AuthenticationError:
     import jwt
 
-    table: Tuple[Tuple[type, str], ...] = (
-        (jwt.ExpiredSignatureError, "token_expired"),
-        (jwt.ImmatureSignatureError, "token_not_yet_valid"),
-        (jwt.InvalidIssuerError, "bad_issuer"),
-        (jwt.InvalidAudienceError, "bad_audience"),
-        (jwt.MissingRequiredClaimError, "claim_missing"),
-        (jwt.InvalidSignatureError, "bad_signature"),
-        (jwt.InvalidAlgorithmError, "algorithm_not_allowed"),
-        (jwt.InvalidKeyError, "key_type_mismatch"),
-        (jwt.InvalidIssuedAtError, "bad_claims"),
-        (jwt.exceptions.InvalidSubjectError, "bad_claims"),
-        (jwt.exceptions.InvalidJTIError, "bad_claims"),
-        (jwt.DecodeError, "token_malformed"),
+    table: Tuple[Tuple[type, AuthReason], ...] = (
+        (jwt.ExpiredSignatureError, AuthReason.TOKEN_EXPIRED),
+        (jwt.ImmatureSignatureError, AuthReason.TOKEN_NOT_YET_VALID),
+        (jwt.InvalidIssuerError, AuthReason.BAD_ISSUER),
+        (jwt.InvalidAudienceError, AuthReason.BAD_AUDIENCE),
+        (jwt.MissingRequiredClaimError, AuthReason.CLAIM_MISSING),
+        (jwt.InvalidSignatureError, AuthReason.BAD_SIGNATURE),
+        (jwt.InvalidAlgorithmError, AuthReason.ALGORITHM_NOT_ALLOWED),
+        (jwt.InvalidKeyError, AuthReason.KEY_TYPE_MISMATCH),
+        (jwt.InvalidIssuedAtError, AuthReason.BAD_CLAIMS),
+        (jwt.exceptions.InvalidSubjectError, AuthReason.BAD_CLAIMS),
+        (jwt.exceptions.InvalidJTIError, AuthReason.BAD_CLAIMS),
+        (jwt.DecodeError, AuthReason.TOKEN_MALFORMED),
     )
     for kind, reason in table:
         if isinstance(error, kind):
             claim = getattr(error, "claim", None)
             return AuthenticationError(reason, f"claim {claim}" if claim else "")
-    return AuthenticationError("token_malformed", type(error).__name__)
+    return AuthenticationError(AuthReason.TOKEN_MALFORMED, type(error).__name__)

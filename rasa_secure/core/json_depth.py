@@ -1,4 +1,5 @@
-"""A bound on JSON nesting, checked before parsing (the body and intent-trigger entities)."""
+"""A bound on JSON nesting, checked before parsing (request bodies, intent-trigger entities, NLG
+requests): the one owner of this check, shared by the channel and the action server."""
 
 from __future__ import annotations
 
