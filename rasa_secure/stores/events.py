@@ -49,7 +49,7 @@ from rasa_secure.core.identity import audit
 from rasa_secure.core.identity.crypto import ENV_VAR, PREFIX, Keyring, is_encrypted
 from rasa_secure.core.identity.envelope import METADATA_KEY as IDENTITY_RECORD_KEY
 from rasa_secure.core.pii.detector import PIIFinding
-from rasa_secure.core.redaction.redactor import FAILED_ENTITY, Redaction, Sanitizer
+from rasa_secure.core.redaction import FAILED_ENTITY, Redaction, Sanitizer
 from rasa_secure.errors import ConfigError, CryptoError
 
 logger = logging.getLogger(__name__)
@@ -834,8 +834,10 @@ class EventSanitizer:
             and isinstance(start, int)
             and isinstance(end, int)
         ):
-            safe["start"] = _moved(start, redaction, end=False)  # offsets into the stored text
-            safe["end"] = _moved(end, redaction, end=True)
+            safe["start"] = redaction.redacted_offset(
+                start, end=False
+            )  # offsets into the stored text
+            safe["end"] = redaction.redacted_offset(end, end=True)
         for key in ("value", "text"):
             if key not in entity:
                 continue
@@ -1033,22 +1035,6 @@ def store_pii_config(pii: Mapping[str, Any]) -> Dict[str, Any]:
     return config
 
 
-def _moved(position: int, redaction: Redaction, *, end: bool) -> int:
-    """Where ``position`` of the original text lands in the redacted text.
-
-    A position inside a replaced span lands on the replacement's start (``end=False``) or
-    end (``end=True``), so an entity over PII points at its placeholder.
-    """
-    shift = 0
-    for item in redaction.items:
-        if position <= item.start:
-            break
-        if position < item.end:
-            return item.redacted_end if end else item.redacted_start
-        shift = item.redacted_end - item.end
-    return position + shift
-
-
 def _nlu_findings(parse: Optional[Mapping[str, Any]], text: str) -> List[PIIFinding]:
     """The PIIDetector component's findings (``parse_data.pii``) that fit inside ``text``.
 
@@ -1103,8 +1089,8 @@ def _moved_findings(findings: Any, redaction: Redaction) -> Any:
         ):
             item = {
                 **item,
-                "start": _moved(item["start"], redaction, end=False),
-                "end": _moved(item["end"], redaction, end=True),
+                "start": redaction.redacted_offset(item["start"], end=False),
+                "end": redaction.redacted_offset(item["end"], end=True),
             }
         moved.append(item)
     return moved

@@ -48,7 +48,7 @@ from typing import (
 from urllib.parse import unquote_plus
 
 from rasa_secure.config import Option, OptionSpec, list_of, resolve
-from rasa_secure.core.redaction.redactor import Sanitizer
+from rasa_secure.core.redaction import Sanitizer
 from rasa_secure.errors import DependencyMissingError
 
 MASK = "<redacted>"
