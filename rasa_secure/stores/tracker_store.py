@@ -48,14 +48,10 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from rasa_secure.config import Option, OptionSpec
 from rasa_secure.errors import ConfigError, DependencyMissingError
-from rasa_secure.stores.events import (
-    KNOWN_VALUES_KEY,
-    OPTIONS,
-    EventSanitizer,
-    ciphertext_of,
-    holds_ciphertext,
-    trusted_metadata,
-)
+from rasa_secure.stores.events import EventSanitizer
+from rasa_secure.stores.metadata import trusted_metadata
+from rasa_secure.stores.options import OPTIONS
+from rasa_secure.stores.vault import KNOWN_VALUES_KEY, ciphertext_of, holds_ciphertext
 
 try:
     from rasa.core.brokers.broker import EventBroker

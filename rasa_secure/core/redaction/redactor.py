@@ -116,6 +116,13 @@ class Redaction:
             shift = item.redacted_end - item.end
         return position + shift
 
+    def replacement_over(self, start: int, end: int) -> Optional[str]:
+        """The replacement of the first replaced span that ``[start, end)`` overlaps."""
+        for item in self.items:
+            if item.start < end and start < item.end:
+                return self.text[item.redacted_start : item.redacted_end]
+        return None
+
 
 class Redactor:
     """Apply per-entity redaction operators to findings.
