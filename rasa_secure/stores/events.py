@@ -9,7 +9,7 @@ needs no Rasa import.
 What happens to each event (see :data:`EVENT_FIELDS`):
 
 * free text (user ``text``, ``parse_data.text``, bot ``text``, ``action_text``) goes through the
-  :class:`~rasa_secure.core.redaction.redactor.Sanitizer` (PII replaced by placeholders);
+  :class:`~rasa_secure.core.redaction.Sanitizer` (PII replaced by placeholders);
 * entity values are replaced when the entity is declared sensitive, when its span overlaps
   redacted PII in the text (it then gets the same placeholder), or when the value itself
   contains PII; spans of sensitive entities are redacted in the text too;
