@@ -18,7 +18,7 @@ What happens to each event (see :data:`EVENT_FIELDS`):
   values are redacted like text;
 * nested data (bot ``data`` with buttons and custom payloads, ``metadata``, unknown
   ``parse_data`` keys) has every string leaf redacted, except Rasa's own ``model_id`` and
-  ``assistant_id`` when the caller vouches for them (:data:`TRUSTED_METADATA`);
+  ``assistant_id`` when the caller vouches for them (:mod:`.metadata`);
 * values known to be sensitive in a conversation (:meth:`EventSanitizer.learn`) are redacted
   wherever they repeat; :meth:`EventSanitizer.seal` makes an encrypted record of them that the
   tracker store keeps with the conversation;
@@ -83,7 +83,7 @@ class EventSanitizer:
 
     Attributes:
         component: name used in audit records (``SecureTrackerStore``, ``SecureEventBroker``).
-        settings: the validated options (see :data:`OPTIONS`).
+        settings: the validated options (see :data:`~rasa_secure.stores.options.OPTIONS`).
         sanitizer: the text sanitizer (PII detector and redactor).
         keyring: encrypts sensitive slots; ``None`` when none are declared and no keys are set.
         vault: the keyring's encryptions at rest (slots, sealed records, rotation).
@@ -142,7 +142,7 @@ class EventSanitizer:
         component: str,
         ignore: Tuple[str, ...] = (),
     ) -> EventSanitizer:
-        """Validate ``config`` against :data:`OPTIONS` and build the sanitizer.
+        """Validate ``config`` against the shared ``OPTIONS`` and build the sanitizer.
 
         Args:
             config: user options; keys listed in ``ignore`` are not ours and skipped.
@@ -173,7 +173,7 @@ class EventSanitizer:
             event: an event dict as produced by ``Event.as_dict()`` (a broker body may also
                 carry ``sender_id``).
             scope: the conversation id; placeholders are stable within it.
-            trusted: values of :data:`TRUSTED_METADATA` keys the caller vouches for (the
+            trusted: values of trusted metadata keys (:mod:`.metadata`) the caller vouches for (the
                 tracker's ``model_id`` and ``assistant_id``); a metadata value is kept in
                 clear only if it has the key's shape and equals the vouched value.
         """
