@@ -21,11 +21,10 @@ import logging
 import os
 import secrets
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from rasa_secure.config import Option, OptionSpec, positive, resolve
 from rasa_secure.core.identity.crypto import Keyring
-from rasa_secure.core.pii.detector import PIIFinding
 from rasa_secure.core.redaction.operators import (
     OPERATORS,
     Numbering,
@@ -36,6 +35,9 @@ from rasa_secure.core.redaction.operators import (
     reveal,
 )
 from rasa_secure.errors import ConfigError, InputError
+
+if TYPE_CHECKING:  # the PII detector imports the placeholder shapes from this package
+    from rasa_secure.core.pii.detector import PIIFinding
 
 logger = logging.getLogger(__name__)
 

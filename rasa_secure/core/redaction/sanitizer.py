@@ -12,14 +12,16 @@ goes through it too, for the same fail-safe.
 from __future__ import annotations
 
 import logging
-from typing import Any, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence
 
 from rasa_secure.config import Option, OptionSpec, resolve
 from rasa_secure.core.identity import audit
 from rasa_secure.core.identity.crypto import Keyring
-from rasa_secure.core.pii.detector import PIIDetector, PIIFinding
 from rasa_secure.core.redaction.redactor import RedactedItem, Redaction, Redactor
 from rasa_secure.errors import InputError, RasaSecureError
+
+if TYPE_CHECKING:  # the PII detector imports the placeholder shapes from this package
+    from rasa_secure.core.pii.detector import PIIDetector, PIIFinding
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +70,8 @@ class Sanitizer:
         Raises:
             ConfigError: invalid options (models are not loaded yet; see :meth:`load`).
         """
+        from rasa_secure.core.pii.detector import PIIDetector  # see the imports
+
         options = resolve(OPTIONS, config, owner="Sanitizer")
         return cls(
             PIIDetector(options["detector"]),
