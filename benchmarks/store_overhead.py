@@ -65,7 +65,7 @@ from rasa.shared.core.events import (  # noqa: E402
 from rasa.utils.endpoints import EndpointConfig  # noqa: E402
 
 from rasa_secure.core.pii.detector import PIIDetector  # noqa: E402
-from rasa_secure.core.redaction.redactor import Redactor  # noqa: E402
+from rasa_secure.core.redaction import Redactor  # noqa: E402
 from rasa_secure.stores.tracker_store import SecureTrackerStore  # noqa: E402
 
 MODEL_ID = uuid.uuid4().hex

@@ -203,7 +203,7 @@ class ActionGuard:
     def _sanitizer(options: Optional[Mapping[str, Any]]) -> Any:
         if options is None:
             return None
-        from rasa_secure.core.redaction.redactor import Sanitizer
+        from rasa_secure.core.redaction import Sanitizer
 
         sanitizer = Sanitizer.from_config(options)
         sanitizer.load()

@@ -20,7 +20,7 @@ from typing import Any, Dict, Mapping
 from rasa_secure.cli._jsonl import open_input, open_output, process
 from rasa_secure.config import Option, OptionSpec, read_yaml, resolve
 from rasa_secure.core.pii.detector import PIIDetector
-from rasa_secure.core.redaction.redactor import Redactor
+from rasa_secure.core.redaction import Redactor
 
 NAME = "pii"
 HELP = "find and redact personal data in JSON Lines (a 'text' field per line)"

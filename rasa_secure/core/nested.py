@@ -8,7 +8,7 @@ objects we cannot inspect are decided here once.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator, Mapping, Optional
+from typing import AbstractSet, Any, Callable, Iterator, Mapping, Optional
 
 MAX_DEPTH = 16
 """Containers nested deeper than this are not descended into (see each function)."""
@@ -43,6 +43,9 @@ def map_strings(
     too_deep: Callable[[Any], Any] = lambda _value: None,
     opaque: Optional[Callable[[Any], Any]] = None,
     keep_key: Callable[[Any], bool] = lambda _key: True,
+    convert: Optional[Callable[[Any], Any]] = None,
+    masked_keys: AbstractSet[Any] = frozenset(),
+    mask: Any = None,
 ) -> Any:
     """``value`` with every string leaf replaced by ``change(leaf)``; the input is not mutated.
 
@@ -55,9 +58,15 @@ def map_strings(
         too_deep: what replaces a container below ``max_depth``.
         opaque: what replaces any other object (default: the object, unchanged).
         keep_key: mapping entries whose key this refuses are dropped.
+        convert: turns any other object into a value walked in its place, at the same depth
+            (a set into a list, an event into its dict); what it returns that is still not a
+            string, scalar or container goes to ``opaque``.
+        masked_keys: mapping entries with one of these keys have their value replaced by
+            ``mask`` whole (a ``None`` value is kept).
+        mask: the replacement of a masked entry's value.
     """
 
-    def walk(item: Any, depth: int) -> Any:
+    def walk(item: Any, depth: int, converted: bool = False) -> Any:
         if isinstance(item, str):
             return change(item)
         if item is None or isinstance(item, (bool, int, float)):
@@ -65,9 +74,15 @@ def map_strings(
         if isinstance(item, (Mapping, list, tuple)) and depth >= max_depth:
             return too_deep(item)
         if isinstance(item, Mapping):
-            return {k: walk(v, depth + 1) for k, v in item.items() if keep_key(k)}
+            return {
+                k: mask if k in masked_keys and v is not None else walk(v, depth + 1)
+                for k, v in item.items()
+                if keep_key(k)
+            }
         if isinstance(item, (list, tuple)):
             return [walk(v, depth + 1) for v in item]
+        if convert is not None and not converted:
+            return walk(convert(item), depth, True)
         return item if opaque is None else opaque(item)
 
     return walk(value, 0)

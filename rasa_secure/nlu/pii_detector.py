@@ -52,7 +52,7 @@ from rasa_secure.core.identity import audit
 from rasa_secure.core.pii.detector import OPTIONS as DETECTOR_OPTIONS
 from rasa_secure.core.pii.detector import PIIDetector as CorePIIDetector
 from rasa_secure.core.pii.detector import PIIFinding
-from rasa_secure.core.redaction.redactor import Redaction, Redactor
+from rasa_secure.core.redaction import Redaction, Redactor
 from rasa_secure.errors import ConfigError
 
 logger = logging.getLogger(__name__)

@@ -21,6 +21,7 @@ from typing import Any, Dict
 
 from rasa_secure.errors import ConfigError, DependencyMissingError
 from rasa_secure.stores.events import EventSanitizer
+from rasa_secure.stores.wrapper import check_inner, sanitizer_for
 
 try:
     from rasa.core.brokers.broker import EventBroker
@@ -33,6 +34,8 @@ COMPONENT = "SecureEventBroker"
 
 class SecureEventBroker(EventBroker):
     """Redact events, then hand them to the wrapped broker.
+
+    A :class:`~rasa_secure.stores.wrapper.StoreWrapper`: it follows the contract stated there.
 
     Attributes:
         inner: the wrapped broker.
@@ -59,16 +62,15 @@ class SecureEventBroker(EventBroker):
                 inner broker, or sensitive slots without ``RASA_SECURE_KEYS``.
             rasa.shared.exceptions.ConnectionException: the inner broker cannot connect.
         """
-        if broker_config.url is not None:
-            raise ConfigError(f"{COMPONENT}.url", "put the inner broker's url under 'inner'")
         options = dict(broker_config.kwargs)
-        sanitizer = EventSanitizer.from_config(options, component=COMPONENT, ignore=("inner",))
+        sanitizer = sanitizer_for(
+            options, component=COMPONENT, url=broker_config.url, noun="broker"
+        )
         inner_config = options.get("inner")
         if not isinstance(inner_config, dict) or not inner_config:
             raise ConfigError(f"{COMPONENT}.inner", "the broker to wrap is required")
         kind = str(inner_config.get("type", ""))
-        if kind.rsplit(".", 1)[-1] == cls.__name__:
-            raise ConfigError(f"{COMPONENT}.inner.type", "a secure broker cannot wrap another one")
+        check_inner(kind, cls, component=COMPONENT, noun="broker")
         inner = await EventBroker.create(EndpointConfig.from_dict(dict(inner_config)), event_loop)
         if inner is None:
             raise ConfigError(f"{COMPONENT}.inner.type", f"no event broker of type {kind!r}")

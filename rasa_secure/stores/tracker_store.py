@@ -48,14 +48,11 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from rasa_secure.config import Option, OptionSpec
 from rasa_secure.errors import ConfigError, DependencyMissingError
-from rasa_secure.stores.events import (
-    KNOWN_VALUES_KEY,
-    OPTIONS,
-    EventSanitizer,
-    ciphertext_of,
-    holds_ciphertext,
-    trusted_metadata,
-)
+from rasa_secure.stores.events import EventSanitizer
+from rasa_secure.stores.metadata import trusted_metadata
+from rasa_secure.stores.options import OPTIONS
+from rasa_secure.stores.vault import KNOWN_VALUES_KEY, ciphertext_of, holds_ciphertext
+from rasa_secure.stores.wrapper import check_inner, sanitizer_for
 
 try:
     from rasa.core.brokers.broker import EventBroker
@@ -132,6 +129,8 @@ class _Memo:
 class SecureTrackerStore(TrackerStore):
     """Wrap a Rasa tracker store so that nothing is persisted with raw PII.
 
+    A :class:`~rasa_secure.stores.wrapper.StoreWrapper`: it follows the contract stated there.
+
     Attributes:
         inner: the wrapped tracker store.
         sanitizer: the shared event sanitizer (also used by the secure event broker).
@@ -160,9 +159,7 @@ class SecureTrackerStore(TrackerStore):
                 ``RASA_SECURE_KEYS`` (or ``keys_env``), or an inner store that is a secure
                 store.
         """
-        if host is not None:
-            raise ConfigError(f"{COMPONENT}.url", "put the inner store's url under 'inner'")
-        self.sanitizer = EventSanitizer.from_config(kwargs, component=COMPONENT, ignore=("inner",))
+        self.sanitizer = sanitizer_for(kwargs, component=COMPONENT, url=host, noun="store")
         if self.sanitizer.keyring is None:
             raise ConfigError(
                 f"{COMPONENT}.keys_env",
@@ -366,8 +363,7 @@ def _create_inner(
 ) -> TrackerStore:
     """The inner store, created by Rasa's own factory from its endpoint config."""
     kind = config.get("type", config.get("store_type"))
-    if isinstance(kind, str) and kind.rsplit(".", 1)[-1] == SecureTrackerStore.__name__:
-        raise ConfigError(f"{COMPONENT}.inner.type", "a secure store cannot wrap another one")
+    check_inner(kind, SecureTrackerStore, component=COMPONENT, noun="store")
     if kind is None or (isinstance(kind, str) and kind.lower() in IN_MEMORY_TYPES):
         return InMemoryTrackerStore(domain or Domain.empty(), event_broker)
     return TrackerStore.create(EndpointConfig.from_dict(dict(config)), domain, event_broker)

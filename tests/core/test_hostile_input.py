@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from rasa_secure.core import budget
 from rasa_secure.core.injection.detector import Decision, InjectionDetector
 from rasa_secure.core.pii.detector import PIIDetector
-from rasa_secure.core.redaction.redactor import Redactor, Sanitizer
+from rasa_secure.core.redaction import Redactor, Sanitizer
 from rasa_secure.errors import BudgetExceededError
 
 

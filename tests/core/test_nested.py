@@ -48,3 +48,36 @@ def test_map_strings_bounds_depth_and_handles_opaque_objects() -> None:
     assert map_strings({"drop": "a", "keep": "b"}, str.upper, keep_key=lambda k: k != "drop") == {
         "keep": "B"
     }
+
+
+class _Event:
+    def as_dict(self) -> Any:
+        return {"text": "secret", "name": "utter"}
+
+
+@pytest.mark.parametrize(
+    ("value", "expected", "why"),
+    [
+        ({"s": {"a"}}, {"s": ["A"]}, "a set converted to a list is walked"),
+        ([_Event()], [{"text": "<m>", "name": "UTTER"}], "converted at the same depth, masked"),
+        ({"o": object()}, {"o": "<opaque>"}, "a conversion that is still opaque goes to opaque"),
+        ({"text": None, "value": 3}, {"text": None, "value": "<m>"}, "None is kept, not masked"),
+    ],
+)
+def test_map_strings_converts_objects_and_masks_keys(value: Any, expected: Any, why: str) -> None:
+    """What the log filter needs: Rasa events and sets walked, user-text keys masked whole."""
+
+    def convert(item: Any) -> Any:
+        if isinstance(item, set):
+            return sorted(item)
+        return item.as_dict() if isinstance(item, _Event) else item
+
+    changed = map_strings(
+        value,
+        str.upper,
+        convert=convert,
+        opaque=lambda _item: "<opaque>",
+        masked_keys=frozenset({"text", "value"}),
+        mask="<m>",
+    )
+    assert changed == expected, why

@@ -290,7 +290,7 @@ def test_placeholders_are_never_findings(
 
 def test_redacting_a_redacted_text_changes_nothing() -> None:
     """Sanitizing stored data again (a store behind a broker, a re-import) is idempotent."""
-    from rasa_secure.core.redaction.redactor import Redactor
+    from rasa_secure.core.redaction import Redactor
 
     detector = PIIDetector({"spacy_model": None})
     text = "my password is hunter2, mail jane@example.org, card 4111 1111 1111 1111"

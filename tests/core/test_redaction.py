@@ -12,7 +12,16 @@ from hypothesis import strategies as st
 
 from rasa_secure.core.identity.crypto import Keyring
 from rasa_secure.core.pii.detector import PIIFinding
-from rasa_secure.core.redaction.redactor import FAILED_ENTITY, Redactor, Sanitizer
+from rasa_secure.core.redaction import (
+    FAILED_ENTITY,
+    OPERATORS,
+    PLACEHOLDER,
+    OperatorName,
+    Redaction,
+    Redactor,
+    Sanitizer,
+    is_replacement,
+)
 from rasa_secure.errors import ConfigError, CryptoError, DetectionError, InputError
 
 KEY_ENV = "RASA_SECURE_PSEUDONYM_KEY"
@@ -377,3 +386,79 @@ def test_missing_pseudonym_key_warns_only_when_a_keyed_operator_is_configured(
     with caplog.at_level("WARNING", logger="rasa_secure.core.redaction.redactor"):
         Redactor(config)
     assert (KEY_ENV in caplog.text) is warns, why
+
+
+OPERATOR_TABLE = [
+    pytest.param(OperatorName.PLACEHOLDER, {}, "<EMAIL_ADDRESS_", id="placeholder keyed"),
+    pytest.param(OperatorName.PLACEHOLDER, {"style": "type"}, "<EMAIL_ADDRESS>", id="placeholder"),
+    pytest.param(OperatorName.MASK, {}, "*@******e.org", id="mask"),
+    pytest.param(OperatorName.HASH, {"length": 8}, "EMAIL_ADDRESS_", id="hash"),
+    pytest.param(OperatorName.ENCRYPT, {}, "<EMAIL_ADDRESS:rsenc:v1:k1:", id="encrypt"),
+    pytest.param(OperatorName.DROP, {}, "", id="drop"),
+]
+"""One entry per operator: its settings and how its output for ``a@example.org`` starts."""
+
+
+@pytest.mark.parametrize(("name", "settings", "starts"), OPERATOR_TABLE)
+def test_every_operator_recognises_its_own_output(
+    name: OperatorName, settings: Dict[str, Any], starts: str
+) -> None:
+    """The contract: what an operator writes matches its OUTPUT, so the placeholder grammar has
+    one owner; an operator without an OUTPUT writes nothing the detector must skip."""
+    config = {"default": {"operator": name.value, **settings}}
+    text = "a@example.org"
+    result = Redactor(config, keyring=keyring()).redact(text, [finding(text, text)], scope="c")
+    assert result.text.startswith(starts) and "a@example" not in result.text
+    assert result.items[0].operator == name.value
+    shape = OPERATORS[name].OUTPUT
+    assert (shape is not None and shape.fullmatch(result.text) is not None) == is_replacement(
+        result.text
+    )
+    assert is_replacement(result.text) is (shape is not None)
+
+
+def test_the_operator_table_covers_the_registry() -> None:
+    """A registered operator without a table entry could break unseen."""
+    assert {param.values[0] for param in OPERATOR_TABLE} == set(OPERATORS)
+
+
+@pytest.mark.parametrize(
+    ("text", "found", "why"),
+    [
+        ("password is <PASSWORD_1>", ["<PASSWORD_1>"], "a numbered placeholder"),
+        ("x <EMAIL_ADDRESS_3f9a1c0e> y <NAME>", ["<EMAIL_ADDRESS_3f9a1c0e>", "<NAME>"], "keyed"),
+        ("<IBAN_CODE:rsenc:v1:k1:AAAA>", ["<IBAN_CODE:rsenc:v1:k1:AAAA>"], "an encrypted value"),
+        ("EMAIL_ADDRESS_9c1e2f3a4b5c6d7e", [], "a hash pseudonym is recognised whole only"),
+        ("<email> <A:b>", [], "lower case, or a colon without our prefix, is not ours"),
+    ],
+)
+def test_placeholders_are_found_inside_texts(text: str, found: List[str], why: str) -> None:
+    """PLACEHOLDER is what the detector skips inside a text (bracketed replacements)."""
+    assert [m.group(0) for m in PLACEHOLDER.finditer(text)] == found, why
+
+
+# "call 4111111111111111 now" -> "call <CREDIT_CARD> now": the card is [5, 21), its
+# placeholder [5, 18). A plain shift by the replacements before a position (what the NLU
+# component's remapping did) sends 10 to 10, the middle of "<CREDIT_CARD>".
+@pytest.mark.parametrize(
+    ("position", "end", "mapped", "why"),
+    [
+        (0, False, 0, "before every replacement: unchanged"),
+        (5, False, 5, "a span starting at the value starts at its placeholder"),
+        (21, True, 18, "a span ending at the value ends at its placeholder"),
+        (25, True, 22, "after a replacement: shifted by its change in length"),
+        (10, False, 5, "inside the value, as a start: the placeholder's start, not a piece of it"),
+        (10, True, 18, "inside the value, as an end: the placeholder's end"),
+    ],
+)
+def test_offsets_map_into_the_redacted_text(
+    position: int, end: bool, mapped: int, why: str
+) -> None:
+    """One owner of offset mapping; a position inside a replaced value never cuts its
+    replacement."""
+    text = "call 4111111111111111 now"
+    bare = Redactor({"default": {"operator": "placeholder", "style": "type"}})
+    redaction = bare.redact(text, [finding(text, "4111111111111111", "CREDIT_CARD")])
+    assert redaction.text == "call <CREDIT_CARD> now"
+    assert redaction.redacted_offset(position, end=end) == mapped, why
+    assert Redaction(text=text).redacted_offset(position, end=end) == position

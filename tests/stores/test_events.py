@@ -12,7 +12,7 @@ from rasa.shared.core.events import Event
 
 from rasa_secure.core.identity.crypto import is_encrypted
 from rasa_secure.errors import ConfigError
-from rasa_secure.stores.events import (
+from rasa_secure.stores import (
     EVENT_FIELDS,
     KNOWN_VALUES_KEY,
     TRUSTED_METADATA,
@@ -268,6 +268,26 @@ def test_detection_failure_redacts_the_whole_text_and_is_audited(
     assert result.event["parse_data"]["text"] == "<REDACTED>"
     assert leaks(json.dumps(result.event)) == []
     assert "detection_failed" in caplog.text and V["email"] not in caplog.text
+
+
+def test_a_failing_redaction_of_a_sensitive_value_is_reported_as_a_change(
+    sanitizer: EventSanitizer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Why: one fail-safe path (the Sanitizer's). A sensitive entity's value replaced because
+    # redaction failed is a change: the tracker store stores the unchanged event as it was,
+    # so an unreported replacement would put the raw value at rest.
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("redactor crashed")
+
+    monkeypatch.setattr(sanitizer.sanitizer.redactor, "redact", broken)
+    event = {
+        "event": "entities",
+        "timestamp": 1.0,
+        "entities": [{"entity": "name", "value": "Ada"}],
+    }
+    result = sanitizer.sanitize(event, scope="c")
+    assert result.event["entities"][0]["value"] == "<REDACTED>"
+    assert result.changed and result.failed and result.categories == ("UNKNOWN",)
 
 
 def test_an_event_that_cannot_be_processed_becomes_a_tombstone(

@@ -176,7 +176,7 @@ def test_without_presidio_it_masks_more_and_says_so(monkeypatch: pytest.MonkeyPa
     def missing(self: Any) -> None:
         raise DependencyMissingError("presidio_analyzer", "pip install 'rasa-secure[pii]'")
 
-    monkeypatch.setattr("rasa_secure.core.redaction.redactor.Sanitizer.load", missing)
+    monkeypatch.setattr("rasa_secure.core.redaction.Sanitizer.load", missing)
     buffer = capture()
     fallback = PIILogFilter()
     assert fallback.sanitizer is None
