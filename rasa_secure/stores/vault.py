@@ -14,7 +14,6 @@ import base64
 import binascii
 import json
 import logging
-import os
 import re
 import threading
 from collections import OrderedDict
@@ -22,7 +21,7 @@ from typing import Any, Dict, Mapping, Tuple
 
 from rasa_secure.core.identity import audit
 from rasa_secure.core.identity.crypto import PREFIX, Keyring, is_encrypted
-from rasa_secure.errors import ConfigError, CryptoError
+from rasa_secure.errors import CryptoError
 
 logger = logging.getLogger(__name__)
 
@@ -78,16 +77,11 @@ def ciphertext_of(value: Any) -> str | None:
 def load_keyring(settings: Mapping[str, Any], component: str) -> Keyring | None:
     """The keyring from the configured variable; required only when slots are sensitive."""
     variable = settings["keys_env"]
-    spec = os.environ.get(variable, "")
-    if spec.strip():
-        return Keyring.parse(spec, source=variable)
     if settings["sensitive_slots"]:
-        raise ConfigError(
-            f"{component}.sensitive_slots",
-            f"sensitive slots are encrypted, but {variable} is not set; "
-            "generate a key with 'rasa-secure keygen'",
+        return Keyring.from_env(
+            variable, option=f"{component}.sensitive_slots", purpose="encrypting sensitive slots"
         )
-    return None
+    return Keyring.from_env_if_set(variable)
 
 
 class Vault:
