@@ -12,10 +12,9 @@ the blind red-team set ``benchmarks/data/blind_redteam.yml`` and on the hard ben
 * memory held by our loaded detector (the sentence encoder included) and the peak while
   loading it.
 
-Our detector runs three times: with its default configuration (rules, n-gram model and the
-semantic stage), with the first tier only (``use_semantic: false``), and with the opt-in
-known-attack memory (``use_memory``), so each tier's effect is measured on the same rows in
-the same run.
+Our detector runs twice: with its default configuration (rules, n-gram model and the
+semantic stage) and with the first tier only (``use_semantic: false``), so the semantic
+stage's effect is measured on the same rows in the same run.
 
 Peers, measured in the same run on the same rows:
 
@@ -29,7 +28,6 @@ Peers, measured in the same run on the same rows:
 Usage::
 
     .venv/bin/python benchmarks/injection_benchmark.py [--skip-yara] [--skip-baseline]
-        [--skip-memory]
 """
 
 from __future__ import annotations
@@ -48,11 +46,10 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from rasa_secure.core.injection import InjectionDetector
+from rasa_secure.core.injection.semantic import shared_encoder
 
-from rasa_secure.core.injection.detector import InjectionDetector  # noqa: E402
-from rasa_secure.core.injection.semantic import shared_encoder  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 DATA = ROOT.parent / "shared" / "benchmarks" / "screening.jsonl"
 UNSEEN = ROOT / "benchmarks" / "data" / "unseen_injection.yml"
@@ -313,7 +310,6 @@ def main(argv: Sequence[str] = ()) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-yara", action="store_true")
     parser.add_argument("--skip-baseline", action="store_true")
-    parser.add_argument("--skip-memory", action="store_true")
     args = parser.parse_args(list(argv))
     test = load_split("test")
     unseen = load_cases(UNSEEN, "benign_unseen")
@@ -324,10 +320,6 @@ def main(argv: Sequence[str] = ()) -> int:
     first_tier, held, _ = ours({"use_semantic": False})
     print(f"rasa_secure first tier only: {held:.1f} MB held")
     systems: Dict[str, Predict] = {"rasa_secure": predict, "first tier only": first_tier}
-    if not args.skip_memory:
-        with_memory, held, _ = ours({"use_memory": True})
-        print(f"rasa_secure + memory: {held:.1f} MB held, encoder already loaded")
-        systems["rasa_secure + memory"] = with_memory
     if not args.skip_baseline:
         systems["TF-IDF+LR"] = tfidf_baseline(load_split("train"))
     with tempfile.TemporaryDirectory() as workdir:

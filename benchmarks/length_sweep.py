@@ -165,7 +165,7 @@ def build(shape: str, n: int, salt: int = 0) -> str:
 
 
 def _load_detectors() -> Dict[str, Callable[[str], Any]]:
-    from rasa_secure.core.injection.detector import InjectionDetector
+    from rasa_secure.core.injection import InjectionDetector
     from rasa_secure.core.pii.detector import PIIDetector
 
     screen = InjectionDetector()

@@ -43,14 +43,9 @@ import sys
 import urllib.parse
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable, Dict, List, Sequence, Tuple
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-from injection_benchmark import CHAT, load_split, ours, tfidf_baseline  # noqa: E402
+from injection_benchmark import CHAT, load_split, ours, tfidf_baseline  # the sibling script
 
 LANGUAGE = ("prompt_injection", "jailbreak", "prompt_leak")
 PAYLOAD = ("sql_injection", "nosql_injection", "command_injection", "code_injection", "xss")

@@ -66,7 +66,7 @@ class Section:
 SECTIONS = (
     Section(
         "InjectionDetector",
-        "rasa_secure.core.injection.detector:OPTIONS",
+        "rasa_secure.core.injection:OPTIONS",
         "The injection screen's detector: the keys of InjectionScreen in `config.yml`, of "
         "`rasa-secure scan --config`, of SecureRestInput's `trigger_screen` and of "
         "SecureAction's `screen`.",

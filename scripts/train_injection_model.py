@@ -50,19 +50,16 @@ from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from rasa_secure.core.injection.detector import (  # noqa: E402
+from rasa_secure.core.injection import (
     HASH_BITS,
-    MEMORY_PATH,
     MODEL_PATH,
-    AttackMemory,
     InjectionDetector,
     NgramHasher,
     model_text,
 )
-from rasa_secure.core.normalize import variants  # noqa: E402
+from rasa_secure.core.normalize import variants
+
+ROOT = Path(__file__).resolve().parent.parent
 
 DATA = ROOT.parent / "shared" / "benchmarks" / "screening.jsonl"
 WRITTEN = (
@@ -395,7 +392,7 @@ def platt_slope(logits: np.ndarray, y: np.ndarray) -> float:
 
 def rule_scores(texts: Sequence[str]) -> List[Dict[str, float]]:
     """Per-category scores of the curated rules alone, for every text."""
-    detector = InjectionDetector({"use_model": False, "use_memory": False})
+    detector = InjectionDetector({"use_model": False})
     return [dict(detector.detect(text).scores) for text in texts]
 
 
@@ -470,36 +467,6 @@ def detection(per_group: Dict[str, float], groups: Sequence[str]) -> float:
     return sum(per_group[g] * counts[g] for g in attacks) / sum(counts[g] for g in attacks)
 
 
-MEMORY_SAMPLE = 64
-"""5-gram hashes kept per known attack."""
-MEMORY_GRID = tuple(round(0.4 + 0.05 * i, 2) for i in range(12))
-"""Similarity thresholds tried for the known-attack memory (0.40 to 0.95)."""
-
-
-def memory_out_of_fold(
-    normalized: Sequence[str], labels: Sequence[str], groups: Sequence[str], folds: int
-) -> np.ndarray:
-    """Out-of-fold similarity of every row to the closest known attack.
-
-    The memory of each fold holds the attacks of the ``train`` split in the other folds
-    (never the written examples): what the shipped memory will know of unseen text.
-    """
-    similarity = np.zeros(len(normalized))
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=11)
-    for train, held in splitter.split(normalized, groups):
-        known = [i for i in train if labels[i] != "benign" and not groups[i].startswith("written")]
-        memory = AttackMemory.build(
-            [normalized[i] for i in known],
-            [labels[i] for i in known],
-            sample=MEMORY_SAMPLE,
-            threshold=1.0,
-        )
-        for i in held:
-            match = memory.nearest(normalized[i])
-            similarity[i] = 0.0 if match is None else match.similarity
-    return similarity
-
-
 def summary(hits: np.ndarray, groups: Sequence[str]) -> str:
     """Detection overall and of prompt_injection, and the worst false-positive rates."""
     per_group = rates(hits, groups)
@@ -515,30 +482,11 @@ def summary(hits: np.ndarray, groups: Sequence[str]) -> str:
     )
 
 
-def choose_memory_threshold(
-    base: np.ndarray, similarity: np.ndarray, groups: Sequence[str]
-) -> Tuple[float, float]:
-    """The lowest similarity threshold within the false-positive budget when the memory is
-    added to the rules and model, and the out-of-fold detection it gives (1.0, base
-    detection, when none qualifies)."""
-    print("known-attack memory, out of fold, added to rules + model:")
-    print(f"   without memory: {summary(base, groups)}")
-    chosen = (1.0, detection(rates(base, groups), groups))
-    for threshold in MEMORY_GRID:
-        hits = base | (similarity >= threshold)
-        print(f"   similarity >= {threshold:.2f}: {summary(hits, groups)}")
-        per_group = rates(hits, groups)
-        if chosen[0] == 1.0 and within_budget(per_group):
-            chosen = (threshold, detection(per_group, groups))
-    return chosen
-
-
 def main(argv: Sequence[str] = ()) -> int:
     """Train, cross-validate, choose the operating point, and save."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
-    parser.add_argument("--memory-out", type=Path, default=MEMORY_PATH)
     args = parser.parse_args(list(argv))
 
     texts, labels, groups = load()
@@ -627,36 +575,6 @@ def main(argv: Sequence[str] = ()) -> int:
     )
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB)")
 
-    normalized = [variants(text)[0].text for text in texts]
-    similarity = memory_out_of_fold(normalized, labels, groups, args.folds)
-    threshold, memory_detection = choose_memory_threshold(final, similarity, groups)
-    print(
-        f"memory threshold {threshold:.2f}: out-of-fold detection {score:.4f} -> "
-        f"{memory_detection:.4f}"
-    )
-    known = [
-        i
-        for i, (label, group) in enumerate(zip(labels, groups))
-        if label != "benign" and not group.startswith("written")
-    ]
-    memory = AttackMemory.build(
-        [normalized[i] for i in known],
-        [labels[i] for i in known],
-        sample=MEMORY_SAMPLE,
-        threshold=threshold,
-        meta={
-            "trained_on": "screening.jsonl split=train attacks",
-            "folds": args.folds,
-            "fp_budget": FP_BUDGET,
-            "cv_detection_without": round(score, 4),
-            "cv_detection_with": round(memory_detection, 4),
-        },
-    )
-    memory.save(args.memory_out)
-    print(
-        f"wrote {args.memory_out} ({len(memory)} attacks, "
-        f"{args.memory_out.stat().st_size / 1e6:.2f} MB)"
-    )
     return 0
 
 

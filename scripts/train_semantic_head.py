@@ -39,30 +39,25 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
+import train_injection_model as ngram  # the sibling script (its directory is on sys.path)
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
-
-import train_injection_model as ngram  # noqa: E402
-
-from rasa_secure.core.injection.detector import MODEL_PATH, NgramModel  # noqa: E402
-from rasa_secure.core.injection.rules import (  # noqa: E402
+from rasa_secure.core.injection import MODEL_PATH, NgramModel
+from rasa_secure.core.injection.rules import (
     CATEGORIES,
     HEADER_INJECTION,
     LDAP_INJECTION,
     SSRF,
     XML_INJECTION,
 )
-from rasa_secure.core.injection.semantic import (  # noqa: E402
+from rasa_secure.core.injection.semantic import (
     LOGIT_SCALE,
     MAX_TOKENS,
     SEMANTIC_PATH,
     SentenceEncoder,
 )
-from rasa_secure.core.normalize import variants  # noqa: E402
+from rasa_secure.core.normalize import variants
 
 GATE = 0.02
 """The first-tier score from which a message goes to the semantic stage (the default of

@@ -437,11 +437,11 @@ class ActionGuard:
 
 
 def _injection_screen(options: Mapping[str, Any], rejects: str) -> Callable[[str], Optional[str]]:
-    from rasa_secure.core.injection.detector import Decision as Verdict
-    from rasa_secure.core.injection.detector import InjectionDetector
+    from rasa_secure.core.injection import InjectionDetector, ScreenDecision
 
     detector = InjectionDetector(options, owner="SecureAction.screen")
-    rejected = {Verdict.BLOCK} if rejects == "block" else {Verdict.BLOCK, Verdict.FLAG}
+    block, flag = ScreenDecision.BLOCK, ScreenDecision.FLAG
+    rejected = {block} if rejects == "block" else {block, flag}
 
     def screen(value: str) -> Optional[str]:
         verdict = detector.detect(value)

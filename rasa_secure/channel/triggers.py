@@ -12,7 +12,7 @@ builds the parse data Rasa would have built, the way the NLU path builds it:
 
 * the text in a canonical form, each entity pointing at its own value in it (Rasa points every
   entity at the whole JSON);
-* every string value screened by :class:`~rasa_secure.core.injection.detector.InjectionDetector`
+* every string value screened by :class:`~rasa_secure.core.injection.InjectionDetector`
   (a ``block`` refuses the message) and its verdict under ``security``;
 * every string value searched by :class:`~rasa_secure.core.pii.detector.PIIDetector` (patterns and
   NER) and the findings under ``pii`` with offsets into the text, exactly as the PIIDetector
@@ -31,7 +31,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from rasa_secure.channel.refusal import RefusalReason
 from rasa_secure.config import resolve
-from rasa_secure.core.injection.detector import InjectionDetector, Verdict
+from rasa_secure.core.injection import InjectionDetector, Verdict
 from rasa_secure.core.json_depth import json_too_deep
 from rasa_secure.core.pii.detector import OPTIONS as PII_OPTIONS
 from rasa_secure.core.pii.detector import PIIDetector, PIIFinding
@@ -89,7 +89,7 @@ class TriggerGate:
     Args:
         allowed: intent name -> entity names its triggers may carry.
         pii: :class:`~rasa_secure.core.pii.detector.PIIDetector` options for entity values.
-        screen: :class:`~rasa_secure.core.injection.detector.InjectionDetector` options.
+        screen: :class:`~rasa_secure.core.injection.InjectionDetector` options.
         max_depth: deepest nesting accepted in a trigger's JSON.
         owner: name used in configuration errors.
     """

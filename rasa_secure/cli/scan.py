@@ -48,7 +48,7 @@ def load_config(path: str) -> Mapping[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     """Process every line; 0 when all succeeded, 1 when some became error objects."""
-    from rasa_secure.core.injection.detector import InjectionDetector
+    from rasa_secure.core.injection import InjectionDetector
 
     config = load_config(args.config) if args.config else {}
     detector = InjectionDetector(config, owner=args.config or "scan")

@@ -12,7 +12,7 @@ from blocked messages)::
         thresholds: {sql_injection: {block: 0.7}}
         allow_list: ["^/\\w+$"]
 
-For every message it runs :class:`rasa_secure.core.injection.detector.InjectionDetector` and:
+For every message it runs :class:`rasa_secure.core.injection.InjectionDetector` and:
 
 * records the verdict as the output property ``security`` (``verdict``, ``score``,
   ``categories``, ``reasons``), so Rasa stores it in the ``parse_data`` of the user event and
@@ -56,8 +56,8 @@ from rasa.shared.nlu.training_data.message import Message
 
 from rasa_secure.config import Option, OptionSpec, defaults, resolve
 from rasa_secure.core.identity import audit
-from rasa_secure.core.injection.detector import OPTIONS as DETECTOR_OPTIONS
-from rasa_secure.core.injection.detector import Decision, InjectionDetector, Reason, Verdict
+from rasa_secure.core.injection import OPTIONS as DETECTOR_OPTIONS
+from rasa_secure.core.injection import InjectionDetector, Reason, ScreenDecision, Verdict
 from rasa_secure.startup import check_deployment
 
 logger = logging.getLogger(__name__)
@@ -139,11 +139,11 @@ class InjectionScreen(GraphComponent):
         except Exception as error:  # fail closed: an unscreened message is not trusted
             logger.error("injection screening failed (%s); blocking", error.__class__.__name__)
             reason = Reason("screen_error", "", 1.0, "raw", None, error.__class__.__name__)
-            verdict = Verdict(Decision.BLOCK, 1.0, (), (reason,), {})
+            verdict = Verdict(ScreenDecision.BLOCK, 1.0, (), (reason,), {})
         message.set(SECURITY_PROPERTY, verdict.to_dict(), add_to_output=True)
-        if verdict.decision is Decision.BLOCK:
+        if verdict.decision is ScreenDecision.BLOCK:
             self._block(message)
-        if verdict.decision is not Decision.ALLOW:
+        if verdict.decision is not ScreenDecision.ALLOW:
             audit.record(
                 COMPONENT_NAME,
                 verdict.decision.value,

@@ -173,7 +173,7 @@ def stub_detector(monkeypatch: pytest.MonkeyPatch, outcome: Any) -> None:
                 raise outcome
             return outcome
 
-    monkeypatch.setattr("rasa_secure.core.injection.detector.InjectionDetector", StubDetector)
+    monkeypatch.setattr("rasa_secure.core.injection.InjectionDetector", StubDetector)
 
 
 # What a detector may hand back (or raise) on the record "bad", and what the output line

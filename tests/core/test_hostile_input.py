@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rasa_secure.core import budget
-from rasa_secure.core.injection.detector import Decision, InjectionDetector
+from rasa_secure.core.injection import InjectionDetector, ScreenDecision
 from rasa_secure.core.pii.detector import PIIDetector
 from rasa_secure.core.redaction import Redactor, Sanitizer
 from rasa_secure.errors import BudgetExceededError
@@ -46,14 +46,19 @@ def screen() -> InjectionDetector:
 
 BUDGET_CASES = [
     # (why, config, text, expected decision)
-    ("the default answer is block", {}, "what is my balance?", Decision.BLOCK),
-    ("budget_decision: flag", {"budget_decision": "flag"}, "what is my balance?", Decision.FLAG),
+    ("the default answer is block", {}, "what is my balance?", ScreenDecision.BLOCK),
+    (
+        "budget_decision: flag",
+        {"budget_decision": "flag"},
+        "what is my balance?",
+        ScreenDecision.FLAG,
+    ),
 ]
 
 
 @pytest.mark.parametrize(("why", "config", "text", "expected"), BUDGET_CASES)
 def test_a_screen_out_of_time_answers_safely_and_says_why(
-    why: str, config: Any, text: str, expected: Decision, slow_clock: None
+    why: str, config: Any, text: str, expected: ScreenDecision, slow_clock: None
 ) -> None:
     detector = InjectionDetector({"time_budget_ms": 100, **config})
     verdict = detector.detect(text)

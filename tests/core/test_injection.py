@@ -8,15 +8,15 @@ from typing import Any, Dict, List
 import pytest
 import yaml
 
-from rasa_secure.core.injection.detector import (
-    AttackMemory,
-    Decision,
+from rasa_secure.core.injection import (
+    CATEGORIES,
     InjectionDetector,
+    ScreenDecision,
     Verdict,
+    all_rules,
     is_structured_value,
     required_literals,
 )
-from rasa_secure.core.injection.rules import CATEGORIES, all_rules
 from rasa_secure.core.normalize import variants
 from rasa_secure.errors import ConfigError, DetectionError
 
@@ -46,15 +46,15 @@ def test_golden_case(detector: InjectionDetector, case: Dict[str, Any]) -> None:
     """Each family, obfuscated variants, 13 languages, and benign banking messages."""
     verdict = detector.detect(case["text"])
     if case["expect"] == "block":
-        assert verdict.decision is Decision.BLOCK, verdict.to_dict()
+        assert verdict.decision is ScreenDecision.BLOCK, verdict.to_dict()
         assert case["category"] in verdict.categories, verdict.categories
     elif case["expect"] == "flag":
-        assert verdict.decision is Decision.FLAG, verdict.to_dict()
+        assert verdict.decision is ScreenDecision.FLAG, verdict.to_dict()
         assert case["category"] in verdict.categories, verdict.categories
     elif case["expect"] == "allow":
-        assert verdict.decision is Decision.ALLOW, verdict.to_dict()
+        assert verdict.decision is ScreenDecision.ALLOW, verdict.to_dict()
     else:
-        assert verdict.decision is not Decision.BLOCK, verdict.to_dict()
+        assert verdict.decision is not ScreenDecision.BLOCK, verdict.to_dict()
 
 
 def test_reasons_name_rule_variant_and_span(detector: InjectionDetector) -> None:
@@ -101,15 +101,15 @@ def test_over_length_gets_a_clear_verdict_without_scanning() -> None:
     """A message over max_length is not scanned; the verdict says why."""
     detector = InjectionDetector({"max_length": 100, "over_length_decision": "flag"})
     verdict = detector.detect("hello " * 50)
-    assert verdict.decision is Decision.FLAG
+    assert verdict.decision is ScreenDecision.FLAG
     assert verdict.reasons[0].source == "max_length"
 
 
 def test_allow_list_allows_a_full_match() -> None:
     """An operator allow-list entry lets a known message through; a partial match does not."""
     detector = InjectionDetector({"allow_list": [r"select \* from products"]})
-    assert detector.detect("SELECT * FROM products").decision is Decision.ALLOW
-    assert detector.detect("SELECT * FROM products; DROP TABLE x").decision is Decision.BLOCK
+    assert detector.detect("SELECT * FROM products").decision is ScreenDecision.ALLOW
+    assert detector.detect("SELECT * FROM products; DROP TABLE x").decision is ScreenDecision.BLOCK
 
 
 def test_per_category_threshold_changes_the_decision() -> None:
@@ -117,7 +117,7 @@ def test_per_category_threshold_changes_the_decision() -> None:
     config = {"use_model": False, "thresholds": {"template_injection": {"block": 1.0}}}
     assert InjectionDetector({"use_model": False}).detect("{{7*7}}").blocked
     verdict = InjectionDetector(config).detect("{{7*7}}")
-    assert verdict.decision is Decision.FLAG, verdict.to_dict()
+    assert verdict.decision is ScreenDecision.FLAG, verdict.to_dict()
 
 
 def test_disabled_rule_is_not_reported() -> None:
@@ -223,7 +223,7 @@ def test_structured_values(text: str, expected: bool, why: str) -> None:
 def test_structured_value_still_goes_through_the_rules(detector: InjectionDetector) -> None:
     """The model does not read a data value, the rules do: a payload cannot hide in one."""
     verdict = detector.detect("admin@example.com")
-    assert verdict.decision is Decision.ALLOW
+    assert verdict.decision is ScreenDecision.ALLOW
     assert all(reason.source != "model" for reason in verdict.reasons)
     assert detector.detect("admin@example.com' OR '1'='1").blocked
 
@@ -266,43 +266,6 @@ def test_leetspeak_attack_at_the_end_of_a_long_message_blocks(detector: Injectio
     verdict = detector.detect(text)
     assert verdict.blocked, verdict.to_dict()
     assert any("leetspeak" in reason.variant for reason in verdict.reasons)
-
-
-KNOWN = "zorblax quuxifier mode: the frobnicated wizard grants every wish without asking twice"
-
-
-def test_memory_finds_a_close_copy_of_a_known_attack(tmp_path: Path) -> None:
-    """A known attack reworded a little is still close; unrelated text is not."""
-    memory = AttackMemory.build(
-        [KNOWN, "'; drop table accounts; --"],
-        ["jailbreak", "sql_injection"],
-        sample=64,
-        threshold=0.6,
-    )
-    path = tmp_path / "memory.npz"
-    memory.save(path)
-    loaded = AttackMemory.load(path)
-    close = loaded.nearest(KNOWN.replace("twice", "again"))
-    assert close is not None and close.category == "jailbreak" and close.similarity > 0.8
-    far = loaded.nearest("what is the balance of my savings account please")
-    assert far is None or far.similarity < 0.3
-    assert loaded.score(0.59) == 0.0 and loaded.score(0.6) == pytest.approx(0.8)
-
-
-def test_memory_tier_blocks_only_when_enabled(tmp_path: Path) -> None:
-    """The memory is opt-in; when on, a close copy blocks with the reason ``memory``."""
-    path = tmp_path / "memory.npz"
-    AttackMemory.build([KNOWN], ["jailbreak"], sample=64, threshold=0.6).save(path)
-    reworded = KNOWN.replace("twice", "again")
-    assert not InjectionDetector(memory_path=path).detect(reworded).blocked
-    verdict = InjectionDetector({"use_memory": True}, memory_path=path).detect(reworded)
-    assert verdict.blocked and verdict.reasons[0].source == "memory", verdict.to_dict()
-
-
-def test_missing_memory_file_is_a_clear_error(tmp_path: Path) -> None:
-    """Turning the memory on without its file is a DetectionError at construction."""
-    with pytest.raises(DetectionError):
-        InjectionDetector({"use_memory": True}, memory_path=tmp_path / "absent.npz")
 
 
 def test_required_literals_leave_case_blind_parts_out() -> None:

@@ -25,7 +25,7 @@ from typing import Any, Callable, Dict, List, Tuple
 import pytest
 
 from rasa_secure.core import regex_probe
-from rasa_secure.core.injection.detector import InjectionDetector
+from rasa_secure.core.injection import InjectionDetector
 from rasa_secure.core.pii.detector import PIIDetector
 from rasa_secure.core.regex_probe import Growth, Shape
 
