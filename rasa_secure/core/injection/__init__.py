@@ -14,7 +14,7 @@ from rasa_secure.core.injection.ngram import (
 from rasa_secure.core.injection.options import OPTIONS
 from rasa_secure.core.injection.prefilter import RuleSet, required_literals
 from rasa_secure.core.injection.results import Reason, ScreenDecision, Verdict
-from rasa_secure.core.injection.rules import CATEGORIES, Rule, all_rules
+from rasa_secure.core.injection.rules import CATEGORIES, Rule, Strength, all_rules
 from rasa_secure.core.injection.structured import is_structured_value
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "Rule",
     "RuleSet",
     "ScreenDecision",
+    "Strength",
     "Verdict",
     "all_rules",
     "is_structured_value",

@@ -3,8 +3,7 @@
 A rule runs on a variant only if one of its triggers occurs there (a word, matched on its
 first four letters; a substring; or any CJK character) and, for each of its first two groups
 of :func:`required_literals`, one string of the group does: most messages run no expression
-at all. Both checks are exact for the strings a rule's examples hold (the rule table's
-self-test runs every example through a :class:`RuleSet` of its rule alone).
+at all. ``tests/core/test_rules.py`` checks that neither skips any rule's examples.
 """
 
 from __future__ import annotations
