@@ -15,8 +15,6 @@ linear in the length of its input. Nothing in this module logs or keeps the text
 
 from __future__ import annotations
 
-import base64
-import binascii
 import codecs
 import html
 import re
@@ -28,6 +26,13 @@ from urllib.parse import unquote
 
 from rasa_secure.core.budget import UNLIMITED, Deadline
 from rasa_secure.core.contract import Span
+from rasa_secure.core.decode import (
+    common_words,
+    decode_base64,
+    decode_escapes,
+    decode_hex,
+    looks_like_base64,
+)
 
 
 class VariantKind(str, Enum):
@@ -174,26 +179,10 @@ _BASE64_LONG = 16
 payload: ``' or 1=1`` is 12) must look encoded: padded, or mixing upper case, lower case
 and digits."""
 _HEX_RUN = re.compile(r"(?<![0-9A-Za-z])(?:0x)?((?:[0-9A-Fa-f]{2}[ :,]?){6,})(?![0-9A-Za-z])")
-_ESCAPE = re.compile(r"\\x[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f]{4}|\\[0-7]{3}")
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z]{2,8});?")
-_WORD = re.compile(r"[a-z']+")
 _ROT13_HINT = re.compile(r"rot-?13|rot\s13|caesar|cesar|cäsar")
 _REVERSE_HINT = re.compile(r"revers|backward|invert|umgekehrt|invers|rückwärts|задом|наоборот|逆")
-
-# Frequent English words (and a few injection words): a decoding that turns gibberish into
-# more of these than the original had is very likely the intended reading.
-_COMMON_WORDS: FrozenSet[str] = frozenset(
-    " ".join(
-        (
-            "the you your and to all of a in is it that this for are be on with as not do me",
-            "my i we what now from or any ignore instructions previous prompt system rules",
-            "tell say print show reveal forget above below password secret admin mode act",
-            "pretend anything must will can no never then than have has was",
-        )
-    ).split(" ")
-)
-
 
 # --- normalisation ------------------------------------------------------------------------
 
@@ -336,66 +325,6 @@ def despace(text: str) -> Tuple[str, str, List[Tuple[int, int]]]:
     return "".join(joined) + text[last:], "".join(split) + text[last:], runs
 
 
-def _common_hits(text: str) -> int:
-    return sum(1 for word in _WORD.findall(text) if word in _COMMON_WORDS)
-
-
-def _printable_ratio(text: str) -> float:
-    if not text:
-        return 0.0
-    good = sum(1 for c in text if c.isprintable() or c in "\n\r\t")
-    return good / len(text)
-
-
-def _decode_bytes(raw: bytes) -> Optional[str]:
-    try:
-        decoded = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    letters = sum(1 for c in decoded if c.isalpha())
-    if len(decoded) < 4 or _printable_ratio(decoded) < 0.9 or letters < len(decoded) * 0.15:
-        return None
-    return decoded
-
-
-def decode_base64(token: str) -> Optional[str]:
-    """Decode a base64 (standard or URL-safe) token to text, or ``None`` if not text."""
-    body = token.rstrip("=")
-    if len(body) % 4 == 1:
-        return None
-    padded = body + "=" * (-len(body) % 4)
-    try:
-        if "-" in padded or "_" in padded:
-            raw = base64.urlsafe_b64decode(padded)
-        else:
-            raw = base64.b64decode(padded, validate=True)
-    except (binascii.Error, ValueError):
-        return None
-    return _decode_bytes(raw)
-
-
-def decode_hex(token: str) -> Optional[str]:
-    """Decode hex digits (separators allowed) to text, or ``None`` if not text."""
-    digits = re.sub(r"[^0-9A-Fa-f]", "", token)
-    if len(digits) % 2:
-        return None
-    try:
-        return _decode_bytes(bytes.fromhex(digits))
-    except ValueError:
-        return None
-
-
-def _unescape(match: re.Match[str]) -> str:
-    token = match.group(0)
-    code = int(token[2:], 16) if token[1] in "xu" else int(token[1:], 8)
-    return chr(code)
-
-
-def decode_escapes(text: str) -> str:
-    """Replace every ``\\xNN``, ``\\uNNNN`` and ``\\NNN`` (octal) escape by its character."""
-    return _ESCAPE.sub(_unescape, text)
-
-
 # --- variants -----------------------------------------------------------------------------
 
 
@@ -418,7 +347,9 @@ def _decodings(cleaned: str, lowered: str, words: str, limits: Limits) -> Iterat
         token = match.group(0)
         if token.isalpha() and (token.islower() or token.isupper()):
             continue  # a long plain word, not base64
-        if len(token) < _BASE64_SHORT or (len(token) < _BASE64_LONG and not _looks_encoded(token)):
+        if len(token) < _BASE64_SHORT or (
+            len(token) < _BASE64_LONG and not looks_like_base64(token)
+        ):
             continue
         decoded = decode_base64(token)
         if decoded is not None:
@@ -432,8 +363,9 @@ def _decodings(cleaned: str, lowered: str, words: str, limits: Limits) -> Iterat
         if decoded is not None:
             found += 1
             yield _Decoded(VariantKind.HEX, decoded, match.start(), match.end())
-    if "\\" in cleaned and _ESCAPE.search(cleaned):
-        yield _Decoded(VariantKind.ESCAPES, decode_escapes(cleaned), 0, len(cleaned))
+    unescaped = decode_escapes(cleaned)
+    if unescaped is not None:
+        yield _Decoded(VariantKind.ESCAPES, unescaped, 0, len(cleaned))
     if _PERCENT.search(cleaned):
         decoded = unquote(cleaned)
         if _PERCENT.search(decoded):
@@ -445,24 +377,13 @@ def _decodings(cleaned: str, lowered: str, words: str, limits: Limits) -> Iterat
         if decoded != cleaned:
             yield _Decoded(VariantKind.HTML, decoded, 0, len(cleaned))
     if any("a" <= c <= "z" for c in lowered):
-        own = _common_hits(words)
+        own = common_words(words)
         rot = codecs.encode(lowered, "rot13")
-        if _ROT13_HINT.search(lowered) or _common_hits(rot) > max(own, 1):
+        if _ROT13_HINT.search(lowered) or common_words(rot) > max(own, 1):
             yield _Decoded(VariantKind.ROT13, rot, 0, len(cleaned))
         backwards = lowered[::-1]
-        if _REVERSE_HINT.search(lowered) or _common_hits(backwards) > max(own, 1):
+        if _REVERSE_HINT.search(lowered) or common_words(backwards) > max(own, 1):
             yield _Decoded(VariantKind.REVERSED, backwards, 0, len(cleaned))
-
-
-def _looks_encoded(token: str) -> bool:
-    """Whether a short token looks like base64 rather than a word or a number."""
-    if token.endswith("="):
-        return True
-    return (
-        any(c.isdigit() for c in token)
-        and any(c.isupper() for c in token)
-        and any(c.islower() for c in token)
-    )
 
 
 def _whole(cleaned: Cleaned, original_length: int, start: int, end: int) -> Span:

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from rasa_secure.config import resolve
-from rasa_secure.core import normalize
+from rasa_secure.core import decode, normalize
 from rasa_secure.core.budget import Deadline
 from rasa_secure.core.contract import Span
 from rasa_secure.core.injection import ngram, prefilter, segment, structured
@@ -229,7 +229,7 @@ class InjectionDetector:
         (for the growth probe of ``tests/core/test_regex_growth.py``)."""
         named = [(f"rule:{rule.id}", pattern) for rule, pattern in self.rules.compiled()]
         named += [(f"allow_list[{i}]", pattern) for i, pattern in enumerate(self._allow)]
-        for module in (normalize, segment, prefilter, ngram, structured):
+        for module in (normalize, decode, segment, prefilter, ngram, structured):
             named += module_expressions(module)
         return named
 
