@@ -25,6 +25,12 @@ Peers, measured in the same run on the same rows:
   ``nemoguardrails`` wheel downloaded with ``pip download`` into a temporary directory (never
   committed); skipped with a note when it cannot be obtained offline.
 
+Data: ``../shared/benchmarks/screening.jsonl`` (not in the repository), SHA-256
+``d4faca265f2a220e3394e7c645f9bf0593ead0f3899939aa7072e9fa2124d09b``; its sources and
+licences are listed in ``scripts/train_injection_model.py``, and ``docs/benchmarks/injection.md``
+("Data and how to get it") says how to get it. The written sets
+(``benchmarks/data/*.yml``) are in the repository (Apache-2.0).
+
 Usage::
 
     .venv/bin/python benchmarks/injection_benchmark.py [--skip-yara] [--skip-baseline]

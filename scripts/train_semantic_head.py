@@ -24,6 +24,11 @@ fold, the rules + model + stage together stay within the detector's false-positi
 :data:`ADDED_FP` false positives to any benign group: it is there to catch the paraphrased
 and translated attacks the first tier misses, not to trade precision for recall.
 
+Data: ``../shared/benchmarks/screening.jsonl`` (not in the repository), SHA-256
+``d4faca265f2a220e3394e7c645f9bf0593ead0f3899939aa7072e9fa2124d09b``; its sources and
+licences are listed in ``scripts/train_injection_model.py``, and ``docs/benchmarks/injection.md``
+("Data and how to get it") says how to get it.
+
 Usage::
 
     .venv/bin/python scripts/train_semantic_head.py [--folds 5] [--max-tokens 64] [--out PATH]
