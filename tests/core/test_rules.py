@@ -3,6 +3,8 @@ per family through the whole screen."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import List, Tuple
 
 import pytest
@@ -12,6 +14,7 @@ from rasa_secure.core.injection.rules import FAMILIES
 from rasa_secure.core.normalize import variants
 
 RULES = all_rules()
+DOC = Path(__file__).parents[2] / "docs" / "components" / "injection-screen.md"
 TABLE = RuleSet(RULES)
 
 
@@ -88,9 +91,14 @@ def detector() -> InjectionDetector:
     return InjectionDetector()
 
 
-def test_every_family_has_a_case() -> None:
-    """A new family comes with its entry in :data:`FAMILY_CASES`."""
+def test_every_family_has_a_case_and_a_doc_row() -> None:
+    """A new family comes with its entry in :data:`FAMILY_CASES` and its row in the
+    component page's table of families."""
     assert [family for family, _ in FAMILY_CASES] == list(FAMILIES)
+    section = DOC.read_text(encoding="utf-8").split("## Rule families")[1].split("\n## ")[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    documented = {name for row in rows for name in re.findall(r"`(\w+)`", row.split(" | ")[0])}
+    assert set(FAMILIES) <= documented, set(FAMILIES) - documented
 
 
 @pytest.mark.parametrize(("family", "text"), FAMILY_CASES, ids=[f for f, _ in FAMILY_CASES])
