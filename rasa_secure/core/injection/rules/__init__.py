@@ -12,8 +12,10 @@ is linear in its input: bounded gaps (``.{0,60}``), no nested unbounded quantifi
 code-injection families are written out; the instruction-override, prompt-extraction and
 jailbreak rules of twelve more languages are generated from each language's vocabulary
 (:mod:`rasa_secure.core.injection.rules.language`). Examples come from the project's own
-golden cases and training data, and from the ``train`` split of the public screening data
-(sources and licences: ``docs/benchmarks/injection.md``).
+golden cases and training data, from the ``train`` split of the public screening data
+(sources and licences: ``docs/benchmarks/injection.md``) and, a few, from its training-only
+supplement: meta-llama/PurpleLlama CyberSecEval (MIT), confident-ai/deepteam (Apache-2.0),
+ReversecLabs/spikee (Apache-2.0) and gunthercox/chatterbot-corpus (BSD-3-Clause).
 """
 
 from __future__ import annotations
