@@ -101,20 +101,20 @@ SECTIONS = (
     ),
     Section(
         "Redaction operators",
-        "rasa_secure.core.redaction.redactor:_OPERATOR_PARAMS",
+        "rasa_secure.core.redaction.operators:OPERATORS",
         "The settings of one operator: `redaction.default` and each entry of `redaction.entities`.",
         "redaction.md",
     ),
     Section(
         "Sanitizer",
-        "rasa_secure.core.redaction.redactor:SANITIZER_OPTIONS",
+        "rasa_secure.core.redaction.sanitizer:OPTIONS",
         "Detection and redaction together: the `pii` mapping of SecureAction, SecureTrackerStore "
         "and SecureEventBroker.",
         "redaction.md",
     ),
     Section(
         "SecureRestInput",
-        "rasa_secure.channel.secure_rest:OPTIONS",
+        "rasa_secure.channel.admission:OPTIONS",
         "The channel's section of `credentials.yml`.",
         "components/secure-rest-input.md",
     ),
@@ -126,7 +126,7 @@ SECTIONS = (
     ),
     Section(
         "SecureEventBroker",
-        "rasa_secure.stores.events:OPTIONS",
+        "rasa_secure.stores.options:OPTIONS",
         "The `event_broker` section of `endpoints.yml`.",
         "components/secure-event-broker.md",
     ),
@@ -145,7 +145,7 @@ SECTIONS = (
     ),
     Section(
         "SecureAction",
-        "rasa_secure.actions.secure_action:OPTIONS",
+        "rasa_secure.actions.guard:OPTIONS",
         "The action server's configuration file.",
         "components/secure-action.md",
     ),
