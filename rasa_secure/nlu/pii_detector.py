@@ -49,9 +49,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from rasa_secure.config import Option, OptionSpec, defaults, resolve
 from rasa_secure.core.identity import audit
-from rasa_secure.core.pii.detector import OPTIONS as DETECTOR_OPTIONS
-from rasa_secure.core.pii.detector import PIIDetector as CorePIIDetector
-from rasa_secure.core.pii.detector import PIIFinding
+from rasa_secure.core.pii import OPTIONS as DETECTOR_OPTIONS
+from rasa_secure.core.pii import PIIAnalyzer, PIIFinding
 from rasa_secure.core.redaction.redactor import Redaction, Redactor
 from rasa_secure.errors import ConfigError
 
@@ -109,7 +108,7 @@ class PIIDetector(GraphComponent):
         """
         self.config = resolve(OPTIONS, config, owner=EXTRACTOR_NAME)
         detector_config = {key: self.config[key] for key in DETECTOR_OPTIONS}
-        self.detector = CorePIIDetector(detector_config)
+        self.detector = PIIAnalyzer(detector_config)
         self.redactor = Redactor({"default": {"operator": "placeholder", "style": "type"}})
         self.rasa_entities: Dict[str, str] = dict(self.config["rasa_entities"])
         self.mask_types = frozenset(self.config["mask_entities"])
@@ -176,7 +175,7 @@ class PIIDetector(GraphComponent):
             if self.config["mask_text"] and not text.startswith(INTENT_MESSAGE_PREFIX):
                 message.set(TEXT, self.config["failure_text"])
             return
-        message.set(PII_PROPERTY, [f.to_dict() for f in findings], add_to_output=True)
+        message.set(PII_PROPERTY, [f.to_wire() for f in findings], add_to_output=True)
         message.set(FAILED_PROPERTY, False, add_to_output=True)
         masked = self.config["mask_text"] and not text.startswith(INTENT_MESSAGE_PREFIX)
         redaction = self._mask(text, findings) if masked else Redaction(text=text)

@@ -48,7 +48,7 @@ from rasa_secure.config import Option, OptionSpec, list_of, resolve
 from rasa_secure.core.identity import audit
 from rasa_secure.core.identity.crypto import ENV_VAR, PREFIX, Keyring, is_encrypted
 from rasa_secure.core.identity.envelope import METADATA_KEY as IDENTITY_RECORD_KEY
-from rasa_secure.core.pii.detector import PIIFinding
+from rasa_secure.core.pii import PIIFinding
 from rasa_secure.core.redaction.redactor import FAILED_ENTITY, Redaction, Sanitizer
 from rasa_secure.errors import ConfigError, CryptoError
 

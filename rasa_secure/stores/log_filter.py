@@ -317,7 +317,7 @@ _busy = threading.local()
 
 def _fallback_redact(text: str) -> str:
     """Mask without Presidio: our stdlib recognizers (no context needed) and broad patterns."""
-    from rasa_secure.core.pii.recognizers import builtin_recognizers
+    from rasa_secure.core.pii import builtin_recognizers
 
     spans = [(c.start, c.end) for r in builtin_recognizers() for c in r.find(text)]
     spans += [m.span() for pattern in _FALLBACK_PATTERNS for m in pattern.finditer(text)]

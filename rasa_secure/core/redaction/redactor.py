@@ -21,7 +21,7 @@ The pseudonym key is read from ``RASA_SECURE_PSEUDONYM_KEY`` (any secret string)
 derived from the keyring's current key, else a random per-process key (stable until restart;
 a warning says so when a keyed operator is configured).
 
-:class:`Sanitizer` runs a :class:`PIIDetector` and a :class:`Redactor`,
+:class:`Sanitizer` runs a :class:`PIIAnalyzer` and a :class:`Redactor`,
 redacting along with the detector's findings any known from elsewhere (``extra_findings``:
 the NLU component's, sensitive values), and fails safe: if detection or redaction raises, the
 whole text becomes ``<REDACTED>``, :attr:`Redaction.failed` is set and an audit record reports
@@ -44,7 +44,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from rasa_secure.config import Option, OptionSpec, in_range, positive, resolve
 from rasa_secure.core.identity import audit
 from rasa_secure.core.identity.crypto import PREFIX, Keyring
-from rasa_secure.core.pii.detector import PIIDetector, PIIFinding
+from rasa_secure.core.pii import PIIAnalyzer, PIIFinding
 from rasa_secure.errors import ConfigError, InputError, RasaSecureError
 
 logger = logging.getLogger(__name__)
@@ -192,7 +192,7 @@ class Redactor:
 
         Args:
             text: the original text the findings point into.
-            findings: spans to replace (from :meth:`PIIDetector.detect`).
+            findings: spans to replace (from :meth:`PIIAnalyzer.detect`).
             scope: the conversation id; pseudonyms and placeholders are stable within it.
 
         Raises:
@@ -370,7 +370,7 @@ class Sanitizer:
 
     def __init__(
         self,
-        detector: PIIDetector,
+        detector: PIIAnalyzer,
         redactor: Redactor,
         *,
         failure_text: str = "<REDACTED>",
@@ -392,7 +392,7 @@ class Sanitizer:
         """
         options = resolve(SANITIZER_OPTIONS, config, owner="Sanitizer")
         return cls(
-            PIIDetector(options["detector"]),
+            PIIAnalyzer(options["detector"]),
             Redactor(options["redaction"], keyring=keyring),
             failure_text=options["failure_text"],
             audit_redactions=options["audit_redactions"],
