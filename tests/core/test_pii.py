@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from rasa_secure.core.pii import PIIAnalyzer, PIIFinding, presidio, presidio_countries
 from rasa_secure.core.pii import analyzer as pii
 from rasa_secure.core.pii.presidio import MIN_PHONE_DIGITS, PresidioPhone
+from rasa_secure.core.pii.presidio import PHONE_CANDIDATE as MATCHER_PATTERN
 from rasa_secure.core.pii.scan import TextView
 from rasa_secure.errors import ConfigError, DependencyMissingError, DetectionError, InputError
 from tests.core.conftest import MODEL
@@ -401,3 +402,47 @@ def test_skipping_settled_spans_never_changes_the_findings(
     fast = engine.detect(text)
     with mock.patch.object(pii, "_settled", lambda scored, ceiling: []):
         assert engine.detect(text) == fast
+
+
+# --- the contract with the installed Presidio -------------------------------------------------
+
+
+def test_countries_are_read_off_the_installed_presidio() -> None:
+    """Every country_specific package of Presidio maps to an ISO code (UK -> GB)."""
+    countries = presidio_countries()
+    assert set(countries.values()) >= {"US", "GB", "AU", "IN", "IT", "ES", "PL", "SG", "FI", "KR"}
+    assert countries["uk"] == "GB" and countries["us"] == "US"
+
+
+def test_an_unknown_country_names_the_key_and_the_allowed_values() -> None:
+    """countries: [XX] fails when the analyzer loads, with what would have been accepted."""
+    with pytest.raises(ConfigError, match=r"PIIAnalyzer\.countries.*allowed: .*GB") as error:
+        PIIAnalyzer({"spacy_model": None, "countries": ["XX"]}).load()
+    assert error.value.allowed is not None and "US" in error.value.allowed
+
+
+def test_every_presidio_recognizer_we_tune_exists_with_its_entity(no_network: None) -> None:
+    """The entity types and recognizer names presidio.py tunes (digit gates, character gates,
+    linear rewrites) exist among Presidio's predefined recognizers, and every one of them we
+    load (all countries, their languages) loads offline."""
+    assert set(presidio._LINEAR_REWRITES) <= set(presidio._predefined().__all__)
+    config = {
+        "spacy_model": None,
+        "countries": sorted(presidio_countries().values()),
+        "languages": ["en", "es", "it", "pl", "fi", "kr"],
+    }
+    detector = PIIAnalyzer(config)
+    detector.load()
+    assert detector._engine is not None
+    loaded = {e for source in detector._engine.sources for e in source.entities}
+    assert set(presidio._MIN_DIGITS) <= loaded
+    assert set(presidio._NEEDS_CHAR) <= loaded
+
+
+def test_the_phone_candidate_grammar_is_the_matcher_s_own() -> None:
+    """Our copy of libphonenumber's candidate pattern equals the one phonenumbers uses."""
+    matcher = pytest.importorskip("phonenumbers.phonenumbermatcher")
+    private = getattr(matcher, "_PATTERN", None)
+    if private is None:
+        pytest.skip("phonenumbers no longer exposes its candidate pattern to compare with")
+    assert (MATCHER_PATTERN.pattern, MATCHER_PATTERN.flags) == (private.pattern, private.flags)

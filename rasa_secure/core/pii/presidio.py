@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import importlib
 import inspect
+import re
 import threading
 from collections import Counter
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
@@ -220,11 +221,8 @@ four-digit amount would otherwise come back as a phone number."""
 
 def _phone_windows(text: str) -> List[Tuple[int, int]]:
     """Merged ``(start, end)`` windows around the phone-length runs of ``text``."""
-    candidate = _phone_candidate()
-    if candidate is None:
-        return [(0, len(text))]
     windows: List[Tuple[int, int]] = []
-    for match in candidate.finditer(text):
+    for match in PHONE_CANDIDATE.finditer(text):
         if sum(map(str.isdecimal, match.group())) < MIN_PHONE_DIGITS:
             continue
         start, end = max(0, match.start() - 1), min(len(text), match.end() + 3)
@@ -235,12 +233,24 @@ def _phone_windows(text: str) -> List[Tuple[int, int]]:
     return windows
 
 
-@functools.lru_cache(maxsize=None)
-def _phone_candidate() -> Optional[Any]:
-    """The candidate pattern of ``phonenumbers``' matcher (``None``: analyse whole texts)."""
-    from phonenumbers import phonenumbermatcher
-
-    return getattr(phonenumbermatcher, "_PATTERN", None)
+_PHONE_PUNCTUATION = (
+    "[-x\u2010-\u2015\u2212\u30fc\uff0d-\uff0f \xa0\xad\u200b\u2060\u3000()"
+    "\uff08\uff09\uff3b\uff3d.\\[\\]/~\u2053\u223c\uff5e]{0,4}"
+)
+_PHONE_EXTENSION = (
+    ";ext=(\\d{1,20})|[ \xa0\\t,]*(?:e?xt(?:ensi(?:o\u0301?|\xf3))?n?|\uff45?\uff58\uff54\uff4e?"
+    "|\u0434\u043e\u0431|anexo)[:\\.\uff0e]?[ \xa0\\t,-]*(\\d{1,20})#?|[ \xa0\\t,]*"
+    "(?:[x\uff58#\uff03~\uff5e]|int|\uff49\uff4e\uff54)[:\\.\uff0e]?[ \xa0\\t,-]*(\\d{1,9})#?"
+    "|[- ]+(\\d{1,6})#"
+)
+PHONE_CANDIDATE = re.compile(
+    f"(?:[(\\[\uff08\uff3b+\uff0b]{_PHONE_PUNCTUATION}){{0,2}}\\d{{1,20}}"
+    f"(?:{_PHONE_PUNCTUATION}\\d{{1,20}}){{0,20}}(?:{_PHONE_EXTENSION})?",
+    re.IGNORECASE | re.UNICODE,
+)
+"""The candidate grammar of libphonenumber's ``PhoneNumberMatcher`` (lead brackets or plus,
+digit blocks of up to 20 separated by up to four punctuation marks, an extension), which
+``phonenumbers`` keeps private; ``tests/core/test_pii.py`` checks the copy against it."""
 
 
 def _predefined() -> Any:
