@@ -314,6 +314,7 @@ _REPRESENTATIVES = {
 
 
 def parse_lenient(source: str, flags: int) -> Optional[Any]:
+    """``source`` parsed, warnings ignored; ``None`` for what ``sre_parse`` cannot read."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

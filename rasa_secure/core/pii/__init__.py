@@ -9,7 +9,6 @@ from rasa_secure.core.pii.finding import PIIExplanation, PIIFinding, PIIWire, fr
 from rasa_secure.core.pii.options import DEFAULT_NER_LABELS, NER_IGNORE, OPTIONS
 from rasa_secure.core.pii.presidio import offline_tld_extractor, presidio_countries
 from rasa_secure.core.pii.recognizers import (
-    BUILTIN_ENTITIES,
     RECOGNIZERS,
     VALIDATORS,
     Pattern,
@@ -19,7 +18,6 @@ from rasa_secure.core.pii.recognizers import (
 )
 
 __all__ = [
-    "BUILTIN_ENTITIES",
     "DEFAULT_NER_LABELS",
     "NER_IGNORE",
     "OPTIONS",

@@ -14,7 +14,6 @@ from rasa_secure.core.pii.recognizers.base import (
     compile_pattern,
 )
 from rasa_secure.core.pii.recognizers.registry import (
-    BUILTIN_ENTITIES,
     RECOGNIZERS,
     builtin_recognizers,
 )
@@ -30,7 +29,6 @@ from rasa_secure.core.pii.recognizers.validators import (
 from rasa_secure.core.pii.recognizers.yaml_loader import custom_recognizers, load_recognizer_file
 
 __all__ = [
-    "BUILTIN_ENTITIES",
     "RECOGNIZERS",
     "VALIDATORS",
     "Candidate",

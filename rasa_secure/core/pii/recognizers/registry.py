@@ -31,9 +31,6 @@ RECOGNIZERS: Tuple[Type[RegexRecognizer], ...] = (
 )
 """Every built-in recognizer class, in the order they run."""
 
-BUILTIN_ENTITIES = ("PASSWORD", "PIN", "SECRET", "BANK_ACCOUNT", "ID_NUMBER", "DATE_OF_BIRTH")
-"""Entity types only our recognizers produce."""
-
 
 @functools.lru_cache(maxsize=None)
 def builtin_recognizers() -> Tuple[RegexRecognizer, ...]:
