@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, List, Optional, Tuple
+from typing import Any, List, Optional, Tuple, Type
 
 import pytest
 from hypothesis import given
@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from rasa_secure.core.pii import PIIAnalyzer
 from rasa_secure.core.pii.recognizers import (
+    RECOGNIZERS,
     RegexRecognizer,
     aba_valid,
     builtin_recognizers,
@@ -22,6 +23,16 @@ from rasa_secure.core.pii.recognizers import (
     luhn_valid,
     plausible_date,
 )
+from rasa_secure.core.pii.recognizers.bank_account import BankAccountRecognizer
+from rasa_secure.core.pii.recognizers.card_context import CardNumberContextRecognizer
+from rasa_secure.core.pii.recognizers.date_of_birth import DateOfBirthRecognizer
+from rasa_secure.core.pii.recognizers.high_entropy import HighEntropySecretRecognizer
+from rasa_secure.core.pii.recognizers.iban import IbanAnyCaseRecognizer
+from rasa_secure.core.pii.recognizers.id_number import IdNumberContextRecognizer
+from rasa_secure.core.pii.recognizers.password import PasswordRecognizer
+from rasa_secure.core.pii.recognizers.phone_context import ContextPhoneRecognizer
+from rasa_secure.core.pii.recognizers.pin import PinRecognizer
+from rasa_secure.core.pii.recognizers.secret import SecretRecognizer
 from rasa_secure.core.pii.scan import TextView, scan
 from rasa_secure.core.regex_analysis import PatternGate, pattern_gate
 from rasa_secure.errors import ConfigError
@@ -327,3 +338,100 @@ def test_gated_scans_find_exactly_what_a_full_scan_finds(
     for sample in (text, *GATE_TEXTS):
         full = [m.span() for m in regex.finditer(sample)]
         assert [m.span() for m in scan(gate, regex, TextView(sample))] == full, name
+
+
+RECOGNIZER_TABLE = [
+    pytest.param(
+        PasswordRecognizer,
+        [("my password is hunter2", "hunter2")],
+        ["my password is wrong"],
+        id="PasswordRecognizer: a stated value, not a word about the password",
+    ),
+    pytest.param(
+        PinRecognizer,
+        [("my PIN is 4821", "4821"), ("4821 is my pin", "4821")],
+        ["the pin was changed"],
+        id="PinRecognizer: digits after or before the code word",
+    ),
+    pytest.param(
+        SecretRecognizer,
+        [(f"token {GH_TOKEN}", GH_TOKEN)],
+        ["the token is invalidatedyesterday"],
+        id="SecretRecognizer: a vendor format; a generic shape still needs a digit",
+    ),
+    pytest.param(
+        HighEntropySecretRecognizer,
+        [("api key: q8Zt3Lm0xV7cR2bN9wK4pH6jD1sF5gYa", "q8Zt3Lm0xV7cR2bN9wK4pH6jD1sF5gYa")],
+        ["ref 123e4567-e89b-12d3-a456-426614174000"],
+        id="HighEntropySecretRecognizer: high entropy, not a UUID",
+    ),
+    pytest.param(
+        IbanAnyCaseRecognizer,
+        [("my iban is gb82west12345698765432", "gb82west12345698765432")],
+        ["my iban is gb82west12345698765433"],
+        id="IbanAnyCaseRecognizer: lower case with a valid mod-97, not a broken one",
+    ),
+    pytest.param(
+        BankAccountRecognizer,
+        [("my checking account number is 000123456789", "000123456789")],
+        ["my balance is 000123456789"],
+        id="BankAccountRecognizer: next to account words, never next to amounts",
+    ),
+    pytest.param(
+        IdNumberContextRecognizer,
+        [("my national ID number is 483920175", "483920175")],
+        ["order number 483920175"],
+        id="IdNumberContextRecognizer: introduced as an ID",
+    ),
+    pytest.param(
+        DateOfBirthRecognizer,
+        [("I was born on 14/07/1988", "14/07/1988")],
+        ["the payment on 14/07/1988"],
+        id="DateOfBirthRecognizer: next to a birth word",
+    ),
+    pytest.param(
+        CardNumberContextRecognizer,
+        [("my card 4111 1111 1111 1112 was declined", "4111 1111 1111 1112")],
+        ["order 4111 1111 1111 1112 shipped"],
+        id="CardNumberContextRecognizer: a mistyped card introduced as a card",
+    ),
+    pytest.param(
+        ContextPhoneRecognizer,
+        [
+            ("text me at 12 34 56 78 90", "12 34 56 78 90"),
+            ("call my desk 555.0199 x12", "555.0199 x12"),
+        ],
+        ["she lives at 1234 Main Street", "invoice INV-2024-000123"],
+        id="ContextPhoneRecognizer: loose formats; not house numbers or references",
+    ),
+]
+"""One entry per recognizer of the registry: texts it must find (the value) once its country
+is configured, and texts where it must find nothing."""
+
+
+@pytest.mark.parametrize(("cls", "examples", "counterexamples"), RECOGNIZER_TABLE)
+def test_recognizers_find_their_examples_only(
+    cls: Type[RegexRecognizer], examples: List[Tuple[str, str]], counterexamples: List[str]
+) -> None:
+    """Each recognizer finds its examples, and nothing in its counterexamples; a national
+    one finds nothing until its country is configured."""
+    countries = ["US", *([cls.COUNTRY] if cls.COUNTRY else [])]
+    configured = PIIAnalyzer({"spacy_model": None, "countries": countries})
+    default = PIIAnalyzer({"spacy_model": None})
+    name = cls.__name__
+    for text, value in examples:
+        assert (name, value) in found_by(configured, text), text
+        if cls.COUNTRY:
+            assert name not in {n for n, _ in found_by(default, text)}, text
+    for text in counterexamples:
+        assert name not in {n for n, _ in found_by(configured, text)}, text
+
+
+def test_every_recognizer_has_a_table_entry() -> None:
+    """A recognizer that no example exercises can break unseen."""
+    assert {p.values[0] for p in RECOGNIZER_TABLE} == set(RECOGNIZERS)
+
+
+def found_by(analyzer: PIIAnalyzer, text: str) -> List[Tuple[str, str]]:
+    """``(recognizer, value)`` of each finding."""
+    return [(f.recognizer, text[f.start : f.end]) for f in analyzer.detect(text)]
