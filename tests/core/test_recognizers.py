@@ -17,6 +17,7 @@ from rasa_secure.core.pii.recognizers import (
     aba_valid,
     builtin_recognizers,
     custom_recognizers,
+    elfproef_valid,
     iban_valid,
     load_recognizer_file,
     looks_like_secret,
@@ -29,6 +30,7 @@ from rasa_secure.core.pii.recognizers.date_of_birth import DateOfBirthRecognizer
 from rasa_secure.core.pii.recognizers.high_entropy import HighEntropySecretRecognizer
 from rasa_secure.core.pii.recognizers.iban import IbanAnyCaseRecognizer
 from rasa_secure.core.pii.recognizers.id_number import IdNumberContextRecognizer
+from rasa_secure.core.pii.recognizers.nl_bsn import NlBsnRecognizer
 from rasa_secure.core.pii.recognizers.password import PasswordRecognizer
 from rasa_secure.core.pii.recognizers.phone_context import ContextPhoneRecognizer
 from rasa_secure.core.pii.recognizers.pin import PinRecognizer
@@ -48,6 +50,8 @@ from rasa_secure.errors import ConfigError
         (iban_valid, "GB82WEST12345698765433", False),  # checksum broken
         (aba_valid, "011000015", True),  # a Federal Reserve routing number
         (aba_valid, "011000016", False),
+        (elfproef_valid, "111222333", True),  # a Dutch BSN passing the eleven test
+        (elfproef_valid, "111222334", False),
         (plausible_date, "14/07/1988", True),
         (plausible_date, "31/31/1988", False),  # no month 31
         (plausible_date, "01/02/1850", False),  # implausible year of birth
@@ -403,6 +407,12 @@ RECOGNIZER_TABLE = [
         ],
         ["she lives at 1234 Main Street", "invoice INV-2024-000123"],
         id="ContextPhoneRecognizer: loose formats; not house numbers or references",
+    ),
+    pytest.param(
+        NlBsnRecognizer,
+        [("mijn BSN is 111222333", "111222333"), ("my bsn: 1112.22.333", "1112.22.333")],
+        ["bsn 111222334", "call 111222333 please", "order 111222333"],
+        id="NlBsnRecognizer: eleven test, with a BSN word near",
     ),
 ]
 """One entry per recognizer of the registry: texts it must find (the value) once its country

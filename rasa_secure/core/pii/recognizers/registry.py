@@ -12,6 +12,7 @@ from rasa_secure.core.pii.recognizers.date_of_birth import DateOfBirthRecognizer
 from rasa_secure.core.pii.recognizers.high_entropy import HighEntropySecretRecognizer
 from rasa_secure.core.pii.recognizers.iban import IbanAnyCaseRecognizer
 from rasa_secure.core.pii.recognizers.id_number import IdNumberContextRecognizer
+from rasa_secure.core.pii.recognizers.nl_bsn import NlBsnRecognizer
 from rasa_secure.core.pii.recognizers.password import PasswordRecognizer
 from rasa_secure.core.pii.recognizers.phone_context import ContextPhoneRecognizer
 from rasa_secure.core.pii.recognizers.pin import PinRecognizer
@@ -28,6 +29,7 @@ RECOGNIZERS: Tuple[Type[RegexRecognizer], ...] = (
     DateOfBirthRecognizer,
     CardNumberContextRecognizer,
     ContextPhoneRecognizer,
+    NlBsnRecognizer,
 )
 """Every built-in recognizer class, in the order they run."""
 

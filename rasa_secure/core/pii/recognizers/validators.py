@@ -215,6 +215,15 @@ def id_shape(value: str) -> bool:
     return sum(char.isdigit() for char in value) >= 5
 
 
+def elfproef_valid(value: str) -> bool:
+    """Whether nine digits pass the Dutch "eleven test" (weights 9..2 and -1, sum mod 11 = 0)."""
+    digits = [int(char) for char in value if char.isdigit()]
+    if len(digits) != 9 or not any(digits):
+        return False
+    weights = (9, 8, 7, 6, 5, 4, 3, 2, -1)
+    return sum(d * w for d, w in zip(digits, weights)) % 11 == 0
+
+
 VALIDATORS: Dict[str, Optional[Validator]] = {
     "none": None,
     "luhn": luhn_valid,
@@ -226,5 +235,6 @@ VALIDATORS: Dict[str, Optional[Validator]] = {
     "phone": phone_shape,
     "card": card_shape,
     "id": id_shape,
+    "elfproef": elfproef_valid,
 }
 """Every validator, by the name recognizers and YAML declarations use."""
