@@ -107,6 +107,11 @@ GOOGLE = "AIza" + "SyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q"
             "a URL password without a digit: each secret pattern has its own gate",
         ),
         (
+            "REDIS_URL=redis://:verysecret@cache:6379/0",
+            "verysecret",
+            "a URL password with no user name (Redis)",
+        ),
+        (
             "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU",
             "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU",
             "a fixed-prefix format needs no digit in the text",

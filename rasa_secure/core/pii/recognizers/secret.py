@@ -57,7 +57,7 @@ class SecretRecognizer(RegexRecognizer):
         Pattern("jwt", r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}", 0.95),
         Pattern(
             "credentials in url",
-            r"\b[a-z][a-z0-9+.-]{1,15}://[^\s:/@]{1,64}:(?P<value>[^\s@/]{1,128})@",
+            r"\b[a-z][a-z0-9+.-]{1,15}://[^\s:/@]{0,64}:(?P<value>[^\s@/]{1,128})@",
             1.0,
             group="value",
             flags=_I,
