@@ -15,7 +15,8 @@ import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from rasa_secure.core.pii import PIIAnalyzer, PIIFinding, presidio, presidio_countries
+from rasa_secure.core.contract import Span
+from rasa_secure.core.pii import PIIAnalyzer, PIIFinding, from_wire, presidio, presidio_countries
 from rasa_secure.core.pii import analyzer as pii
 from rasa_secure.core.pii.presidio import MIN_PHONE_DIGITS, PresidioPhone
 from rasa_secure.core.pii.presidio import PHONE_CANDIDATE as MATCHER_PATTERN
@@ -446,3 +447,42 @@ def test_the_phone_candidate_grammar_is_the_matcher_s_own() -> None:
     if private is None:
         pytest.skip("phonenumbers no longer exposes its candidate pattern to compare with")
     assert (MATCHER_PATTERN.pattern, MATCHER_PATTERN.flags) == (private.pattern, private.flags)
+
+
+# --- the wire form -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("item", "field", "why"),
+    [
+        ("EMAIL_ADDRESS", "pii[0]", "not a mapping"),
+        ({"start": 0, "end": 4, "score": 1.0}, "pii[0].type", "no type"),
+        ({"type": "", "start": 0, "end": 4}, "pii[0].type", "an empty type"),
+        ({"type": "PIN", "start": -1, "end": 4}, "pii[0].start", "a negative start"),
+        ({"type": "PIN", "start": True, "end": 4}, "pii[0].start", "a boolean is no offset"),
+        ({"type": "PIN", "start": "0", "end": 4}, "pii[0].start", "an offset as a string"),
+        ({"type": "PIN", "start": 5, "end": 4}, "pii[0].end", "end before start"),
+        ({"type": "PIN", "start": 0, "end": 4, "score": 1.5}, "pii[0].score", "score above 1"),
+        ({"type": "PIN", "start": 0, "end": 4, "score": "high"}, "pii[0].score", "score a word"),
+        (
+            {"type": "PIN", "start": 0, "end": 4, "score": float("nan")},
+            "pii[0].score",
+            "a NaN score",
+        ),
+        ({"type": "PIN", "start": 0, "end": 4, "recognizer": 7}, "pii[0].recognizer", "a number"),
+    ],
+)
+def test_from_wire_names_the_bad_field(item: Any, field: str, why: str) -> None:
+    """Parse data written by anyone is checked field by field; the error says which."""
+    with pytest.raises(InputError) as error:
+        from_wire(item, "pii[0]")
+    assert error.value.location == field, why
+
+
+def test_from_wire_reads_todays_and_older_forms() -> None:
+    """The wire form round-trips; a finding without score or recognizer (older parse data)
+    reads as certain and found by the component."""
+    finding = PIIFinding("EMAIL_ADDRESS", 12, 28, 0.85, "EmailRecognizer")
+    assert from_wire(finding.to_wire()) == finding
+    old = from_wire({"type": "PIN", "start": 3, "end": 7})
+    assert (old.score, old.recognizer, old.span) == (1.0, "PIIDetector", Span(3, 7))
