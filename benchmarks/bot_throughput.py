@@ -338,7 +338,7 @@ def _timing_points(secure: bool) -> Iterator[Tuple[str, Any, str]]:
 
 def _secure_timing_points() -> Iterator[Tuple[str, Any, str]]:
     from rasa_secure.channel.secure_rest import SecureRestInput
-    from rasa_secure.core.pii.detector import _Engine
+    from rasa_secure.core.pii.analyzer import _Engine
     from rasa_secure.nlu.injection_screen import InjectionScreen
     from rasa_secure.nlu.pii_detector import PIIDetector
     from rasa_secure.stores.events import EventSanitizer

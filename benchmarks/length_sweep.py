@@ -7,7 +7,7 @@ character by character, random printable text, and a benign banking sentence as 
 reference) the sweep builds a message of exactly 1,000, 2,000 and 4,000 characters and times
 
 * the injection screen, ``InjectionDetector().detect(text)``, and
-* the PII detector, ``PIIDetector().detect(text)`` (default config, NER
+* the PII detector, ``PIIAnalyzer().detect(text)`` (default config, NER
   on). A ``DetectionError`` (or its subclass ``BudgetExceededError``) is the detector's
   fail-safe answer: it counts as a finished call and its cell is marked ``*``;
 
@@ -166,10 +166,10 @@ def build(shape: str, n: int, salt: int = 0) -> str:
 
 def _load_detectors() -> Dict[str, Callable[[str], Any]]:
     from rasa_secure.core.injection import InjectionDetector
-    from rasa_secure.core.pii.detector import PIIDetector
+    from rasa_secure.core.pii import PIIAnalyzer
 
     screen = InjectionDetector()
-    pii = PIIDetector()
+    pii = PIIAnalyzer()
     detectors: Dict[str, Callable[[str], Any]] = {"injection": screen.detect, "pii": pii.detect}
     for detect in detectors.values():
         detect(WARMUP)

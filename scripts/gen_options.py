@@ -81,7 +81,7 @@ SECTIONS = (
     ),
     Section(
         "PII detection",
-        "rasa_secure.core.pii.detector:OPTIONS",
+        "rasa_secure.core.pii:OPTIONS",
         "The PII detector: the keys of the PIIDetector component in `config.yml`, and of every "
         "`detector` and `trigger_pii` mapping.",
         "components/pii-detector.md",

@@ -14,7 +14,7 @@ builds the parse data Rasa would have built, the way the NLU path builds it:
   entity at the whole JSON);
 * every string value screened by :class:`~rasa_secure.core.injection.InjectionDetector`
   (a ``block`` refuses the message) and its verdict under ``security``;
-* every string value searched by :class:`~rasa_secure.core.pii.detector.PIIDetector` (patterns and
+* every string value searched by :class:`~rasa_secure.core.pii.PIIAnalyzer` (patterns and
   NER) and the findings under ``pii`` with offsets into the text, exactly as the PIIDetector
   NLU component reports them, so the secure tracker store and event broker mask them (and
   remember them for the conversation) as they mask the NLU pipeline's findings.
@@ -33,8 +33,8 @@ from rasa_secure.channel.refusal import RefusalReason
 from rasa_secure.config import resolve
 from rasa_secure.core.injection import InjectionDetector, Verdict
 from rasa_secure.core.json_depth import json_too_deep
-from rasa_secure.core.pii.detector import OPTIONS as PII_OPTIONS
-from rasa_secure.core.pii.detector import PIIDetector, PIIFinding
+from rasa_secure.core.pii import OPTIONS as PII_OPTIONS
+from rasa_secure.core.pii import PIIAnalyzer, PIIFinding
 
 PREFIX = "/"
 """Rasa's intent-trigger prefix (``rasa.shared.constants.INTENT_MESSAGE_PREFIX``)."""
@@ -88,7 +88,7 @@ class TriggerGate:
 
     Args:
         allowed: intent name -> entity names its triggers may carry.
-        pii: :class:`~rasa_secure.core.pii.detector.PIIDetector` options for entity values.
+        pii: :class:`~rasa_secure.core.pii.PIIAnalyzer` options for entity values.
         screen: :class:`~rasa_secure.core.injection.InjectionDetector` options.
         max_depth: deepest nesting accepted in a trigger's JSON.
         owner: name used in configuration errors.
@@ -105,11 +105,11 @@ class TriggerGate:
     ) -> None:
         self.allowed = {intent: frozenset(names) for intent, names in allowed.items()}
         self.max_depth = max_depth
-        self._pii: Optional[PIIDetector] = None
+        self._pii: Optional[PIIAnalyzer] = None
         self._screen: Optional[InjectionDetector] = None
         if any(self.allowed.values()):  # detectors only when some trigger carries values
             # validated here first, so an error names the channel's key
-            self._pii = PIIDetector(resolve(PII_OPTIONS, pii, owner=f"{owner}.trigger_pii"))
+            self._pii = PIIAnalyzer(resolve(PII_OPTIONS, pii, owner=f"{owner}.trigger_pii"))
             self._pii.load()
             self._screen = InjectionDetector(screen, owner=f"{owner}.trigger_screen")
 
@@ -143,7 +143,7 @@ class TriggerGate:
             "intent": intent_data,
             "intent_ranking": [dict(intent_data)],
             "entities": entities,
-            "pii": [finding.to_dict() for finding in findings],
+            "pii": [finding.to_wire() for finding in findings],
             "pii_failed": False,
         }
         if verdict is not None:

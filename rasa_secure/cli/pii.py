@@ -8,7 +8,7 @@ Each input line is a JSON object with a ``text``; each output line is the same o
 A bad line (not UTF-8, not JSON, no ``text``...) becomes ``{"line": N, "error": "..."}`` and
 the command exits 1 after processing every line; an output that cannot be written stops it
 with one line on stderr (see :mod:`rasa_secure.cli._jsonl`). ``--config`` takes a YAML file
-with ``detector:`` (PIIDetector options) and ``redaction:`` (Redactor options); see
+with ``detector:`` (PIIAnalyzer options) and ``redaction:`` (Redactor options); see
 ``docs/cli/pii.md``.
 """
 
@@ -19,14 +19,14 @@ from typing import Any, Dict, Mapping
 
 from rasa_secure.cli._jsonl import open_input, open_output, process
 from rasa_secure.config import Option, OptionSpec, read_yaml, resolve
-from rasa_secure.core.pii.detector import PIIDetector
+from rasa_secure.core.pii import PIIAnalyzer
 from rasa_secure.core.redaction import Redactor
 
 NAME = "pii"
 HELP = "find and redact personal data in JSON Lines (a 'text' field per line)"
 
 CONFIG_OPTIONS: OptionSpec = {
-    "detector": Option({}, "PIIDetector options", dict),
+    "detector": Option({}, "PIIAnalyzer options", dict),
     "redaction": Option({}, "Redactor options", dict),
 }
 
@@ -54,14 +54,14 @@ def run(args: argparse.Namespace) -> int:
     config: Mapping[str, Any] = (
         load_config(args.config) if args.config else resolve(CONFIG_OPTIONS, {}, owner="pii")
     )
-    detector = PIIDetector(config["detector"])
+    detector = PIIAnalyzer(config["detector"])
     redactor = Redactor(config["redaction"])
     detector.load()
 
     def handle(text: str) -> Dict[str, Any]:
         findings = detector.detect(text)
         redaction = redactor.redact(text, findings, scope=args.scope)
-        return {"pii": [f.to_dict() for f in findings], "redacted": redaction.text}
+        return {"pii": [f.to_wire() for f in findings], "redacted": redaction.text}
 
     with open_input(args.input) as source, open_output(args.output) as sink:
         errors = process(source, sink, handle)

@@ -10,7 +10,7 @@ match fail at the end (the *suffix*), so that every way is tried.
 leading part of it matches, the characters each repeated part consumes) plus a few generic
 ones, and :func:`probe` times the expression on each shape at growing lengths and fits the
 growth. The test suite runs it over every expression the detectors load (ours and
-Presidio's, see :meth:`InjectionDetector.expressions` and :meth:`PIIDetector.expressions`);
+Presidio's, see :meth:`InjectionDetector.expressions` and :meth:`PIIAnalyzer.expressions`);
 ``benchmarks/length_sweep.py`` times the whole detectors on the shapes it found.
 """
 
@@ -18,13 +18,19 @@ from __future__ import annotations
 
 import math
 import re
-import sre_constants as sc
-import sre_parse
 import time
-import warnings
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any, Callable, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, List, Sequence, Set, Tuple
+
+from rasa_secure.core.regex_analysis import (
+    alternatives,
+    first_chars,
+    parse_lenient,
+    repeats,
+    sample,
+    sequence_first,
+)
 
 GENERIC_PUMPS: Tuple[str, ...] = (
     " ",
@@ -56,15 +62,6 @@ before it costs seconds."""
 SUFFIXES: Tuple[str, ...] = ("\x01", "ab", "!", "")
 r"""What ends each probe: a control character nothing expects, two letters (which defeat a
 closing ``\w(?!\w)``), a punctuation mark, nothing."""
-
-_REPRESENTATIVES = {
-    sc.CATEGORY_DIGIT: "0",
-    sc.CATEGORY_NOT_DIGIT: "a",
-    sc.CATEGORY_SPACE: " ",
-    sc.CATEGORY_NOT_SPACE: "a",
-    sc.CATEGORY_WORD: "a",
-    sc.CATEGORY_NOT_WORD: " ",
-}
 
 
 @dataclass(frozen=True)
@@ -119,100 +116,6 @@ class Growth:
         return float(self.seconds[-1] * ratio ** max(1.0, self.exponent))
 
 
-def _parse(source: str, flags: int) -> Optional[Any]:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return sre_parse.parse(source, flags)
-    except Exception:  # regex-module-only syntax: probed with the generic shapes only
-        return None
-
-
-def _first_chars(op: Any, av: Any) -> List[str]:
-    """A few characters one item of a parsed expression can start with."""
-    if op is sc.LITERAL:
-        return [chr(av)]
-    if op is sc.NOT_LITERAL:
-        return ["a" if av != ord("a") else "b"]
-    if op is sc.ANY:
-        return ["a", " "]
-    if op is sc.IN:
-        chars: List[str] = []
-        for kind, value in av:
-            if kind is sc.LITERAL:
-                chars.append(chr(value))
-            elif kind is sc.RANGE:
-                chars.append(chr(value[0]))
-            elif kind is sc.CATEGORY and value in _REPRESENTATIVES:
-                chars.append(_REPRESENTATIVES[value])
-                if value in (sc.CATEGORY_WORD,):
-                    chars += ["_", "0"]
-                if value in (sc.CATEGORY_NOT_WORD, sc.CATEGORY_NOT_DIGIT):
-                    chars += ["-", "."]
-        return chars[:6]
-    if op in (sc.MAX_REPEAT, sc.MIN_REPEAT, getattr(sc, "POSSESSIVE_REPEAT", None)):
-        return _sequence_first(av[2])
-    if op is sc.SUBPATTERN:
-        return _sequence_first(av[-1])
-    if op is sc.BRANCH:
-        return [c for branch in av[1][:4] for c in _sequence_first(branch)[:2]]
-    return []
-
-
-def _sequence_first(items: Any) -> List[str]:
-    for op, av in items:
-        if op in (sc.AT, sc.ASSERT, sc.ASSERT_NOT):
-            continue
-        return _first_chars(op, av)
-    return []
-
-
-def _sample(items: Any, budget: int = 40) -> str:
-    """A short string the items match in sequence (best effort: first branches, minimum
-    repeats of at least one)."""
-    out: List[str] = []
-    for op, av in items:
-        if sum(map(len, out)) >= budget:
-            break
-        if op is sc.LITERAL:
-            out.append(chr(av))
-        elif op in (sc.IN, sc.ANY, sc.NOT_LITERAL):
-            out.append((_first_chars(op, av) or ["a"])[0])
-        elif op in (sc.MAX_REPEAT, sc.MIN_REPEAT, getattr(sc, "POSSESSIVE_REPEAT", None)):
-            low = max(1, av[0]) if av[1] else 0
-            out.append(_sample(av[2], budget) * min(low, 8))
-        elif op is sc.SUBPATTERN:
-            out.append(_sample(av[-1], budget))
-        elif op is sc.BRANCH:
-            out.append(_sample(av[1][0], budget))
-    return "".join(out)
-
-
-def _repeats(items: Any, depth: int = 0) -> Iterable[Tuple[int, Any]]:
-    """``(position, item)`` of repeated items, at the top level and one group deep."""
-    for index, (op, av) in enumerate(items):
-        if op in (sc.MAX_REPEAT, sc.MIN_REPEAT) and (av[1] is sc.MAXREPEAT or av[1] > 1):
-            yield index, (op, av)
-        if depth < 2 and op is sc.SUBPATTERN:
-            for _, inner in _repeats(av[-1], depth + 1):
-                yield index, inner
-        if depth < 2 and op is sc.BRANCH:
-            for branch in av[1][:3]:
-                for _, inner in _repeats(branch, depth + 1):
-                    yield index, inner
-
-
-def _sequences(items: List[Any]) -> List[List[Any]]:
-    """The sequences to read shapes off: the expression, and each alternative of a top-level
-    alternation (``a|b|c``, also inside one group)."""
-    found = [items]
-    if len(items) == 1 and items[0][0] is sc.SUBPATTERN:
-        items = list(items[0][1][-1])
-    if len(items) == 1 and items[0][0] is sc.BRANCH:
-        found += [list(branch) for branch in items[0][1][1]]
-    return found
-
-
 def attack_shapes(source: str, flags: int = 0, limit: int = 120) -> List[Shape]:
     """Candidate adversarial shapes for one expression, the most specific first."""
     shapes: List[Shape] = []
@@ -224,20 +127,20 @@ def attack_shapes(source: str, flags: int = 0, limit: int = 120) -> List[Shape]:
             seen.add(key)
             shapes.append(Shape(prefix, pump, suffix))
 
-    parsed = _parse(source, flags)
+    parsed = parse_lenient(source, flags)
     prefixes = [""]
-    for items in _sequences(list(parsed.data) if parsed is not None else []):
-        for index, (op, av) in _repeats(items):
-            prefix = _sample(items[:index])
-            chars = _first_chars(op, av)
-            nxt = _sequence_first(items[index + 1 :])
+    for items in alternatives(list(parsed.data) if parsed is not None else []):
+        for index, (op, av) in repeats(items):
+            prefix = sample(items[:index])
+            chars = first_chars(op, av)
+            nxt = sequence_first(items[index + 1 :])
             for char in chars[:4]:
                 for suffix in SUFFIXES[:3]:
                     add(prefix, char, suffix)
                 for follow in nxt[:2]:
                     if follow != char:
                         add(prefix, char + follow, SUFFIXES[0])
-        prefixes += [_sample(items[:i]) for i in range(1, min(len(items), 4) + 1)]
+        prefixes += [sample(items[:i]) for i in range(1, min(len(items), 4) + 1)]
     for prefix in dict.fromkeys(prefixes):
         for pump in GENERIC_PUMPS:
             for suffix in SUFFIXES[:3]:

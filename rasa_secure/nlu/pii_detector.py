@@ -49,9 +49,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from rasa_secure.config import Option, OptionSpec, defaults, resolve
 from rasa_secure.core.identity import audit
-from rasa_secure.core.pii.detector import OPTIONS as DETECTOR_OPTIONS
-from rasa_secure.core.pii.detector import PIIDetector as CorePIIDetector
-from rasa_secure.core.pii.detector import PIIFinding
+from rasa_secure.core.pii import OPTIONS as DETECTOR_OPTIONS
+from rasa_secure.core.pii import PIIAnalyzer, PIIFinding
 from rasa_secure.core.redaction import Redaction, Redactor
 from rasa_secure.errors import ConfigError
 
@@ -109,7 +108,7 @@ class PIIDetector(GraphComponent):
         """
         self.config = resolve(OPTIONS, config, owner=EXTRACTOR_NAME)
         detector_config = {key: self.config[key] for key in DETECTOR_OPTIONS}
-        self.detector = CorePIIDetector(detector_config)
+        self.detector = PIIAnalyzer(detector_config)
         self.redactor = Redactor({"default": {"operator": "placeholder", "style": "type"}})
         self.rasa_entities: Dict[str, str] = dict(self.config["rasa_entities"])
         self.mask_types = frozenset(self.config["mask_entities"])
@@ -176,7 +175,7 @@ class PIIDetector(GraphComponent):
             if self.config["mask_text"] and not text.startswith(INTENT_MESSAGE_PREFIX):
                 message.set(TEXT, self.config["failure_text"])
             return
-        message.set(PII_PROPERTY, [f.to_dict() for f in findings], add_to_output=True)
+        message.set(PII_PROPERTY, [f.to_wire() for f in findings], add_to_output=True)
         message.set(FAILED_PROPERTY, False, add_to_output=True)
         masked = self.config["mask_text"] and not text.startswith(INTENT_MESSAGE_PREFIX)
         redaction = self._mask(text, findings) if masked else Redaction(text=text)
@@ -193,23 +192,16 @@ class PIIDetector(GraphComponent):
     def _entities(
         self, text: str, findings: Sequence[PIIFinding], redaction: Redaction
     ) -> List[Dict[str, Any]]:
-        moved = {(item.start, item.end): item for item in redaction.items}
         entities = []
         for finding in findings:
             name = self.rasa_entities.get(finding.entity_type)
             if name is None:
                 continue
-            item = moved.get((finding.start, finding.end))
-            start, end = (
-                (item.redacted_start, item.redacted_end)
-                if item
-                else (_shift(finding.start, redaction), _shift(finding.end, redaction))
-            )
             entities.append(
                 {
                     "entity": name,
-                    "start": start,
-                    "end": end,
+                    "start": redaction.redacted_offset(finding.start, end=False),
+                    "end": redaction.redacted_offset(finding.end, end=True),
                     "value": text[finding.start : finding.end],
                     "confidence_entity": finding.score,
                     "extractor": EXTRACTOR_NAME,
@@ -230,28 +222,13 @@ class PIIDetector(GraphComponent):
             hit = [i for i in redaction.items if i.start < end and start < i.end]
             if any(self.rasa_entities.get(types.get((i.start, i.end), "")) for i in hit):
                 continue  # emitted by this component at inference
-            if hit:
-                first, last = hit[0], hit[-1]
-                new_start = (
-                    first.redacted_start if start >= first.start else _shift(start, redaction)
-                )
-                new_end = last.redacted_end if end <= last.end else _shift(end, redaction)
-            else:
-                new_start, new_end = _shift(start, redaction), _shift(end, redaction)
+            new_start = redaction.redacted_offset(start, end=False)
+            new_end = redaction.redacted_offset(end, end=True)
             updated = dict(entity, start=new_start, end=new_end)
             if hit:
                 updated["value"] = redaction.text[new_start:new_end]
             remapped.append(updated)
         return remapped
-
-
-def _shift(position: int, redaction: Redaction) -> int:
-    """Map an offset of the original text outside every replaced span to the masked text."""
-    delta = 0
-    for item in redaction.items:
-        if item.end <= position:
-            delta += (item.redacted_end - item.redacted_start) - (item.end - item.start)
-    return position + delta
 
 
 __all__ = ["OPTIONS", "PII_PROPERTY", "PIIDetector"]

@@ -44,7 +44,7 @@ from rasa_secure.core.identity import audit
 from rasa_secure.core.identity.crypto import Keyring
 from rasa_secure.core.identity.envelope import METADATA_KEY as IDENTITY_RECORD_KEY
 from rasa_secure.core.nested import map_strings
-from rasa_secure.core.pii.detector import PIIFinding
+from rasa_secure.core.pii import PIIFinding
 from rasa_secure.core.redaction import FAILED_ENTITY, Redaction, Sanitizer, is_replacement
 from rasa_secure.errors import ConfigError
 from rasa_secure.stores.event_types import EVENT_FIELDS, event_type, tombstone

@@ -15,7 +15,7 @@ from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Sequence
 
 from rasa_secure.core.identity.crypto import is_encrypted
 from rasa_secure.core.nested import leaves
-from rasa_secure.core.pii.detector import PIIFinding
+from rasa_secure.core.pii import PIIFinding
 from rasa_secure.stores.parse_data import nlu_findings
 from rasa_secure.stores.vault import KNOWN_VALUES_KEY, Vault
 

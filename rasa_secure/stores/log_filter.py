@@ -70,20 +70,6 @@ MASK_FIELDS = ("text", "value", "action_text", "user_text", "slot_values", "pref
 """Keys whose value is replaced whole wherever they occur inside nested log data (events,
 entities, parse data, tracker states)."""
 
-URL_CREDENTIALS = {
-    "name": "UrlCredentialsRecognizer",
-    "entity_type": "SECRET",
-    "patterns": [
-        {
-            "name": "password in url",
-            "regex": r"[a-z][a-z0-9+.-]*://[^/\s:@]+:(?P<password>[^/\s@]+)@",
-            "score": 0.9,
-            "group": "password",
-        }
-    ],
-}
-"""Connection URLs print their password (``amqp://guest:secret@host``)."""
-
 URL_SECRET_PARAMETERS = {
     "name": "UrlSecretParameterRecognizer",
     "entity_type": "SECRET",
@@ -124,7 +110,7 @@ OPTIONS: OptionSpec = {
         {
             "spacy_model": None,
             "exclude_entities": ["DATE_TIME", "ORGANIZATION", "URL", "PHONE_NUMBER"],
-            "custom_recognizers": [URL_CREDENTIALS, URL_SECRET_PARAMETERS, LOG_PHONES],
+            "custom_recognizers": [URL_SECRET_PARAMETERS, LOG_PHONES],
         },
         "PIIDetector options; pattern-only by default, so logging stays cheap (URLs are kept:"
         " in logs they are endpoints and file paths; phones are found by shape)",
@@ -184,7 +170,7 @@ def _walkable(value: Any) -> Any:
 
 def _fallback_redact(text: str) -> str:
     """Mask without Presidio: our stdlib recognizers (no context needed) and broad patterns."""
-    from rasa_secure.core.pii.recognizers import builtin_recognizers
+    from rasa_secure.core.pii import builtin_recognizers
 
     spans = [(c.start, c.end) for r in builtin_recognizers() for c in r.find(text)]
     spans += [m.span() for pattern in _FALLBACK_PATTERNS for m in pattern.finditer(text)]

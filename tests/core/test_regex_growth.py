@@ -26,7 +26,7 @@ import pytest
 
 from rasa_secure.core import regex_probe
 from rasa_secure.core.injection import InjectionDetector
-from rasa_secure.core.pii.detector import PIIDetector
+from rasa_secure.core.pii import PIIAnalyzer
 from rasa_secure.core.regex_probe import Growth, Shape
 
 SUPER_LINEAR = 1.5
@@ -58,8 +58,8 @@ def screen() -> InjectionDetector:
 
 
 @pytest.fixture(scope="module")
-def pii_detector() -> PIIDetector:
-    detector = PIIDetector(NO_BUDGET)
+def pii_detector() -> PIIAnalyzer:
+    detector = PIIAnalyzer(NO_BUDGET)
     detector.detect("warm up: Ada Byron, +44 20 7946 0958, 4111 1111 1111 1111")
     return detector
 
@@ -98,7 +98,7 @@ def test_every_expression_of_the_injection_screen_is_linear(screen: InjectionDet
     assert _probe_all(expressions) == [], _report(_probe_all(expressions))
 
 
-def test_every_expression_of_the_pii_detector_is_linear(pii_detector: PIIDetector) -> None:
+def test_every_expression_of_the_pii_detector_is_linear(pii_detector: PIIAnalyzer) -> None:
     expressions = pii_detector.expressions()
     assert any(name.startswith("UrlRecognizer:") for name, _ in expressions)  # Presidio's
     assert any(name.startswith("SecretRecognizer:") for name, _ in expressions)  # ours
@@ -108,21 +108,21 @@ def test_every_expression_of_the_pii_detector_is_linear(pii_detector: PIIDetecto
 
 # --- the review's findings, through the real detectors ------------------------------------
 
-Call = Callable[[InjectionDetector, PIIDetector], Callable[[str], Any]]
+Call = Callable[[InjectionDetector, PIIAnalyzer], Callable[[str], Any]]
 
 
-def _screen(screen: InjectionDetector, _: PIIDetector) -> Callable[[str], Any]:
+def _screen(screen: InjectionDetector, _: PIIAnalyzer) -> Callable[[str], Any]:
     return screen.detect
 
 
-def _pii(_: InjectionDetector, detector: PIIDetector) -> Callable[[str], Any]:
+def _pii(_: InjectionDetector, detector: PIIAnalyzer) -> Callable[[str], Any]:
     return detector.detect
 
 
 _fresh = itertools.count()
 
 
-def _pii_fresh(_: InjectionDetector, detector: PIIDetector) -> Callable[[str], Any]:
+def _pii_fresh(_: InjectionDetector, detector: PIIAnalyzer) -> Callable[[str], Any]:
     """Each call a text spaCy has not seen (its tokenizer caches what it has)."""
     return lambda text: detector.detect(f"{text} {next(_fresh)}")
 
@@ -152,7 +152,7 @@ FINDINGS: List[Tuple[str, Call, Shape]] = [
     ("why", "call", "shape"), FINDINGS, ids=[finding[0] for finding in FINDINGS]
 )
 def test_each_finding_is_linear_through_the_detector(
-    why: str, call: Call, shape: Shape, screen: InjectionDetector, pii_detector: PIIDetector
+    why: str, call: Call, shape: Shape, screen: InjectionDetector, pii_detector: PIIAnalyzer
 ) -> None:
     run = call(screen, pii_detector)
     looks = []

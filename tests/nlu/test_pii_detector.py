@@ -12,7 +12,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from rasa_secure.core.pii.detector import PIIFinding
+from rasa_secure.core.pii import PIIFinding
 from rasa_secure.errors import ConfigError, DetectionError
 from rasa_secure.nlu.pii_detector import FAILED_PROPERTY, PII_PROPERTY, PIIDetector
 

@@ -37,7 +37,7 @@ from rasa_secure.core.redaction.operators import (
 from rasa_secure.errors import ConfigError, InputError
 
 if TYPE_CHECKING:  # the PII detector imports the placeholder shapes from this package
-    from rasa_secure.core.pii.detector import PIIFinding
+    from rasa_secure.core.pii import PIIFinding
 
 logger = logging.getLogger(__name__)
 
@@ -171,7 +171,7 @@ class Redactor:
 
         Args:
             text: the original text the findings point into.
-            findings: spans to replace (from :meth:`PIIDetector.detect`).
+            findings: spans to replace (from :meth:`PIIAnalyzer.detect`).
             scope: the conversation id; pseudonyms and placeholders are stable within it.
 
         Raises:

@@ -1,6 +1,6 @@
 """The :class:`Sanitizer`: detect, redact, fail safe; the one place that does all three.
 
-It runs a :class:`~rasa_secure.core.pii.detector.PIIDetector` and a
+It runs a :class:`~rasa_secure.core.pii.PIIAnalyzer` and a
 :class:`~rasa_secure.core.redaction.redactor.Redactor`, redacting along with the detector's
 findings any known from elsewhere (``extra_findings``: the NLU component's, sensitive values),
 and fails safe: if detection or redaction raises, the whole text becomes ``<REDACTED>``,
@@ -21,7 +21,7 @@ from rasa_secure.core.redaction.redactor import RedactedItem, Redaction, Redacto
 from rasa_secure.errors import InputError, RasaSecureError
 
 if TYPE_CHECKING:  # the PII detector imports the placeholder shapes from this package
-    from rasa_secure.core.pii.detector import PIIDetector, PIIFinding
+    from rasa_secure.core.pii import PIIAnalyzer, PIIFinding
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ FAILED_ENTITY = "UNKNOWN"
 """Entity type of the single item of a failed (fully redacted) :class:`Redaction`."""
 
 OPTIONS: OptionSpec = {
-    "detector": Option({}, "PIIDetector options", dict),
+    "detector": Option({}, "PIIAnalyzer options", dict),
     "redaction": Option({}, "Redactor options", dict),
     "failure_text": Option("<REDACTED>", "what a text becomes when detection fails", str),
     "audit_redactions": Option(
@@ -50,7 +50,7 @@ class Sanitizer:
 
     def __init__(
         self,
-        detector: PIIDetector,
+        detector: PIIAnalyzer,
         redactor: Redactor,
         *,
         failure_text: str = "<REDACTED>",
@@ -70,11 +70,11 @@ class Sanitizer:
         Raises:
             ConfigError: invalid options (models are not loaded yet; see :meth:`load`).
         """
-        from rasa_secure.core.pii.detector import PIIDetector  # see the imports
+        from rasa_secure.core.pii import PIIAnalyzer  # see the imports
 
         options = resolve(OPTIONS, config, owner="Sanitizer")
         return cls(
-            PIIDetector(options["detector"]),
+            PIIAnalyzer(options["detector"]),
             Redactor(options["redaction"], keyring=keyring),
             failure_text=options["failure_text"],
             audit_redactions=options["audit_redactions"],

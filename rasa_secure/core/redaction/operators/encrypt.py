@@ -12,7 +12,10 @@ import re
 from rasa_secure.core.identity.crypto import PREFIX, Keyring
 from rasa_secure.core.redaction.operators.base import ENTITY, Operator, OperatorName, Target
 
-_SEALED = re.compile(rf"<({ENTITY}):({re.escape(PREFIX)}[^:>\s]+:[A-Za-z0-9_=-]+)>")
+_TOKEN = rf"{re.escape(PREFIX)}[^:>\s]+:[A-Za-z0-9_-]{{40,}}={{0,2}}"
+"""The keyring's token: key id, then nonce, ciphertext and tag in base64url (at least 29
+bytes, 40 characters), so a user cannot make ordinary text pass for a ciphertext."""
+_SEALED = re.compile(rf"<({ENTITY}):({_TOKEN})>")
 """An encrypted replacement: the entity type and the keyring's token."""
 
 
@@ -21,7 +24,7 @@ class Encrypt(Operator):
 
     NAME = OperatorName.ENCRYPT
     PROTECTION = 1
-    OUTPUT = re.compile(rf"<{ENTITY}:{re.escape(PREFIX)}[^>\s]+>")
+    OUTPUT = re.compile(rf"<{ENTITY}:{_TOKEN}>")
     NEEDS_KEYRING = True
 
     def apply(self, value: str, target: Target) -> str:
