@@ -73,3 +73,22 @@ def test_actions_extra_never_resolves_rasa_or_tensorflow(tmp_path: Path) -> None
     names = {item["metadata"]["name"].lower() for item in json.loads(report.read_text())["install"]}
     assert "rasa-sdk" in names
     assert not names & {"rasa", "tensorflow", "tensorflow-cpu", "keras"}
+
+
+def test_public_surface_resolves_lazily() -> None:
+    """Every name ``rasa_secure`` exports resolves, and importing the package loads none of them.
+
+    Why: ``import rasa_secure`` runs in the CLI and the action server; the detectors' modules
+    (numpy, the rule tables) must load only when a name is used.
+    """
+    script = (
+        "import sys, rasa_secure\n"
+        "early = sorted(m for m in sys.modules if m.startswith('rasa_secure.core'))\n"
+        "missing = [n for n in rasa_secure.__all__ if getattr(rasa_secure, n, None) is None]\n"
+        "print(early, missing)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "[] []"

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rasa_secure.core.identity.crypto import Keyring
-from rasa_secure.core.pii import PIIFinding
+from rasa_secure.core.pii import PIIAnalyzer, PIIFinding
 from rasa_secure.core.redaction import (
     FAILED_ENTITY,
     OPERATORS,
@@ -427,7 +427,9 @@ def test_the_operator_table_covers_the_registry() -> None:
     [
         ("password is <PASSWORD_1>", ["<PASSWORD_1>"], "a numbered placeholder"),
         ("x <EMAIL_ADDRESS_3f9a1c0e> y <NAME>", ["<EMAIL_ADDRESS_3f9a1c0e>", "<NAME>"], "keyed"),
-        ("<IBAN_CODE:rsenc:v1:k1:AAAA>", ["<IBAN_CODE:rsenc:v1:k1:AAAA>"], "an encrypted value"),
+        (f"<IBAN_CODE:rsenc:v1:k1:{'A' * 40}>", [f"<IBAN_CODE:rsenc:v1:k1:{'A' * 40}>"], "sealed"),
+        ("<EMAIL_ADDRESS:rsenc:v1:bob@example.com>", [], "typed text is not a ciphertext"),
+        ("<IBAN_CODE:rsenc:v1:k1:AAAA>", [], "too short for nonce, tag and a value"),
         ("EMAIL_ADDRESS_9c1e2f3a4b5c6d7e", [], "a hash pseudonym is recognised whole only"),
         ("<email> <A:b>", [], "lower case, or a colon without our prefix, is not ours"),
     ],
@@ -462,3 +464,10 @@ def test_offsets_map_into_the_redacted_text(
     assert redaction.text == "call <CREDIT_CARD> now"
     assert redaction.redacted_offset(position, end=end) == mapped, why
     assert Redaction(text=text).redacted_offset(position, end=end) == position
+
+
+def test_text_dressed_as_a_ciphertext_is_still_searched(patterns: PIIAnalyzer) -> None:
+    """Why: the detector skips our replacements; a user must not hide an e-mail by typing it
+    inside the encrypted-value brackets (a bypass found in the restructure)."""
+    text = "<EMAIL_ADDRESS:rsenc:v1:bob@example.com>"
+    assert [f.entity_type for f in patterns.detect(text)] == ["EMAIL_ADDRESS"]
