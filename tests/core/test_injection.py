@@ -15,9 +15,9 @@ from rasa_secure.core.injection import (
     Verdict,
     all_rules,
     is_structured_value,
-    required_literals,
 )
 from rasa_secure.core.normalize import variants
+from rasa_secure.core.regex_analysis import required_literals
 from rasa_secure.errors import ConfigError, DetectionError
 
 CASES: List[Dict[str, Any]] = yaml.safe_load(

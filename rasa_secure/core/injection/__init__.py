@@ -12,7 +12,7 @@ from rasa_secure.core.injection.ngram import (
     model_text,
 )
 from rasa_secure.core.injection.options import OPTIONS
-from rasa_secure.core.injection.prefilter import RuleSet, required_literals
+from rasa_secure.core.injection.prefilter import RuleSet
 from rasa_secure.core.injection.results import Reason, ScreenDecision, Verdict
 from rasa_secure.core.injection.rules import CATEGORIES, Rule, Strength, all_rules
 from rasa_secure.core.injection.structured import is_structured_value
@@ -34,5 +34,4 @@ __all__ = [
     "all_rules",
     "is_structured_value",
     "model_text",
-    "required_literals",
 ]

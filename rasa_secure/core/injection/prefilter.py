@@ -2,22 +2,22 @@
 
 A rule runs on a variant only if one of its triggers occurs there (a word, matched on its
 first four letters; a substring; or any CJK character) and, for each of its first two groups
-of :func:`required_literals`, one string of the group does: most messages run no expression
-at all. ``tests/core/test_rules.py`` checks that neither skips any rule's examples.
+of :func:`~rasa_secure.core.regex_analysis.required_literals`, one string of the group does:
+most messages run no expression at all. ``tests/core/test_rules.py`` checks that neither
+skips any rule's examples.
 """
 
 from __future__ import annotations
 
 import re
-import sre_constants
-import sre_parse
 from dataclasses import dataclass
-from typing import Any, Dict, FrozenSet, List, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, List, Sequence, Set, Tuple
 
 from rasa_secure.core.budget import UNLIMITED, Deadline
 from rasa_secure.core.contract import Span
 from rasa_secure.core.injection.rules import CJK, Rule, rule_index
 from rasa_secure.core.normalize import Variant
+from rasa_secure.core.regex_analysis import required_literals
 
 _TOKEN = re.compile(r"\w+")
 _PATTERN_WORD = re.compile(r"[^\W\d_]{3,}")
@@ -27,54 +27,6 @@ _CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u
 
 def _word_key(word: str) -> str:
     return word[:4]
-
-
-_MIN_LITERAL = 3
-
-
-def _required(items: Any) -> List[Tuple[str, ...]]:
-    """Groups of strings of which every match of a parsed sequence contains one."""
-    groups: List[Tuple[str, ...]] = []
-    run: List[str] = []
-    for op, value in [*items, (None, None)]:
-        if op is sre_constants.LITERAL:
-            run.append(chr(value))
-            continue
-        if len(run) >= _MIN_LITERAL:
-            groups.append(("".join(run),))
-        run = []
-        if op is sre_constants.MAX_REPEAT or op is sre_constants.MIN_REPEAT:
-            if value[0] >= 1:
-                groups.extend(_required(value[2]))
-        elif op is sre_constants.SUBPATTERN and not value[1] & sre_constants.SRE_FLAG_IGNORECASE:
-            groups.extend(_required(value[-1]))
-        elif op is sre_constants.BRANCH:
-            options: Set[str] = set()
-            for branch in value[1]:
-                inner = _required(branch)
-                if not inner:
-                    break
-                smallest: Tuple[str, ...] = min(inner, key=len)
-                options.update(smallest)
-            else:
-                groups.append(tuple(sorted(options)))
-    return groups
-
-
-def required_literals(pattern: str) -> Tuple[Tuple[str, ...], ...]:
-    """Groups of strings of which every match of ``pattern`` contains at least one.
-
-    A run of at least three literal characters that is not optional is a group of one; an
-    alternation is a group when each branch has one (the union of the branches' smallest).
-    Smallest groups first. Checking them with ``in`` is much cheaper than running the
-    expression, and exact: a text lacking every string of some group cannot match. Parts
-    matched without regard to case are left out.
-    """
-    parsed = sre_parse.parse(pattern)
-    if parsed.state.flags & sre_constants.SRE_FLAG_IGNORECASE:
-        return ()  # the rules read lower-case text; a case-blind expression is not checked
-    groups = set(_required(parsed))
-    return tuple(sorted(groups, key=lambda group: (len(group), group)))
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ import re
 from rasa_secure.core.identity.crypto import PREFIX, Keyring
 from rasa_secure.core.redaction.operators.base import ENTITY, Operator, OperatorName, Target
 
-_TOKEN = rf"{re.escape(PREFIX)}[^:>\s]+:[A-Za-z0-9_-]{{40,}}={{0,2}}"
-"""The keyring's token: key id, then nonce, ciphertext and tag in base64url (at least 29
-bytes, 40 characters), so a user cannot make ordinary text pass for a ciphertext."""
+_TOKEN = rf"{re.escape(PREFIX)}[^:>\s]+:[A-Za-z0-9_-]{{38,}}={{0,2}}"
+"""The keyring's token: key id, then nonce, ciphertext and tag in base64url (a 12-byte nonce and
+a 16-byte tag: 38 characters or more), so a user cannot make ordinary text pass for a ciphertext."""
 _SEALED = re.compile(rf"<({ENTITY}):({_TOKEN})>")
 """An encrypted replacement: the entity type and the keyring's token."""
 
