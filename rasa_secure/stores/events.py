@@ -166,6 +166,7 @@ class EventSanitizer:
         *,
         scope: str = "",
         trusted: Mapping[str, str] | None = None,
+        learned: bool = False,
     ) -> SanitizedEvent:
         """A copy of ``event`` safe to persist or publish. Never raises.
 
@@ -176,9 +177,11 @@ class EventSanitizer:
             trusted: values of trusted metadata keys (:mod:`.metadata`) the caller vouches for (the
                 tracker's ``model_id`` and ``assistant_id``); a metadata value is kept in
                 clear only if it has the key's shape and equals the vouched value.
+            learned: the caller already passed ``event`` to :meth:`learn`.
         """
         try:
-            self.learn(event, scope=scope)
+            if not learned:
+                self.learn(event, scope=scope)
             report = Report(
                 scope=scope,
                 known=self.known.get(scope),

@@ -293,7 +293,7 @@ class SecureTrackerStore(TrackerStore):
         record: str | None,
     ) -> Event:
         """The event to persist for ``event`` (``event`` itself when nothing needs changing)."""
-        result = self.sanitizer.sanitize(raw, scope=scope, trusted=trusted)
+        result = self.sanitizer.sanitize(raw, scope=scope, trusted=trusted, learned=True)
         metadata = raw.get("metadata")
         carried = isinstance(metadata, Mapping) and KNOWN_VALUES_KEY in metadata
         if not result.changed and record is None and not carried:

@@ -486,3 +486,27 @@ def test_from_wire_reads_todays_and_older_forms() -> None:
     assert from_wire(finding.to_wire()) == finding
     old = from_wire({"type": "PIN", "start": 3, "end": 7})
     assert (old.score, old.recognizer, old.span) == (1.0, "PIIDetector", Span(3, 7))
+
+
+@pytest.mark.parametrize(
+    ("text", "runs_ner"),
+    [
+        ("2000300040", False),
+        ("1", False),
+        ("+44 20 7946 0958, 12.50", False),
+        ("send 5 to Ada", True),
+        ("Zoë", True),
+    ],
+)
+def test_ner_runs_only_on_texts_with_a_letter(
+    with_ner: PIIAnalyzer, monkeypatch: pytest.MonkeyPatch, text: str, runs_ner: bool
+) -> None:
+    """Why: NER keeps no entity without a letter, so a bare amount or account number (a form
+    answer) skips the model (the largest cost per message) with the same findings."""
+    ner = with_ner._engine.ner if with_ner._engine is not None else None
+    assert ner is not None
+    calls: List[str] = []
+    real = ner.find
+    monkeypatch.setattr(ner, "find", lambda t: calls.append(t) or real(t))
+    with_ner.detect(text)
+    assert bool(calls) is runs_ner

@@ -84,6 +84,7 @@ CONTEXT_CHARS_PER_WORD = 24
 that text without spaces (one long "word") gives short windows, not the whole text each."""
 _CONTEXT_NOISE = re.compile(r"[^\w/$€£.+]+")
 _UPPER = re.compile(r"[A-Z]")
+_LETTER = re.compile(r"[^\W\d_]")
 _QUOTES = "\"'`"
 
 
@@ -197,7 +198,11 @@ class _Engine:
                 deadline.check("recognizers")
                 found = source.find(view, deadline)
                 candidates.extend(c for c in found if c.entity_type in self.wanted)
-        if self.ner is not None and (not config["ner_only_if_capitalised"] or _UPPER.search(text)):
+        if (
+            self.ner is not None
+            and _LETTER.search(text)  # NER keeps no entity without a letter: skip the model
+            and (not config["ner_only_if_capitalised"] or _UPPER.search(text))
+        ):
             deadline.check("ner")
             candidates.extend(self.ner.find(text))
         if "<" in text:
