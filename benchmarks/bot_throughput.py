@@ -442,7 +442,7 @@ def secure_credentials(secure: Dict[str, Any]) -> Dict[str, Any]:
     credentials: Dict[str, Any] = json.loads(json.dumps(secure))
     channel = credentials["rasa_secure.channel.secure_rest.SecureRestInput"]
     channel["sender_binding"] = "subject_prefix"
-    channel["rate_limit"] = {"capacity": 10_000, "refill_per_second": 10_000}
+    channel["rate_limit"] = "10000/second"
     return credentials
 
 
