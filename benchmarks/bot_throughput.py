@@ -182,6 +182,34 @@ class PlainValidateTransferForm(FormValidationAction):
             return {"recipient_account": None}
         return {"recipient_account": number}
 
+    def validate_transfer_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        return {"transfer_confirmed": True if value is True else None}
+
+
+class PlainAskTransferConfirmed(Action):
+    """``action_ask_transfer_confirmed``: the same question and buttons as the secure bot."""
+
+    def name(self) -> str:
+        return "action_ask_transfer_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        amount = _amount(tracker.get_slot("amount")) or Decimal("0")
+        target = _account_number(tracker.get_slot("recipient_account"))
+        accounts = Bank().accounts_of(_subject(tracker))
+        currency = accounts[0].currency if accounts else "EUR"
+        dispatcher.utter_message(
+            text=f"Please confirm: send {_money(amount, currency)} to account {target}? (yes / no)",
+            buttons=[
+                {"title": "Yes, send it", "payload": "/affirm"},
+                {"title": "No, cancel", "payload": "/deny"},
+            ],
+        )
+        return []
+
 
 class PlainTransferMoney(Action):
     """``action_transfer_money`` from the customer's checking account."""
@@ -192,7 +220,14 @@ class PlainTransferMoney(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        reset: List[EventType] = [SlotSet("amount", None), SlotSet("recipient_account", None)]
+        reset: List[EventType] = [
+            SlotSet("amount", None),
+            SlotSet("recipient_account", None),
+            SlotSet("transfer_confirmed", None),
+        ]
+        if tracker.get_slot("transfer_confirmed") is not True:
+            dispatcher.utter_message(text="The transfer was not confirmed, so I did not make it.")
+            return reset
         amount = _amount(tracker.get_slot("amount"))
         target = _account_number(tracker.get_slot("recipient_account"))
         bank = Bank()
@@ -427,10 +462,12 @@ def plain_config(secure: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def plain_endpoints(secure: Dict[str, Any]) -> Dict[str, Any]:
-    """The secure endpoints with the inner store instead of the secure one, no action token."""
+    """The secure endpoints with the inner store instead of the secure one, no action token,
+    and Rasa's own rendering of responses (the plain action server has no ``/nlg``)."""
     plain = dict(secure)
     plain["tracker_store"] = dict(secure["tracker_store"]["inner"])
     plain["action_endpoint"] = {"url": secure["action_endpoint"]["url"]}
+    plain.pop("nlg", None)
     return plain
 
 
