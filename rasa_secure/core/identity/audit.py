@@ -32,7 +32,7 @@ import os
 import secrets
 import threading
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple, Union
 
@@ -223,7 +223,7 @@ class AuditRecord:
 
     def to_dict(self) -> Dict[str, Any]:
         """The record as JSON-ready values (the decision as its string)."""
-        payload = asdict(self)
+        payload = {name: getattr(self, name) for name in self.__dataclass_fields__}
         payload["decision"] = self.decision.value
         payload["categories"] = list(self.categories)
         payload["reasons"] = list(self.reasons)
