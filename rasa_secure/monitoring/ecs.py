@@ -21,7 +21,7 @@ import logging
 import logging.handlers
 import os
 import sys
-from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Mapping, Sequence, Tuple
 
 import ecs_logging
 
@@ -118,20 +118,33 @@ class AuditEcsFormatter(ecs_logging.StdlibFormatter):
         return result
 
 
-def _handler(variable: str, stream: Any) -> logging.Handler:
+class _StandardStream(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to ``sys.stdout`` or ``sys.stderr`` as they are at each record, not as they
+    were when logging was configured (as ``logging.lastResort`` does)."""
+
+    def __init__(self, name: str) -> None:
+        logging.Handler.__init__(self)
+        self._name = name
+
+    @property
+    def stream(self) -> Any:
+        return getattr(sys, self._name)
+
+
+def _handler(variable: str, stream: str) -> logging.Handler:
     path = os.environ.get(variable, "")
     if not path:
-        return logging.StreamHandler(stream)
+        return _StandardStream(stream)
     return logging.handlers.RotatingFileHandler(
         path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8", delay=True
     )
 
 
-def audit_handler(stream: Optional[Any] = None) -> logging.Handler:
-    """A rotating file at ``RASA_SECURE_AUDIT_LOG``, else ``stream`` (standard output)."""
-    return _handler(AUDIT_LOG_ENV, stream or sys.stdout)
+def audit_handler() -> logging.Handler:
+    """A rotating file at ``RASA_SECURE_AUDIT_LOG``, else standard output."""
+    return _handler(AUDIT_LOG_ENV, "stdout")
 
 
-def checkpoint_handler(stream: Optional[Any] = None) -> logging.Handler:
-    """A rotating file at ``RASA_SECURE_AUDIT_CHECKPOINTS``, else ``stream`` (standard error)."""
-    return _handler(CHECKPOINT_LOG_ENV, stream or sys.stderr)
+def checkpoint_handler() -> logging.Handler:
+    """A rotating file at ``RASA_SECURE_AUDIT_CHECKPOINTS``, else standard error."""
+    return _handler(CHECKPOINT_LOG_ENV, "stderr")

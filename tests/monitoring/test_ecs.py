@@ -12,7 +12,15 @@ import pytest
 import yaml
 
 from rasa_secure.core.identity import AUDIT_KEY_ENV, AuditDecision, AuditRecord, audit
-from rasa_secure.monitoring.ecs import ECS_DECISIONS, AuditEcsFormatter, ecs_fields
+from rasa_secure.monitoring.ecs import (
+    AUDIT_LOG_ENV,
+    CHECKPOINT_LOG_ENV,
+    ECS_DECISIONS,
+    AuditEcsFormatter,
+    audit_handler,
+    checkpoint_handler,
+    ecs_fields,
+)
 
 ECS_CATEGORIES = {
     "authentication", "configuration", "database", "driver", "file", "host", "iam",
@@ -121,3 +129,18 @@ def test_the_shipped_logging_config_writes_audit_events_and_checkpoints_apart() 
     for name in audit_logger["handlers"] + checkpoint_logger["handlers"]:
         formatter = config["formatters"][config["handlers"][name]["formatter"]]
         assert formatter["()"] == "rasa_secure.monitoring.ecs.AuditEcsFormatter"
+
+
+def test_without_a_file_events_go_to_the_current_stdout_and_checkpoints_to_stderr(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Why: the handlers outlive the streams they were configured with (test capture, a
+    # process that swaps stdout); they write to the stream of the moment.
+    monkeypatch.delenv(AUDIT_LOG_ENV, raising=False)
+    monkeypatch.delenv(CHECKPOINT_LOG_ENV, raising=False)
+    events, points = audit_handler(), checkpoint_handler()
+    record = logging.LogRecord("rasa_secure.audit", logging.INFO, __file__, 1, "x", None, None)
+    events.emit(record)
+    points.emit(record)
+    captured = capsys.readouterr()
+    assert captured.out == "x\n" and captured.err == "x\n"
