@@ -1,10 +1,12 @@
 """``rasa-secure audit verify``: check the hash chains of audit logs.
 
-Reads every FILE (oldest first: ``audit.json.2 audit.json.1 audit.json``) and any
-``--checkpoints`` files; each line may be a plain audit record, the same after a log prefix,
-or an ECS event. Prints one line per writer: ``ok`` with the number of verified records, or
-the first record modified, deleted, reordered or cut off, with its file and line. Keys come
-from ``RASA_SECURE_AUDIT_KEY`` and ``RASA_SECURE_AUDIT_KEY_PREVIOUS``.
+Reads every FILE (oldest first: ``audit.json.2 audit.json.1 audit.json``), any
+``--checkpoints`` files and, with ``--checkpoints-redis URL``, the checkpoints kept in Redis
+(:mod:`rasa_secure.monitoring.checkpoints`); each line may be a plain audit record, the
+same after a log prefix, or an ECS event. Prints one line per writer: ``ok`` with the
+number of verified records, or the first record modified, deleted, reordered or cut off,
+with its file and line. Keys come from ``RASA_SECURE_AUDIT_KEY`` and
+``RASA_SECURE_AUDIT_KEY_PREVIOUS``.
 
 Exit status: 0 when every chain verified, 1 when one did not (or there was none to verify).
 """
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import List
+from typing import List, Optional
 
 from rasa_secure.core.identity import AUDIT_KEY_ENV, accepted_keys, trail
 from rasa_secure.errors import ConfigError
@@ -34,6 +36,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="checkpoint logs kept elsewhere (they reveal a cut-off tail)",
     )
+    verify.add_argument(
+        "--checkpoints-redis",
+        metavar="URL",
+        help="also read the checkpoints kept in Redis by RedisCheckpointHandler",
+    )
+    verify.add_argument("--redis-key", default=None, help="the Redis hash of the checkpoints")
 
 
 def _read(path: str) -> List[str]:
@@ -44,14 +52,28 @@ def _read(path: str) -> List[str]:
         raise ConfigError(path, f"cannot read it ({error.strerror or error})") from error
 
 
+def _read_redis(url: str, key: Optional[str]) -> List[str]:
+    from rasa_secure.monitoring.checkpoints import DEFAULT_KEY, read_checkpoints
+
+    try:
+        return read_checkpoints(url, key or DEFAULT_KEY)
+    except ConfigError:
+        raise
+    except Exception as error:  # the client's errors (connection, auth) have no common base
+        raise ConfigError("--checkpoints-redis", f"cannot read ({type(error).__name__})") from error
+
+
 def run(args: argparse.Namespace) -> int:
     """Verify and print one line per writer; 0 when every chain is intact, else 1."""
     keys = accepted_keys()
     if not keys:
         raise ConfigError(AUDIT_KEY_ENV, "set it to the audit key the records were sealed with")
     records, checkpoints, unsealed = [], [], 0
-    for path in [*args.files, *args.checkpoints]:
-        found, points, plain = trail.read(_read(path), path)
+    sources = [(path, _read(path)) for path in [*args.files, *args.checkpoints]]
+    if args.checkpoints_redis:
+        sources.append(("redis", _read_redis(args.checkpoints_redis, args.redis_key)))
+    for name, lines in sources:
+        found, points, plain = trail.read(lines, name)
         records.extend(found)
         checkpoints.extend(points)
         unsealed += plain
