@@ -40,14 +40,12 @@ def capture(monkeypatch: pytest.MonkeyPatch) -> Iterator[Capture]:
     monkeypatch.setenv(AUDIT_KEY_ENV, KEY)
     monkeypatch.delenv(PREVIOUS_KEY_ENV, raising=False)
     handler = Capture()
-    loggers = [logging.getLogger(audit.LOGGER_NAME), logging.getLogger(CHECKPOINT_LOGGER)]
-    for logger in loggers:
-        logger.addHandler(handler)
-        monkeypatch.setattr(logger, "level", logging.INFO)
+    logger = logging.getLogger(audit.LOGGER_NAME)  # checkpoints propagate to it
+    logger.addHandler(handler)
+    monkeypatch.setattr(logger, "level", logging.INFO)
     chain_module.reset(WRITER, every=4)
     yield handler
-    for logger in loggers:
-        logger.removeHandler(handler)
+    logger.removeHandler(handler)
     chain_module.reset()
 
 
@@ -251,3 +249,27 @@ def test_the_chain_key_is_not_the_audit_key_and_its_id_reveals_nothing() -> None
     key = chain_key(KEY.encode())
     assert KEY.encode() not in key.secret and key.key_id not in KEY
     assert KEY not in repr(key) and key.secret.hex() not in repr(key)
+
+
+def test_a_failing_listener_never_stops_the_decision(
+    capture: Capture, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Why: monitoring is a side channel; a broken metrics backend must not turn a block into
+    # an exception in the component that decided it.
+    seen: List[audit.AuditRecord] = []
+
+    def broken(entry: audit.AuditRecord) -> None:
+        raise RuntimeError("backend down")
+
+    monkeypatch.setattr(audit, "_listeners", [broken, seen.append])
+    with caplog.at_level(logging.ERROR, logger="rasa_secure.core.identity.audit"):
+        sealed = audit.record("InjectionScreen", "block")
+    assert seen == [sealed] and len(capture.records) == 1
+    assert any("RuntimeError" in r.getMessage() for r in caplog.records)
+
+
+def test_a_checkpoint_follows_every_nth_record(capture: Capture) -> None:
+    write(9)
+    points = [json.loads(line) for line in capture.checkpoints]
+    assert [point["seq"] for point in points] == [4, 8]
+    assert points[-1]["head"] == json.loads(capture.records[7])["mac"]
