@@ -124,11 +124,11 @@ class _StandardStream(logging.StreamHandler):  # type: ignore[type-arg]
 
     def __init__(self, name: str) -> None:
         logging.Handler.__init__(self)
-        self._name = name
+        self._stream_name = name
 
     @property
     def stream(self) -> Any:
-        return getattr(sys, self._name)
+        return getattr(sys, self._stream_name)
 
 
 def _handler(variable: str, stream: str) -> logging.Handler:

@@ -139,6 +139,7 @@ def test_without_a_file_events_go_to_the_current_stdout_and_checkpoints_to_stder
     monkeypatch.delenv(AUDIT_LOG_ENV, raising=False)
     monkeypatch.delenv(CHECKPOINT_LOG_ENV, raising=False)
     events, points = audit_handler(), checkpoint_handler()
+    events.name, points.name = "audit", "audit_checkpoints"  # as dictConfig names them
     record = logging.LogRecord("rasa_secure.audit", logging.INFO, __file__, 1, "x", None, None)
     events.emit(record)
     points.emit(record)
