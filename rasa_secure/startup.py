@@ -67,6 +67,14 @@ def check_deployment() -> None:
         _checked.set()
     check_telemetry()
     audit.check_key()
+    start_metrics()
+
+
+def start_metrics() -> None:
+    """Count audit records from now on; serve them if ``RASA_SECURE_METRICS_PORT`` is set."""
+    from rasa_secure.monitoring import metrics
+
+    metrics.serve_from_env()
 
 
 OUR_WEBHOOK = "webhooks/secure_rest"
@@ -78,6 +86,7 @@ def check_server(app: Any) -> List[str]:
 
     Returns the warnings (each names the step, never a secret or a value).
     """
+    start_metrics()
     from rasa_secure.stores.event_broker import SecureEventBroker
     from rasa_secure.stores.tracker_store import SecureTrackerStore
 

@@ -175,7 +175,11 @@ def authenticate(
         return guard.identify(tracker)
     except AuthenticationError as error:
         audit.record(
-            COMPONENT, AuditDecision.DENY, subject=None, action=action, reasons=(error.reason,)
+            COMPONENT,
+            AuditDecision.DENY,
+            subject=tracker.sender_id,
+            action=action,
+            reasons=(error.reason,),
         )
         dispatcher.utter_message(text=guard.config["refusal_text"])
         return None

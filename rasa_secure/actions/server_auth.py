@@ -156,6 +156,9 @@ def attach(
 
     from rasa_secure.actions import nlg
     from rasa_secure.actions.governance import action_executor, govern
+    from rasa_secure.monitoring import metrics
+
+    metrics.serve_from_env(environ)
 
     govern(app, allow_unsafe=auth.config["allow_ungoverned_actions_unsafe"], guard=guard)
     nlg.register(app, action_executor(app).actions, guard)
@@ -173,6 +176,7 @@ def attach(
             audit.record(
                 COMPONENT,
                 AuditDecision.ALLOW,
+                client=request.ip,
                 action=request.path,
                 reasons=(AuthReason.PREVIOUS_SHARED_SECRET,),
             )
@@ -180,6 +184,7 @@ def attach(
         audit.record(
             COMPONENT,
             AuditDecision.DENY,
+            client=request.ip,
             action=request.path,
             reasons=(AuthReason.BAD_SHARED_SECRET,),
         )

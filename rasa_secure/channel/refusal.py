@@ -130,9 +130,9 @@ def record_refusal(refusal: Refusal, component: str) -> audit.AuditRecord:
         subject=audit.pseudonym(subject)
         if subject is not None
         else client_pseudonym(refusal.client),
+        client=client_pseudonym(refusal.client),
         action="webhook",
         categories=tuple(refusal.categories),
         reasons=(refusal.reason.value,),
     )
-    audit.logger.info(entry.to_json())
-    return entry
+    return audit.emit(entry)

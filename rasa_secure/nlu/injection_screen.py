@@ -58,6 +58,7 @@ from rasa_secure.config import Option, OptionSpec, defaults, resolve
 from rasa_secure.core.identity import audit
 from rasa_secure.core.injection import OPTIONS as DETECTOR_OPTIONS
 from rasa_secure.core.injection import InjectionDetector, Reason, ScreenDecision, Verdict
+from rasa_secure.monitoring.metrics import timed
 from rasa_secure.startup import check_deployment
 
 logger = logging.getLogger(__name__)
@@ -126,7 +127,8 @@ class InjectionScreen(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         """Screen every message in place and return them."""
         for message in messages:
-            self.screen(message)
+            with timed(COMPONENT_NAME):
+                self.screen(message)
         return messages
 
     def screen(self, message: Message) -> Verdict:

@@ -53,6 +53,7 @@ from rasa_secure.core.pii import OPTIONS as DETECTOR_OPTIONS
 from rasa_secure.core.pii import PIIAnalyzer, PIIFinding
 from rasa_secure.core.redaction import Redaction, Redactor
 from rasa_secure.errors import ConfigError
+from rasa_secure.monitoring.metrics import timed
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +158,8 @@ class PIIDetector(GraphComponent):
         for message in messages:
             text = message.get(TEXT)
             if isinstance(text, str) and text:
-                self._process_one(message, text)
+                with timed(EXTRACTOR_NAME):
+                    self._process_one(message, text)
         return messages
 
     def _process_one(self, message: Message, text: str) -> None:

@@ -34,9 +34,14 @@ def isolated_logging(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
+    with open(logging_config_path(), encoding="utf-8") as file:
+        named = [logging.getLogger(name) for name in yaml.safe_load(file).get("loggers", {})]
+    saved = [(logger, logger.handlers[:], logger.propagate, logger.level) for logger in named]
     factory = logging.getLogRecordFactory()
     monkeypatch.setattr(logging, "shutdown", lambda *args, **kwargs: None)
     yield
+    for logger, own, propagate, own_level in saved:
+        logger.handlers[:], logger.propagate, logger.level = own, propagate, own_level
     log_filter.uninstall()
     for handler in root.handlers:
         if handler not in handlers:

@@ -1,11 +1,12 @@
 """Identity: tokens, the identity envelope, keys, the access policy, typed values and audit.
 
-Code outside this subpackage imports these names from here; ``audit`` is used as a module
-(``from rasa_secure.core.identity import audit``).
+Code outside this subpackage imports these names from here; ``audit`` and ``trail`` are used
+as modules (``from rasa_secure.core.identity import audit``).
 """
 
-from rasa_secure.core.identity import audit
-from rasa_secure.core.identity.audit import AuditDecision, AuditRecord
+from rasa_secure.core.identity import audit, trail
+from rasa_secure.core.identity.audit import AUDIT_KEY_ENV, AuditDecision, AuditRecord
+from rasa_secure.core.identity.chain import CHECKPOINT_LOGGER, accepted_keys
 from rasa_secure.core.identity.crypto import (
     ENV_VAR,
     PREFIX,
@@ -48,6 +49,8 @@ from rasa_secure.core.identity.values import (
 )
 
 __all__ = [
+    "AUDIT_KEY_ENV",
+    "CHECKPOINT_LOGGER",
     "ENV_VAR",
     "MASK",
     "MAX_TOKEN_CHARS",
@@ -80,6 +83,7 @@ __all__ = [
     "SharedSecrets",
     "TokenVerifier",
     "ValidatedStr",
+    "accepted_keys",
     "attestation_key",
     "audit",
     "bearer_token",
@@ -90,4 +94,5 @@ __all__ = [
     "open_envelope",
     "require_public_address",
     "seal",
+    "trail",
 ]

@@ -8,6 +8,13 @@ can take them. They carry *who* as a keyed pseudonym of the subject (HMAC-SHA256
 *what* (component, action, decision, categories, entity types) and *why* (rule ids,
 reasons): never user text, slot values or secrets.
 
+Each record is sealed into its writer's hash chain (:mod:`rasa_secure.core.identity.chain`:
+writer id, sequence number, key id, MAC) before it is written, and every record then goes to
+the listeners added with :func:`add_listener` (the Prometheus counters of
+:mod:`rasa_secure.monitoring.metrics`). The log record carries the sealed
+:class:`AuditRecord` as the attribute :data:`RECORD_ATTRIBUTE`, from which
+:mod:`rasa_secure.monitoring.ecs` writes Elastic Common Schema events.
+
 Without ``RASA_SECURE_AUDIT_KEY`` nothing is hashed without a key: subjects are keyed with a
 random key that lives only in this process,
 which nobody can reverse by hashing candidate customer ids, and :func:`check_key` warns
@@ -16,6 +23,7 @@ loudly at start-up that records then link within one process only.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import hmac
 import json
@@ -24,17 +32,24 @@ import os
 import secrets
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
-from typing import Any, Optional, Set, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple, Union
+
+from rasa_secure.core.identity import chain
 
 LOGGER_NAME = "rasa_secure.audit"
+RECORD_ATTRIBUTE = "rasa_secure_audit"
+"""The attribute of a log record holding the sealed :class:`AuditRecord`."""
+CHECKPOINT_ATTRIBUTE = "rasa_secure_checkpoint"
+"""The attribute of a checkpoint's log record holding the checkpoint object."""
 AUDIT_KEY_ENV = "RASA_SECURE_AUDIT_KEY"
 MIN_KEY_BYTES = 16
 """Shorter keys are accepted with a warning: with enumerable subject ids (customer numbers) a
 short key can be brute-forced from the pseudonyms."""
 
 logger = logging.getLogger(LOGGER_NAME)
+checkpoint_logger = logging.getLogger(chain.CHECKPOINT_LOGGER)
 _log = logging.getLogger(__name__)  # warnings about the trail itself, not audit records
 
 _EPHEMERAL_KEY = secrets.token_bytes(32)
@@ -135,6 +150,14 @@ def pseudonym(subject: Optional[str], key: Optional[bytes] = None) -> Optional[s
     return f"sub_{digest[:16]}"
 
 
+def client_pseudonym(address: Optional[str]) -> Optional[str]:
+    """A keyed pseudonym of a client address (``cli_<hex>``), like subjects' ``sub_<hex>``."""
+    if not address:
+        return None
+    value = pseudonym(f"client:{address}")
+    return None if value is None else "cli_" + value.split("_", 1)[1]
+
+
 def attested_subject(metadata: Any) -> Optional[str]:
     """The subject of the identity envelope in a message's ``metadata``, if it is attested.
 
@@ -172,29 +195,98 @@ class AuditRecord:
         component: what decided, e.g. ``"InjectionScreen"`` or ``"SecureAction"``.
         decision: what was decided (:class:`AuditDecision`).
         subject: pseudonym of the verified subject (see :func:`pseudonym`), if known.
+        client: pseudonym of the client's address (see :func:`client_pseudonym`), if known.
         action: the action, slot or endpoint concerned, if any (a name, never a value).
         categories: threat categories or PII entity types involved.
         reasons: rule ids or short machine-readable reasons.
         score: the detector score, if the decision came from one.
         timestamp: seconds since the epoch.
+        writer: the id of the chain the record was sealed into (``None`` until sealed).
+        seq: its number in that chain, from 1.
+        key_id: the id of the key of ``mac``.
+        mac: HMAC-SHA256 over the content and the previous record's MAC.
     """
 
     component: str
     decision: AuditDecision
     subject: Optional[str] = None
+    client: Optional[str] = None
     action: Optional[str] = None
     categories: Tuple[str, ...] = ()
     reasons: Tuple[str, ...] = ()
     score: Optional[float] = None
     timestamp: float = field(default_factory=time.time)
+    writer: Optional[str] = None
+    seq: Optional[int] = None
+    key_id: Optional[str] = None
+    mac: Optional[str] = None
 
-    def to_json(self) -> str:
-        """The record as one line of JSON with sorted keys."""
-        payload = asdict(self)
+    def to_dict(self) -> Dict[str, Any]:
+        """The record as JSON-ready values (the decision as its string)."""
+        payload = {name: getattr(self, name) for name in self.__dataclass_fields__}
         payload["decision"] = self.decision.value
         payload["categories"] = list(self.categories)
         payload["reasons"] = list(self.reasons)
-        return json.dumps(payload, sort_keys=True)
+        return payload
+
+    def to_json(self) -> str:
+        """The record as one line of JSON with sorted keys."""
+        return json.dumps(self.to_dict(), sort_keys=True)
+
+
+Listener = Callable[[AuditRecord], None]
+"""Called with every sealed record after it was written (metrics, alerting)."""
+
+_listeners: List[Listener] = []
+_emit_lock = threading.Lock()
+
+
+def add_listener(listener: Listener) -> None:
+    """Call ``listener`` with every record emitted from now on (once, however often added)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def emit(entry: AuditRecord) -> AuditRecord:
+    """Seal ``entry`` into this process's chain, write it, and tell the listeners.
+
+    Sealing and writing happen under one lock, so the lines come in chain order; every
+    ``checkpoint_every`` records a signed checkpoint goes to the checkpoint logger. A failing
+    listener is logged (by its exception's type) and never stops the decision.
+
+    Returns:
+        the sealed record.
+    """
+    content = entry.to_dict()
+    for name in ("writer", "seq", "key_id", "mac"):
+        content.pop(name)
+    key = chain.chain_key(audit_key()[0])
+    with _emit_lock:
+        writer = chain.writer()
+        seal = writer.seal(content, key)
+        sealed = replace(entry, writer=seal.writer, seq=seal.seq, key_id=seal.key_id, mac=seal.mac)
+        logger.info(sealed.to_json(), extra={RECORD_ATTRIBUTE: sealed})
+        if writer.checkpoint_due:
+            write_checkpoint(writer)
+    for listener in list(_listeners):
+        try:
+            listener(sealed)
+        except Exception as error:
+            _log.error("audit listener failed (%s)", error.__class__.__name__)
+    return sealed
+
+
+def write_checkpoint(writer: Optional[chain.Writer] = None) -> Optional[Dict[str, Any]]:
+    """Write a signed checkpoint of ``writer``'s head (default: this process's) now."""
+    point = (writer or chain.writer()).checkpoint()
+    if point is not None:
+        checkpoint_logger.info(
+            json.dumps(point, sort_keys=True), extra={CHECKPOINT_ATTRIBUTE: point}
+        )
+    return point
+
+
+atexit.register(write_checkpoint)  # the head at a clean shutdown: nothing after it to cut
 
 
 def record(
@@ -202,12 +294,14 @@ def record(
     decision: Union[AuditDecision, str],
     *,
     subject: Optional[str] = None,
+    client: Optional[str] = None,
     action: Optional[str] = None,
     categories: Tuple[str, ...] = (),
     reasons: Tuple[str, ...] = (),
     score: Optional[float] = None,
 ) -> AuditRecord:
-    """Emit an audit record; ``subject`` is the raw subject id and is pseudonymised here.
+    """Emit an audit record; ``subject`` (the raw subject id) and ``client`` (the client's
+    address) are pseudonymised here. Returns the sealed record (see :func:`emit`).
 
     Raises:
         ValueError: ``decision`` is a string that names no :class:`AuditDecision`.
@@ -216,10 +310,10 @@ def record(
         component=component,
         decision=AuditDecision(decision),
         subject=pseudonym(subject),
+        client=client_pseudonym(client),
         action=action,
         categories=tuple(categories),
         reasons=tuple(reasons),
         score=None if score is None else round(float(score), 4),
     )
-    logger.info(entry.to_json())
-    return entry
+    return emit(entry)

@@ -1,0 +1,243 @@
+"""Verify audit chains: find the first record modified, deleted, reordered or cut off.
+
+:func:`parse_line` reads one line of an audit log in any of the shapes the trail is written
+in (the plain JSON line, the same after a text log prefix, or an ECS event from
+:mod:`rasa_secure.monitoring.ecs`). :func:`verify` walks each writer's chain in the order its
+records were read and stops at the first break; checkpoints (from the same files or a second
+place) reveal a chain that ends before its last checkpoint.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+from rasa_secure.core.identity.chain import CHECKPOINT_KIND, ChainKey, link, sign
+
+
+class Problem(str, Enum):
+    """What is wrong with a chain (the values are the words ``audit verify`` prints)."""
+
+    MODIFIED = "modified"
+    """A record's content or MAC is not what was sealed."""
+    DELETED = "deleted"
+    """Records are missing before this one (a gap in the sequence numbers)."""
+    REORDERED = "reordered"
+    """A record sits elsewhere than its sequence number says (moved or duplicated)."""
+    TRUNCATED = "truncated"
+    """The chain ends before the last checkpoint of its writer."""
+    UNKNOWN_KEY = "unknown_key"
+    """Sealed with a key that is neither the audit key nor the previous one."""
+    FORGED_CHECKPOINT = "forged_checkpoint"
+    """A checkpoint whose own MAC does not verify."""
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a line was read: the source (a file name) and its line number (from 1)."""
+
+    source: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A sealed record or a checkpoint as read, with where it was read."""
+
+    position: Position
+    fields: Mapping[str, Any]
+
+    @property
+    def writer(self) -> Optional[str]:
+        writer = self.fields.get("writer")
+        return writer if isinstance(writer, str) else None
+
+    @property
+    def seq(self) -> Optional[int]:
+        seq = self.fields.get("seq")
+        return seq if isinstance(seq, int) and not isinstance(seq, bool) else None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The first thing wrong with one writer's chain.
+
+    Attributes:
+        writer: the writer id.
+        problem: what is wrong.
+        position: the line where it shows (``None``: the whole chain is missing).
+        seq: the sequence number concerned (the one expected there, or the checkpoint's).
+        detail: one sentence for people.
+    """
+
+    writer: str
+    problem: Problem
+    position: Optional[Position]
+    seq: Optional[int]
+    detail: str
+
+    def __str__(self) -> str:
+        where = f" at {self.position}" if self.position else ""
+        return f"writer {self.writer}: {self.problem.value}{where}: {self.detail}"
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """One writer's chain: how many records verified and its first problem, if any."""
+
+    writer: str
+    verified: int
+    finding: Optional[Finding] = None
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The result of :func:`verify`: one report per writer, plus lines that were not sealed."""
+
+    chains: Tuple[ChainReport, ...]
+    unsealed: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """Every chain verified, and there was at least one."""
+        return bool(self.chains) and all(chain.finding is None for chain in self.chains)
+
+
+def parse_line(line: str) -> Tuple[str, Optional[Dict[str, Any]]]:
+    """Classify one log line: ``("record" | "checkpoint", fields)``, ``("unsealed", fields)``
+    for an audit record without chain fields, or ``("other", None)``."""
+    start = line.find("{")
+    if start < 0:
+        return "other", None
+    try:
+        payload = json.loads(line[start:])
+    except ValueError:
+        return "other", None
+    if not isinstance(payload, dict):
+        return "other", None
+    nested = payload.get("rasa_secure")
+    if isinstance(nested, dict):  # an ECS event
+        if isinstance(nested.get("checkpoint"), dict):
+            return "checkpoint", nested["checkpoint"]
+        payload = nested.get("audit") if isinstance(nested.get("audit"), dict) else {}
+    if payload.get("kind") == CHECKPOINT_KIND:
+        return "checkpoint", payload
+    if "mac" in payload and "writer" in payload:
+        return "record", payload
+    if "component" in payload and "decision" in payload:
+        return "unsealed", payload
+    return "other", None
+
+
+def read(lines: Iterable[str], source: str) -> Tuple[List[Entry], List[Entry], int]:
+    """The records, checkpoints and number of unsealed audit records in ``lines``."""
+    records: List[Entry] = []
+    checkpoints: List[Entry] = []
+    unsealed = 0
+    for number, line in enumerate(lines, start=1):
+        kind, fields = parse_line(line)
+        if fields is None:
+            continue
+        entry = Entry(Position(source, number), fields)
+        if kind == "record":
+            records.append(entry)
+        elif kind == "checkpoint":
+            checkpoints.append(entry)
+        else:
+            unsealed += 1
+    return records, checkpoints, unsealed
+
+
+def _mac_matches(fields: Mapping[str, Any], expected: str) -> bool:
+    mac = fields.get("mac")
+    return isinstance(mac, str) and hmac.compare_digest(mac, expected)
+
+
+def _walk(
+    writer: str, entries: Sequence[Entry], keys: Mapping[str, ChainKey]
+) -> Tuple[List[str], Optional[Finding]]:
+    """The MACs of the chain's verified prefix (index = seq - 1) and its first problem."""
+    macs: List[str] = []
+    for index, entry in enumerate(entries):
+        expected = len(macs) + 1
+        key = keys.get(str(entry.fields.get("key_id")))
+        if key is None:
+            detail = f"key id {entry.fields.get('key_id')!r} is not a key given to verify"
+            return macs, Finding(writer, Problem.UNKNOWN_KEY, entry.position, entry.seq, detail)
+        seq = entry.seq
+        if seq != expected:
+            later = {other.seq for other in entries[index + 1 :]}
+            if seq is not None and seq < expected:
+                problem, detail = Problem.REORDERED, f"seq {seq} again after seq {expected - 1}"
+            elif expected in later:
+                problem, detail = Problem.REORDERED, f"seq {seq} before seq {expected}"
+            else:
+                missing = f"{expected}..{seq - 1}" if seq and seq > expected + 1 else str(expected)
+                problem, detail = Problem.DELETED, f"records seq {missing} are missing before it"
+            return macs, Finding(writer, problem, entry.position, expected, detail)
+        mac = link(key, macs[-1] if macs else "", entry.fields)
+        if not _mac_matches(entry.fields, mac):
+            detail = f"seq {expected} is not the record that was sealed"
+            return macs, Finding(writer, Problem.MODIFIED, entry.position, expected, detail)
+        macs.append(mac)
+    return macs, None
+
+
+def _check_anchor(
+    writer: str, macs: Sequence[str], last: Optional[Entry], point: Entry
+) -> Optional[Finding]:
+    """Compare a verified chain with its writer's latest checkpoint."""
+    seq, head = point.seq or 0, point.fields.get("head")
+    if len(macs) < seq:
+        detail = f"the chain ends at seq {len(macs)}; a checkpoint ({point.position}) has seq {seq}"
+        position = last.position if last else None
+        return Finding(writer, Problem.TRUNCATED, position, seq, detail)
+    if seq and not (isinstance(head, str) and hmac.compare_digest(macs[seq - 1], head)):
+        detail = f"seq {seq} differs from the checkpoint at {point.position}"
+        return Finding(writer, Problem.MODIFIED, None, seq, detail)
+    return None
+
+
+def verify(
+    records: Sequence[Entry], checkpoints: Sequence[Entry], keys: Mapping[str, ChainKey],
+    unsealed: int = 0,
+) -> Verification:  # fmt: skip
+    """Check every writer's chain in ``records`` (in reading order) against ``checkpoints``.
+
+    Args:
+        records: sealed records, in the order they were read (files oldest first).
+        checkpoints: checkpoints from anywhere; a forged one is a finding of its writer.
+        keys: the accepted keys by key id (:func:`~rasa_secure.core.identity.chain.accepted_keys`).
+        unsealed: how many audit records without chain fields were seen (reported as such).
+    """
+    chains: Dict[str, List[Entry]] = {}
+    for entry in records:
+        chains.setdefault(entry.writer or "?", []).append(entry)
+    anchors: Dict[str, Entry] = {}
+    forged: Dict[str, Finding] = {}
+    for point in checkpoints:
+        writer = point.writer or "?"
+        key = keys.get(str(point.fields.get("key_id")))
+        fields = {name: value for name, value in point.fields.items() if name != "mac"}
+        if key is None or not _mac_matches(point.fields, sign(key, fields)):
+            problem = Problem.UNKNOWN_KEY if key is None else Problem.FORGED_CHECKPOINT
+            detail = "the checkpoint cannot be verified"
+            forged.setdefault(writer, Finding(writer, problem, point.position, point.seq, detail))
+            continue
+        if writer not in anchors or (point.seq or 0) > (anchors[writer].seq or 0):
+            anchors[writer] = point
+    reports = []
+    for writer in sorted(set(chains) | set(anchors) | set(forged)):
+        entries = chains.get(writer, [])
+        macs, finding = _walk(writer, entries, keys)
+        if finding is None and writer in anchors:
+            last = entries[-1] if entries else None
+            finding = _check_anchor(writer, macs, last, anchors[writer])
+        reports.append(ChainReport(writer, len(macs), finding or forged.get(writer)))
+    return Verification(tuple(reports), unsealed)
