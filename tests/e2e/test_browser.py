@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 from typing import Any, Callable, Iterator, List
 
 import pytest
+import yaml
 
 from example_bot.servers import BotServers
+from example_bot.training import BOT_DIR
 from tests.conftest import REQUIRE_SERVICES
 
 pytestmark = pytest.mark.e2e
@@ -133,3 +136,28 @@ def test_another_users_browser_cannot_read_or_write_the_conversation(
     assert transcript(alice, "bot") == alice_replies, (
         "nothing bob sent reached alice's conversation"
     )
+
+
+def test_an_expired_token_is_renewed_without_losing_the_conversation(
+    start_bot: Any, browser: Callable[[], Any], tmp_path: Path
+) -> None:
+    """Page tokens living 3 s: the next message gets token_expired, the page renews the token
+    (its session cookie at the provider), re-authenticates and sends the message again."""
+    credentials = yaml.safe_load((BOT_DIR / "credentials.yml").read_text())
+    credentials["rasa_secure.channel.secure_socketio.SecureSocketIOInput"]["jwt"][
+        "leeway_seconds"
+    ] = 0
+    credentials["example_bot.web.page.ExampleWebPage"] = {"token_lifetime": 3}
+    path = tmp_path / "credentials.yml"
+    path.write_text(yaml.safe_dump(credentials))
+    bot = start_bot(credentials=path)
+    driver = browser()
+    sign_in(driver, bot, "alice")
+    say(driver, "hi")
+    wait_for(driver, lambda d: transcript(d, "bot"))
+    time.sleep(4)
+    say(driver, "what's my balance?")
+    replies = wait_for(driver, lambda d: [t for t in transcript(d, "bot") if "balances" in t])
+    assert replies[0].startswith("Your balances:")
+    assert any("expired" in notice for notice in transcript(driver, "notice"))
+    assert transcript(driver, "you") == ["hi", "what's my balance?"]
