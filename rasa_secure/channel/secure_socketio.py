@@ -271,6 +271,9 @@ class SecureSocketIOInput(InputChannel):
             else:
                 await self._refuse(sid, outcome, close=isinstance(outcome.reason, AuthReason))
             return
+        # another conversation of the same subject (sender_binding: subject_prefix): the
+        # socket joins its room, so the replies reach it
+        await self._server.enter_room(sid, outcome.sender_id, namespace=self.options["namespace"])
         await self._deliver(outcome, on_new_message)
 
     # -- helpers ----------------------------------------------------------------------------

@@ -296,6 +296,8 @@ def test_a_replayed_message_and_token_cannot_move_to_another_session(make_server
     assert alice.connect({"token": token("alice"), "session_id": "alice:web"})
     alice.sio.emit("user_uttered", captured)
     alice.next("bot_uttered")
+    alice.say("and in my other conversation?", session_id="alice:mobile")
+    assert alice.next("bot_uttered") == {"text": "hello"}, "replies of another own conversation"
     mallory = Client(url)
     assert mallory.connect({"token": token("mallory")})
     mallory.sio.emit("user_uttered", captured)
@@ -303,7 +305,7 @@ def test_a_replayed_message_and_token_cannot_move_to_another_session(make_server
     alice.close()
     mallory.close()
 
-    assert [message.sender_id for message in bot.received] == ["alice:web"]
+    assert [message.sender_id for message in bot.received] == ["alice:web", "alice:mobile"]
 
 
 # -- expiry and re-authentication -------------------------------------------------------------
