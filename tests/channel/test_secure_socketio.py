@@ -8,6 +8,8 @@ import hmac
 import json
 import time
 import uuid
+from contextlib import ExitStack
+from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 
 import jwt
@@ -98,22 +100,18 @@ class Client:
 @pytest.fixture
 def make_server() -> Iterator[Callable[..., Tuple[str, Bot, SecureSocketIOInput]]]:
     """Serve the channel in a Sanic app on a real port; returns (url, bot, channel)."""
-    contexts: List[Any] = []
+    with ExitStack() as servers:
 
-    def start(
-        config: Optional[Mapping[str, Any]] = None, env: Optional[Mapping[str, str]] = None
-    ) -> Tuple[str, Bot, SecureSocketIOInput]:
-        channel = SecureSocketIOInput(dict(config or {"jwt": HS_JWT}), environ=env or ENV)
-        bot = Bot()
-        app = Sanic(f"secure_socketio_test_{uuid.uuid4().hex[:8]}")
-        app.blueprint(channel.blueprint(bot.handle), url_prefix="/webhooks/secure_socketio")
-        context = serve(app)
-        contexts.append(context)
-        return context.__enter__(), bot, channel
+        def start(
+            config: Optional[Mapping[str, Any]] = None, env: Optional[Mapping[str, str]] = None
+        ) -> Tuple[str, Bot, SecureSocketIOInput]:
+            channel = SecureSocketIOInput(dict(config or {"jwt": HS_JWT}), environ=env or ENV)
+            bot = Bot()
+            app = Sanic(f"secure_socketio_test_{uuid.uuid4().hex[:8]}")
+            app.blueprint(channel.blueprint(bot.handle), url_prefix="/webhooks/secure_socketio")
+            return servers.enter_context(serve(app)), bot, channel
 
-    yield start
-    for context in contexts:
-        context.__exit__(None, None, None)
+        yield start
 
 
 # -- the allowed path -----------------------------------------------------------------------
@@ -445,19 +443,22 @@ def test_configuration_errors_name_the_key(why: str, options: Dict[str, Any], ke
     assert caught.value.key == key, why
 
 
-def test_rasa_serves_the_channel_from_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Built by Rasa from credentials.yml and served by the app ``rasa run`` makes."""
-    from rasa.core.run import _create_single_channel, configure_app
+def test_rasa_serves_the_channel_from_credentials(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Built by Rasa from a credentials.yml and served by the app ``rasa run`` makes."""
+    from rasa.core.run import configure_app, create_http_input_channels
 
+    credentials = tmp_path / "credentials.yml"
+    credentials.write_text(
+        json.dumps({"rasa_secure.channel.secure_socketio.SecureSocketIOInput": {"jwt": HS_JWT}})
+    )
     for name, value in ENV.items():
         monkeypatch.setenv(name, value)
-    channel = _create_single_channel(
-        "rasa_secure.channel.secure_socketio.SecureSocketIOInput", {"jwt": HS_JWT}
-    )
+    [channel] = create_http_input_channels(None, str(credentials))
     assert isinstance(channel, SecureSocketIOInput)
     app = configure_app([channel], enable_api=False, port=0)
     type(app).test_mode = True
-
     with serve(app) as url:
         refused, accepted = Client(url), Client(url)
         assert not refused.connect(None)
