@@ -119,6 +119,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         with BotServers(model=model, workdir=args.workdir) as servers:
             _print(f"Rasa server {servers.url}, action server {servers.actions_url}\n")
             if args.interactive:
+                _print(f"Web chat: open {servers.url}/web/ (users alice, bob; password demo)\n")
                 chat(servers, args.sender)
             else:
                 play_script(servers, args.sender)

@@ -77,8 +77,9 @@ def start_metrics() -> None:
     metrics.serve_from_env()
 
 
-OUR_WEBHOOK = "webhooks/secure_rest"
-"""Path of the SecureRestInput channel's blueprint (its health route; the others below it)."""
+OUR_WEBHOOKS = ("webhooks/secure_rest", "webhooks/secure_socketio")
+"""Paths of our channels' blueprints (SecureRestInput, SecureSocketIOInput; their health
+routes, the others below them)."""
 
 
 def check_server(app: Any) -> List[str]:
@@ -113,7 +114,7 @@ def check_server(app: Any) -> List[str]:
             "action server refuses every call"
         )
     for path in sorted({route.path for route in app.router.routes}):
-        ours = path == OUR_WEBHOOK or path.startswith(OUR_WEBHOOK + "/")
+        ours = any(path == hook or path.startswith(hook + "/") for hook in OUR_WEBHOOKS)
         if path.startswith("webhooks/") and not ours:
             missing.append(
                 f"another channel answers at /{path} beside SecureRestInput: its messages "

@@ -50,6 +50,18 @@ else
     inputs_hash > "$STAMP"
 fi
 
+# The browser test drives Debian's Chromium through its driver (nothing downloads at run
+# time); install both when missing and apt is there. Without them the test skips, outside CI.
+if ! { command -v chromium && command -v chromedriver; } >/dev/null 2>&1 \
+    && command -v apt-get >/dev/null 2>&1; then
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then SUDO="sudo -n"; fi
+    echo "bootstrap: installing chromium and chromium-driver from Debian"
+    { $SUDO apt-get update -qq \
+        && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver \
+        >/dev/null; } || echo "bootstrap: could not install chromium (the browser test skips)" >&2
+fi
+
 export PATH="$VENV/bin:$PATH"
 # Nothing may download at run time.
 export HF_HUB_OFFLINE=1 TLDEXTRACT_CACHE="$VENV/.tldextract-unused"

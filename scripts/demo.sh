@@ -2,7 +2,8 @@
 # Set up and run the example banking bot: train (cached), start the action server and the
 # Rasa server on localhost, play a scripted conversation, shut down.
 #   scripts/demo.sh                 scripted demo
-#   scripts/demo.sh --interactive   leave the bot running and chat with it
+#   scripts/demo.sh --interactive   leave the bot running and chat with it, in the terminal
+#                                   or on the web page it prints (http://127.0.0.1:<port>/web/)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 cd "$ROOT"

@@ -119,9 +119,17 @@ SECTIONS = (
         "components/secure-rest-input.md",
     ),
     Section(
+        "SecureSocketIOInput",
+        "rasa_secure.channel.secure_socketio:SOCKET_OPTIONS",
+        "The web chat channel's section of `credentials.yml`: these socket options and every "
+        "key of SecureRestInput.",
+        "components/secure-socketio-input.md",
+    ),
+    Section(
         "Token verification",
         "rasa_secure.core.identity.tokens:TOKEN_SPEC",
-        "Every `jwt` mapping (SecureRestInput, and SecureAction with `identity: token`).",
+        "Every `jwt` mapping (SecureRestInput, SecureSocketIOInput, and SecureAction with "
+        "`identity: token`).",
         "components/secure-rest-input.md",
     ),
     Section(

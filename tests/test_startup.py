@@ -104,7 +104,7 @@ def _secure_store(monkeypatch: pytest.MonkeyPatch) -> object:
     return SecureTrackerStore(inner={"type": "in_memory"})
 
 
-OURS = ["/webhooks/secure_rest", "/webhooks/secure_rest/webhook"]
+OURS = ["/webhooks/secure_rest", "/webhooks/secure_rest/webhook", "/webhooks/secure_socketio"]
 SECRET = {"X-Rasa-Secure-Token": "${RASA_SECURE_ACTION_TOKEN}"}
 SKIPPED_STEPS = [
     # (why, routes, plain store?, wrapped by Rasa's fail-safe store?, headers, expected words)

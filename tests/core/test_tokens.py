@@ -5,9 +5,11 @@ from __future__ import annotations
 import base64
 import json
 import os
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Dict, Iterator, List, Mapping, Optional
 
 import jwt
 import pytest
@@ -395,3 +397,171 @@ def test_secret_file_and_jwks_file_errors(tmp_path: Path) -> None:
     bad.write_text("not json")
     with pytest.raises(ConfigError, match="JSON"):
         jwks_verifier(bad)
+
+
+# -- JWKS URL and OpenID Connect discovery ---------------------------------------------------
+
+
+class Provider:
+    """A local OpenID Connect provider: discovery document and a JWKS that rotates its key.
+
+    Attributes:
+        base: its URL (the issuer).
+        requests: the paths asked for, in order.
+    """
+
+    def __init__(self) -> None:
+        self.keys: Dict[str, Any] = {}
+        self.requests: List[str] = []
+        self.issuer_override: Optional[str] = None
+        self.down = False
+        provider = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                provider.requests.append(self.path)
+                body = provider.answer(self.path)
+                self.send_response(200 if body is not None else 503)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(json.dumps(body).encode())
+
+            def log_message(self, *_: Any) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def answer(self, path: str) -> Optional[Dict[str, Any]]:
+        if self.down:
+            return None
+        if path == "/.well-known/openid-configuration":
+            return {"issuer": self.issuer_override or self.base, "jwks_uri": f"{self.base}/jwks"}
+        return {"keys": [jwk(key, kid, "RS256") for kid, key in self.keys.items()]}
+
+    def rotate(self, kid: str) -> Any:
+        """Replace every key with a new one named ``kid``; returns its private key."""
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.keys = {kid: key}
+        return key
+
+    def sign(self, kid: str, **overrides: Any) -> str:
+        return jwt.encode(
+            claims(iss=self.base, **overrides), self.keys[kid], "RS256", headers={"kid": kid}
+        )
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def provider() -> Iterator[Provider]:
+    running = Provider()
+    yield running
+    running.close()
+
+
+def url_verifier(provider: Provider, **config: Any) -> TokenVerifier:
+    base: Dict[str, Any] = {
+        "algorithms": ["RS256"],
+        "jwks_url": f"{provider.base}/jwks",
+        "issuer": provider.base,
+        "audience": AUDIENCE,
+    }
+    base.update(config)
+    return TokenVerifier(base)
+
+
+def test_jwks_url_follows_a_rotation(provider: Provider) -> None:
+    """A token naming the provider's new key fetches the JWKS again; the old key is gone."""
+    provider.rotate("k1")
+    old = provider.sign("k1")
+    verifier = url_verifier(provider, jwks_min_refresh_seconds=1)
+    assert verifier.verify(old).subject == "alice"
+    provider.rotate("k2")
+    new = provider.sign("k2")
+    time.sleep(1.05)
+    assert verifier.verify(new).subject == "alice"
+    assert reason_of(verifier, old) == "unknown_key", "the rotated-out key no longer verifies"
+    assert provider.requests == ["/jwks", "/jwks"]
+
+
+def test_unknown_kid_flood_costs_one_request_per_period(provider: Provider) -> None:
+    """Made-up kids: every token refused, the provider asked at most once per period."""
+    provider.rotate("k1")
+    verifier = url_verifier(provider, jwks_min_refresh_seconds=30)
+    assert verifier.verify(provider.sign("k1")).subject == "alice"
+    forged = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    for index in range(200):
+        token = jwt.encode(claims(iss=provider.base), forged, "RS256", headers={"kid": f"x{index}"})
+        assert reason_of(verifier, token) == "unknown_key"
+    assert provider.requests == ["/jwks"]
+
+
+def test_cached_keys_are_fetched_again_on_schedule(provider: Provider) -> None:
+    provider.rotate("k1")
+    verifier = url_verifier(provider, jwks_reload_seconds=1)
+    token = provider.sign("k1")
+    for _ in range(5):
+        verifier.verify(token)
+    assert provider.requests == ["/jwks"], "known keys are served from the cache"
+    time.sleep(1.05)
+    verifier.verify(token)
+    assert provider.requests == ["/jwks", "/jwks"]
+
+
+def test_provider_outage_keeps_the_previous_keys(provider: Provider) -> None:
+    provider.rotate("k1")
+    verifier = url_verifier(provider, jwks_reload_seconds=1)
+    token = provider.sign("k1")
+    assert verifier.verify(token).subject == "alice"
+    provider.down = True
+    time.sleep(1.05)
+    assert verifier.verify(token).subject == "alice"
+    assert len(provider.requests) == 2
+
+
+def test_no_keys_reachable_refuses_tokens(provider: Provider) -> None:
+    provider.rotate("k1")
+    provider.down = True
+    assert reason_of(url_verifier(provider), provider.sign("k1")) == "unknown_key"
+
+
+def test_oidc_discovery_finds_the_jwks(provider: Provider) -> None:
+    provider.rotate("k1")
+    verifier = url_verifier(provider, jwks_url=None, oidc_discovery=True)
+    assert verifier.verify(provider.sign("k1")).subject == "alice"
+    assert provider.requests == ["/.well-known/openid-configuration", "/jwks"]
+
+
+def test_discovery_document_of_another_issuer_is_not_trusted(provider: Provider) -> None:
+    """OpenID Connect Discovery: the document must name the issuer it was fetched for."""
+    provider.rotate("k1")
+    provider.issuer_override = "https://evil.example"
+    verifier = url_verifier(provider, jwks_url=None, oidc_discovery=True)
+    assert reason_of(verifier, provider.sign("k1")) == "unknown_key"
+    assert "/jwks" not in provider.requests
+
+
+@pytest.mark.parametrize(
+    ("why", "overrides", "key"),
+    [
+        ("plain http to another host", {"jwks_url": "http://idp.example/jwks"},
+         "TokenVerifier.jwks_url"),
+        ("not a URL", {"jwks_url": "file:///etc/jwks.json"}, "TokenVerifier.jwks_url"),
+        ("two key sources", {"jwks_url": "https://idp.example/jwks", "oidc_discovery": True},
+         "TokenVerifier"),
+        ("discovery needs one issuer", {"jwks_url": None, "oidc_discovery": True,
+                                        "issuer": [ISSUER, "https://other.example"]},
+         "TokenVerifier.oidc_discovery"),
+        ("HMAC with a key URL", {"algorithms": ["HS256"], "jwks_url": "https://idp.example/j"},
+         "TokenVerifier.jwks_url"),
+    ],
+)  # fmt: skip
+def test_key_url_config_errors(why: str, overrides: Dict[str, Any], key: str) -> None:
+    config = {"algorithms": ["RS256"], "issuer": ISSUER, "audience": AUDIENCE, **overrides}
+    with pytest.raises(ConfigError) as caught:
+        TokenVerifier(config)
+    assert caught.value.key == key, why

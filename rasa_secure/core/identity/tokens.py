@@ -5,8 +5,10 @@ A :class:`TokenVerifier` is built once from a validated configuration and then a
 the algorithms it was configured with, and only one family of them: either HMAC secrets
 (``HS256``/``HS384``/``HS512``) or public keys (``RS*``, ``PS*``, ``ES*``), never both, so
 a public key can never be used as an HMAC secret (the classic key-confusion attack) and
-``alg: none`` is never accepted. Keys come from an environment variable, a file, or a JWKS
-file whose ``kid`` selects the key (rotation: publish the new key next to the old one).
+``alg: none`` is never accepted. Keys come from an environment variable, a file, a JWKS
+file, or the JWKS URL of an OpenID Connect provider (``jwks_url``, or found from the issuer
+with ``oidc_discovery``); in a JWKS the token's ``kid`` selects the key (rotation: publish
+the new key next to the old one).
 
 ``exp``, ``iss``, ``aud`` and the subject claim are required; ``nbf`` and ``iat`` are
 honoured; clock skew is bounded by ``leeway_seconds``; a token valid for longer than
@@ -30,7 +32,9 @@ from rasa_secure.core.identity.jwt_keys import (
     HMAC_ALGORITHMS,
     SUPPORTED_ALGORITHMS,
     JwksFile,
+    JwksUrl,
     key_fits,
+    key_url_problem,
     load_public_key,
     read_secret,
 )
@@ -60,6 +64,18 @@ REASONS: Tuple[AuthReason, ...] = (
     AuthReason.BAD_CLAIMS,
 )
 """Every ``reason`` :class:`TokenVerifier` can raise, for tests and dashboards."""
+
+
+KEY_SOURCES: Tuple[str, ...] = (
+    "secret_env",
+    "secret_file",
+    "public_key_env",
+    "public_key_file",
+    "jwks_file",
+    "jwks_url",
+    "oidc_discovery",
+)
+"""The options that name where keys come from; a verifier has exactly one."""
 
 
 def _algorithms_check(value: Any) -> Optional[str]:
@@ -104,8 +120,35 @@ TOKEN_SPEC: OptionSpec = {
     "jwks_file": Option(
         None, "JWKS file of public keys; tokens must name their key with `kid`", (str, type(None))
     ),
+    "jwks_url": Option(
+        None,
+        "URL of the provider's JWKS (https; http only to localhost); tokens name their key "
+        "with `kid`",
+        (str, type(None)),
+        key_url_problem,
+    ),
+    "oidc_discovery": Option(
+        False,
+        "find the JWKS URL in the issuer's /.well-known/openid-configuration (`issuer` must "
+        "be one https URL)",
+        bool,
+    ),
     "jwks_reload_seconds": Option(
-        60, "how often the JWKS file is checked for a new version (key rotation)", int, positive
+        60,
+        "how often the JWKS file is checked, or the JWKS URL fetched, for a new version "
+        "(key rotation)",
+        int,
+        positive,
+    ),
+    "jwks_min_refresh_seconds": Option(
+        30,
+        "a token with an unknown `kid` fetches the JWKS URL again at most this often, so a "
+        "flood of made-up kids cannot hammer the provider",
+        int,
+        positive,
+    ),
+    "jwks_timeout_seconds": Option(
+        5, "time limit of each request to the provider", int, in_range(1, 60)
     ),
     "issuer": Option(
         None,
@@ -184,24 +227,14 @@ class TokenVerifier:
         self._audience: Union[str, List[str]] = self.config["audience"]
         self._secret: Optional[bytes] = None
         self._public_key: Any = None
-        self._jwks: Optional[JwksFile] = None
-        sources = [
-            name
-            for name in (
-                "secret_env",
-                "secret_file",
-                "public_key_env",
-                "public_key_file",
-                "jwks_file",
-            )
-            if self.config[name] is not None
-        ]
+        self._jwks: Union[JwksFile, JwksUrl, None] = None
+        sources = [name for name in KEY_SOURCES if self.config[name] not in (None, False)]
         if len(sources) != 1:
             raise ConfigError(
                 owner,
                 "configure exactly one key source"
                 + (f", got {', '.join(sources)}" if sources else ""),
-                ("secret_env", "secret_file", "public_key_env", "public_key_file", "jwks_file"),
+                KEY_SOURCES,
             )
         source = sources[0]
         hmac_family = self.algorithms[0] in HMAC_ALGORITHMS
@@ -228,6 +261,8 @@ class TokenVerifier:
             self._jwks = JwksFile(
                 owner, self.config["jwks_file"], self.algorithms, self.config["jwks_reload_seconds"]
             )
+        elif source in ("jwks_url", "oidc_discovery"):
+            self._jwks = self._jwks_url(owner, source)
         else:
             pem = read_secret(
                 owner,
@@ -238,6 +273,24 @@ class TokenVerifier:
                 env,
             )
             self._public_key = load_public_key(owner, source, pem or b"", self.algorithms)
+
+    def _jwks_url(self, owner: str, source: str) -> JwksUrl:
+        issuer = self._issuer
+        if source == "oidc_discovery":
+            problem = key_url_problem(issuer) if isinstance(issuer, str) else "got a list"
+            if problem is not None:
+                raise ConfigError(
+                    f"{owner}.oidc_discovery", f"needs one issuer URL to discover from: {problem}"
+                )
+        return JwksUrl(
+            owner,
+            self.algorithms,
+            url=self.config["jwks_url"],
+            issuer=issuer if isinstance(issuer, str) else None,
+            cache_seconds=self.config["jwks_reload_seconds"],
+            min_refresh_seconds=self.config["jwks_min_refresh_seconds"],
+            timeout=self.config["jwks_timeout_seconds"],
+        )
 
     def verify_bearer(self, authorization: Optional[str]) -> Identity:
         """Verify the token of an HTTP ``Authorization: Bearer <token>`` header value."""
