@@ -6,10 +6,11 @@ or RabbitMQ into a test failure instead of a skip.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import uuid
-from typing import Iterator
+from typing import Any, Dict, Iterator, Tuple
 
 import pytest
 
@@ -65,3 +66,40 @@ def rabbitmq_url() -> str:
     """RabbitMQ on localhost with the default guest account."""
     require_service("RabbitMQ", "127.0.0.1", 5672)
     return "amqp://guest:guest@127.0.0.1:5672/"
+
+
+_LoggerState = Tuple[Any, ...]
+
+
+def _logger_states() -> Dict[str, _LoggerState]:
+    names = [n for n in logging.root.manager.loggerDict if n.startswith("rasa_secure")]
+    states: Dict[str, _LoggerState] = {}
+    for name in ["", *names]:
+        logger = logging.getLogger(name)
+        states[name] = (
+            list(logger.handlers),
+            list(logger.filters),
+            logger.level,
+            logger.propagate,
+            logger.disabled,
+        )
+    return states
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """Put rasa_secure's loggers (and the root logger) back as they were after each test.
+
+    Why: a test that starts Rasa in-process applies a logging configuration (handlers,
+    levels, ``disable_existing_loggers``) that would otherwise leak into later tests, e.g.
+    audit records reaching the wrong handler.
+    """
+    before = _logger_states()
+    yield
+    for name, (handlers, filters, level, propagate, disabled) in before.items():
+        logger = logging.getLogger(name)
+        logger.handlers[:] = handlers
+        logger.filters[:] = filters
+        logger.setLevel(level)
+        logger.propagate = propagate
+        logger.disabled = disabled
