@@ -26,7 +26,7 @@ Each configuration is a training recipe, run once per held-out source:
   n-gram logit (its LOSO logit).
 
 Operating point, per held-out source: the lowest threshold at which every OTHER benign
-source stays within :data:`BUDGET` (by their own LOSO scores); the held-out source never
+source stays within a budget (:data:`BUDGETS`, by their own LOSO scores); the held-out source never
 chooses its own threshold.
 
 Caches (features, rule scores, embeddings) go to ``--cache``; they are keyed by the data.
@@ -59,7 +59,10 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import train_injection_model as ngram  # noqa: E402  (the sibling training script)
 
 DATA_DIR = ROOT.parent / "shared" / "benchmarks"
-BUDGET = {"chat": 0.001, "other": 0.01}
+BUDGETS = {
+    "FP <= 2% per source (the target)": {"chat": 0.02, "other": 0.02},
+    "FP <= 0.1% per chat source, 1% per other source": {"chat": 0.001, "other": 0.01},
+}
 """Largest LOSO false-positive rate a threshold may give any other benign source: chat
 sources (big, plain requests) and the rest (prompts, look-alikes, documents)."""
 CHAT_SOURCES = (
@@ -292,10 +295,12 @@ def tiered(
     return first | (gated & (scores >= threshold))
 
 
-def within(blocked: np.ndarray, benign_masks: Dict[str, np.ndarray]) -> bool:
-    """Whether every benign source in ``benign_masks`` stays within :data:`BUDGET`."""
+def within(
+    blocked: np.ndarray, benign_masks: Dict[str, np.ndarray], budgets: Dict[str, float]
+) -> bool:
+    """Whether every benign source in ``benign_masks`` stays within ``budgets``."""
     for name, mask in benign_masks.items():
-        budget = BUDGET["chat"] if name in CHAT_SOURCES else BUDGET["other"]
+        budget = budgets["chat"] if name in CHAT_SOURCES else budgets["other"]
         if blocked[mask].mean() > budget:
             return False
     return True
@@ -306,10 +311,11 @@ def operate(
     grid: np.ndarray,
     attack: np.ndarray,
     origins: np.ndarray,
+    budgets: Dict[str, float],
 ) -> Tuple[np.ndarray, np.ndarray]:
     """Block decisions of every row, and the threshold each got, chosen without the row's
     own source: the first of ``grid`` (most blocking first) at which ``decide`` keeps every
-    other benign source within :data:`BUDGET`; past the grid, no model block at all."""
+    other benign source within ``budgets``; past the grid, no model block at all."""
     sources = sorted(set(origins) - {WRITTEN})
     benign = {s: (origins == s) & ~attack for s in sources if ((origins == s) & ~attack).any()}
     decisions = {float(t): decide(float(t)) for t in grid}
@@ -319,7 +325,7 @@ def operate(
     chosen = np.full(len(origins), never)
     for held in sources:
         others = {name: mask for name, mask in benign.items() if name != held}
-        threshold = next((t for t in decisions if within(decisions[t], others)), never)
+        threshold = next((t for t in decisions if within(decisions[t], others, budgets)), never)
         rows = origins == held
         blocked[rows] = decisions[threshold][rows]
         chosen[rows] = threshold
@@ -401,52 +407,61 @@ def main(argv: Sequence[str] = ()) -> int:
     with np.load(ngram.MODEL_PATH, allow_pickle=False) as shipped_model:
         shipped_meta = json.loads(str(shipped_model["meta"]))
     c, slope = float(shipped_meta["C"]), float(shipped_meta["calibration"]["slope"])
-    columns: Dict[str, np.ndarray] = {"shipped (as is)": pre["shipped"][:, 0].astype(bool)}
-    ngram_logits: Optional[np.ndarray] = None
-    first_blocked: Optional[np.ndarray] = None
-    first_score = np.zeros(len(origins))
+    scores: Dict[Recipe, np.ndarray] = {}
     for recipe in RECIPES:
         if args.only is not None and recipe.name not in args.only:
             continue
         allowed = trains_on(recipe, origins, np.array(rows.extra))
         weights = ngram.sample_weights(rows.labels, rows.groups)
-
         features: Any = x
         if recipe.model != "ngram":
             dense = [pre["embeddings"], best_rule[:, None]]
             if recipe.model == "stacked":
-                assert ngram_logits is not None, "stacked needs an ngram +extra run first"
-                dense.insert(1, ngram_logits[:, None] / 8.0)
+                dense.insert(1, scores[RECIPES[1]][:, None] / 8.0)  # KeyError: run it first
             features = np.hstack(dense)
-
-        scores = cached(
+        scores[recipe] = cached(
             args.cache,
             text_key(rows),
             "scores-" + re.sub(r"\W+", "_", recipe.name),
             partial(loso_scores, recipe, features, y, weights, origins, allowed, c),
         )
-        if recipe.name == "ngram +extra":
-            ngram_logits = scores
-        recipe_slope = slope if recipe.model == "ngram" else 1.0
-        grid = np.quantile(scores[attack & (origins != WRITTEN)], np.linspace(0.0, 0.99, 100))
-        columns[recipe.name], chosen = operate(
-            partial(blocked_at, scores, best_rule=best_rule, slope=recipe_slope),
-            grid,
-            attack,
-            origins,
-        )
-        if recipe.name == "ngram +extra":
-            first_score = first_tier(scores, chosen, best_rule, slope)
-            first_blocked = columns[recipe.name]
-        if recipe.model == "stacked" and first_blocked is not None:
-            # The shipped arrangement: the head reads only what the first tier is unsure of.
-            gated = (first_score >= GATE) & ~first_blocked
-            grid = np.quantile(scores[attack & gated], np.linspace(0.0, 0.99, 100))
-            columns["tiered: ngram +extra, then stacked"], _ = operate(
-                partial(tiered, first_blocked, gated, scores), grid, attack, origins
-            )
-    print("\n".join(matrix(columns, attack, origins)))
+    for label, budget in BUDGETS.items():
+        print(f"\n#### Thresholds chosen at {label}\n")
+        columns = {"shipped (as is)": pre["shipped"][:, 0].astype(bool)}
+        columns.update(operating(scores, budget, best_rule, attack, origins, slope))
+        print("\n".join(matrix(columns, attack, origins)))
     return 0
+
+
+def operating(
+    scores: Dict[Recipe, np.ndarray],
+    budget: Dict[str, float],
+    best_rule: np.ndarray,
+    attack: np.ndarray,
+    origins: np.ndarray,
+    slope: float,
+) -> Dict[str, np.ndarray]:
+    """Block decisions of each recipe (and of the tiered screen, when its two recipes ran)
+    at thresholds chosen within ``budget``."""
+    columns: Dict[str, np.ndarray] = {}
+    first: Optional[Tuple[np.ndarray, np.ndarray]] = None
+    public = origins != WRITTEN
+    for recipe, score in scores.items():
+        recipe_slope = slope if recipe.model == "ngram" else 1.0
+        grid = np.quantile(score[attack & public], np.linspace(0.0, 0.99, 100))
+        decide = partial(blocked_at, score, best_rule=best_rule, slope=recipe_slope)
+        columns[recipe.name], chosen = operate(decide, grid, attack, origins, budget)
+        if recipe == RECIPES[1]:
+            first = (columns[recipe.name], first_tier(score, chosen, best_rule, slope))
+        if recipe.model == "stacked" and first is not None:
+            # The shipped arrangement: the head reads only what the first tier is unsure of.
+            gated = (first[1] >= GATE) & ~first[0]
+            grid = np.quantile(score[attack & gated], np.linspace(0.0, 0.99, 100))
+            decide = partial(tiered, first[0], gated, score)
+            columns["tiered: ngram +extra, then stacked"] = operate(
+                decide, grid, attack, origins, budget
+            )[0]
+    return columns
 
 
 if __name__ == "__main__":
