@@ -12,9 +12,11 @@ the blind red-team set ``benchmarks/data/blind_redteam.yml`` and on the hard ben
 * memory held by our loaded detector (the sentence encoder included) and the peak while
   loading it.
 
-Our detector runs twice: with its default configuration (rules, n-gram model and the
-semantic stage) and with the first tier only (``use_semantic: false``), so the semantic
-stage's effect is measured on the same rows in the same run.
+Our detector runs three times: with its default configuration (rules, n-gram model and the
+semantic stage), with the first tier only (``use_semantic: false``), so the semantic
+stage's effect is measured on the same rows in the same run, and with the previous
+release's models (read from git at ``--previous``, :data:`PREVIOUS` by default). With
+``--loso`` it then prints the leave-one-source-out matrix of ``benchmarks/loso.py``.
 
 Peers, measured in the same run on the same rows:
 
@@ -34,6 +36,7 @@ licences are listed in ``scripts/train_injection_model.py``, and ``docs/benchmar
 Usage::
 
     .venv/bin/python benchmarks/injection_benchmark.py [--skip-yara] [--skip-baseline]
+        [--data DIR] [--previous COMMIT] [--loso]
 """
 
 from __future__ import annotations

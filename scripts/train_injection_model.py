@@ -5,6 +5,9 @@ repository root) plus the examples written for this project in
 ``scripts/injection_training_data.yml`` and the red-team rounds
 ``scripts/injection_training_data_redteam*.yml``, and writes
 ``rasa_secure/core/injection/models/injection_model.npz``. The test split is never read.
+With ``--extra`` it also reads ``screening_extra.jsonl`` (train-only rows from twelve more
+sources, listed in ``docs/benchmarks/data.md``); ``benchmarks/loso.py`` measures what that
+changes on sources held out of training.
 
 The features are exactly those the detector computes at run time
 (:class:`rasa_secure.core.injection.NgramHasher` over :func:`model_text` of the normalised
@@ -41,7 +44,8 @@ PayloadsAllTheThings Intruder lists (MIT), libinjection ``false_positives.txt``
 
 Usage::
 
-    .venv/bin/python scripts/train_injection_model.py [--folds 5] [--out PATH]
+    .venv/bin/python scripts/train_injection_model.py [--folds 5] [--out PATH] [--extra]
+        [--data DIR] [--c 4 16 64]
 """
 
 from __future__ import annotations
@@ -127,9 +131,7 @@ TRAINED_ON = {
 """What a model file says it was trained on, by whether it read the extra file."""
 
 
-def load(
-    extra: bool = False, data_dir: Path = DATA_DIR
-) -> Tuple[List[str], List[str], List[str]]:
+def load(extra: bool = False, data_dir: Path = DATA_DIR) -> Tuple[List[str], List[str], List[str]]:
     """Texts, classes and group names of the training data: the train split, with ``extra``
     the extra file (:data:`EXTRA`, train-only), and the written data."""
     texts: List[str] = []

@@ -32,6 +32,7 @@ licences are listed in ``scripts/train_injection_model.py``, and ``docs/benchmar
 Usage::
 
     .venv/bin/python scripts/train_semantic_head.py [--folds 5] [--max-tokens 64] [--out PATH]
+        [--extra] [--data DIR] [--model PATH]
 """
 
 from __future__ import annotations
