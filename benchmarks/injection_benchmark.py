@@ -12,9 +12,11 @@ the blind red-team set ``benchmarks/data/blind_redteam.yml`` and on the hard ben
 * memory held by our loaded detector (the sentence encoder included) and the peak while
   loading it.
 
-Our detector runs twice: with its default configuration (rules, n-gram model and the
-semantic stage) and with the first tier only (``use_semantic: false``), so the semantic
-stage's effect is measured on the same rows in the same run.
+Our detector runs three times: with its default configuration (rules, n-gram model and the
+semantic stage), with the first tier only (``use_semantic: false``), so the semantic
+stage's effect is measured on the same rows in the same run, and with the previous
+release's models (read from git at ``--previous``, :data:`PREVIOUS` by default). With
+``--loso`` it then prints the leave-one-source-out matrix of ``benchmarks/loso.py``.
 
 Peers, measured in the same run on the same rows:
 
@@ -34,6 +36,7 @@ licences are listed in ``scripts/train_injection_model.py``, and ``docs/benchmar
 Usage::
 
     .venv/bin/python benchmarks/injection_benchmark.py [--skip-yara] [--skip-baseline]
+        [--data DIR] [--previous COMMIT] [--loso]
 """
 
 from __future__ import annotations
@@ -58,6 +61,10 @@ from rasa_secure.core.injection.semantic import shared_encoder
 ROOT = Path(__file__).resolve().parent.parent
 
 DATA = ROOT.parent / "shared" / "benchmarks" / "screening.jsonl"
+PREVIOUS = "fefda2f"
+"""The commit whose models are the previous release's (before the extra data of issue 20);
+the benchmark runs them beside the shipped ones."""
+MODEL_FILES = ("injection_model.npz", "injection_semantic.npz")
 UNSEEN = ROOT / "benchmarks" / "data" / "unseen_injection.yml"
 BLIND = ROOT / "benchmarks" / "data" / "blind_redteam.yml"
 HARD_BENIGN = ROOT / "benchmarks" / "data" / "hard_benign.yml"
@@ -68,9 +75,9 @@ Row = Dict[str, Any]
 Predict = Callable[[str], Tuple[bool, bool]]  # (blocked, flagged or blocked)
 
 
-def load_split(split: str) -> List[Row]:
+def load_split(split: str, data: Path = DATA) -> List[Row]:
     """Rows of one split of the screening data."""
-    with DATA.open(encoding="utf-8") as handle:
+    with data.open(encoding="utf-8") as handle:
         rows = [json.loads(line) for line in handle]
     return [row for row in rows if row["split"] == split]
 
@@ -167,12 +174,18 @@ def run(predict: Predict, rows: Sequence[Row]) -> Result:
     return result
 
 
-def ours(config: Optional[Dict[str, Any]] = None) -> Tuple[Predict, float, float]:
-    """Our detector (default configuration unless ``config``), and the MB it holds and the
-    peak MB while loading it (the semantic stage's encoder, shared by every detector of a
-    process, is loaded here rather than on the first uncertain message, so it counts)."""
+def ours(
+    config: Optional[Dict[str, Any]] = None, models: Optional[Path] = None
+) -> Tuple[Predict, float, float]:
+    """Our detector (default configuration unless ``config``; the shipped models unless
+    ``models``, a directory with :data:`MODEL_FILES`), and the MB it holds and the peak MB
+    while loading it (the semantic stage's encoder, shared by every detector of a process,
+    is loaded here rather than on the first uncertain message, so it counts)."""
     tracemalloc.start()
-    detector = InjectionDetector(config)
+    paths = {}
+    if models is not None:
+        paths = {"model_path": models / MODEL_FILES[0], "semantic_path": models / MODEL_FILES[1]}
+    detector = InjectionDetector(config, **paths)
     if detector.config["use_semantic"]:
         shared_encoder()
     held, peak = tracemalloc.get_traced_memory()
@@ -183,6 +196,19 @@ def ours(config: Optional[Dict[str, Any]] = None) -> Tuple[Predict, float, float
         return verdict.decision.value == "block", verdict.decision.value != "allow"
 
     return predict, held / 1e6, peak / 1e6
+
+
+def previous_models(revision: str, workdir: Path) -> Path:
+    """The model files of ``revision`` (a git commit), written to ``workdir``."""
+    for name in MODEL_FILES:
+        blob = f"{revision}:rasa_secure/core/injection/models/{name}"
+        content = subprocess.run(  # noqa: S603 - fixed command, revision from the CLI
+            ["git", "-C", str(ROOT), "show", blob],  # noqa: S607
+            capture_output=True,
+            check=True,
+        ).stdout
+        (workdir / name).write_bytes(content)
+    return workdir
 
 
 def tfidf_baseline(train: Sequence[Row]) -> Predict:
@@ -316,8 +342,14 @@ def main(argv: Sequence[str] = ()) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-yara", action="store_true")
     parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--data", type=Path, default=DATA.parent, help="the data directory")
+    parser.add_argument("--previous", default=PREVIOUS, help="commit of the previous models")
+    parser.add_argument(
+        "--loso", action="store_true", help="print the leave-one-source-out matrix too (long)"
+    )
     args = parser.parse_args(list(argv))
-    test = load_split("test")
+    data = args.data / DATA.name
+    test = load_split("test", data)
     unseen = load_cases(UNSEEN, "benign_unseen")
     blind = load_cases(BLIND, "benign_blind")
     hard_benign = load_cases(HARD_BENIGN, "benign_hard")
@@ -326,9 +358,10 @@ def main(argv: Sequence[str] = ()) -> int:
     first_tier, held, _ = ours({"use_semantic": False})
     print(f"rasa_secure first tier only: {held:.1f} MB held")
     systems: Dict[str, Predict] = {"rasa_secure": predict, "first tier only": first_tier}
-    if not args.skip_baseline:
-        systems["TF-IDF+LR"] = tfidf_baseline(load_split("train"))
     with tempfile.TemporaryDirectory() as workdir:
+        systems["previous models"] = ours(models=previous_models(args.previous, Path(workdir)))[0]
+        if not args.skip_baseline:
+            systems["TF-IDF+LR"] = tfidf_baseline(load_split("train", data))
         peer = None if args.skip_yara else yara_peer(Path(workdir))
         if peer is not None:
             systems["NeMo YARA"] = peer
@@ -345,6 +378,11 @@ def main(argv: Sequence[str] = ()) -> int:
             print(f"\n{title} by language (detection / false positives, verdict block):")
             by_language(rows, results[title])
     latency_by_length(predict, test)
+    if args.loso:
+        import loso  # the sibling script
+
+        print("\n### Leave-one-source-out\n")
+        loso.main(["--data", str(args.data)])
     return 0
 
 

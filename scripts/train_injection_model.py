@@ -5,6 +5,9 @@ repository root) plus the examples written for this project in
 ``scripts/injection_training_data.yml`` and the red-team rounds
 ``scripts/injection_training_data_redteam*.yml``, and writes
 ``rasa_secure/core/injection/models/injection_model.npz``. The test split is never read.
+With ``--extra`` it also reads ``screening_extra.jsonl`` (train-only rows from twelve more
+sources, listed in ``docs/benchmarks/data.md``); ``benchmarks/loso.py`` measures what that
+changes on sources held out of training.
 
 The features are exactly those the detector computes at run time
 (:class:`rasa_secure.core.injection.NgramHasher` over :func:`model_text` of the normalised
@@ -41,7 +44,8 @@ PayloadsAllTheThings Intruder lists (MIT), libinjection ``false_positives.txt``
 
 Usage::
 
-    .venv/bin/python scripts/train_injection_model.py [--folds 5] [--out PATH]
+    .venv/bin/python scripts/train_injection_model.py [--folds 5] [--out PATH] [--extra]
+        [--data DIR] [--c 4 16 64]
 """
 
 from __future__ import annotations
@@ -72,7 +76,13 @@ from rasa_secure.core.normalize import variants
 
 ROOT = Path(__file__).resolve().parent.parent
 
-DATA = ROOT.parent / "shared" / "benchmarks" / "screening.jsonl"
+DATA_DIR = ROOT.parent / "shared" / "benchmarks"
+DATA = "screening.jsonl"
+EXTRA = "screening_extra.jsonl"
+"""Train-only public rows from sources not in :data:`DATA` (read with ``--extra``)."""
+MODEL_CLASS = {"indirect_injection": "prompt_injection"}
+"""Categories of the data the model's category head names differently: an instruction
+hidden in pasted or retrieved content is a prompt injection to the screen."""
 WRITTEN = (
     ROOT / "scripts" / "injection_training_data.yml",
     *sorted((ROOT / "scripts").glob("injection_training_data_redteam*.yml")),
@@ -113,22 +123,32 @@ def class_of(category: str) -> str:
     return "benign" if category.startswith("benign") else category
 
 
-def load() -> Tuple[List[str], List[str], List[str]]:
-    """Texts, classes and group names of the training data (train split + written data)."""
+TRAINED_ON = {
+    False: "screening.jsonl split=train + scripts/injection_training_data*.yml",
+    True: "screening.jsonl split=train + screening_extra.jsonl"
+    " + scripts/injection_training_data*.yml",
+}
+"""What a model file says it was trained on, by whether it read the extra file."""
+
+
+def load(extra: bool = False, data_dir: Path = DATA_DIR) -> Tuple[List[str], List[str], List[str]]:
+    """Texts, classes and group names of the training data: the train split, with ``extra``
+    the extra file (:data:`EXTRA`, train-only), and the written data."""
     texts: List[str] = []
     labels: List[str] = []
     groups: List[str] = []
-    with DATA.open(encoding="utf-8") as handle:
-        for line in handle:
-            row = json.loads(line)
-            if row["split"] != "train":
-                continue
-            label = class_of(row["category"])
-            if label != "benign" and label not in ATTACK_CLASSES:
-                continue  # encoded_data: one row, covered by the decoders and rules
-            texts.append(row["text"])
-            labels.append(label)
-            groups.append(row["category"])
+    for name in (DATA, EXTRA) if extra else (DATA,):
+        with (data_dir / name).open(encoding="utf-8") as handle:
+            for line in handle:
+                row = json.loads(line)
+                if row["split"] != "train":
+                    continue
+                label = class_of(MODEL_CLASS.get(row["category"], row["category"]))
+                if label != "benign" and label not in ATTACK_CLASSES:
+                    continue  # encoded_data: one row, covered by the decoders and rules
+                texts.append(row["text"])
+                labels.append(label)
+                groups.append(row["category"])
     rng = random.Random(SLOT_SEED)  # noqa: S311 - reproducible training rows, not secrets
     for path in WRITTEN:
         written = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -498,9 +518,12 @@ def main(argv: Sequence[str] = ()) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    parser.add_argument("--extra", action="store_true", help="train on the extra file too")
+    parser.add_argument("--data", type=Path, default=DATA_DIR, help="the data directory")
+    parser.add_argument("--c", type=float, nargs="*", default=C_GRID, help="C values to try")
     args = parser.parse_args(list(argv))
 
-    texts, labels, groups = load()
+    texts, labels, groups = load(args.extra, args.data)
     print(f"training rows: {len(texts)} {dict(Counter(labels))}")
     x = features(texts)
     y = np.array([label != "benign" for label in labels], dtype=int)
@@ -519,7 +542,7 @@ def main(argv: Sequence[str] = ()) -> int:
 
     best: Tuple[float, float, Dict[str, float], np.ndarray] = (-1.0, 0.0, {}, np.zeros(0))
     chosen_q = (0.0, 0.0)
-    for c in C_GRID:
+    for c in args.c:
         logits = out_of_fold(x, y, weights, c, args.folds)
         slope = platt_slope(logits, y)
         attack_logits = logits[y == 1]
@@ -567,7 +590,7 @@ def main(argv: Sequence[str] = ()) -> int:
     meta = {
         "hash_bits": HASH_BITS,
         "calibration": {"slope": slope, "offsets": offsets},
-        "trained_on": "screening.jsonl split=train + scripts/injection_training_data*.yml",
+        "trained_on": TRAINED_ON[args.extra],
         "rows": len(texts),
         "C": c,
         "folds": args.folds,

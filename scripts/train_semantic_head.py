@@ -32,6 +32,7 @@ licences are listed in ``scripts/train_injection_model.py``, and ``docs/benchmar
 Usage::
 
     .venv/bin/python scripts/train_semantic_head.py [--folds 5] [--max-tokens 64] [--out PATH]
+        [--extra] [--data DIR] [--model PATH]
 """
 
 from __future__ import annotations
@@ -102,13 +103,16 @@ def main(argv: Sequence[str] = ()) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--max-tokens", type=int, default=MAX_TOKENS)
     parser.add_argument("--out", type=Path, default=SEMANTIC_PATH)
+    parser.add_argument("--extra", action="store_true", help="train on the extra file too")
+    parser.add_argument("--data", type=Path, default=ngram.DATA_DIR, help="the data directory")
+    parser.add_argument("--model", type=Path, default=MODEL_PATH, help="the n-gram model")
     args = parser.parse_args(list(argv))
 
-    texts, labels, groups = ngram.load()
+    texts, labels, groups = ngram.load(args.extra, args.data)
     print(f"training rows: {len(texts)} {dict(Counter(labels))}")
     y = np.array([label != "benign" for label in labels], dtype=int)
     weights = ngram.sample_weights(labels, groups)
-    model = NgramModel(MODEL_PATH)
+    model = NgramModel(args.model)
     calibration = model.meta["calibration"]
 
     x = ngram.features(texts)
@@ -163,7 +167,7 @@ def main(argv: Sequence[str] = ()) -> int:
         "max_tokens": args.max_tokens,
         "rule_categories": list(RULE_CATEGORIES),
         "C": C,
-        "trained_on": "screening.jsonl split=train + scripts/injection_training_data*.yml",
+        "trained_on": ngram.TRAINED_ON[args.extra],
         "rows": len(texts),
         "folds": args.folds,
         "added_fp_budget": ADDED_FP,
