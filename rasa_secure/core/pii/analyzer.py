@@ -27,10 +27,10 @@ How it runs (see ``docs/components/pii-detector.md``):
 from __future__ import annotations
 
 import bisect
+import functools
 import importlib
 import re
 import threading
-from itertools import repeat
 from typing import Any, List, Mapping, Optional, Sequence, Tuple
 
 from rasa_secure.config import resolve
@@ -78,6 +78,8 @@ _HOUSE_NUMBER = re.compile(
     r"\b\.?|(?:Rue|Via|Calle|Avenida|Rua|Strasse|Straße|Gasse)\b)",
 )
 """A number followed by a street name is a house number, not a phone number."""
+ASKED_FOR = "(asked for)"
+"""The context of a finding of the type the dialogue asked for (:meth:`PIIAnalyzer.detect`)."""
 _WORD = re.compile(r"\S+")
 CONTEXT_CHARS_PER_WORD = 24
 """A context window reaches at most this many characters per context word on each side, so
@@ -183,14 +185,16 @@ class _Engine:
         self.allow = {value.casefold() for value in config["allow_list"]}
         self.allow_regex = [re.compile(item) for item in config["allow_list_regex"]]
 
-    def detect(self, text: str, deadline: Deadline = UNLIMITED) -> Tuple[PIIFinding, ...]:
+    def detect(
+        self, text: str, deadline: Deadline = UNLIMITED, expected: Optional[str] = None
+    ) -> Tuple[PIIFinding, ...]:
         config = self.config
         view = TextView(text)
         candidates: List[Candidate] = []
         phones: List[PresidioPhone] = []
         for source in self.sources:
-            if not source.applies(view):
-                continue
+            if not source.applies(view) and expected not in source.entities:
+                continue  # the type asked for needs no context word to open the gate
             if isinstance(source, PresidioPhone):
                 phones.append(source)  # runs last: it skips what others settled
             else:
@@ -205,7 +209,8 @@ class _Engine:
         if not candidates and not phones:
             return ()
         context = _Context(text, config["context_words_before"], config["context_words_after"])
-        scored = [s for s in map(self._score, candidates, repeat(context), repeat(text)) if s]
+        score = functools.partial(self._score, context=context, text=text, expected=expected)
+        scored = [s for s in map(score, candidates) if s]
         if phones:
             settled = _settled(scored, self.phone_ceiling)
             deadline.check("phone numbers")
@@ -213,7 +218,7 @@ class _Engine:
             if "<" in text:
                 late = _outside_placeholders(late, text)
             candidates += late
-            scored += [s for s in map(self._score, late, repeat(context), repeat(text)) if s]
+            scored += [s for s in map(score, late) if s]
         if self.allow or self.allow_regex:
             kept = {id(c) for c in self._without_allowed(candidates, text)}
             scored = [item for item in scored if id(item[0]) in kept]
@@ -231,7 +236,7 @@ class _Engine:
         return [c for c in candidates if not any(s <= c.start and c.end <= e for s, e in allowed)]
 
     def _score(
-        self, candidate: Candidate, context: _Context, text: str
+        self, candidate: Candidate, context: _Context, text: str, expected: Optional[str]
     ) -> Optional[Tuple[Candidate, float, str]]:
         if candidate.entity_type == "PHONE_NUMBER" and (
             _inside_token(text, candidate) or _HOUSE_NUMBER.match(text, candidate.end)
@@ -243,6 +248,8 @@ class _Engine:
         if candidate.negative_context and _Context.hit(window, candidate.negative_context):
             return None
         supported_by = _Context.hit(window, candidate.context) if candidate.context else ""
+        if candidate.entity_type == expected:
+            supported_by = ASKED_FOR  # the dialogue's question is the context
         requires = candidate.requires_context or candidate.entity_type in self.require_context
         if requires and not supported_by:
             return None
@@ -396,8 +403,14 @@ class PIIAnalyzer:
         assert self._engine is not None
         return tuple(sorted(self._engine.wanted))
 
-    def detect(self, text: str) -> Tuple[PIIFinding, ...]:
+    def detect(self, text: str, expected: Optional[str] = None) -> Tuple[PIIFinding, ...]:
         """Find personal data in ``text``; findings are sorted by start and never overlap.
+
+        ``expected`` is the entity type the dialogue asked for (a form's requested slot and
+        its declared type): the question is the context, so its matches need no context word
+        in the text and score as if one were near. "8000000000" typed into the transfer
+        form's account slot is then an account number, not a phone number (a Luhn-valid card
+        still wins: its checksum scores higher).
 
         Raises:
             InputError: ``text`` is not a string.
@@ -414,7 +427,7 @@ class PIIAnalyzer:
         deadline = Deadline(self.name, self.config["time_budget_ms"])
         cleaned = clean(text)
         try:
-            findings = self._engine.detect(cleaned.text, deadline)
+            findings = self._engine.detect(cleaned.text, deadline, expected)
         except BudgetExceededError:
             raise
         except Exception as error:  # a recognizer bug must not pass raw text through
