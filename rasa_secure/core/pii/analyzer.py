@@ -17,7 +17,9 @@ How it runs (see ``docs/components/pii-detector.md``):
 2. Our recognizers (:mod:`rasa_secure.core.pii.recognizers`) add what chat needs: passwords,
    PINs, API keys and secrets, bank accounts, dates of birth, loosely formatted phone numbers.
 3. A spaCy NER model, loaded with only its ``ner`` pipe, finds names, places and
-   nationalities. ``spacy_model: null`` gives a pattern-only analyzer without spaCy.
+   nationalities, in texts of its own language only
+   (:func:`~rasa_secure.core.pii.language.guess_language`: elsewhere it tags ordinary nouns).
+   ``spacy_model: null`` gives a pattern-only analyzer without spaCy.
 4. Context words near a match raise its score; required context and negative context are
    enforced; allow-lists drop values, deny-lists add them; overlaps are resolved so findings
    never overlap, highest score first. The redactor's own placeholders are never findings
@@ -27,6 +29,7 @@ How it runs (see ``docs/components/pii-detector.md``):
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 import importlib
 import re
@@ -37,6 +40,7 @@ from rasa_secure.config import resolve
 from rasa_secure.core.budget import UNLIMITED, Deadline
 from rasa_secure.core.normalize import clean
 from rasa_secure.core.pii.finding import PIIExplanation, PIIFinding
+from rasa_secure.core.pii.language import guess_language
 from rasa_secure.core.pii.ner import Ner
 from rasa_secure.core.pii.options import OPTIONS
 from rasa_secure.core.pii.presidio import (
@@ -69,6 +73,8 @@ _MODULES_WITH_EXPRESSIONS = (
     "rasa_secure.core.pii.presidio",
     "rasa_secure.core.pii.scan",
     "rasa_secure.core.pii.recognizers.validators",
+    "rasa_secure.core.pii.language",
+    "rasa_secure.core.pii.recognizers.street_address",
 )
 """Modules whose top-level compiled expressions run on text (for the growth probe)."""
 
@@ -80,6 +86,16 @@ _HOUSE_NUMBER = re.compile(
 """A number followed by a street name is a house number, not a phone number."""
 ASKED_FOR = "(asked for)"
 """The context of a finding of the type the dialogue asked for (:meth:`PIIAnalyzer.detect`)."""
+_ESCAPED_BREAK = re.compile(r"(?<!\\)\\[nrt]")
+"""A literal ``\\n`` (``\\r``, ``\\t``) escape, not itself escaped (``\\\\n``)."""
+
+
+def unescape_breaks(text: str) -> str:
+    """``text`` with each literal line-break escape read as a space and a line break: the same
+    length, so offsets need no mapping, and ``Phone:\\n295-211-1114`` holds a phone number."""
+    return _ESCAPED_BREAK.sub(" \n", text)
+
+
 _WORD = re.compile(r"\S+")
 CONTEXT_CHARS_PER_WORD = 24
 """A context window reaches at most this many characters per context word on each side, so
@@ -143,7 +159,7 @@ class _Engine:
         excluded = set(config["exclude_entities"])
         presidio = presidio_sources(config)
         countries = {code.upper() for code in config["countries"]}
-        recognizers = (*builtin_recognizers(), *extra)
+        recognizers = (*builtin_recognizers(tuple(config["languages"])), *extra)
         known = {*presidio_countries().values(), *(r.country for r in recognizers if r.country)}
         if countries - known:
             raise ConfigError(
@@ -201,7 +217,7 @@ class _Engine:
                 deadline.check("recognizers")
                 found = source.find(view, deadline)
                 candidates.extend(c for c in found if c.entity_type in self.wanted)
-        if self.ner is not None and (not config["ner_only_if_capitalised"] or _UPPER.search(text)):
+        if self.ner is not None and self._runs_ner(text):
             deadline.check("ner")
             candidates.extend(self.ner.find(text))
         if "<" in text:
@@ -223,6 +239,13 @@ class _Engine:
             kept = {id(c) for c in self._without_allowed(candidates, text)}
             scored = [item for item in scored if id(item[0]) in kept]
         return tuple(sorted(_resolve(scored), key=lambda f: f.start))
+
+    def _runs_ner(self, text: str) -> bool:
+        """Whether the NER model reads ``text``: only text in the model's own language."""
+        assert self.ner is not None
+        if self.config["ner_only_if_capitalised"] and not _UPPER.search(text):
+            return False
+        return guess_language(text) in (None, self.ner.language)
 
     def _without_allowed(self, candidates: List[Candidate], text: str) -> List[Candidate]:
         """Drop allow-listed values and every candidate inside one (the domain of an e-mail)."""
@@ -426,6 +449,8 @@ class PIIAnalyzer:
         assert self._engine is not None
         deadline = Deadline(self.name, self.config["time_budget_ms"])
         cleaned = clean(text)
+        if "\\" in cleaned.text:  # "Phone:\\n295-211-1114" typed or pasted with escapes
+            cleaned = dataclasses.replace(cleaned, text=unescape_breaks(cleaned.text))
         try:
             findings = self._engine.detect(cleaned.text, deadline, expected)
         except BudgetExceededError:
