@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Set, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 from unittest import mock
 
 import pytest
@@ -491,3 +491,45 @@ def test_from_wire_reads_todays_and_older_forms() -> None:
     assert from_wire(finding.to_wire()) == finding
     old = from_wire({"type": "PIN", "start": 3, "end": 7})
     assert (old.score, old.recognizer, old.span) == (1.0, "PIIDetector", Span(3, 7))
+
+
+@pytest.mark.parametrize(
+    ("text", "expect", "why"),
+    [
+        (
+            "Phone:\\n295-211-1114",
+            {("PHONE_NUMBER", "295-211-1114")},
+            "a literal \\n escape glued to a value hid it (read as n295-...)",
+        ),
+        (
+            "Name:\\tx\\nEmail:\\njohn@example.com",
+            {("EMAIL_ADDRESS", "john@example.com")},
+            "the escape's letter is not part of the value",
+        ),
+        ("C:\\\\new\\\\temp 4111 1111", set(), "an escaped backslash is no line break"),
+    ],
+)
+def test_literal_line_break_escapes_split_values(
+    patterns: PIIAnalyzer, text: str, expect: Set[Tuple[str, str]], why: str
+) -> None:
+    """Escapes are read as line breaks; offsets still point into the original text."""
+    assert found(patterns, text) == expect, why
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "found_type", "why"),
+    [
+        ("8000000000", None, "PHONE_NUMBER", "a valid US number, nothing asked"),
+        ("8000000000", "BANK_ACCOUNT", "BANK_ACCOUNT", "the form asked for an account"),
+        ("to 7000000000 please", "BANK_ACCOUNT", "BANK_ACCOUNT", "inside a sentence too"),
+        ("4111111111111111", "BANK_ACCOUNT", "CREDIT_CARD", "a Luhn-valid card still wins"),
+    ],
+)
+def test_the_type_the_dialogue_asked_for_is_judged_first(
+    patterns: PIIAnalyzer, text: str, expected: Optional[str], found_type: str, why: str
+) -> None:
+    """``detect(text, expected)``: the question is the context of the expected type."""
+    [finding] = patterns.detect(text, expected)
+    assert finding.entity_type == found_type, why
+    if expected == found_type:
+        assert finding.explanation.context_word == "(asked for)"

@@ -71,7 +71,7 @@ _REGIONS = frozenset(_REGION_NAMES.split())
 or a transfer's origin ("a European card", "a US transfer", "British pounds")."""
 _BANKING_WORDS = re.compile(
     r"\b(?:card|cards|transfer|transfers|account|bank|pounds?|dollars?|euros?|express|atm"
-    r"|top[- ]?up|fees?|charges?|currency|exchange|withdraw\w*|deliver\w*|payment)\b",
+    r"|top[- ]?up|fees?|charges?|currency|exchange|withdraw\w*|deliver\w*|pay|payments?)\b",
     re.IGNORECASE,
 )
 _PLACE_TYPES = frozenset({"LOCATION", "NRP"})
