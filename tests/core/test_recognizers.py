@@ -519,6 +519,7 @@ RECOGNIZER_TABLE = [
                 "flat 3, 10 Downing Street, London SW1A 2AA",
             ),
             ("send it to P.O. Box 4521", "P.O. Box 4521"),
+            ("Apt. 120\n Castanhal\n Brazil 81581", "Apt. 120\n Castanhal\n Brazil 81581"),
         ],
         ["my branch is on Main Street", "I paid 3 times on the way", "order 12345 shipped"],
         id="StreetAddressRecognizer: US, UK, DE, ES, FR, military; pieces merged per address",

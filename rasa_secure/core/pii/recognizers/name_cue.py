@@ -62,7 +62,8 @@ _NOT_NAME_WORDS = """
     annoying frustrating frustrated weird strange wrong correct right true false crazy great
     amazing bad unacceptable possible impossible free expensive cheap abroad outside home
     away busy tired sick ill lost stolen broken missing gone over fixed pending declined
-    frozen blocked closed open empty available"""
+    frozen blocked closed open empty available suite apt apartment unit flat street avenue
+    road lane"""
 _NOT_NAMES = frozenset(_NOT_NAME_WORDS.split())
 """Words that end a name, or show that what follows a cue is no name."""
 

@@ -38,7 +38,7 @@ _PREFIX = (
 
 _COMPOUND = (
     r"(?:stra(?:ß|ss)e|str\.|weg|gasse|allee|platz|ring|damm|ufer|chaussee|laan|straat|gracht"
-    r"|plein|kade|dijk|vej|gade|gatan|v[äa]gen|katu|tie|kuja|gate|veien|vei|utca|[úu]t)"
+    r"|plein|kade|dijk|vej|gade|gata|gatan|v[äa]gen|katu|tie|kuja|gate|veien|vei|utca|[úu]t)"
 )
 """Street types glued to the name (DE, NL, Nordic, HU): ``Friedhofstraße``, ``Rooseveltlaan``."""
 
@@ -52,6 +52,10 @@ _STATES = (
 
 _FIRST_TYPES = ("rue", "avenue", "boulevard", "chemin", "all", "impasse", "quai", "calle")
 _FIRST_TYPES_MORE = ("avenida", "rua", "via", "piazza")
+_POSTCODE = "bare postcode"
+_ONLY_BESIDE_OTHERS = frozenset({_POSTCODE})
+"""Pieces too plain to be an address alone (``12345``): kept only merged with a piece that
+is one (``Apt. 120\n Castanhal\n Brazil 81581``)."""
 _JOIN = re.compile(r"[\s,;.]{0,4}(?:(?:[A-ZÀ-Þ][\w'\u2019.-]*|[a-z]{1,3})[ \t]*[\s,;]{0,3}){0,3}")
 """What may stand between two pieces of one address: separators and up to three words (a
 city name, ``Washington`` in ``Avenue NW, Washington DC 20500``)."""
@@ -130,6 +134,7 @@ class StreetAddressRecognizer(RegexRecognizer):
             r"(?<![\w-])[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?[ \t]?\d[ABD-HJLNP-UW-Z]{2}\b",
             0.5,
         ),
+        Pattern(_POSTCODE, r"(?<![\w.,/-])\d{4,5}(?![\w]|[.,/-]\d)", 0.2),
         Pattern(
             "postcode and city",
             r"(?<![\w.,-])\d{5}[ \t]+[A-ZÀ-Þ][a-zß-ÿ]+(?:[- ][A-ZÀ-Þ][a-zß-ÿ]+)?\b",
@@ -187,7 +192,7 @@ class StreetAddressRecognizer(RegexRecognizer):
                 )
             else:
                 merged.append(piece)
-        return iter(merged)
+        return (c for c in merged if c.pattern not in _ONLY_BESIDE_OTHERS)
 
 
 def _joined(text: str, end: int, start: int) -> bool:
