@@ -55,6 +55,7 @@ def found(analyzer: PIIAnalyzer, text: str) -> List[Tuple[str, str]]:
         ("Is there a fee for using a European bank card?", [], "a card's origin, no one's"),
         ("I only own one other credit card from the USA", [], "likewise a country"),
         ("I want to pay Paula Handy", [("PERSON", "Paula Handy")], "a payee is a real name"),
+        ("my branch is on Main Street", [], "a street without a house number is no address"),
     ],
 )
 def test_ner_runs_on_its_own_language_only(

@@ -77,6 +77,14 @@ _BANKING_WORDS = re.compile(
 _PLACE_TYPES = frozenset({"LOCATION", "NRP"})
 
 
+_BARE_STREET = re.compile(
+    r"(?:the\s+)?(?:[A-Z][\w'.-]*\s+){1,3}(?:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Lane"
+    r"|Boulevard|Blvd\.?|Square|High\s+Street)"
+)
+"""A street named without a house number ("my branch is on Main Street"): a place everyone
+shares, not where someone lives; a street address has a number (the address recognizer)."""
+
+
 def _banking_region(text: str, span: str, entity: str) -> bool:
     """A country or region named in a banking request (not where a person lives or is)."""
     if entity not in _PLACE_TYPES:
@@ -130,6 +138,8 @@ class Ner:
             if entity is None or not any(char.isalpha() for char in ent.text):
                 continue
             if ent.text.casefold() in self.ignore or _banking_region(text, ent.text, entity):
+                continue
+            if entity == "LOCATION" and _BARE_STREET.fullmatch(ent.text):
                 continue
             start, end = _first_line(text, ent.start_char, ent.end_char)
             if entity in _NO_DIGITS:
