@@ -78,7 +78,7 @@ _PLACE_TYPES = frozenset({"LOCATION", "NRP"})
 
 
 _BARE_STREET = re.compile(
-    r"(?:the\s+)?(?:[A-Z][\w'.-]*\s+){1,3}(?:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Lane"
+    r"(?<![\w'.-])(?:the\s+)?(?:[A-Z][\w'.-]*\s+){1,3}(?:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Lane"
     r"|Boulevard|Blvd\.?|Square|High\s+Street)"
 )
 """A street named without a house number ("my branch is on Main Street"): a place everyone
