@@ -43,6 +43,8 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.constants import INTENT_MESSAGE_PREFIX
+from rasa.shared.core.constants import REQUESTED_SLOT
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import ENTITIES, METADATA, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -64,7 +66,7 @@ EXTRACTOR_NAME = "PIIDetector"
 
 def _entity_names(value: Any) -> Optional[str]:
     if not all(isinstance(k, str) and isinstance(v, str) and v for k, v in value.items()):
-        return "must map entity types to Rasa entity names, e.g. {EMAIL_ADDRESS: email}"
+        return "must map names to names, e.g. {EMAIL_ADDRESS: email}"
     return None
 
 
@@ -83,6 +85,14 @@ COMPONENT_OPTIONS: OptionSpec = {
     ),
     "mask_text": Option(False, "hand later components the text with placeholders", bool),
     "mask_entities": Option([], "entity types to mask; empty means every type found", list, _types),
+    "slot_types": Option(
+        {},
+        "slot -> entity type: while a form asks for the slot, a value of that type is judged "
+        "as that type first (recipient_account: BANK_ACCOUNT keeps an account number from "
+        "being taken for a phone number)",
+        dict,
+        _entity_names,
+    ),
     "failure_text": Option(
         "<REDACTED>", "the message text when detection fails and mask_text is on", str
     ),
@@ -113,6 +123,7 @@ class PIIDetector(GraphComponent):
         self.redactor = Redactor({"default": {"operator": "placeholder", "style": "type"}})
         self.rasa_entities: Dict[str, str] = dict(self.config["rasa_entities"])
         self.mask_types = frozenset(self.config["mask_entities"])
+        self.slot_types: Dict[str, str] = dict(self.config["slot_types"])
         unknown = set(self.rasa_entities) & set(self.detector.config["exclude_entities"])
         if unknown:
             raise ConfigError(
@@ -153,18 +164,31 @@ class PIIDetector(GraphComponent):
                 example.set(ENTITIES, self._remap_annotations(entities, findings, redaction))
         return training_data
 
-    def process(self, messages: List[Message]) -> List[Message]:
-        """Record findings, emit entities and mask the text of each message."""
+    def process(
+        self, messages: List[Message], tracker: Optional[DialogueStateTracker] = None
+    ) -> List[Message]:
+        """Record findings, emit entities and mask the text of each message.
+
+        ``tracker`` (Rasa passes the conversation's) says which slot an active form asks
+        for; its type in ``slot_types`` is the type the detector judges the answer by first.
+        """
+        expected = self._expected_type(tracker)
         for message in messages:
             text = message.get(TEXT)
             if isinstance(text, str) and text:
                 with timed(EXTRACTOR_NAME):
-                    self._process_one(message, text)
+                    self._process_one(message, text, expected)
         return messages
 
-    def _process_one(self, message: Message, text: str) -> None:
+    def _expected_type(self, tracker: Optional[DialogueStateTracker]) -> Optional[str]:
+        if tracker is None or not self.slot_types or tracker.active_loop_name is None:
+            return None
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        return self.slot_types.get(requested) if isinstance(requested, str) else None
+
+    def _process_one(self, message: Message, text: str, expected: Optional[str]) -> None:
         try:
-            findings = self.detector.detect(text)
+            findings = self.detector.detect(text, expected)
         except Exception as error:  # fail safe: report, redact more
             audit.record(
                 EXTRACTOR_NAME,

@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Set, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 from unittest import mock
 
 import pytest
@@ -198,9 +198,10 @@ def test_missing_spacy_model_names_the_install_command() -> None:
 
 
 def test_pattern_only_mode_loads_no_model(patterns: PIIAnalyzer) -> None:
-    """`spacy_model: null` runs without any NER model."""
+    """`spacy_model: null` runs without any NER model: no places or nationalities (names
+    only after a cue such as "my name is", issue 21)."""
     assert patterns.pattern_only
-    assert "PERSON" not in patterns.supported_entities()
+    assert not {"LOCATION", "NRP"} & set(patterns.supported_entities())
 
 
 def test_non_string_and_oversized_input_are_refused(patterns: PIIAnalyzer) -> None:
@@ -312,7 +313,11 @@ def test_redacting_a_redacted_text_changes_nothing() -> None:
             set(),
             "4-digit runs validate as German numbers; they are amounts here, never phones",
         ),
-        ("Apt. 409, NEWDEGATE, WA 16469", set(), "a 5-digit ZIP code is not a phone number"),
+        (
+            "Apt. 409, NEWDEGATE, WA 16469",
+            {("STREET_ADDRESS", "Apt. 409, NEWDEGATE, WA 16469")},
+            "a 5-digit ZIP code is not a phone number (it is part of an address: issue 21)",
+        ),
         (
             "x" * 3000 + " call 030 901820 or (415) 867-5309 " + "y" * 3000,
             {("PHONE_NUMBER", "030 901820"), ("PHONE_NUMBER", "(415) 867-5309")},
@@ -486,6 +491,48 @@ def test_from_wire_reads_todays_and_older_forms() -> None:
     assert from_wire(finding.to_wire()) == finding
     old = from_wire({"type": "PIN", "start": 3, "end": 7})
     assert (old.score, old.recognizer, old.span) == (1.0, "PIIDetector", Span(3, 7))
+
+
+@pytest.mark.parametrize(
+    ("text", "expect", "why"),
+    [
+        (
+            "Phone:\\n295-211-1114",
+            {("PHONE_NUMBER", "295-211-1114")},
+            "a literal \\n escape glued to a value hid it (read as n295-...)",
+        ),
+        (
+            "Name:\\tx\\nEmail:\\njohn@example.com",
+            {("EMAIL_ADDRESS", "john@example.com")},
+            "the escape's letter is not part of the value",
+        ),
+        ("C:\\\\new\\\\temp 4111 1111", set(), "an escaped backslash is no line break"),
+    ],
+)
+def test_literal_line_break_escapes_split_values(
+    patterns: PIIAnalyzer, text: str, expect: Set[Tuple[str, str]], why: str
+) -> None:
+    """Escapes are read as line breaks; offsets still point into the original text."""
+    assert found(patterns, text) == expect, why
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "found_type", "why"),
+    [
+        ("8000000000", None, "PHONE_NUMBER", "a valid US number, nothing asked"),
+        ("8000000000", "BANK_ACCOUNT", "BANK_ACCOUNT", "the form asked for an account"),
+        ("to 7000000000 please", "BANK_ACCOUNT", "BANK_ACCOUNT", "inside a sentence too"),
+        ("4111111111111111", "BANK_ACCOUNT", "CREDIT_CARD", "a Luhn-valid card still wins"),
+    ],
+)
+def test_the_type_the_dialogue_asked_for_is_judged_first(
+    patterns: PIIAnalyzer, text: str, expected: Optional[str], found_type: str, why: str
+) -> None:
+    """``detect(text, expected)``: the question is the context of the expected type."""
+    [finding] = patterns.detect(text, expected)
+    assert finding.entity_type == found_type, why
+    if expected == found_type:
+        assert finding.explanation.context_word == "(asked for)"
 
 
 @pytest.mark.parametrize(

@@ -26,15 +26,27 @@ from rasa_secure.core.pii.recognizers import (
 )
 from rasa_secure.core.pii.recognizers.bank_account import BankAccountRecognizer
 from rasa_secure.core.pii.recognizers.card_context import CardNumberContextRecognizer
+from rasa_secure.core.pii.recognizers.card_separated import SeparatedCardRecognizer
 from rasa_secure.core.pii.recognizers.date_of_birth import DateOfBirthRecognizer
+from rasa_secure.core.pii.recognizers.de_tax_id import DeTaxIdRecognizer
+from rasa_secure.core.pii.recognizers.ethereum import EthereumAddressRecognizer
+from rasa_secure.core.pii.recognizers.fr_nir import FrNirRecognizer
 from rasa_secure.core.pii.recognizers.high_entropy import HighEntropySecretRecognizer
 from rasa_secure.core.pii.recognizers.iban import IbanAnyCaseRecognizer
 from rasa_secure.core.pii.recognizers.id_number import IdNumberContextRecognizer
+from rasa_secure.core.pii.recognizers.name_cue import NameCueRecognizer
 from rasa_secure.core.pii.recognizers.nl_bsn import NlBsnRecognizer
 from rasa_secure.core.pii.recognizers.password import PasswordRecognizer
 from rasa_secure.core.pii.recognizers.phone_context import ContextPhoneRecognizer
 from rasa_secure.core.pii.recognizers.pin import PinRecognizer
 from rasa_secure.core.pii.recognizers.secret import SecretRecognizer
+from rasa_secure.core.pii.recognizers.street_address import StreetAddressRecognizer
+from rasa_secure.core.pii.recognizers.validators import (
+    de_tax_id_valid,
+    eip55_valid,
+    fr_nir_valid,
+    keccak256,
+)
 from rasa_secure.core.pii.scan import TextView, scan
 from rasa_secure.core.regex_analysis import PatternGate, pattern_gate
 from rasa_secure.errors import ConfigError
@@ -59,11 +71,26 @@ from rasa_secure.errors import ConfigError
         (looks_like_secret, "123e4567-e89b-12d3-a456-426614174000", False),  # a UUID
         (looks_like_secret, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1", False),  # low entropy
         (looks_like_secret, "internationalisation_documentation", False),  # no digits
+        (eip55_valid, "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", True),  # EIP-55 example
+        (eip55_valid, "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD", False),  # one case flipped
+        (eip55_valid, "0x52908400098527886e0f7030069857d2e4169ee7", True),  # one case: no check
+        (de_tax_id_valid, "65929970489", True),  # ISO 7064 MOD 11,10
+        (de_tax_id_valid, "65929970488", False),  # check digit changed
+        (de_tax_id_valid, "05929970489", False),  # a leading zero is never issued
+        (fr_nir_valid, "1 85 05 78 006 084 91", True),  # key = 97 - n mod 97
+        (fr_nir_valid, "1 85 05 78 006 084 36", False),
+        (fr_nir_valid, "2 69 05 2A 004 018 22", True),  # Corsica: 2A read as 19
     ],
 )
 def test_validators(check: Any, value: str, valid: bool) -> None:
     """Checksums and plausibility tests decide whether a pattern match is kept."""
     assert check(value) is valid
+
+
+def test_keccak256_is_ethereums_hash() -> None:
+    """The EIP-55 check hashes with Keccak-256 (not SHA3-256): the empty input's digest."""
+    expected = "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470"
+    assert keccak256(b"").hex() == expected
 
 
 @pytest.fixture(scope="module")
@@ -151,6 +178,35 @@ def test_generic_secret_shapes_keep_their_digit_gate(
 def test_credentials_stated_in_text(detector: PIIAnalyzer, text: str, expected: List[Any]) -> None:
     """Passwords, PINs and one-time codes people type into chat."""
     assert spans(detector, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mein Passwort ist Geheim123", [("PASSWORD", "Geheim123")]),
+        ("mein Passwort ist falsch", []),  # a word about the password, in German
+        ("mon mot de passe est Chat2023", [("PASSWORD", "Chat2023")]),
+        ("mijn wachtwoord is Tulp2022", [("PASSWORD", "Tulp2022")]),
+        ("meine PIN ist 4821", [("PIN", "4821")]),
+        ("el código de verificación es 583920", [("PIN", "583920")]),
+        ("el código postal es 28013", []),  # a code that is not a secret
+        ("ich bin geboren am 12.03.1985", [("DATE_OF_BIRTH", "12.03.1985")]),
+        ("data de nascimento 22/09/1990", [("DATE_OF_BIRTH", "22/09/1990")]),
+        ("la fattura del 22/09/1990", []),  # a date that is no birthday
+    ],
+)
+def test_cue_phrases_in_the_configured_languages(
+    detector: PIIAnalyzer, text: str, expected: List[Any]
+) -> None:
+    """Passwords, PINs and dates of birth stated in de, es, fr, it, pt and nl."""
+    assert spans(detector, text) == expected
+
+
+def test_languages_select_the_cue_phrases() -> None:
+    """With ``languages: [en]`` the German phrasings are not looked for."""
+    english = PIIAnalyzer({"spacy_model": None, "languages": ["en"]})
+    assert spans(english, "Mein Passwort ist Geheim123") == []
+    assert spans(english, "my password is hunter2") == [("PASSWORD", "hunter2")]
 
 
 def test_builtin_recognizers_have_unique_names_and_a_gate() -> None:
@@ -418,6 +474,83 @@ RECOGNIZER_TABLE = [
         [("mijn BSN is 111222333", "111222333"), ("my bsn: 1112.22.333", "1112.22.333")],
         ["bsn 111222334", "call 111222333 please", "order 111222333"],
         id="NlBsnRecognizer: eleven test, with a BSN word near",
+    ),
+    pytest.param(
+        SeparatedCardRecognizer,
+        [
+            ("my card 5425.2334.3010.9903", "5425.2334.3010.9903"),
+            ("amex 3782.822463.10005", "3782.822463.10005"),
+        ],
+        ["ref 5425.2334.3010.9904", "version 2024.1.2.3"],
+        id="SeparatedCardRecognizer: dotted groups of a card, Luhn-valid only",
+    ),
+    pytest.param(
+        EthereumAddressRecognizer,
+        [
+            (
+                "to 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+                "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+            ),
+            (
+                "eth 0x52908400098527886e0f7030069857d2e4169ee7",
+                "0x52908400098527886e0f7030069857d2e4169ee7",
+            ),
+        ],
+        [
+            "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD",
+            "tx 0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed00",
+        ],
+        id="EthereumAddressRecognizer: 0x and 40 hex digits, EIP-55 checksum in mixed case",
+    ),
+    pytest.param(
+        StreetAddressRecognizer,
+        [
+            (
+                "I live at 1600 Pennsylvania Avenue NW, Washington DC 20500",
+                "1600 Pennsylvania Avenue NW, Washington DC 20500",
+            ),
+            ("179 Steven Shoals Suite 188", "179 Steven Shoals Suite 188"),
+            ("Ich wohne in der Friedhofstraße 33, 10115 Berlin", "Friedhofstraße 33, 10115 Berlin"),
+            ("Vivo en Calle Mayor 5, 28013 Madrid", "Calle Mayor 5, 28013 Madrid"),
+            ("j'habite 36 rue de pologne", "36 rue de pologne"),
+            ("PSC 3294, Box 9168\nAPO AA 61487", "PSC 3294, Box 9168\nAPO AA 61487"),
+            (
+                "flat 3, 10 Downing Street, London SW1A 2AA",
+                "flat 3, 10 Downing Street, London SW1A 2AA",
+            ),
+            ("send it to P.O. Box 4521", "P.O. Box 4521"),
+            ("Apt. 120\n Castanhal\n Brazil 81581", "Apt. 120\n Castanhal\n Brazil 81581"),
+        ],
+        ["my branch is on Main Street", "I paid 3 times on the way", "order 12345 shipped"],
+        id="StreetAddressRecognizer: US, UK, DE, ES, FR, military; pieces merged per address",
+    ),
+    pytest.param(
+        DeTaxIdRecognizer,
+        [
+            ("Meine Steuer-ID ist 65929970489", "65929970489"),
+            ("steuerliche Identifikationsnummer 65 929 970 489", "65 929 970 489"),
+        ],
+        ["Steuer-ID 65929970488", "Kontostand 65929970489"],
+        id="DeTaxIdRecognizer: eleven digits with a valid MOD 11,10 check digit",
+    ),
+    pytest.param(
+        FrNirRecognizer,
+        [("mon numéro de sécurité sociale est 1 85 05 78 006 084 91", "1 85 05 78 006 084 91")],
+        ["sécurité sociale 1 85 05 78 006 084 36"],
+        id="FrNirRecognizer: a NIR whose key is 97 - number mod 97",
+    ),
+    pytest.param(
+        NameCueRecognizer,
+        [
+            ("hi this is priya sharma, I can't log in", "priya sharma"),
+            ("my name is john carter and I lost my card", "john carter"),
+            ("hallo, mijn naam is pieter de vries", "pieter de vries"),
+            ("hola, me llamo lucía fernández", "lucía fernández"),
+            ("Dear Mr. Smith, thanks", "Smith"),
+            ("Name: Jane Roe\nPhone: 555-0100", "Jane Roe"),
+        ],
+        ["this is my card", "I'm locked out", "this is taking forever", "it's lost"],
+        id="NameCueRecognizer: names after a cue in any case, cut at words that are no name",
     ),
 ]
 """One entry per recognizer of the registry: texts it must find (the value) once its country

@@ -103,6 +103,23 @@ def test_email_form_updates_the_contact_address(bot: BotServers) -> None:
     assert customer is not None and customer.email == "bob.new@example.org"
 
 
+def test_an_account_number_shaped_like_a_phone_number_fills_the_transfer_form(
+    bot: BotServers,
+) -> None:
+    """8000000000 is a valid US phone number; typed where the form asks for the recipient
+    account, it is judged as an account number (``slot_types``), so the form's validator
+    looks it up in the bank (which has no such account) instead of the bot asking the
+    customer not to share personal details."""
+    assert bot.chat("alice", "I want to transfer money") == ["How much would you like to transfer?"]
+    [ask_recipient] = bot.chat("alice", "25")
+    assert ask_recipient.startswith("To which account number")
+    assert bot.chat("alice", "8000000000") == [
+        "I could not find that account. Please check the number.",
+        ask_recipient,
+    ]
+    bot.chat("alice", "no")
+
+
 def test_requests_without_a_token_are_refused(bot: BotServers) -> None:
     """The bot's only channel answers 401 to a request without a bearer token."""
     response = bot.send("alice", "what's my balance?", webhook="secure_rest")

@@ -109,6 +109,37 @@ def test_detection_failure_fails_safe(caplog: pytest.LogCaptureFixture) -> None:
     assert record["decision"] == "error" and "detection_failed" in record["reasons"]
 
 
+def _tracker(requested: Any, active_loop: Any = "transfer_form") -> Any:
+    from rasa.shared.core.events import ActiveLoop, SlotSet
+    from rasa.shared.core.slots import TextSlot
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    slots = [TextSlot("requested_slot", mappings=[], influence_conversation=False)]
+    tracker = DialogueStateTracker("alice", slots)
+    tracker.update(ActiveLoop(active_loop))
+    tracker.update(SlotSet("requested_slot", requested))
+    return tracker
+
+
+@pytest.mark.parametrize(
+    ("tracker", "expected", "why"),
+    [
+        (None, "PHONE_NUMBER", "no conversation: a 10-digit number reads as a phone number"),
+        (_tracker("recipient_account"), "BANK_ACCOUNT", "the form asked for an account"),
+        (_tracker("amount"), "PHONE_NUMBER", "a slot without a declared type changes nothing"),
+        (_tracker("recipient_account", None), "PHONE_NUMBER", "no active form, no question"),
+    ],
+)
+def test_a_value_the_form_asked_for_is_judged_by_the_slot_type(
+    tracker: Any, expected: str, why: str
+) -> None:
+    """8000000000 typed into the transfer form is an account number, not a phone number."""
+    detector = component(slot_types={"recipient_account": "BANK_ACCOUNT"}, mask_text=True)
+    message = Message(data={TEXT: "8000000000"})
+    detector.process([message], tracker)
+    assert [p["type"] for p in message.get(PII_PROPERTY)] == [expected], why
+
+
 def test_unknown_option_is_a_config_error_naming_the_key() -> None:
     """A typo must not silently fall back to a default."""
     with pytest.raises(ConfigError, match=r"PIIDetector\.mask_txt"):

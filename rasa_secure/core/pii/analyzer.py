@@ -17,7 +17,9 @@ How it runs (see ``docs/components/pii-detector.md``):
 2. Our recognizers (:mod:`rasa_secure.core.pii.recognizers`) add what chat needs: passwords,
    PINs, API keys and secrets, bank accounts, dates of birth, loosely formatted phone numbers.
 3. A spaCy NER model, loaded with only its ``ner`` pipe, finds names, places and
-   nationalities. ``spacy_model: null`` gives a pattern-only analyzer without spaCy.
+   nationalities, in texts of its own language only
+   (:func:`~rasa_secure.core.pii.language.guess_language`: elsewhere it tags ordinary nouns).
+   ``spacy_model: null`` gives a pattern-only analyzer without spaCy.
 4. Context words near a match raise its score; required context and negative context are
    enforced; allow-lists drop values, deny-lists add them; overlaps are resolved so findings
    never overlap, highest score first. The redactor's own placeholders are never findings
@@ -27,16 +29,18 @@ How it runs (see ``docs/components/pii-detector.md``):
 from __future__ import annotations
 
 import bisect
+import dataclasses
+import functools
 import importlib
 import re
 import threading
-from itertools import repeat
 from typing import Any, List, Mapping, Optional, Sequence, Tuple
 
 from rasa_secure.config import resolve
 from rasa_secure.core.budget import UNLIMITED, Deadline
 from rasa_secure.core.normalize import clean
 from rasa_secure.core.pii.finding import PIIExplanation, PIIFinding
+from rasa_secure.core.pii.language import guess_language
 from rasa_secure.core.pii.ner import Ner
 from rasa_secure.core.pii.options import OPTIONS
 from rasa_secure.core.pii.presidio import (
@@ -69,6 +73,8 @@ _MODULES_WITH_EXPRESSIONS = (
     "rasa_secure.core.pii.presidio",
     "rasa_secure.core.pii.scan",
     "rasa_secure.core.pii.recognizers.validators",
+    "rasa_secure.core.pii.language",
+    "rasa_secure.core.pii.recognizers.street_address",
 )
 """Modules whose top-level compiled expressions run on text (for the growth probe)."""
 
@@ -78,6 +84,18 @@ _HOUSE_NUMBER = re.compile(
     r"\b\.?|(?:Rue|Via|Calle|Avenida|Rua|Strasse|Straße|Gasse)\b)",
 )
 """A number followed by a street name is a house number, not a phone number."""
+ASKED_FOR = "(asked for)"
+"""The context of a finding of the type the dialogue asked for (:meth:`PIIAnalyzer.detect`)."""
+_ESCAPED_BREAK = re.compile(r"(?<!\\)\\[nrt]")
+"""A literal ``\\n`` (``\\r``, ``\\t``) escape, not itself escaped (``\\\\n``)."""
+
+
+def unescape_breaks(text: str) -> str:
+    """``text`` with each literal line-break escape read as a space and a line break: the same
+    length, so offsets need no mapping, and ``Phone:\\n295-211-1114`` holds a phone number."""
+    return _ESCAPED_BREAK.sub(" \n", text)
+
+
 _WORD = re.compile(r"\S+")
 CONTEXT_CHARS_PER_WORD = 24
 """A context window reaches at most this many characters per context word on each side, so
@@ -142,7 +160,7 @@ class _Engine:
         excluded = set(config["exclude_entities"])
         presidio = presidio_sources(config)
         countries = {code.upper() for code in config["countries"]}
-        recognizers = (*builtin_recognizers(), *extra)
+        recognizers = (*builtin_recognizers(tuple(config["languages"])), *extra)
         known = {*presidio_countries().values(), *(r.country for r in recognizers if r.country)}
         if countries - known:
             raise ConfigError(
@@ -184,25 +202,23 @@ class _Engine:
         self.allow = {value.casefold() for value in config["allow_list"]}
         self.allow_regex = [re.compile(item) for item in config["allow_list_regex"]]
 
-    def detect(self, text: str, deadline: Deadline = UNLIMITED) -> Tuple[PIIFinding, ...]:
+    def detect(
+        self, text: str, deadline: Deadline = UNLIMITED, expected: Optional[str] = None
+    ) -> Tuple[PIIFinding, ...]:
         config = self.config
         view = TextView(text)
         candidates: List[Candidate] = []
         phones: List[PresidioPhone] = []
         for source in self.sources:
-            if not source.applies(view):
-                continue
+            if not source.applies(view) and expected not in source.entities:
+                continue  # the type asked for needs no context word to open the gate
             if isinstance(source, PresidioPhone):
                 phones.append(source)  # runs last: it skips what others settled
             else:
                 deadline.check("recognizers")
                 found = source.find(view, deadline)
                 candidates.extend(c for c in found if c.entity_type in self.wanted)
-        if (
-            self.ner is not None
-            and _LETTER.search(text)  # NER keeps no entity without a letter: skip the model
-            and (not config["ner_only_if_capitalised"] or _UPPER.search(text))
-        ):
+        if self.ner is not None and self._runs_ner(text):
             deadline.check("ner")
             candidates.extend(self.ner.find(text))
         if "<" in text:
@@ -210,7 +226,8 @@ class _Engine:
         if not candidates and not phones:
             return ()
         context = _Context(text, config["context_words_before"], config["context_words_after"])
-        scored = [s for s in map(self._score, candidates, repeat(context), repeat(text)) if s]
+        score = functools.partial(self._score, context=context, text=text, expected=expected)
+        scored = [s for s in map(score, candidates) if s]
         if phones:
             settled = _settled(scored, self.phone_ceiling)
             deadline.check("phone numbers")
@@ -218,11 +235,20 @@ class _Engine:
             if "<" in text:
                 late = _outside_placeholders(late, text)
             candidates += late
-            scored += [s for s in map(self._score, late, repeat(context), repeat(text)) if s]
+            scored += [s for s in map(score, late) if s]
         if self.allow or self.allow_regex:
             kept = {id(c) for c in self._without_allowed(candidates, text)}
             scored = [item for item in scored if id(item[0]) in kept]
         return tuple(sorted(_resolve(scored), key=lambda f: f.start))
+
+    def _runs_ner(self, text: str) -> bool:
+        """Whether the NER model reads ``text``: only text in the model's own language."""
+        assert self.ner is not None
+        if not _LETTER.search(text):
+            return False  # NER keeps no entity without a letter: skip the model
+        if self.config["ner_only_if_capitalised"] and not _UPPER.search(text):
+            return False
+        return guess_language(text) in (None, self.ner.language)
 
     def _without_allowed(self, candidates: List[Candidate], text: str) -> List[Candidate]:
         """Drop allow-listed values and every candidate inside one (the domain of an e-mail)."""
@@ -236,7 +262,7 @@ class _Engine:
         return [c for c in candidates if not any(s <= c.start and c.end <= e for s, e in allowed)]
 
     def _score(
-        self, candidate: Candidate, context: _Context, text: str
+        self, candidate: Candidate, context: _Context, text: str, expected: Optional[str]
     ) -> Optional[Tuple[Candidate, float, str]]:
         if candidate.entity_type == "PHONE_NUMBER" and (
             _inside_token(text, candidate) or _HOUSE_NUMBER.match(text, candidate.end)
@@ -248,6 +274,8 @@ class _Engine:
         if candidate.negative_context and _Context.hit(window, candidate.negative_context):
             return None
         supported_by = _Context.hit(window, candidate.context) if candidate.context else ""
+        if candidate.entity_type == expected:
+            supported_by = ASKED_FOR  # the dialogue's question is the context
         requires = candidate.requires_context or candidate.entity_type in self.require_context
         if requires and not supported_by:
             return None
@@ -401,8 +429,14 @@ class PIIAnalyzer:
         assert self._engine is not None
         return tuple(sorted(self._engine.wanted))
 
-    def detect(self, text: str) -> Tuple[PIIFinding, ...]:
+    def detect(self, text: str, expected: Optional[str] = None) -> Tuple[PIIFinding, ...]:
         """Find personal data in ``text``; findings are sorted by start and never overlap.
+
+        ``expected`` is the entity type the dialogue asked for (a form's requested slot and
+        its declared type): the question is the context, so its matches need no context word
+        in the text and score as if one were near. "8000000000" typed into the transfer
+        form's account slot is then an account number, not a phone number (a Luhn-valid card
+        still wins: its checksum scores higher).
 
         Raises:
             InputError: ``text`` is not a string.
@@ -418,8 +452,10 @@ class PIIAnalyzer:
         assert self._engine is not None
         deadline = Deadline(self.name, self.config["time_budget_ms"])
         cleaned = clean(text)
+        if "\\" in cleaned.text:  # "Phone:\\n295-211-1114" typed or pasted with escapes
+            cleaned = dataclasses.replace(cleaned, text=unescape_breaks(cleaned.text))
         try:
-            findings = self._engine.detect(cleaned.text, deadline)
+            findings = self._engine.detect(cleaned.text, deadline, expected)
         except BudgetExceededError:
             raise
         except Exception as error:  # a recognizer bug must not pass raw text through

@@ -47,6 +47,11 @@ NER_IGNORE = (
 """Banking words a small NER model often mistakes for names or places (default ner_ignore)."""
 
 
+LANGUAGES = ("en", "de", "es", "fr", "it", "pt", "nl")
+"""The languages whose cue words and phrases (passwords, PINs, dates of birth, accounts,
+names) the recognizers know; another code in ``languages`` adds none."""
+
+
 def _str_list(value: Any) -> Optional[str]:
     return list_of(str)(value)
 
@@ -68,7 +73,11 @@ def _deny_list(value: Any) -> Optional[str]:
 
 OPTIONS: OptionSpec = {
     "languages": Option(
-        ["en"], "languages of the conversations; selects Presidio recognizers", list, _str_list
+        list(LANGUAGES),
+        "languages of the conversations (ISO 639-1): selects the cue words and phrases of our "
+        "recognizers; the NER model runs only on text in its own language",
+        list,
+        _str_list,
     ),
     "countries": Option(
         ["US"],

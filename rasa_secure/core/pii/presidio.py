@@ -1,6 +1,6 @@
 """Presidio's predefined recognizers, run directly: precompiled, gated, offline.
 
-The recognizers are filtered to the configured languages and countries (a deployment for the
+The recognizers are filtered to the configured countries (a deployment for the
 US does not run the UK NHS recognizer); which countries exist is read off the installed
 Presidio (:func:`presidio_countries`). Pattern recognizers are compiled once and run without
 Presidio's per-call machinery, each keeping its own validation hooks (Luhn, IBAN mod-97, SSN
@@ -118,6 +118,8 @@ class PresidioPatterns(Source):
         for name, compiled, base, gate in self.patterns:
             for match in scan(gate, compiled, view, deadline):
                 start, end = match.span()
+                while start < end and text[start].isspace():  # UK_NINO's pattern takes
+                    start += 1  # the space before the number
                 if start == end:
                     continue
                 value = text[start:end]
@@ -307,7 +309,9 @@ def presidio_countries() -> Dict[str, str]:
 
 
 def presidio_sources(config: Mapping[str, Any]) -> List[Source]:
-    """Presidio's predefined recognizers for the configured languages and countries.
+    """Presidio's predefined recognizers: the generic ones, and the national ones of the
+    configured countries whatever the configured languages (a Spanish DNI is typed into
+    English chat too); each national one keeps its own language's context words.
 
     Raises:
         DependencyMissingError: Presidio is not installed.
@@ -333,8 +337,6 @@ def presidio_sources(config: Mapping[str, Any]) -> List[Source]:
         else:
             continue
         default_language = _default_language(cls)
-        if country is not None and default_language not in languages:
-            continue
         recognizer = _instantiate(
             cls, class_name, default_language if country else languages[0], config
         )

@@ -15,6 +15,7 @@ _ACCOUNT_WORDS = (
     "compte",
     "conto",
     "cuenta",
+    "conta",
 )
 """Words for a bank account in chat, in several languages."""
 
@@ -55,6 +56,15 @@ class BankAccountRecognizer(RegexRecognizer):
         "phone",
         "mobile",
         "call",
+        "saldo",
+        "solde",
+        "kontostand",
+        "betrag",
+        "importe",
+        "montant",
+        "importo",
+        "valor",
+        "bedrag",
     )
     MIN_DIGITS = 6
     KEYWORDS = ("acc", "a/c", *_ACCOUNT_WORDS)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import ClassVar, Iterator, Optional, Sequence, Tuple
+from typing import ClassVar, Iterator, Mapping, Optional, Sequence, Tuple
 
 from rasa_secure.core.budget import UNLIMITED, Deadline
 from rasa_secure.core.pii.recognizers.validators import VALIDATORS, Validator
@@ -73,6 +73,8 @@ class Pattern:
         keywords: the pattern runs only on texts whose lower-cased form contains one (for
             case-insensitive patterns, whose letters make no gate).
         min_digits: the pattern runs only on texts with at least this many digits.
+        language: ISO 639-1 code of the words the pattern is made of: it is compiled only
+            when the analyzer's ``languages`` lists it (``""``: always).
     """
 
     name: str
@@ -82,6 +84,7 @@ class Pattern:
     flags: int = 0
     keywords: Tuple[str, ...] = ()
     min_digits: int = 0
+    language: str = ""
 
 
 @dataclass(frozen=True)
@@ -133,13 +136,19 @@ class RegexRecognizer:
         validator: checksum or plausibility test on the value (``None``: none).
         country: ISO 3166 code whose configuration runs it; ``None``: every deployment.
         min_digits: skip the recognizer when the text has fewer digits.
-        keywords: skip the recognizer unless one of these occurs in the lower-cased text.
+        keywords: skip the recognizer unless one of these occurs in the lower-cased text
+            (with the keywords of its patterns and its context words in the selected
+            languages); empty: no keyword gate.
         priority: tie-breaker between equal scores.
+
+    ``LANGUAGE_CONTEXT`` maps a language to more context words; the ``languages`` given to
+    the constructor select them, and the patterns of those languages (``None``: every one).
     """
 
     ENTITY_TYPE: ClassVar[str] = ""
     PATTERNS: ClassVar[Tuple[Pattern, ...]] = ()
     CONTEXT: ClassVar[Tuple[str, ...]] = ()
+    LANGUAGE_CONTEXT: ClassVar[Mapping[str, Tuple[str, ...]]] = {}
     REQUIRES_CONTEXT: ClassVar[bool] = False
     NEGATIVE_CONTEXT: ClassVar[Tuple[str, ...]] = ()
     VALIDATOR: ClassVar[str] = "none"
@@ -159,13 +168,22 @@ class RegexRecognizer:
         negative_context: Optional[Sequence[str]] = None,
         validator: Optional[str] = None,
         priority: Optional[int] = None,
+        languages: Optional[Sequence[str]] = None,
     ) -> None:
         """Compile the patterns; every keyword left out takes the class attribute."""
         self.name = name or type(self).__name__
         self.entity_type = entity_type or self.ENTITY_TYPE
         declared = self.PATTERNS if patterns is None else tuple(patterns)
+        chosen = None if languages is None else frozenset(languages)
+        declared = tuple(p for p in declared if chosen is None or p.language in {"", *chosen})
         self.patterns: Tuple[CompiledPattern, ...] = tuple(map(compile_pattern, declared))
-        self.context = tuple(self.CONTEXT if context is None else context)
+        spoken = tuple(
+            word
+            for code, words in self.LANGUAGE_CONTEXT.items()
+            if chosen is None or code in chosen
+            for word in words
+        )
+        self.context = tuple(self.CONTEXT if context is None else context) + spoken
         self.requires_context = (
             self.REQUIRES_CONTEXT if requires_context is None else requires_context
         )
@@ -175,7 +193,8 @@ class RegexRecognizer:
         self.validator: Optional[Validator] = VALIDATORS[validator or self.VALIDATOR]
         self.country = self.COUNTRY
         self.min_digits = self.MIN_DIGITS
-        self.keywords = self.KEYWORDS
+        own = tuple(word for p in declared if p.language for word in p.keywords)
+        self.keywords = (*self.KEYWORDS, *own, *spoken) if self.KEYWORDS else ()
         self.priority = self.PRIORITY if priority is None else priority
 
     def validate_result(self, value: str) -> Optional[bool]:

@@ -25,6 +25,14 @@ class DateOfBirthRecognizer(RegexRecognizer):
         Pattern("month day year", _MONTH_FIRST, 0.6, flags=re.I),
     )
     CONTEXT = ("born", "birth", "dob", "d.o.b", "birthday", "birthdate", "bday")
+    LANGUAGE_CONTEXT = {
+        "de": ("geboren", "geburt", "geb."),
+        "es": ("nacimiento", "nací", "naci", "nacido", "nacida", "cumpleaños"),
+        "fr": ("né", "née", "naissance", "anniversaire"),
+        "it": ("nato", "nata", "nascita", "compleanno"),
+        "pt": ("nascimento", "nasci", "nascido", "nascida", "aniversário"),
+        "nl": ("geboren", "geboortedatum", "verjaardag"),
+    }
     REQUIRES_CONTEXT = True
     VALIDATOR = "date"
     MIN_DIGITS = 2

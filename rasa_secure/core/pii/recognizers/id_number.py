@@ -11,14 +11,18 @@ from rasa_secure.core.pii.recognizers.base import Pattern, RegexRecognizer
 
 
 class IdNumberContextRecognizer(RegexRecognizer):
-    """An identifier of six to twenty characters with five digits, next to an ID word."""
+    """An identifier of six to twenty characters with five digits, next to an ID word.
+
+    It scores 0.8 with its word, below a national recognizer's finding with the same word
+    (US_SSN 0.85, checksum-valid IDs 1.0): the generic reading never hides the precise one,
+    and above a phone number's best (0.75)."""
 
     ENTITY_TYPE = "ID_NUMBER"
     PATTERNS = (
         Pattern(
             "identifier next to an ID word",
             r"(?<![\w-])[A-Za-z0-9][A-Za-z0-9-]{4,18}[A-Za-z0-9](?![\w-])",
-            0.6,
+            0.45,
         ),
     )
     CONTEXT = (

@@ -185,10 +185,31 @@ _PASSWORD_NON_VALUES = frozenset(
 )
 
 
+_PASSWORD_NON_VALUES_SPOKEN = {
+    "de": "der die das ein eine mein meine dein nicht kein sehr zu auch noch jetzt falsch"
+    " ungültig abgelaufen gesperrt vergessen richtig neu alt geändert zurückgesetzt verloren",
+    "es": "el la lo un una mi tu su no muy también ya incorrecta incorrecto inválida caducada"
+    " bloqueada olvidé olvidada nueva vieja cambiada correcta",
+    "fr": "le la les un une mon ma ton pas très aussi déjà faux fausse incorrect invalide"
+    " expiré bloqué oublié nouveau nouvelle ancien changé correct",
+    "it": "il lo la un una mio mia non molto anche già sbagliata errata scaduta bloccata"
+    " dimenticata nuova vecchia cambiata giusta",
+    "pt": "o a um uma meu minha não muito também já errada incorreta expirada bloqueada"
+    " esquecida nova velha alterada certa",
+    "nl": "de het een mijn niet geen erg ook al fout onjuist verlopen geblokkeerd vergeten"
+    " nieuw oud gewijzigd juist",
+}
+"""The same kind of words in de, es, fr, it, pt and nl (``mein Passwort ist falsch``)."""
+_NOT_PASSWORDS = _PASSWORD_NON_VALUES.union(
+    *(words.split() for words in _PASSWORD_NON_VALUES_SPOKEN.values())
+)
+
+
 def password_value(value: str) -> bool:
     """A stated password, not a word that follows "password is" (``wrong``, ``expired``)."""
     stripped = value.strip("\"'`")
-    return bool(stripped) and stripped.lower().rstrip(".,;!?") not in _PASSWORD_NON_VALUES
+    word = stripped.lower().rstrip(".,;!?")
+    return bool(stripped) and word not in _NOT_PASSWORDS
 
 
 _DATE_LIKE = re.compile(
@@ -224,6 +245,91 @@ def elfproef_valid(value: str) -> bool:
     return sum(d * w for d, w in zip(digits, weights)) % 11 == 0
 
 
+_KECCAK_ROUNDS = (
+    0x0000000000000001, 0x0000000000008082, 0x800000000000808A, 0x8000000080008000,
+    0x000000000000808B, 0x0000000080000001, 0x8000000080008081, 0x8000000000008009,
+    0x000000000000008A, 0x0000000000000088, 0x0000000080008009, 0x000000008000000A,
+    0x000000008000808B, 0x800000000000008B, 0x8000000000008089, 0x8000000000008003,
+    0x8000000000008002, 0x8000000000000080, 0x000000000000800A, 0x800000008000000A,
+    0x8000000080008081, 0x8000000000008080, 0x0000000080000001, 0x8000000080008008,
+)  # fmt: skip
+_ROTATIONS = (0, 1, 62, 28, 27, 36, 44, 6, 55, 20, 3, 10, 43, 25, 39, 41, 45, 15, 21, 8, 18, 2,
+              61, 56, 14)  # fmt: skip
+_MASK = (1 << 64) - 1
+
+
+def keccak256(data: bytes) -> bytes:
+    """Keccak-256 as Ethereum uses it (the original padding, not SHA3-256's)."""
+    rate = 136
+    padded = bytearray(data) + b"\x01" + b"\0" * ((-len(data) - 1) % rate)
+    padded[-1] |= 0x80
+    state = [0] * 25
+    for offset in range(0, len(padded), rate):
+        for i in range(rate // 8):
+            state[i] ^= int.from_bytes(padded[offset + 8 * i : offset + 8 * i + 8], "little")
+        for constant in _KECCAK_ROUNDS:
+            parity = [state[x] ^ state[x + 5] ^ state[x + 10] ^ state[x + 15] ^ state[x + 20]
+                      for x in range(5)]  # fmt: skip
+            for x in range(5):
+                mix = parity[(x - 1) % 5] ^ _rotl(parity[(x + 1) % 5], 1)
+                for y in range(0, 25, 5):
+                    state[x + y] ^= mix
+            moved = [0] * 25
+            for x in range(5):
+                for y in range(5):
+                    moved[y + 5 * ((2 * x + 3 * y) % 5)] = _rotl(
+                        state[x + 5 * y], _ROTATIONS[x + 5 * y]
+                    )
+            state = [
+                moved[i] ^ (~moved[(i + 1) % 5 + i // 5 * 5] & moved[(i + 2) % 5 + i // 5 * 5])
+                for i in range(25)
+            ]
+            state[0] ^= constant
+    return b"".join(lane.to_bytes(8, "little") for lane in state[:4])
+
+
+def _rotl(value: int, shift: int) -> int:
+    return ((value << shift) | (value >> (64 - shift))) & _MASK if shift else value
+
+
+def eip55_valid(value: str) -> bool:
+    """An Ethereum address (``0x`` and 40 hex digits); in mixed case, the EIP-55 checksum."""
+    digits = value[2:]
+    if len(digits) != 40 or not re.fullmatch(r"[0-9a-fA-F]{40}", digits):
+        return False
+    if digits == digits.lower() or digits == digits.upper():
+        return True
+    hashed = keccak256(digits.lower().encode("ascii")).hex()
+    return all(
+        (char.upper() if int(h, 16) >= 8 else char.lower()) == char
+        for char, h in zip(digits, hashed)
+    )
+
+
+def de_tax_id_valid(value: str) -> bool:
+    """Whether eleven digits form a German Steuer-ID: no leading zero, ISO 7064 MOD 11,10."""
+    digits = [int(char) for char in value if char.isdigit()]
+    if len(digits) != 11 or digits[0] == 0:
+        return False
+    product = 10
+    for digit in digits[:10]:
+        total = (digit + product) % 10 or 10
+        product = total * 2 % 11
+    return (11 - product) % 10 == digits[10]
+
+
+def fr_nir_valid(value: str) -> bool:
+    """Whether a French NIR's key is ``97 - (number mod 97)`` (Corsica: 2A -> 19, 2B -> 18)."""
+    compact = value.replace(" ", "").upper()
+    if len(compact) != 15:
+        return False
+    body = compact[:13].replace("2A", "19", 1) if compact[5:7] == "2A" else compact[:13]
+    body = body.replace("2B", "18", 1) if compact[5:7] == "2B" else body
+    if not body.isdigit() or not compact[13:].isdigit():
+        return False
+    return 97 - int(body) % 97 == int(compact[13:])
+
+
 VALIDATORS: Dict[str, Optional[Validator]] = {
     "none": None,
     "luhn": luhn_valid,
@@ -236,5 +342,8 @@ VALIDATORS: Dict[str, Optional[Validator]] = {
     "card": card_shape,
     "id": id_shape,
     "elfproef": elfproef_valid,
+    "eip55": eip55_valid,
+    "de_tax_id": de_tax_id_valid,
+    "fr_nir": fr_nir_valid,
 }
 """Every validator, by the name recognizers and YAML declarations use."""
