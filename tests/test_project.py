@@ -74,3 +74,13 @@ def test_requires_python_is_what_the_docs_say() -> None:
     """pyproject's requires-python and the compatibility page name the same Python."""
     assert 'requires-python = ">=3.10,<3.11"' in _read("pyproject.toml")
     assert '`requires-python = ">=3.10,<3.11"`' in _read("docs/compatibility.md")
+
+
+def test_no_module_is_over_500_lines() -> None:
+    """Why: one concern per module (issue 18); a module that grows past this is split."""
+    package = Path(__file__).resolve().parent.parent / "rasa_secure"
+    sizes = {
+        str(path.relative_to(package)): len(path.read_text(encoding="utf-8").splitlines())
+        for path in package.rglob("*.py")
+    }
+    assert {name: size for name, size in sizes.items() if size > 500} == {}

@@ -174,9 +174,8 @@ class EventSanitizer:
             event: an event dict as produced by ``Event.as_dict()`` (a broker body may also
                 carry ``sender_id``).
             scope: the conversation id; placeholders are stable within it.
-            trusted: values of trusted metadata keys (:mod:`.metadata`) the caller vouches for (the
-                tracker's ``model_id`` and ``assistant_id``); a metadata value is kept in
-                clear only if it has the key's shape and equals the vouched value.
+            trusted: values of trusted metadata keys (:mod:`.metadata`) the caller vouches for
+                (``model_id``, ``assistant_id``): kept in clear only if shape and value match.
             learned: the caller already passed ``event`` to :meth:`learn`.
         """
         try:
