@@ -549,7 +549,13 @@ RECOGNIZER_TABLE = [
             ("Dear Mr. Smith, thanks", "Smith"),
             ("Name: Jane Roe\nPhone: 555-0100", "Jane Roe"),
         ],
-        ["this is my card", "I'm locked out", "this is taking forever", "it's lost"],
+        [
+            "this is my card",
+            "I'm locked out",
+            "this is taking forever",
+            "it's lost",
+            "previous action name: action_listen",  # an identifier in a debug log
+        ],
         id="NameCueRecognizer: names after a cue in any case, cut at words that are no name",
     ),
 ]

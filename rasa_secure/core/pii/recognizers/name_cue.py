@@ -19,7 +19,7 @@ from rasa_secure.core.budget import UNLIMITED, Deadline
 from rasa_secure.core.pii.recognizers.base import Candidate, Pattern, RegexRecognizer
 from rasa_secure.core.pii.scan import TextView
 
-_WORD = r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*"
+_WORD = r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*(?!\w)"  # not part of an identifier (action_listen)
 _CAPITALISED = r"[A-ZÀ-Þ][^\W\d_]*(?:['\u2019-][^\W\d_]+)*"
 _PARTICLE = r"(?:de|da|di|do|dos|das|del|della|van|von|der|den|ter|le|la|du|y|e|bin|al)"
 _NAME = rf"(?P<value>{_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_WORD}){{0,2}})"
