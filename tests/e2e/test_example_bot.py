@@ -110,14 +110,24 @@ def test_an_account_number_shaped_like_a_phone_number_fills_the_transfer_form(
     account, it is judged as an account number (``slot_types``), so the form's validator
     looks it up in the bank (which has no such account) instead of the bot asking the
     customer not to share personal details."""
-    assert bot.chat("alice", "I want to transfer money") == ["How much would you like to transfer?"]
-    [ask_recipient] = bot.chat("alice", "25")
+    # A customer of its own: a cancelled form keeps its filled slots, and later tests chat
+    # as alice.
+    token = bot.token("frank", roles=["customer"])
+
+    def chat(text: str) -> List[str]:
+        return bot.say(
+            None, text, headers={"Authorization": f"Bearer {token}"}, webhook="secure_rest"
+        )
+
+    assert chat("I want to transfer money") == ["How much would you like to transfer?"]
+    [ask_recipient] = chat("25")
     assert ask_recipient.startswith("To which account number")
-    assert bot.chat("alice", "8000000000") == [
+    assert chat("8000000000") == [
         "I could not find that account. Please check the number.",
         ask_recipient,
     ]
-    bot.chat("alice", "no")
+    # the Cancel button (an allowed trigger)
+    assert chat("/deny") == ["Okay, I have cancelled the transfer."]
 
 
 def test_requests_without_a_token_are_refused(bot: BotServers) -> None:
