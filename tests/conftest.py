@@ -10,7 +10,7 @@ import logging
 import os
 import socket
 import uuid
-from typing import Any, Dict, Iterator, Tuple
+from typing import Callable, Iterable, Iterator
 
 import pytest
 
@@ -68,22 +68,27 @@ def rabbitmq_url() -> str:
     return "amqp://guest:guest@127.0.0.1:5672/"
 
 
-_LoggerState = Tuple[Any, ...]
-
-
-def _logger_states() -> Dict[str, _LoggerState]:
-    names = [n for n in logging.root.manager.loggerDict if n.startswith("rasa_secure")]
-    states: Dict[str, _LoggerState] = {}
-    for name in ["", *names]:
-        logger = logging.getLogger(name)
-        states[name] = (
-            list(logger.handlers),
-            list(logger.filters),
+def saved_loggers(names: Iterable[str]) -> Callable[[], None]:
+    """Save the state of the loggers ``names`` ("" is the root); the result puts it back."""
+    saved = [
+        (
+            logger,
+            logger.handlers[:],
+            logger.filters[:],
             logger.level,
             logger.propagate,
             logger.disabled,
         )
-    return states
+        for logger in map(logging.getLogger, names)
+    ]
+
+    def restore() -> None:
+        for logger, handlers, filters, level, propagate, disabled in saved:
+            logger.handlers[:], logger.filters[:] = handlers, filters
+            logger.setLevel(level)
+            logger.propagate, logger.disabled = propagate, disabled
+
+    return restore
 
 
 @pytest.fixture(autouse=True)
@@ -94,12 +99,7 @@ def _restore_logging() -> Iterator[None]:
     levels, ``disable_existing_loggers``) that would otherwise leak into later tests, e.g.
     audit records reaching the wrong handler.
     """
-    before = _logger_states()
+    ours = [n for n in logging.root.manager.loggerDict if n.startswith("rasa_secure")]
+    restore = saved_loggers(["", *ours])
     yield
-    for name, (handlers, filters, level, propagate, disabled) in before.items():
-        logger = logging.getLogger(name)
-        logger.handlers[:] = handlers
-        logger.filters[:] = filters
-        logger.setLevel(level)
-        logger.propagate = propagate
-        logger.disabled = disabled
+    restore()

@@ -18,6 +18,7 @@ import yaml
 from rasa_secure.errors import DependencyMissingError
 from rasa_secure.stores import log_filter
 from rasa_secure.stores.log_filter import MASK, PIILogFilter, logging_config_path
+from tests.conftest import saved_loggers
 from tests.stores.conftest import RAW_VALUES, leaks
 
 V = RAW_VALUES
@@ -35,13 +36,11 @@ def isolated_logging(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
     with open(logging_config_path(), encoding="utf-8") as file:
-        named = [logging.getLogger(name) for name in yaml.safe_load(file).get("loggers", {})]
-    saved = [(logger, logger.handlers[:], logger.propagate, logger.level) for logger in named]
+        restore_named = saved_loggers(yaml.safe_load(file).get("loggers", {}))
     factory = logging.getLogRecordFactory()
     monkeypatch.setattr(logging, "shutdown", lambda *args, **kwargs: None)
     yield
-    for logger, own, propagate, own_level in saved:
-        logger.handlers[:], logger.propagate, logger.level = own, propagate, own_level
+    restore_named()
     log_filter.uninstall()
     for handler in root.handlers:
         if handler not in handlers:
