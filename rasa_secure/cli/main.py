@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 from types import ModuleType
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, TextIO
 
 import rasa_secure
 import rasa_secure.cli
@@ -49,10 +50,27 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 2
     try:
         status: int = args.handler(args)
+        sys.stdout.flush()
     except RasaSecureError as error:
         sys.stderr.write(f"rasa-secure: error: {error}\n")
         return 1
+    except OSError as error:
+        # A full disk or a closed pipe on output: say so, without a traceback. Python's own
+        # flush at exit would fail again on the same stream, so detach it first.
+        sys.stderr.write(f"rasa-secure: error: {error.strerror or error}\n")
+        _discard(sys.stdout)
+        return 1
     return status
+
+
+def _discard(stream: TextIO) -> None:
+    """Point ``stream``'s file descriptor at /dev/null, so the exit flush cannot fail."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, stream.fileno())
+        os.close(null)
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

@@ -46,6 +46,19 @@ def test_keygen_rejects_an_id_the_keyring_cannot_hold(capsys: pytest.CaptureFixt
     assert "invalid key id" in capsys.readouterr().err
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_output_that_cannot_be_written_is_a_clear_error_not_a_traceback() -> None:
+    """A full disk on standard output gives one error line and status 1, and the key is not
+    echoed anywhere (a traceback would show the failing line)."""
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "rasa_secure.cli.main", "keygen"],
+            stdout=full, stderr=subprocess.PIPE, text=True, timeout=60, check=False,
+        )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr == "rasa-secure: error: No space left on device\n"
+
+
 # --- The JSON Lines loop shared by `scan` and `pii` (rasa_secure/cli/_jsonl.py) ---------------
 
 SECRET = "jane@example.org"
