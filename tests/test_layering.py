@@ -92,3 +92,30 @@ def test_public_surface_resolves_lazily() -> None:
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "[] []"
+
+
+def test_public_surface_lists_agree() -> None:
+    """The lazy-name map, the type checkers' imports and ``__all__`` name the same things.
+
+    Why: ``rasa_secure/__init__.py`` must spell its lazy names out three times (type checkers
+    need literal lists); a name added to one list only would be untyped, or not exported.
+    """
+    import ast
+
+    import rasa_secure
+    import rasa_secure.errors
+
+    tree = ast.parse(Path(rasa_secure.__file__).read_text(encoding="utf-8"))
+    typed = {
+        alias.asname or alias.name
+        for node in tree.body
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"
+        for statement in node.body
+        if isinstance(statement, ast.ImportFrom)
+        for alias in statement.names
+    }
+    lazy = set(rasa_secure._LAZY)
+    errors = {name for name in rasa_secure.__all__ if hasattr(rasa_secure.errors, name)}
+    assert typed == lazy
+    assert set(rasa_secure.__all__) == lazy | errors | {"__version__"}
+    assert len(rasa_secure.__all__) == len(set(rasa_secure.__all__))
