@@ -4,9 +4,14 @@ One run, side by side, prints Markdown tables (``docs/benchmarks/distress.md`` h
 
 * **Sentiment** on the ``test`` splits of UMSAB (cardiffnlp/xlm-t; tweets labelled negative,
   neutral, positive; English, Spanish, German, French; never read by training): macro-F1 over
-  the three classes, each method with its customary neutral band (ours: the detector's
-  ``neutral_band``; VADER: compound within +-0.05; TextBlob: polarity 0), and the accuracy
-  of the sign on the positive and negative rows alone (no band involved).
+  the three classes, each method with its own three-way decision (ours: its label, the most
+  probable class; VADER: compound within +-0.05 is neutral; TextBlob: polarity 0 is
+  neutral), and the accuracy of the sign of the score on the positive and negative rows
+  alone (no neutral decision involved).
+* **Sentiment, another source** (with ``--uci``): the UCI "Sentiment Labelled Sentences"
+  (Kotzias et al., KDD 2015: 1,000 English review sentences each from Amazon, IMDb and Yelp,
+  half positive, half negative): accuracy of the sign of the score, a score of 0 counting as
+  wrong. Nothing of this source was used to build any of the three methods.
 * **Categories**: recall per category and language on ``tests/data/distress_cases.yml``
   (written by the team, like the cue table: not held out), look-alikes flagged, and the share
   of real banking chat flagged (the ``benign_chat_banking`` rows of
@@ -16,7 +21,7 @@ One run, side by side, prints Markdown tables (``docs/benchmarks/distress.md`` h
 Usage::
 
     python benchmarks/distress_benchmark.py --umsab /work/data/umsab \\
-        [--screening ../shared/benchmarks/screening.jsonl]
+        [--uci /work/data/uci_sentences] [--screening ../shared/benchmarks/screening.jsonl]
 
 Needs the ``bench`` extra (``vaderSentiment``, ``textblob``) for the baselines.
 """
@@ -42,7 +47,8 @@ SCREENING = ROOT.parent / "shared" / "benchmarks" / "screening.jsonl"
 LANGUAGES = {"english": "en", "spanish": "es", "german": "de", "french": "fr"}
 CLASSES = (0, 1, 2)  # negative, neutral, positive
 
-Scorer = Callable[[str], float]
+Decider = Callable[[str], Tuple[float, int]]
+"""A method's score of a text and its three-way decision (0 negative, 1 neutral, 2 positive)."""
 
 
 def macro_f1(gold: Sequence[int], predicted: Sequence[int]) -> float:
@@ -61,17 +67,27 @@ def three_way(score: float, band: float) -> int:
     return 2 if score > band else 0 if score < -band else 1
 
 
-def scorers(detector: DistressDetector) -> Dict[str, Tuple[Scorer, float]]:
-    """Each method's score function and neutral band."""
+def scorers(detector: DistressDetector) -> Dict[str, Decider]:
+    """Each method's score and decision."""
     from textblob import TextBlob
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     vader = SentimentIntensityAnalyzer()
-    return {
-        "rasa_secure": (lambda t: detector.sentiment(t).score, detector.config["neutral_band"]),
-        "VADER": (lambda t: float(vader.polarity_scores(t)["compound"]), 0.05),
-        "TextBlob": (lambda t: float(TextBlob(t).sentiment.polarity), 0.0),
-    }
+    labels = {"negative": 0, "neutral": 1, "positive": 2}
+
+    def ours(text: str) -> Tuple[float, int]:
+        sentiment = detector.sentiment(text)
+        return sentiment.score, labels[sentiment.label.value]
+
+    def vader_decision(text: str) -> Tuple[float, int]:
+        score = float(vader.polarity_scores(text)["compound"])
+        return score, three_way(score, 0.05)
+
+    def textblob_decision(text: str) -> Tuple[float, int]:
+        score = float(TextBlob(text).sentiment.polarity)
+        return score, three_way(score, 0.0)
+
+    return {"rasa_secure": ours, "VADER": vader_decision, "TextBlob": textblob_decision}
 
 
 def read_umsab(folder: Path, language: str) -> Tuple[List[str], List[int]]:
@@ -82,7 +98,7 @@ def read_umsab(folder: Path, language: str) -> Tuple[List[str], List[int]]:
     return texts, labels
 
 
-def sentiment_table(folder: Path, methods: Dict[str, Tuple[Scorer, float]]) -> List[str]:
+def sentiment_table(folder: Path, methods: Dict[str, Decider]) -> List[str]:
     """Macro-F1 and sign accuracy per language and method."""
     lines = [
         "| language | rows | "
@@ -94,9 +110,10 @@ def sentiment_table(folder: Path, methods: Dict[str, Tuple[Scorer, float]]) -> L
     for language, code in LANGUAGES.items():
         texts, gold = read_umsab(folder, language)
         cells = []
-        for name, (score, band) in methods.items():
-            scores = [score(t) for t in texts]
-            f1 = macro_f1(gold, [three_way(s, band) for s in scores])
+        for name, decide in methods.items():
+            decided = [decide(t) for t in texts]
+            scores = [score for score, _ in decided]
+            f1 = macro_f1(gold, [label for _, label in decided])
             polar = [(g, s) for g, s in zip(gold, scores) if g != 1]
             sign = sum(1 for g, s in polar if (s > 0) == (g == 2) and s != 0) / len(polar)
             totals[name] += [f1, sign]
@@ -106,6 +123,25 @@ def sentiment_table(folder: Path, methods: Dict[str, Tuple[Scorer, float]]) -> L
         f"{statistics.mean(v[0::2]):.3f} | {statistics.mean(v[1::2]):.3f}" for v in totals.values()
     ]
     lines.append("| **mean** | | " + " | ".join(mean) + " |")
+    return lines
+
+
+def uci_table(folder: Path, methods: Dict[str, Decider]) -> List[str]:
+    """Sign accuracy per review site and method."""
+    lines = ["| site | rows | " + " | ".join(methods) + " |", "|---|---:|" + "---:|" * len(methods)]
+    for site in ("amazon_cells", "imdb", "yelp"):
+        text = (folder / f"{site}_labelled.txt").read_text(encoding="utf-8")
+        rows = [line.rsplit("\t", 1) for line in text.split("\n") if "\t" in line]
+        cells = []
+        for decide in methods.values():
+            scores = [decide(sentence)[0] for sentence, _ in rows]
+            right = sum(
+                1
+                for s, (_, mark) in zip(scores, rows)
+                if s != 0 and (s > 0) == (mark.strip() == "1")
+            )
+            cells.append(f"{right / len(rows):.3f}")
+        lines.append(f"| {site.split('_')[0]} | {len(rows)} | " + " | ".join(cells) + " |")
     return lines
 
 
@@ -155,11 +191,13 @@ def category_tables(detector: DistressDetector, banking: Sequence[str]) -> List[
 
 
 def cost_table(
-    methods: Dict[str, Tuple[Scorer, float]], detector: DistressDetector, texts: Sequence[str]
+    methods: Dict[str, Decider], detector: DistressDetector, texts: Sequence[str]
 ) -> List[str]:
     """Milliseconds per message on the banking chat (the whole detector for ours)."""
-    timed: Dict[str, Scorer] = {"rasa_secure (sentiment + categories)": detector.detect}  # type: ignore[dict-item]
-    timed.update({f"{name} (sentiment only)": score for name, (score, _) in methods.items()})
+    timed: Dict[str, Callable[[str], object]] = {
+        "rasa_secure (sentiment + categories)": detector.detect
+    }
+    timed.update({f"{name} (sentiment only)": decide for name, decide in methods.items()})
     lines = ["| method | median ms | p99 ms |", "|---|---:|---:|"]
     for name, function in timed.items():
         for text in texts[:50]:  # warm up
@@ -179,6 +217,7 @@ def main(argv: Sequence[str] = ()) -> int:
     """Run everything and print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--umsab", type=Path, required=True, help="UMSAB sentiment folder")
+    parser.add_argument("--uci", type=Path, help="UCI sentiment labelled sentences folder")
     parser.add_argument("--screening", type=Path, default=SCREENING)
     args = parser.parse_args(list(argv) or None)
     detector = DistressDetector()
@@ -188,6 +227,9 @@ def main(argv: Sequence[str] = ()) -> int:
     ]
     banking = [r["text"] for r in rows if r["category"] == "benign_chat_banking"]
     out = ["## Sentiment (UMSAB test splits)", "", *sentiment_table(args.umsab, methods), ""]
+    if args.uci is not None:
+        out += ["## Sentiment, another source (UCI review sentences, English)", ""]
+        out += [*uci_table(args.uci, methods), ""]
     out += ["## Distress categories", "", *category_tables(detector, banking), ""]
     out += [
         f"## Cost ({len(banking)} banking chat messages)",

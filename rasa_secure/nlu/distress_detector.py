@@ -49,7 +49,7 @@ FAILED_PROPERTY = "distress_failed"
 COMPONENT_NAME = "DistressDetector"
 
 OPTIONS: OptionSpec = dict(DETECTOR_OPTIONS)
-"""The core detector's options (thresholds, priorities, neutral_band...); none of our own."""
+"""The core detector's options (thresholds, priorities, negative_priority...); none of our own."""
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)

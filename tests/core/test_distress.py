@@ -13,9 +13,11 @@ from rasa_secure.core.distress import (
     Cue,
     DistressCategory,
     DistressDetector,
+    Escalation,
     HandoffReason,
     Priority,
     SentimentLabel,
+    escalation,
     fold,
     load_cues,
 )
@@ -131,7 +133,7 @@ def test_sentiment_sign(detector: DistressDetector, text: str, label: SentimentL
             {"priorities": {"bereavement": "asap"}},
             "DistressDetector.priorities",
         ),  # no such priority
-        ({"neutral_band": 2.0}, "DistressDetector.neutral_band"),
+        ({"negative_priority": 0.5}, "DistressDetector.negative_priority"),  # must be <= 0
         ({"threshold": 0.5}, "DistressDetector.threshold"),  # a typo is an error, not ignored
     ],
 )
@@ -161,3 +163,25 @@ def test_hostile_input_is_bounded(detector: DistressDetector) -> None:
     """Why: a huge or odd message is read up to max_length and never crashes."""
     result = detector.detect("\u202e" + "kill " * 100_000 + "\x00")
     assert result.categories == ()
+
+
+def test_escalation_of_a_conversation(detector: DistressDetector) -> None:
+    """Why: a handoff reads the whole conversation: the highest priority, coercion before
+    distress, every category once; malformed stored values are skipped, not trusted."""
+    annotations = [
+        detector.detect("my wife died last month").to_dict(),
+        None,  # a message whose detection failed
+        {"priority": "panic", "handoff": None},  # not ours: skipped
+        detector.detect("I don't want to live anymore").to_dict(),
+        detector.detect("he says to move it all to a safe account").to_dict(),
+        detector.detect("my husband passed away").to_dict(),
+    ]
+    result = escalation(annotations)
+    assert result.priority is Priority.URGENT
+    assert result.handoff is HandoffReason.COERCION
+    assert result.categories == (
+        DistressCategory.BEREAVEMENT,
+        DistressCategory.SELF_HARM,
+        DistressCategory.COERCION,
+    )
+    assert escalation([]) == Escalation()

@@ -11,9 +11,11 @@ from rasa_secure.core.distress.results import (
     CueMatch,
     DistressCategory,
     DistressResult,
+    Escalation,
     HandoffReason,
     Priority,
     Strength,
+    escalation,
 )
 from rasa_secure.core.distress.sentiment import Sentiment, SentimentLabel, SentimentModel
 
@@ -24,12 +26,14 @@ __all__ = [
     "DistressCategory",
     "DistressDetector",
     "DistressResult",
+    "Escalation",
     "HandoffReason",
     "Priority",
     "Sentiment",
     "SentimentLabel",
     "SentimentModel",
     "Strength",
+    "escalation",
     "fold",
     "load_cues",
 ]

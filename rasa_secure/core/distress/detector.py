@@ -27,7 +27,7 @@ from rasa_secure.core.distress.results import (
     HandoffReason,
     Priority,
 )
-from rasa_secure.core.distress.sentiment import Sentiment, SentimentLabel, SentimentModel
+from rasa_secure.core.distress.sentiment import Sentiment, SentimentModel
 
 
 class DistressDetector:
@@ -62,15 +62,7 @@ class DistressDetector:
 
     def sentiment(self, text: str) -> Sentiment:
         """The sentiment of ``text`` alone."""
-        score = self.model.score(text[: self.config["max_length"]])
-        band = self.config["neutral_band"]
-        if score > band:
-            label = SentimentLabel.POSITIVE
-        elif score < -band:
-            label = SentimentLabel.NEGATIVE
-        else:
-            label = SentimentLabel.NEUTRAL
-        return Sentiment(score, label)
+        return self.model.predict(text[: self.config["max_length"]])
 
     def matches(self, text: str) -> Tuple[CueMatch, ...]:
         """Every cue that matches ``text``, negated ones included, in text order."""

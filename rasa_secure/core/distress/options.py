@@ -56,12 +56,6 @@ OPTIONS: OptionSpec = {
         dict,
         _priorities,
     ),
-    "neutral_band": Option(
-        0.2,
-        "sentiment scores within [-band, band] are labelled neutral",
-        float,
-        in_range(0.0, 1.0),
-    ),
     "negative_priority": Option(
         -0.9,
         "a sentiment at or below this raises the priority to high (-1 turns it off)",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterable, Mapping, Optional, Tuple
 
 from rasa_secure.core.distress.sentiment import Sentiment
 
@@ -130,3 +130,42 @@ class DistressResult:
             "handoff": None if self.handoff is None else self.handoff.value,
             "cues": [match.to_dict() for match in self.matches],
         }
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """What a conversation's annotations ask of the people behind the assistant.
+
+    Attributes:
+        priority: the highest priority any message asked for.
+        handoff: the most pressing handoff reason any message gave (``coercion`` before
+            ``distress``), or ``None``.
+        categories: every category detected, in order of first detection.
+    """
+
+    priority: Priority = Priority.NORMAL
+    handoff: Optional[HandoffReason] = None
+    categories: Tuple[DistressCategory, ...] = ()
+
+
+def escalation(annotations: Iterable[Any]) -> Escalation:
+    """The :class:`Escalation` of stored annotations (the ``distress`` values of a
+    conversation's messages, as :meth:`DistressResult.to_dict` wrote them); anything that
+    is not such a mapping, or holds unknown values, is skipped."""
+    priority, handoff, categories = Priority.NORMAL, None, []
+    for annotation in annotations:
+        if not isinstance(annotation, Mapping):
+            continue
+        try:
+            asked = Priority(annotation.get("priority"))
+            reason = (
+                None if annotation.get("handoff") is None else HandoffReason(annotation["handoff"])
+            )
+            found = [DistressCategory(c) for c in annotation.get("categories") or ()]
+        except (ValueError, TypeError):
+            continue
+        priority = max(priority, asked, key=lambda p: p.rank)
+        if reason is HandoffReason.COERCION or (reason is not None and handoff is None):
+            handoff = reason
+        categories += [c for c in found if c not in categories]
+    return Escalation(priority, handoff, tuple(categories))

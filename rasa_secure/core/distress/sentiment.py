@@ -7,7 +7,9 @@ carry the model across languages and spellings (``genial``, ``génial``, ``genia
 word lexicon needs every form listed. A three-class logistic regression (negative, neutral,
 positive), trained by ``scripts/train_distress_sentiment.py`` on the ``train`` splits of a
 public multilingual tweet benchmark (English, Spanish, German, French), gives the score
-``P(positive) - P(negative)``.
+``P(positive) - P(negative)`` and, as the label, the most probable class (on the
+benchmark's ``val`` split that beats every neutral band around the score, 0.58 macro-F1
+against 0.54).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ CLASSES = ("negative", "neutral", "positive")
 
 
 class SentimentLabel(str, Enum):
-    """The sign of a sentiment score, with the neutral band of the detector's options."""
+    """The most probable sentiment class of a message."""
 
     NEGATIVE = "negative"
     NEUTRAL = "neutral"
@@ -46,7 +48,7 @@ class Sentiment:
 
     Attributes:
         score: ``P(positive) - P(negative)``, in [-1, 1].
-        label: the sign of the score; scores within the neutral band are neutral.
+        label: the most probable of the three classes.
     """
 
     score: float
@@ -87,11 +89,12 @@ class SentimentModel:
         self._hasher = NgramHasher(bits)
         self._np = np
 
-    def score(self, text: str) -> float:
-        """``P(positive) - P(negative)`` of ``text``, in [-1, 1]."""
+    def predict(self, text: str) -> Sentiment:
+        """The score ``P(positive) - P(negative)`` and the most probable class of ``text``."""
         logits = self._bias.copy()
         for group, scale in features(self._hasher, text):
             logits += self._weights[group].sum(axis=0) * scale
         exp = self._np.exp(logits - logits.max())
         probabilities = exp / exp.sum()
-        return float(probabilities[2] - probabilities[0])
+        label = SentimentLabel(CLASSES[int(probabilities.argmax())])
+        return Sentiment(float(probabilities[2] - probabilities[0]), label)
