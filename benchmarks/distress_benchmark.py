@@ -16,12 +16,19 @@ One run, side by side, prints Markdown tables (``docs/benchmarks/distress.md`` h
   (written by the team, like the cue table: not held out), look-alikes flagged, and the share
   of real banking chat flagged (the ``benign_chat_banking`` rows of
   ``../shared/benchmarks/screening.jsonl``: banking77 and the financial-demo NLU data).
+* **Abuse, a public source** (with ``--convabuse``): the ``test`` split of ConvAbuse
+  (Cao Curry et al., EMNLP 2021: users' messages to two chatbots, each labelled by several
+  annotators; a message is abusive when most of them said so): recall of
+  ``abuse_towards_agent`` on abusive messages, and non-abusive messages flagged. The English
+  abuse cues were written from misses on its ``train`` split only.
 * **Cost**: median and p99 milliseconds per message of each method on the banking chat.
 
 Usage::
 
     python benchmarks/distress_benchmark.py --umsab /work/data/umsab \\
-        [--uci /work/data/uci_sentences] [--screening ../shared/benchmarks/screening.jsonl]
+        [--uci /work/data/uci_sentences] \\
+        [--convabuse /work/data/convabuse/ConvAbuseEMNLPtest.csv] \\
+        [--screening ../shared/benchmarks/screening.jsonl]
 
 Needs the ``bench`` extra (``vaderSentiment``, ``textblob``) for the baselines.
 """
@@ -39,7 +46,7 @@ from typing import Callable, Dict, List, Sequence, Tuple
 
 import yaml
 
-from rasa_secure.core.distress import DistressDetector
+from rasa_secure.core.distress import DistressCategory, DistressDetector
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "data" / "distress_cases.yml"
@@ -145,6 +152,31 @@ def uci_table(folder: Path, methods: Dict[str, Decider]) -> List[str]:
     return lines
 
 
+def convabuse_lines(path: Path, detector: DistressDetector) -> List[str]:
+    """Recall of abuse on the majority-abusive messages, flags on the others."""
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    abusive = benign = caught = flagged = 0
+    for row in rows:
+        votes = []
+        for annotator in range(1, 9):
+            key = f"Annotator{annotator}_is_abuse."
+            marks = [row.get(key + level) for level in ("1", "0", "-1", "-2", "-3")]
+            if any(mark not in (None, "") for mark in marks):
+                votes.append(any(row.get(key + level) == "1" for level in ("-1", "-2", "-3")))
+        found = DistressCategory.ABUSE in detector.detect(row["user"]).categories
+        if sum(votes) * 2 > len(votes):
+            abusive, caught = abusive + 1, caught + found
+        else:
+            benign, flagged = benign + 1, flagged + found
+    return [
+        f"Abusive messages detected: {caught}/{abusive} = {caught / abusive:.1%}; "
+        f"non-abusive messages flagged: {flagged}/{benign} = {flagged / benign:.1%}."
+    ]
+
+
 def category_tables(detector: DistressDetector, banking: Sequence[str]) -> List[str]:
     """Recall per category and language, look-alikes and banking chat flagged."""
     groups = yaml.safe_load(CASES.read_text(encoding="utf-8"))["groups"]
@@ -218,6 +250,7 @@ def main(argv: Sequence[str] = ()) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--umsab", type=Path, required=True, help="UMSAB sentiment folder")
     parser.add_argument("--uci", type=Path, help="UCI sentiment labelled sentences folder")
+    parser.add_argument("--convabuse", type=Path, help="ConvAbuse test split (CSV)")
     parser.add_argument("--screening", type=Path, default=SCREENING)
     args = parser.parse_args(list(argv) or None)
     detector = DistressDetector()
@@ -231,6 +264,9 @@ def main(argv: Sequence[str] = ()) -> int:
         out += ["## Sentiment, another source (UCI review sentences, English)", ""]
         out += [*uci_table(args.uci, methods), ""]
     out += ["## Distress categories", "", *category_tables(detector, banking), ""]
+    if args.convabuse is not None:
+        out += ["## Abuse towards the agent, a public source (ConvAbuse test)", ""]
+        out += [*convabuse_lines(args.convabuse, detector), ""]
     out += [
         f"## Cost ({len(banking)} banking chat messages)",
         "",
