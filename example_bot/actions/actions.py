@@ -37,11 +37,19 @@ from rasa_secure.actions import (
     SecureAction,
     SecureFormValidationAction,
 )
+from rasa_secure.core.distress import DistressCategory, HandoffReason, escalation
 from rasa_secure.core.identity import AccountNumber, EmailAddress, Money
 from rasa_secure.errors import InputError
 
 BOT_DIR = Path(__file__).resolve().parent.parent
 MAX_TRANSFER = Decimal("10000")
+TRANSFER_HELD = (
+    "I have paused this transfer. Example Bank will never ask you to move money to a "
+    "'safe account', to pay in gift cards or to keep a payment secret from us. If someone "
+    "is telling you to make this payment, please stop and ask to talk to a person. "
+    "If you still want to send it, answer the question below."
+)
+"""Said when a message during a transfer shows coercion (the DistressDetector's category)."""
 
 
 class TransferAmount(Money):
@@ -165,6 +173,35 @@ class ValidateTransferForm(BankFormValidation):
     ) -> bool:
         """The customer confirms their own transfer."""
         return True
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        """Validate as usual, but hold the transfer when the latest message shows coercion.
+
+        Held means: any confirmation is cleared (a "yes" in or before the coerced message
+        does not count), the customer is warned and asked again, and the conversation's
+        ``handoff_reason`` / ``handoff_priority`` say ``coercion`` / its priority for a person
+        picking it up. The customer is never blocked: a "yes" to the new question confirms.
+        """
+        events = await super().get_validation_events(dispatcher, tracker, domain)
+        latest = tracker.latest_message.get("distress")
+        found = escalation([latest])
+        if DistressCategory.COERCION not in found.categories:
+            return events
+        dispatcher.utter_message(text=TRANSFER_HELD)
+        history = [
+            e.get("parse_data", {}).get("distress")
+            for e in tracker.events
+            if e.get("event") == "user"
+        ]
+        whole = escalation([*history, latest])
+        return [
+            *events,
+            SlotSet("transfer_confirmed", None),
+            SlotSet("handoff_reason", HandoffReason.COERCION.value),
+            SlotSet("handoff_priority", whole.priority.value),
+        ]
 
     def validate_amount(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

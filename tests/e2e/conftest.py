@@ -7,13 +7,15 @@ reused across test sessions; servers are real processes talking real HTTP on 127
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
-from typing import Any, Callable, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence
 
 import pytest
 
 from example_bot.servers import BotServers
 from example_bot.training import ensure_model
+from rasa_secure.core.identity import METADATA_KEY, attestation_key, seal
 
 pytestmark = pytest.mark.e2e
 
@@ -55,3 +57,39 @@ def start_bot(bot_model: Path, tmp_path: Path) -> Iterator[StartBot]:
 def run(coroutine: Any, timeout: Optional[float] = 120) -> Any:
     """Run a coroutine to completion from a synchronous test."""
     return asyncio.run(asyncio.wait_for(coroutine, timeout))
+
+
+@pytest.fixture(scope="module")
+def agent(bot_model: Path, bot: BotServers) -> Any:
+    """Rasa's own Agent for the trained model, calling the running action server over HTTP."""
+    from rasa.core.agent import Agent
+    from rasa.utils.endpoints import EndpointConfig
+
+    secret = bot.environment()["RASA_SECURE_ACTION_TOKEN"]
+    endpoint = EndpointConfig(url=bot.actions_url, headers={"X-Rasa-Secure-Token": secret})
+    return Agent.load(str(bot_model), action_endpoint=endpoint)
+
+
+def chat(agent: Any, bot: BotServers, subject: str, sender: str, turns: Sequence[str]) -> Any:
+    """Send ``turns`` to ``agent`` as ``subject`` (a customer), attested exactly as
+    SecureRestInput attests an identity for the action server; the texts of each reply."""
+    from rasa.core.channels.channel import UserMessage
+
+    envelope = seal(
+        subject=subject,
+        roles=["customer"],
+        sender_id=sender,
+        expires_at=int(time.time()) + 600,
+        key=attestation_key(bot.environment()["RASA_SECURE_ACTION_TOKEN"]),
+    )
+    metadata = {METADATA_KEY: envelope.to_metadata()}
+
+    async def conversation() -> List[List[str]]:
+        replies = []
+        for text in turns:
+            message = UserMessage(text, sender_id=sender, metadata=metadata)
+            responses: List[Dict[str, Any]] = await agent.handle_message(message)
+            replies.append([response.get("text", "") for response in responses])
+        return replies
+
+    return run(conversation())

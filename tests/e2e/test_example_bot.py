@@ -6,34 +6,17 @@ server and the secure SQLite tracker store.
 
 from __future__ import annotations
 
-import time
 from decimal import Decimal
-from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, List
 
 import pytest
 
 from example_bot.actions.bank import Bank
 from example_bot.servers import BotServers
-from rasa_secure.core.identity import MAX_TOKEN_CHARS, METADATA_KEY, attestation_key, seal
-from tests.e2e.conftest import run
+from rasa_secure.core.identity import MAX_TOKEN_CHARS
+from tests.e2e.conftest import chat
 
 pytestmark = pytest.mark.e2e
-
-
-def _texts(responses: List[Dict[str, Any]]) -> List[str]:
-    return [response.get("text", "") for response in responses]
-
-
-@pytest.fixture(scope="module")
-def agent(bot_model: Path, bot: BotServers) -> Any:
-    """Rasa's own Agent for the trained model, calling the running action server over HTTP."""
-    from rasa.core.agent import Agent
-    from rasa.utils.endpoints import EndpointConfig
-
-    secret = bot.environment()["RASA_SECURE_ACTION_TOKEN"]
-    endpoint = EndpointConfig(url=bot.actions_url, headers={"X-Rasa-Secure-Token": secret})
-    return Agent.load(str(bot_model), action_endpoint=endpoint)
 
 
 def test_agent_holds_a_transfer_conversation_through_the_action_server(
@@ -43,29 +26,11 @@ def test_agent_holds_a_transfer_conversation_through_the_action_server(
 
     The identity is attested exactly as SecureRestInput attests it for the action server.
     """
-    from rasa.core.channels.channel import UserMessage
-
     bank = Bank(bot.workdir / "bank.sqlite")
     before = bank.account("1000200030")
     assert before is not None
-    envelope = seal(
-        subject="alice",
-        roles=["customer"],
-        sender_id="alice",
-        expires_at=int(time.time()) + 600,
-        key=attestation_key(bot.environment()["RASA_SECURE_ACTION_TOKEN"]),
-    )
-    metadata = {METADATA_KEY: envelope.to_metadata()}
-
-    async def conversation() -> List[List[str]]:
-        turns = ["hi", "I want to transfer money", "25", "2000300040", "yes"]
-        replies = []
-        for text in turns:
-            message = UserMessage(text, sender_id="alice", metadata=metadata)
-            replies.append(_texts(await agent.handle_message(message)))
-        return replies
-
-    greet, ask_amount, ask_recipient, confirm, done = run(conversation())
+    turns = ["hi", "I want to transfer money", "25", "2000300040", "yes"]
+    greet, ask_amount, ask_recipient, confirm, done = chat(agent, bot, "alice", "alice", turns)
     assert "Example Bank" in greet[0]
     assert ask_amount == ["How much would you like to transfer?"]
     assert ask_recipient[0].startswith("To which account number")

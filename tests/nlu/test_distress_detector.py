@@ -1,0 +1,87 @@
+"""Unit tests of the DistressDetector component on real Rasa messages."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Dict, List
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from rasa_secure.errors import ConfigError
+from rasa_secure.nlu.distress_detector import (
+    DISTRESS_PROPERTY,
+    FAILED_PROPERTY,
+    DistressDetector,
+)
+
+
+@pytest.fixture(scope="module")
+def component() -> DistressDetector:
+    return DistressDetector(DistressDetector.get_default_config())
+
+
+def classified(text: str) -> Message:
+    """A message as it leaves the intent classifier."""
+    return Message({"text": text, "intent": {"name": "transfer_money", "confidence": 0.9}})
+
+
+def test_annotation_is_an_output_property(component: DistressDetector) -> None:
+    """Why: Rasa copies only output properties into parse_data, where actions read it."""
+    message = classified("the man on the phone says to move it to a safe account")
+    component.process([message])
+    parse = message.as_dict(only_output_properties=True)
+    distress = parse[DISTRESS_PROPERTY]
+    assert distress["categories"] == ["coercion_or_scam_in_progress"]
+    assert distress["priority"] == "urgent" and distress["handoff"] == "coercion"
+    assert set(distress["scores"]) >= {"bereavement", "fraud_victim"}
+    assert parse[FAILED_PROPERTY] is False
+    # why: distress never blocks: the intent stays the classifier's
+    assert message.get("intent") == {"name": "transfer_money", "confidence": 0.9}
+
+
+def test_audit_has_categories_not_text(
+    component: DistressDetector, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Why: the audit trail records categories and scores only, never the customer's words."""
+    with caplog.at_level(logging.INFO, logger="rasa_secure.audit"):
+        component.process([classified("my husband passed away yesterday")])
+    records: List[Dict[str, Any]] = [json.loads(r.getMessage()) for r in caplog.records]
+    assert records and records[-1]["decision"] == "flag"
+    assert records[-1]["categories"] == ["bereavement"]
+    assert all("husband" not in r.getMessage() for r in caplog.records)
+
+
+def test_no_audit_without_detection(
+    component: DistressDetector, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Why: ordinary traffic does not flood the audit trail."""
+    with caplog.at_level(logging.INFO, logger="rasa_secure.audit"):
+        component.process([classified("what's my balance")])
+    assert not caplog.records
+
+
+def test_failure_annotates_and_audits(
+    component: DistressDetector,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Why: a failed detection must not crash the turn nor pass unnoticed."""
+
+    def broken(text: str) -> None:
+        raise RuntimeError("secret text must not leak: my husband passed away")
+
+    monkeypatch.setattr(component.detector, "detect", broken)
+    message = classified("my husband passed away")
+    with caplog.at_level(logging.INFO):
+        component.process([message])
+    assert message.get(DISTRESS_PROPERTY) is None and message.get(FAILED_PROPERTY) is True
+    assert any('"decision": "error"' in r.getMessage() for r in caplog.records)
+    assert all("husband" not in r.getMessage() for r in caplog.records)
+
+
+def test_bad_config_names_the_key() -> None:
+    """Why: a typo in config.yml must fail loudly at load time."""
+    with pytest.raises(ConfigError, match=r"DistressDetector\.thresholds"):
+        DistressDetector({"thresholds": {"sadness": 0.5}})
