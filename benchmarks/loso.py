@@ -156,8 +156,9 @@ def cached(cache: Path, key: str, name: str, compute: Callable[[], np.ndarray]) 
     return value
 
 
-def precompute(rows: Rows, cache: Path) -> Dict[str, np.ndarray]:
-    """Rule scores (best, per row), embeddings, and the shipped detector's verdicts."""
+def precompute(rows: Rows, cache: Path, embeddings: bool) -> Dict[str, np.ndarray]:
+    """Rule scores (best, per row), the shipped detector's verdicts and, if asked for, the
+    sentence encoder's embeddings."""
     from rasa_secure.core.injection import InjectionDetector
     from rasa_secure.core.injection.semantic import shared_encoder
 
@@ -181,11 +182,15 @@ def precompute(rows: Rows, cache: Path) -> Dict[str, np.ndarray]:
             out[i] = (decision == "block", decision != "allow")
         return out
 
-    return {
+    found = {
         "rules": cached(cache, key, "rules", rule_table),
-        "embeddings": cached(cache, key, "embeddings", lambda: shared_encoder().encode(rows.texts)),
         "shipped": cached(cache, key, "shipped", shipped),
     }
+    if embeddings:
+        found["embeddings"] = cached(
+            cache, key, "embeddings", lambda: shared_encoder().encode(rows.texts)
+        )
+    return found
 
 
 def hashed(rows: Rows, cache: Path) -> sparse.csr_matrix:
@@ -221,6 +226,11 @@ RECIPES = (
     Recipe("encoder +extra", extra=True, written=True, model="encoder"),
     Recipe("stacked +extra -written", extra=True, written=False, model="stacked"),
 )
+
+
+def scores_name(recipe: Recipe) -> str:
+    """The cache name of a recipe's LOSO scores."""
+    return "scores-" + re.sub(r"\W+", "_", recipe.name)
 
 
 def trains_on(recipe: Recipe, origins: np.ndarray, extra: np.ndarray) -> np.ndarray:
@@ -396,7 +406,8 @@ def main(argv: Sequence[str] = ()) -> int:
     args = parser.parse_args(list(argv))
     rows = load(args.data)
     print(f"rows: {len(rows.texts)}")
-    pre = precompute(rows, args.cache)
+    chosen = [r for r in RECIPES if args.only is None or r.name in args.only]
+    pre = precompute(rows, args.cache, any(r.model != "ngram" for r in chosen))
     if args.precompute_only:
         return 0
     x = hashed(rows, args.cache)
@@ -408,9 +419,7 @@ def main(argv: Sequence[str] = ()) -> int:
         shipped_meta = json.loads(str(shipped_model["meta"]))
     c, slope = float(shipped_meta["C"]), float(shipped_meta["calibration"]["slope"])
     scores: Dict[Recipe, np.ndarray] = {}
-    for recipe in RECIPES:
-        if args.only is not None and recipe.name not in args.only:
-            continue
+    for recipe in chosen:
         allowed = trains_on(recipe, origins, np.array(rows.extra))
         weights = ngram.sample_weights(rows.labels, rows.groups)
         features: Any = x
@@ -422,7 +431,7 @@ def main(argv: Sequence[str] = ()) -> int:
         scores[recipe] = cached(
             args.cache,
             text_key(rows),
-            "scores-" + re.sub(r"\W+", "_", recipe.name),
+            scores_name(recipe),
             partial(loso_scores, recipe, features, y, weights, origins, allowed, c),
         )
     for label, budget in BUDGETS.items():

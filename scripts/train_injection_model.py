@@ -66,6 +66,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from rasa_secure.core.injection import (
+    HARMFUL_REQUEST,
     HASH_BITS,
     MODEL_PATH,
     InjectionDetector,
@@ -422,9 +423,13 @@ def platt_slope(logits: np.ndarray, y: np.ndarray) -> float:
 
 
 def rule_scores(texts: Sequence[str]) -> List[Dict[str, float]]:
-    """Per-category scores of the curated rules alone, for every text."""
+    """Per-category scores of the curated rules alone, for every text (injection categories
+    only: a harmful request is not an attack on the assistant)."""
     detector = InjectionDetector({"use_model": False})
-    return [dict(detector.detect(text).scores) for text in texts]
+    return [
+        {c: v for c, v in detector.detect(text).scores.items() if c != HARMFUL_REQUEST}
+        for text in texts
+    ]
 
 
 PROMPT_FAMILY = frozenset({"prompt_injection", "jailbreak", "prompt_leak"})

@@ -52,6 +52,7 @@ from sklearn.model_selection import StratifiedKFold
 from rasa_secure.core.injection import MODEL_PATH, NgramModel
 from rasa_secure.core.injection.rules import (
     CATEGORIES,
+    HARMFUL_REQUEST,
     HEADER_INJECTION,
     LDAP_INJECTION,
     SSRF,
@@ -73,12 +74,15 @@ ADDED_FP = {"chat": 0.0001, "hard": 0.005}
 C = 4.0
 """Regularisation of the head (4 did best among 1, 4, 16 out of fold)."""
 RULE_CATEGORIES = tuple(
-    c for c in CATEGORIES if c not in (LDAP_INJECTION, XML_INJECTION, SSRF, HEADER_INJECTION)
+    c
+    for c in CATEGORIES
+    if c not in (LDAP_INJECTION, XML_INJECTION, SSRF, HEADER_INJECTION, HARMFUL_REQUEST)
 )
 """Categories whose rules make up the head's rule feature (recorded in the head file). The
-four left out have no rows in the screening data, so the head cannot learn what their
-rules are worth; their rules block on their own (0.85 to 0.95), and one at flag level (a
-URL to an internal host) must stay a flag rather than become a block through this stage."""
+four injection categories left out have no rows in the screening data, so the head cannot
+learn what their rules are worth (``harmful_request`` is no injection at all); their rules
+block on their own (0.85 to 0.95), and one at flag level (a URL to an internal host) must
+stay a flag rather than become a block through this stage."""
 THRESHOLDS = np.round(
     np.concatenate([np.arange(0.90, 0.9975, 0.0025), np.arange(0.9975, 0.99995, 0.0005)]), 4
 )

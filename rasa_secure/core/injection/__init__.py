@@ -14,11 +14,18 @@ from rasa_secure.core.injection.ngram import (
 from rasa_secure.core.injection.options import OPTIONS
 from rasa_secure.core.injection.prefilter import RuleSet
 from rasa_secure.core.injection.results import Reason, ScreenDecision, Verdict
-from rasa_secure.core.injection.rules import CATEGORIES, Rule, Strength, all_rules
+from rasa_secure.core.injection.rules import (
+    CATEGORIES,
+    HARMFUL_REQUEST,
+    Rule,
+    Strength,
+    all_rules,
+)
 from rasa_secure.core.injection.structured import is_structured_value
 
 __all__ = [
     "CATEGORIES",
+    "HARMFUL_REQUEST",
     "HASH_BITS",
     "MODEL_PATH",
     "OPTIONS",

@@ -28,6 +28,7 @@ reads language.
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from pathlib import Path
@@ -43,7 +44,13 @@ from rasa_secure.core.injection.ngram import MODEL_PATH, NgramModel
 from rasa_secure.core.injection.options import OPTIONS
 from rasa_secure.core.injection.prefilter import RuleSet
 from rasa_secure.core.injection.results import Reason, ScreenDecision, Verdict
-from rasa_secure.core.injection.rules import CATEGORIES, ENCODED_DATA, Rule, all_rules
+from rasa_secure.core.injection.rules import (
+    CATEGORIES,
+    ENCODED_DATA,
+    HARMFUL_REQUEST,
+    Rule,
+    all_rules,
+)
 from rasa_secure.core.injection.semantic import SEMANTIC_PATH, SemanticHead, shared_encoder
 from rasa_secure.core.injection.structured import is_structured_value
 from rasa_secure.core.normalize import Limits, Variant, VariantKind, variants
@@ -138,6 +145,7 @@ class InjectionDetector:
                     f"flag threshold {self._flag[category]} is above block threshold "
                     f"{self._block[category]}",
                 )
+        self._cap(HARMFUL_REQUEST, ScreenDecision(self.config["harmful_request"]))
         self._model_path = model_path or MODEL_PATH
         self._model: Optional[NgramModel] = None
         self._lock = threading.Lock()
@@ -169,8 +177,15 @@ class InjectionDetector:
         self._loaded = True
 
     def thresholds(self, category: str) -> Tuple[float, float]:
-        """The (flag, block) thresholds of ``category``."""
+        """The (flag, block) thresholds of ``category`` (infinite: never reached)."""
         return self._flag[category], self._block[category]
+
+    def _cap(self, category: str, most: ScreenDecision) -> None:
+        """Keep ``category`` from deciding more than ``most`` on its own."""
+        if most is not ScreenDecision.BLOCK:
+            self._block[category] = math.inf
+        if most is ScreenDecision.ALLOW:
+            self._flag[category] = math.inf
 
     def detect(self, text: str) -> Verdict:
         """Screen ``text``; never raises on any string input, never logs it.
@@ -318,7 +333,7 @@ class InjectionDetector:
             reason = Reason(rule.id, rule.category, rule.score, name, span, rule.note)
             evidence.reasons.append(reason)
             evidence.add_rule(rule.category, span, rule.score)
-            if encoded:
+            if encoded and rule.category != HARMFUL_REQUEST:  # not an attack: only its own
                 evidence.add_rule(ENCODED_DATA, span, rule.score)
 
     def _score_model(self, variant: Variant, evidence: Evidence, length: int) -> None:

@@ -38,6 +38,13 @@ OPTIONS: OptionSpec = {
         dict,
         _threshold_check,
     ),
+    "harmful_request": Option(
+        "flag",
+        "most a harmful request (weapons, drugs) that does not attack the assistant may do: "
+        "it is not an injection, so by default it is only flagged",
+        str,
+        choices=("allow", "flag", "block"),
+    ),
     "allow_list": Option(
         [],
         "regular expressions; a message that fully matches one (case-insensitive) is allowed",

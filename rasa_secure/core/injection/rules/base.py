@@ -60,6 +60,9 @@ XML_INJECTION = "xml_injection"
 SSRF = "ssrf"
 HEADER_INJECTION = "header_injection"
 ENCODED_DATA = "encoded_data"
+HARMFUL_REQUEST = "harmful_request"
+"""Not an injection: a request for harmful content (weapons, drugs) that does not attack the
+assistant. The ``harmful_request`` option caps its decision (default ``flag``)."""
 
 CATEGORIES: Tuple[str, ...] = (
     PROMPT_INJECTION,
@@ -77,6 +80,7 @@ CATEGORIES: Tuple[str, ...] = (
     SSRF,
     HEADER_INJECTION,
     ENCODED_DATA,
+    HARMFUL_REQUEST,
 )
 """Every category a verdict can name."""
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Tuple
 
 from rasa_secure.core.injection.rules.base import (
+    HARMFUL_REQUEST,
     JAILBREAK,
     Rule,
     Strength,
@@ -235,14 +236,14 @@ RULES: Tuple[Rule, ...] = (
     ),
     define(
         "en.harm_request",
-        JAILBREAK,
+        HARMFUL_REQUEST,
         r"\b(?:how\W+(?:do\W+i|to|can\W+i|would\W+(?:one|you))|step[\W_]+by[\W_]+step|detailed\W+"
         r"(?:guide|instructions|steps))\W+(?:\w+\W+){0,4}(?:make|build|synthesi[sz]e|cook|"
         r"manufacture|produce|assemble)\W+(?:\w+\W+){0,2}(?:a\W+)?(?:bomb|pipe\W+bomb|explosives?"
         r"|meth\w*|nerve\W+agent|napalm|chemical\W+weapon|bioweapon|ricin|sarin|molotov)",
         Strength.BLOCKING,
         "how step detailed",
-        "weapon/drug synthesis request, the usual jailbreak payload",
+        "weapon/drug synthesis request: harmful, not an attack on the assistant",
         examples=(
             (
                 "not output illicit content (like how to build a bomb, praising hitler, etc.) "
