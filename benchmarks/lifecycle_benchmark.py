@@ -13,6 +13,11 @@ measurements do (SQLite's default). Then, each on the same seeded data:
 * ``erase`` of ``--sample`` subjects: rows before and after, time per subject;
 * ``export`` of ``--sample`` subjects: time per subject.
 
+Then what the options cost Rasa's saves, side by side (``--saves`` conversations, the three
+stores alternating, SQLite with synchronous commits): the secure store without lifecycle
+options, with ``pseudonymous_ids``, and with ``subject_keys`` as well; the first save of a
+conversation (its data key is created) and the next turn (retrieve, one more turn, save).
+
     .venv/bin/python benchmarks/lifecycle_benchmark.py [--conversations 10000] [--sample 100]
         [--postgres URL]
 """
@@ -52,14 +57,16 @@ OLD_DAYS = 200
 RETENTION_DAYS = 90
 
 
-def options(inner: Dict[str, Any]) -> Dict[str, Any]:
+LIFECYCLE = {"pseudonymous_ids": True, "subject_keys": True}
+
+
+def options(inner: Dict[str, Any], **lifecycle_options: Any) -> Dict[str, Any]:
     return {
         "inner": inner,
         "sensitive_slots": ["email", "recipient_account"],
         "pii": {"detector": {"spacy_model": None}},
-        "pseudonymous_ids": True,
-        "subject_keys": True,
         "retention": {"tracker_events": RETENTION_DAYS},
+        **(lifecycle_options or LIFECYCLE),
     }
 
 
@@ -143,6 +150,42 @@ def unsynced(store: SecureTrackerStore, sqlite: bool) -> Iterator[None]:
         engine.dispose()
 
 
+async def compare_saves(count: int) -> None:
+    """Per-save cost of the lifecycle options, the three stores alternating."""
+    folder = tempfile.mkdtemp(prefix="lifecycle-saves-")
+    configs = {
+        "secure store": {"pseudonymous_ids": False},
+        "+ pseudonymous_ids": {"pseudonymous_ids": True},
+        "+ subject_keys": LIFECYCLE,
+    }
+    stores = {
+        name: SecureTrackerStore(
+            DOMAIN, **options({"type": "SQL", "dialect": "sqlite", "db": f"{folder}/{i}.db"}, **opt)
+        )
+        for i, (name, opt) in enumerate(configs.items())
+    }
+    first: Dict[str, List[float]] = {name: [] for name in stores}
+    turn: Dict[str, List[float]] = {name: [] for name in stores}
+    for index in range(count):
+        for name, store in stores.items():
+            began = time.perf_counter()
+            await store.save(conversation(index, time.time()))
+            first[name].append(time.perf_counter() - began)
+            began = time.perf_counter()
+            tracker = await store.retrieve(f"+1415{index:07d}")
+            assert tracker is not None
+            tracker.update(UserUttered("thanks", {"name": "inform"}))
+            tracker.update(SlotSet("recipient_account", "2000300040"))
+            await store.save(tracker)
+            turn[name].append(time.perf_counter() - began)
+    base_first = statistics.median(first["secure store"])
+    base_turn = statistics.median(turn["secure store"])
+    for name in stores:
+        f, t = statistics.median(first[name]), statistics.median(turn[name])
+        out(f"{name:<20} first save {f * 1000:6.2f} ms ({f / base_first:.2f}x)   "
+            f"next turn {t * 1000:6.2f} ms ({t / base_turn:.2f}x)")  # fmt: skip
+
+
 def _pg(url: str) -> Dict[str, Any]:
     from urllib.parse import urlparse
 
@@ -161,11 +204,16 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser.add_argument("--conversations", type=int, default=10_000)
     parser.add_argument("--sample", type=int, default=100, help="subjects exported and erased")
     parser.add_argument("--postgres", help="an empty PostgreSQL database URL instead of SQLite")
+    parser.add_argument("--saves", type=int, default=200, help="conversations per store compared")
+    parser.add_argument("--only-saves", action="store_true", help="skip the 10,000 conversations")
     args = parser.parse_args(argv)
     os.environ.setdefault("RASA_SECURE_KEYS", "k1:" + base64.b64encode(os.urandom(32)).decode())
     os.environ.setdefault("RASA_SECURE_PSEUDONYM_KEY", base64.b64encode(os.urandom(32)).decode())
     logging.getLogger("rasa_secure.audit").setLevel(logging.WARNING)  # the audit stream
-    asyncio.run(run(args))
+    if not args.only_saves:
+        asyncio.run(run(args))
+    if args.saves:
+        asyncio.run(compare_saves(args.saves))
 
 
 if __name__ == "__main__":
