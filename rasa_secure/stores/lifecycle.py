@@ -76,7 +76,7 @@ LIFECYCLE_OPTIONS: OptionSpec = {
     "retention": Option(
         {},
         "days each data class is kept, e.g. {tracker_events: 90}; applied by 'rasa-secure"
-        " retention apply' (Redis conversations also expire after that long idle)",
+        " retention apply' (Redis conversations also expire a day after that, idle)",
         dict,
         _retention,
     ),

@@ -431,10 +431,12 @@ def _broker_for_inner(
 
 
 def _expire_redis(store: TrackerStore, retention: Mapping[str, float]) -> None:
-    """Let Redis expire idle conversations after the tracker events' retention period."""
+    """Let Redis expire conversations idle for a day longer than the tracker events'
+    retention period: a daily ``retention apply`` deletes them first, with their data keys
+    (a conversation Redis expires leaves its key in the key table)."""
     days = retention.get("tracker_events")
     if isinstance(store, RedisTrackerStore) and days and not store.record_exp:
-        store.record_exp = days * 86_400
+        store.record_exp = (days + 1) * 86_400
 
 
 def _unwrap(store: TrackerStore) -> TrackerStore:
