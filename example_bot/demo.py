@@ -14,6 +14,7 @@ import argparse
 import json
 import shutil
 import sqlite3
+import subprocess
 import sys
 from contextlib import closing
 from pathlib import Path
@@ -73,11 +74,29 @@ def show_stored(servers: BotServers, sender: str) -> None:
     database = servers.workdir / "tracker.sqlite"
     with closing(sqlite3.connect(database)) as db:
         rows = db.execute(
-            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user'", (sender,)
+            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user'",
+            (servers.stored_id(sender),),
         ).fetchall()
     _print(f"\n# What the tracker store kept of the messages ({database.name}):")
     for (data,) in rows:
         _print(f"  {json.loads(data).get('text')}")
+
+
+def show_erasure(servers: BotServers, sender: str) -> None:
+    """Erase the customer's conversation with ``rasa-secure erase`` and show what is left."""
+    _print(f"\n# The customer asks to be forgotten: rasa-secure erase --subject {sender}")
+    command = [sys.executable, "-m", "rasa_secure.cli.main", "erase", "--subject", sender,
+               "--endpoints", str(servers.endpoints)]  # fmt: skip
+    done = subprocess.run(  # noqa: S603 - fixed argv, no shell
+        command, env=servers.environment(), capture_output=True, text=True, timeout=120,
+        check=False,
+    )  # fmt: skip
+    _print(f"  {done.stdout.strip() or done.stderr.strip()}")
+    with closing(sqlite3.connect(servers.workdir / "tracker.sqlite")) as db:
+        (left,) = db.execute(
+            "SELECT COUNT(*) FROM events WHERE sender_id = ?", (servers.stored_id(sender),)
+        ).fetchone()
+    _print(f"  events left for the customer: {left}; its data key is destroyed")
 
 
 def chat(servers: BotServers, sender: str) -> None:
@@ -124,6 +143,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             else:
                 play_script(servers, args.sender)
                 show_stored(servers, args.sender)
+                show_erasure(servers, args.sender)
             _print("\nShutting down both servers...")
     except ServerFailed as error:
         _print(f"error: {error}")

@@ -19,10 +19,12 @@ from types import TracebackType
 from typing import Any, Dict, List, Mapping, Optional, Tuple, Type, Union
 
 import requests
+import yaml
 
 from example_bot.identity import SECRET_ENV, issue_token
 from example_bot.training import BOT_DIR
 from rasa_secure.core.identity import generate_key
+from rasa_secure.stores.lifecycle import conversation_pseudonym
 from rasa_secure.stores.log_filter import logging_config_path
 
 REPO_DIR = BOT_DIR.parent
@@ -292,6 +294,15 @@ class BotServers:
         response = self.send(sender, text, **kwargs)
         response.raise_for_status()
         return [message.get("text", "") for message in response.json()]
+
+    def stored_id(self, sender: str) -> str:
+        """The id the tracker store keeps ``sender``'s conversation under: its keyed pseudonym
+        when the endpoints file sets ``pseudonymous_ids`` (the bot's own does)."""
+        store = yaml.safe_load(self.endpoints.read_text()).get("tracker_store") or {}
+        if not store.get("pseudonymous_ids"):
+            return sender
+        key = self.environment()["RASA_SECURE_PSEUDONYM_KEY"]
+        return conversation_pseudonym(sender, key.encode("utf-8"))
 
     def token(self, subject: str, **claims: Any) -> str:
         """A JWT for ``subject`` from the example identity provider, valid for this launch."""

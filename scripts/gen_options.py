@@ -159,6 +159,12 @@ SECTIONS = (
         ("SecureEventBroker",),
     ),
     Section(
+        "SecureLockStore",
+        "rasa_secure.stores.lock_store:LOCK_OPTIONS",
+        "The `lock_store` section of `endpoints.yml`.",
+        "lifecycle.md",
+    ),
+    Section(
         "PIILogFilter",
         "rasa_secure.stores.log_filter:OPTIONS",
         "The filter's entry in a logging configuration (`--logging-config-file`).",

@@ -48,6 +48,8 @@ ECS_DECISIONS: Mapping[AuditDecision, Tuple[str, str, str]] = {
     AuditDecision.REDACT: ("web", "change", "success"),
     AuditDecision.ENCRYPT: ("database", "change", "success"),
     AuditDecision.ERROR: ("web", "error", "failure"),
+    AuditDecision.DELETE: ("database", "deletion", "success"),
+    AuditDecision.EXPORT: ("database", "access", "success"),
 }
 """The ECS categorisation of each decision (values from ECS's allowed lists)."""
 

@@ -284,9 +284,9 @@ class EventSanitizer:
         if name in self.clear_slots or value is None:
             return
         if name in self.sensitive_slots:
-            if holds_ciphertext(value) and self.vault.authentic(value, str(name)):
+            if self.vault.authentic(value, str(name), scope=report.scope):
                 return
-            safe["value"] = self.vault.encrypt_slot(str(name), value)
+            safe["value"] = self.vault.encrypt_slot(str(name), value, scope=report.scope)
             report.encrypted.append(str(name))
             report.changed = True
             return

@@ -46,11 +46,18 @@ import weakref
 from collections import deque
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
-from rasa_secure.config import Option, OptionSpec
+from rasa_secure.config import Option, OptionSpec, resolve
 from rasa_secure.errors import ConfigError, DependencyMissingError
 from rasa_secure.stores.events import EventSanitizer
+from rasa_secure.stores.lifecycle import (
+    LIFECYCLE_OPTIONS,
+    conversation_pseudonym,
+    key_table,
+    pseudonym_key,
+)
 from rasa_secure.stores.metadata import trusted_metadata
 from rasa_secure.stores.options import OPTIONS
+from rasa_secure.stores.subject_keys import SubjectKeys
 from rasa_secure.stores.vault import KNOWN_VALUES_KEY, ciphertext_of, holds_ciphertext
 from rasa_secure.stores.wrapper import check_inner, sanitizer_for
 
@@ -91,6 +98,7 @@ the latest message), gets a tracker rebuilt from the safe events."""
 STORE_OPTIONS: OptionSpec = {
     "inner": Option({}, "the wrapped tracker store, as Rasa's tracker_store endpoint config", dict),
     **OPTIONS,
+    **LIFECYCLE_OPTIONS,
 }
 """Configuration of :class:`SecureTrackerStore` (the keys of its ``endpoints.yml`` entry)."""
 
@@ -159,7 +167,12 @@ class SecureTrackerStore(TrackerStore):
                 ``RASA_SECURE_KEYS`` (or ``keys_env``), or an inner store that is a secure
                 store.
         """
-        self.sanitizer = sanitizer_for(kwargs, component=COMPONENT, url=host, noun="store")
+        own = ("inner", *LIFECYCLE_OPTIONS)
+        self.sanitizer = sanitizer_for(
+            kwargs, component=COMPONENT, url=host, noun="store", ignore=own
+        )
+        mine = {key: value for key, value in kwargs.items() if key in LIFECYCLE_OPTIONS}
+        lifecycle = resolve(LIFECYCLE_OPTIONS, mine, owner=COMPONENT)
         if self.sanitizer.keyring is None:
             raise ConfigError(
                 f"{COMPONENT}.keys_env",
@@ -172,6 +185,13 @@ class SecureTrackerStore(TrackerStore):
         if not isinstance(inner, Mapping):
             raise ConfigError(f"{COMPONENT}.inner", "expected a tracker store configuration")
         self.inner = _create_inner(inner, domain, _broker_for_inner(event_broker, self.sanitizer))
+        self.unwrapped = _unwrap(self.inner)
+        self._pseudonym_key = pseudonym_key(lifecycle, COMPONENT)
+        self.retention: Dict[str, float] = lifecycle["retention"]
+        if lifecycle["subject_keys"]:
+            table = key_table(self.unwrapped)
+            self.sanitizer.vault.use_subject_keys(SubjectKeys(table, self.sanitizer.keyring))
+        _expire_redis(self.unwrapped, self.retention)
         self._memo = _Memo()
         super().__init__(domain, event_broker)
 
@@ -184,27 +204,40 @@ class SecureTrackerStore(TrackerStore):
     def domain(self, domain: Domain | None) -> None:
         self.inner.domain = domain
 
+    def stored_id(self, sender_id: str) -> str:
+        """The id the conversation ``sender_id`` is stored under: its keyed pseudonym when
+        ``pseudonymous_ids`` is on, else itself."""
+        if self._pseudonym_key is None:
+            return sender_id
+        return conversation_pseudonym(sender_id, self._pseudonym_key)
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Save the safe version of ``tracker``; redaction never makes this raise."""
         self.inner.max_event_history = self.max_event_history
+        stored_id = self.stored_id(tracker.sender_id)
+        if stored_id != tracker.sender_id:
+            tracker = copy.copy(tracker)
+            tracker.sender_id = stored_id
         await self.inner.save(self._safe_tracker(tracker))
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The latest session of a conversation, with sensitive slots decrypted."""
         self.inner.max_event_history = self.max_event_history
-        return self._restore(await self.inner.retrieve(sender_id))
+        stored = await self.inner.retrieve(self.stored_id(sender_id))
+        return self._restore(stored, sender_id)
 
     async def retrieve_full_tracker(self, conversation_id: str) -> DialogueStateTracker | None:
         """Every session of a conversation, with sensitive slots decrypted."""
         self.inner.max_event_history = self.max_event_history
-        return self._restore(await self.inner.retrieve_full_tracker(conversation_id))
+        stored = await self.inner.retrieve_full_tracker(self.stored_id(conversation_id))
+        return self._restore(stored, conversation_id)
 
     async def exists(self, conversation_id: str) -> bool:
         """Whether the inner store holds the conversation (nothing is decrypted)."""
-        return bool(await self.inner.exists(conversation_id))
+        return bool(await self.inner.exists(self.stored_id(conversation_id)))
 
     async def keys(self) -> Iterable[str]:
-        """The conversation ids of the inner store."""
+        """The conversation ids of the inner store (pseudonyms with ``pseudonymous_ids``)."""
         keys: Iterable[str] = await self.inner.keys()
         return keys
 
@@ -222,13 +255,15 @@ class SecureTrackerStore(TrackerStore):
             ConfigError: the inner store type is not supported.
             CryptoError: a stored value cannot be decrypted with the keyring.
         """
-        store = _unwrap(self.inner)
+        store = self.unwrapped
+        keys = self.sanitizer.vault.subject_keys
+        rewrapped = keys.rewrap() if keys is not None else 0
         if isinstance(store, SQLTrackerStore):
-            return _rotate_sql(store, self.sanitizer)
+            return rewrapped + _rotate_sql(store, self.sanitizer)
         if isinstance(store, InMemoryTrackerStore):
-            return _rotate_mapping(store.store, self.sanitizer)
+            return rewrapped + _rotate_mapping(store.store, self.sanitizer)
         if isinstance(store, RedisTrackerStore):
-            return _rotate_redis(store, self.sanitizer)
+            return rewrapped + _rotate_redis(store, self.sanitizer)
         raise ConfigError(
             f"{COMPONENT}.inner.type",
             f"key rotation is not supported for {type(store).__name__}",
@@ -259,7 +294,7 @@ class SecureTrackerStore(TrackerStore):
         changed = any(safe is not event for safe, event in zip(safe_events, events))
         if not changed:
             return tracker
-        if type(_unwrap(self.inner)) in _EVENT_ONLY_STORES:
+        if type(self.unwrapped) in _EVENT_ONLY_STORES:
             clone = copy.copy(tracker)
             clone.events = deque(safe_events, maxlen=tracker.events.maxlen)
             return clone
@@ -310,10 +345,18 @@ class SecureTrackerStore(TrackerStore):
 
     # --- reading -----------------------------------------------------------------------
 
-    def _restore(self, stored: DialogueStateTracker | None) -> DialogueStateTracker | None:
-        """Decrypt sensitive slots in ``stored`` (events and current values), in place."""
+    def _restore(
+        self, stored: DialogueStateTracker | None, sender_id: str
+    ) -> DialogueStateTracker | None:
+        """Decrypt sensitive slots in ``stored`` (events and current values), in place, and
+        give it back its ``sender_id`` (it was stored under :meth:`stored_id`)."""
         if stored is None:
             return None
+        self._decrypt_slots(stored)
+        stored.sender_id = sender_id
+        return stored
+
+    def _decrypt_slots(self, stored: DialogueStateTracker) -> None:
         clear: Dict[str, Any] = {}
         events = list(stored.events)
         restored = False
@@ -338,7 +381,6 @@ class SecureTrackerStore(TrackerStore):
         for slot in stored.slots.values():
             if holds_ciphertext(slot.value):
                 slot.value = self._clear_value(slot.name, slot.value, stored.sender_id, clear)
-        return stored
 
     def _clear_value(self, name: str, value: Any, sender_id: str, clear: Dict[str, Any]) -> Any:
         token = ciphertext_of(value)
@@ -386,6 +428,15 @@ def _broker_for_inner(
     ):
         return event_broker.inner
     return event_broker
+
+
+def _expire_redis(store: TrackerStore, retention: Mapping[str, float]) -> None:
+    """Let Redis expire conversations idle for a day longer than the tracker events'
+    retention period: a daily ``retention apply`` deletes them first, with their data keys
+    (a conversation Redis expires leaves its key in the key table)."""
+    days = retention.get("tracker_events")
+    if isinstance(store, RedisTrackerStore) and days and not store.record_exp:
+        store.record_exp = (days + 1) * 86_400
 
 
 def _unwrap(store: TrackerStore) -> TrackerStore:

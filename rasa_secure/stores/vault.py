@@ -17,11 +17,12 @@ import logging
 import re
 import threading
 from collections import OrderedDict
-from typing import Any, Dict, Mapping, Tuple
+from typing import Any, Dict, Mapping, Optional, Tuple
 
 from rasa_secure.core.identity import audit
 from rasa_secure.core.identity.crypto import PREFIX, Keyring, is_encrypted
 from rasa_secure.errors import CryptoError
+from rasa_secure.stores.subject_keys import SubjectKeys, subject_token
 
 logger = logging.getLogger(__name__)
 
@@ -91,25 +92,42 @@ class Vault:
         keyring: the keyring; ``None`` when no slot is sensitive and no keys are set (then
             nothing is encrypted, records are not sealed and nothing decrypts).
         component: name used in audit records and log lines.
+        subject_keys: per-conversation data keys (:mod:`.subject_keys`); when set, a
+            conversation's slots and records are encrypted under its own key, not the
+            keyring (see :meth:`use_subject_keys`).
     """
 
     def __init__(self, keyring: Keyring | None, *, component: str) -> None:
         self.keyring = keyring
         self.component = component
+        self.subject_keys: Optional[SubjectKeys] = None
         self._plain: OrderedDict[Tuple[str, str], str] = OrderedDict()
         self._lock = threading.Lock()
 
-    def encrypt_slot(self, name: str, value: Any) -> str:
-        """The ciphertext of a sensitive slot's value (JSON-encoded, bound to the slot name)."""
-        assert self.keyring is not None  # a sensitive slot without keys is a ConfigError
-        plain = json.dumps(value, ensure_ascii=False, sort_keys=True)
-        return self.keyring.encrypt(plain, context=name)
+    def use_subject_keys(self, subject_keys: SubjectKeys) -> None:
+        """Encrypt each conversation's values under its own data key from now on."""
+        self.subject_keys = subject_keys
 
-    def authentic(self, value: Any, name: str) -> bool:
+    def _sealing_keyring(self, scope: str) -> Keyring:
+        """The keyring that encrypts for the conversation ``scope``."""
+        if self.subject_keys is not None and scope:
+            subject = self.subject_keys.keyring_for(scope, create=True)
+            assert subject is not None  # created when missing
+            return subject
+        assert self.keyring is not None  # a sensitive slot without keys is a ConfigError
+        return self.keyring
+
+    def encrypt_slot(self, name: str, value: Any, *, scope: str = "") -> str:
+        """The ciphertext of a sensitive slot's value (JSON-encoded, bound to the slot name),
+        under the data key of the conversation ``scope`` when subject keys are on."""
+        plain = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        return self._sealing_keyring(scope).encrypt(plain, context=name)
+
+    def authentic(self, value: Any, name: str, *, scope: str = "") -> bool:
         """Whether a sensitive slot's apparent ciphertext is really ours, for this slot."""
         token = ciphertext_of(value)
         try:
-            return token is not None and self._decrypt(token, name) is not None
+            return token is not None and self._decrypt(token, name, scope) is not None
         except CryptoError:
             return False
 
@@ -127,7 +145,7 @@ class Vault:
             return None
         items = list(values.items())[-MAX_SEALED_VALUES:]  # the most recently learned
         plain = json.dumps(items, ensure_ascii=False, separators=(",", ":"))
-        return self.keyring.encrypt(plain, context=_known_context(scope))
+        return self._sealing_keyring(scope).encrypt(plain, context=_known_context(scope))
 
     def unseal(self, token: Any, *, scope: str) -> Dict[str, str]:
         """The values of a record made by :meth:`seal` (empty if it is not one of ours).
@@ -138,7 +156,7 @@ class Vault:
         if not looks_sealed(token):
             return {}
         try:
-            items = json.loads(self._decrypt(str(token), _known_context(scope)))
+            items = json.loads(self._decrypt(str(token), _known_context(scope), scope))
         except (CryptoError, ValueError):
             audit.record(
                 self.component, "error", subject=scope or None, reasons=("record_unreadable",)
@@ -164,7 +182,7 @@ class Vault:
         if token is None:
             return value
         try:
-            plain = self._decrypt(token, name)
+            plain = self._decrypt(token, name, scope)
         except CryptoError as error:
             audit.record(
                 self.component,
@@ -185,11 +203,13 @@ class Vault:
         except ValueError:  # encrypted by something that did not JSON-encode it
             return plain
 
-    def _decrypt(self, token: str, name: str) -> str:
+    def _decrypt(self, token: str, name: str, scope: str) -> str:
         """Decrypt, remembering recent results: Rasa reloads the same slots every message.
 
         The cache is keyed by ciphertext and slot name (a ciphertext only decrypts under its
-        own slot name), bounded, and holds what the reloaded trackers hold anyway.
+        own slot name), bounded, and holds what the reloaded trackers hold anyway. A
+        ciphertext made with a subject's data key needs that key (``scope``'s), which
+        :meth:`~.subject_keys.SubjectKeys.destroy` erases.
         """
         key = (token, name)
         with self._lock:
@@ -197,9 +217,15 @@ class Vault:
             if plain is not None:
                 self._plain.move_to_end(key)
                 return plain
-        if self.keyring is None:
+        keyring = self.keyring
+        if subject_token(token):
+            keys = self.subject_keys
+            keyring = keys.keyring_for(scope, create=False) if keys and scope else None
+            if keyring is None:
+                raise CryptoError("the conversation's data key is gone (erased)", "subject")
+        if keyring is None:
             raise CryptoError("no keyring configured")
-        plain = self.keyring.decrypt(token, context=name)
+        plain = keyring.decrypt(token, context=name)
         with self._lock:
             self._plain[key] = plain
             if len(self._plain) > MAX_DECRYPTED:
@@ -210,7 +236,9 @@ class Vault:
         """Re-encrypt, in place, a stored event's ciphertexts under the current key.
 
         Those are a sensitive slot's value and a sealed record in the metadata (see
-        :meth:`seal`), which is bound to the conversation ``scope``.
+        :meth:`seal`), which is bound to the conversation ``scope``. Values under a subject's
+        data key stay as they are: rotation re-wraps that key instead
+        (:meth:`~.subject_keys.SubjectKeys.rewrap`).
 
         Returns:
             The number of values re-encrypted.
@@ -222,14 +250,14 @@ class Vault:
             return 0
         count = 0
         token = ciphertext_of(event.get("value")) if event.get("event") == "slot" else None
-        if token is not None:
+        if token is not None and not subject_token(token):
             rotated = self.keyring.rotate(token, context=str(event.get("name")))
             if rotated != token:
                 event["value"] = [rotated] if isinstance(event["value"], list) else rotated
                 count += 1
         metadata = event.get("metadata")
         record = metadata.get(KNOWN_VALUES_KEY) if isinstance(metadata, dict) else None
-        if isinstance(metadata, dict) and looks_sealed(record):
+        if isinstance(metadata, dict) and looks_sealed(record) and not subject_token(str(record)):
             rotated = self.keyring.rotate(str(record), context=_known_context(scope))
             if rotated != record:
                 metadata[KNOWN_VALUES_KEY] = rotated

@@ -21,7 +21,7 @@ It must:
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Protocol
+from typing import Any, Mapping, Protocol, Tuple
 
 from rasa_secure.errors import ConfigError
 from rasa_secure.stores.events import EventSanitizer
@@ -40,7 +40,12 @@ class StoreWrapper(Protocol):
 
 
 def sanitizer_for(
-    options: Mapping[str, Any], *, component: str, url: Any, noun: str
+    options: Mapping[str, Any],
+    *,
+    component: str,
+    url: Any,
+    noun: str,
+    ignore: Tuple[str, ...] = ("inner",),
 ) -> EventSanitizer:
     """The event sanitizer of a wrapper's ``endpoints.yml`` entry (its ``inner`` key aside).
 
@@ -49,13 +54,14 @@ def sanitizer_for(
         component: the wrapper's name, in errors and audit records.
         url: the entry's ``url`` (Rasa reads it at the wrapper's level); must be ``None``.
         noun: what is wrapped (``store``, ``broker``), in the error message.
+        ignore: the wrapper's own keys, not the sanitizer's.
 
     Raises:
         ConfigError: a ``url`` at the wrapper's level, or an invalid option.
     """
     if url is not None:
         raise ConfigError(f"{component}.url", f"put the inner {noun}'s url under 'inner'")
-    return EventSanitizer.from_config(options, component=component, ignore=("inner",))
+    return EventSanitizer.from_config(options, component=component, ignore=ignore)
 
 
 def check_inner(kind: Any, wrapper: type, *, component: str, noun: str) -> None:

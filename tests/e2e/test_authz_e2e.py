@@ -141,7 +141,7 @@ def events_of(bot: BotServers, sender: str) -> int:
         if "events" not in tables:
             return 0
         count: int = db.execute(
-            "SELECT COUNT(*) FROM events WHERE sender_id = ?", (sender,)
+            "SELECT COUNT(*) FROM events WHERE sender_id = ?", (bot.stored_id(sender),)
         ).fetchone()[0]
         return count
 

@@ -32,6 +32,8 @@ def test_scripted_demo_prints_the_conversation_and_stops_both_servers(
     assert "bot > Your contact email has been updated." in out
     assert "Sorry, I didn't get that" not in out  # every scripted step was understood
     assert "Shutting down both servers..." in out and "Done." in out
+    # The demo ends with an erasure: the data key destroyed, no event of the customer left.
+    assert '"key_destroyed": true' in out and "events left for the customer: 0" in out
     # The example bot is a complete secured deployment: the server's start-up check is silent.
     server_log = (tmp_path / "demo" / "rasa-server.log").read_text(encoding="utf-8")
     assert "Rasa server is up and running." in server_log

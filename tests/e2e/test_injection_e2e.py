@@ -51,7 +51,7 @@ def _last_user_event(servers: BotServers, sender: str) -> Dict[str, Any]:
     with closing(sqlite3.connect(servers.workdir / "tracker.sqlite")) as db:
         rows: List[Any] = db.execute(
             "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id",
-            (sender,),
+            (servers.stored_id(sender),),
         ).fetchall()
     assert rows, "the message was not stored"
     event: Dict[str, Any] = json.loads(rows[-1][0])

@@ -131,6 +131,11 @@ BACKENDS = [
 
 @pytest.fixture
 def backend(request: pytest.FixtureRequest, tmp_path: Any) -> Backend:
+    return make_backend(request, tmp_path)
+
+
+def make_backend(request: pytest.FixtureRequest, tmp_path: Any) -> Backend:
+    """The backend named by the test's ``backend`` parameter (one of :data:`BACKENDS`)."""
     if request.param == "memory":
         return Backend("memory", {}, _memory_dump)
     if request.param == "sqlite":

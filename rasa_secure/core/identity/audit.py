@@ -89,6 +89,10 @@ class AuditDecision(str, Enum):
     """Sensitive values encrypted at rest (nothing else to mask)."""
     ERROR = "error"
     """A check failed; the component failed safe."""
+    DELETE = "delete"
+    """Stored data destroyed (an erasure, a retention run); counts in the reasons."""
+    EXPORT = "export"
+    """Stored data handed out decrypted (a subject's export)."""
 
 
 _MISSING_KEY = (

@@ -1,0 +1,35 @@
+"""``rasa-secure retention apply``: delete what is older than its retention period.
+
+Reads the periods from the ``retention`` option of the ``SecureTrackerStore`` entry in
+``endpoints.yml`` (``{tracker_events: 90}``, in days), deletes older tracker events (a
+conversation left without events is deleted whole, with its data key) and leaves a
+``delete`` audit record with the counts. Run it from cron or a Kubernetes CronJob.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+
+from rasa_secure.cli._store import add_endpoints_argument, open_store
+
+NAME = "retention"
+HELP = "apply the configured retention periods (for cron): delete older data, audited"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Register the subcommands of this command."""
+    commands = parser.add_subparsers(dest="retention_command", metavar="SUBCOMMAND", required=True)
+    apply = commands.add_parser("apply", help="delete what is older than its period")
+    add_endpoints_argument(apply)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Apply and print one JSON line of counts."""
+    from rasa_secure.stores.lifecycle import apply_retention
+
+    done = apply_retention(open_store(args.endpoints))
+    sys.stdout.write(json.dumps(dataclasses.asdict(done), sort_keys=True) + "\n")
+    return 0

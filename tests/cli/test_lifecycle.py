@@ -1,0 +1,107 @@
+"""``rasa-secure export``, ``erase`` and ``retention apply`` on an endpoints.yml (SQLite).
+
+The store behaviour itself is tested on every backend in tests/stores/test_lifecycle.py; here
+the commands read the assistant's endpoints.yml (with ``${VARIABLES}``), print what they did
+and fail with a clear error on a configuration they cannot use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import List
+
+import pytest
+
+from rasa_secure.cli.main import main
+from rasa_secure.stores.tracker_store import SecureTrackerStore
+from tests.stores.conftest import RAW_VALUES, new_key, pii_turns
+
+PHONE = "+14155550100"
+ENDPOINTS = """
+tracker_store:
+  type: rasa_secure.stores.tracker_store.SecureTrackerStore
+  inner:
+    type: SQL
+    dialect: sqlite
+    db: ${TRACKER_DB}
+  sensitive_slots: [email, card_number, full_name]
+  pii: {detector: {spacy_model: null}}
+  pseudonymous_ids: true
+  subject_keys: true
+  retention: {tracker_events: 30}
+"""
+
+
+@pytest.fixture
+def endpoints(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """An endpoints.yml whose store holds the PII conversation of ``PHONE``."""
+    monkeypatch.setenv("RASA_SECURE_KEYS", f"k1:{new_key()}")
+    monkeypatch.setenv("RASA_SECURE_PSEUDONYM_KEY", "cli-test-key")
+    monkeypatch.setenv("TRACKER_DB", str(tmp_path / "rasa.db"))
+    path = tmp_path / "endpoints.yml"
+    path.write_text(ENDPOINTS, encoding="utf-8")
+    from rasa_secure.cli._store import open_store
+
+    store = open_store(str(path))
+
+    async def converse(store: SecureTrackerStore) -> None:
+        tracker = await store.get_or_create_tracker(PHONE)
+        for turn in pii_turns():
+            for event in turn:
+                tracker.update(event)
+        await store.save(tracker)
+
+    asyncio.run(converse(store))
+    return str(path)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_export_then_erase_then_nothing_left(
+    endpoints: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Why: the demo's sequence; an operator with the keyring exports, then erases.
+    output = tmp_path / "export.json"
+    status, _, _ = run(capsys, "export", "--subject", PHONE, "--endpoints", endpoints,
+                       "--output", str(output))  # fmt: skip
+    assert status == 0
+    state = json.loads(output.read_text(encoding="utf-8"))
+    assert state["sender_id"] == PHONE and state["slots"]["email"] == RAW_VALUES["email"]
+
+    status, out, _ = run(capsys, "erase", "--subject", PHONE, "--endpoints", endpoints)
+    done = json.loads(out)
+    assert status == 0 and done["key_destroyed"] and done["events_deleted"] > 0
+    assert PHONE not in out, "the subject is printed as its audit pseudonym only"
+
+    status, _, err = run(capsys, "export", "--subject", PHONE, "--endpoints", endpoints)
+    assert status == 1 and "nothing is stored" in err
+
+
+def test_retention_apply_prints_counts(endpoints: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # Why: the conversation is from today; a 30-day period deletes nothing of it.
+    status, out, _ = run(capsys, "retention", "apply", "--endpoints", endpoints)
+    done = json.loads(out)
+    assert status == 0 and done["events_deleted"] == 0 and done["cutoff"] is not None
+
+
+BAD: List[tuple[str, str, str]] = [
+    ("no tracker store at all", "action_endpoint: {url: 'http://x'}\n", "no tracker_store"),
+    ("not YAML", "tracker_store: {type: [\n", "cannot read it"),
+    ("a plain Rasa store", "tracker_store: {type: in_memory}\n", "must be a SecureTrackerStore"),
+]
+
+
+@pytest.mark.parametrize(("why", "text", "message"), BAD, ids=[case[0] for case in BAD])
+def test_an_unusable_endpoints_file_is_a_clear_error(
+    why: str, text: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "endpoints.yml"
+    path.write_text(text, encoding="utf-8")
+    status, _, err = run(capsys, "erase", "--subject", PHONE, "--endpoints", str(path))
+    assert status == 1 and message in err, why
