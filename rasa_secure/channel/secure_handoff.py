@@ -29,9 +29,11 @@ import os
 from enum import Enum
 from typing import Any, Awaitable, Callable, Dict, Mapping, Optional, Tuple
 
+from rasa_secure.channel.secure_rest import read_limited
 from rasa_secure.config import Option, OptionSpec, in_range, resolve
 from rasa_secure.core.handoff import AGENT_METADATA_KEY, SECRET_ENV, open_conversation
 from rasa_secure.core.identity import AuditDecision, Keyring, audit
+from rasa_secure.core.json_depth import json_too_deep
 from rasa_secure.core.signing import SignatureError, Verifier, check_secret
 from rasa_secure.errors import CryptoError
 
@@ -51,6 +53,8 @@ logger = logging.getLogger(__name__)
 
 COMPONENT = "SecureHandoffInput"
 MAX_AGENT_CHARS = 64
+MAX_JSON_DEPTH = 4
+"""A callback is one flat object; anything nested deeper is refused before parsing."""
 
 OPTIONS: OptionSpec = {
     "secret_env": Option(
@@ -131,9 +135,11 @@ class SecureHandoffInput(InputChannel):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        @hook.route("/callback", methods=["POST"])  # type: ignore[untyped-decorator]
+        @hook.route("/callback", methods=["POST"], stream=True)  # type: ignore[untyped-decorator]
         async def callback(request: Request) -> HTTPResponse:
             try:
+                if not await read_limited(request, self.config["max_body_bytes"]):
+                    raise CallbackRefused(413, "body_too_large")
                 kind, sender_id, text, agent = self.admit(request.headers, request.body or b"")
                 await self.apply(request.app, kind, sender_id, text, agent)
             except CallbackRefused as refused:
@@ -149,7 +155,7 @@ class SecureHandoffInput(InputChannel):
 
         Raises:
             CallbackRefused: too large (413), badly signed, stale or replayed (401), malformed
-                (400), or a conversation reference that does not open (403).
+                or nested (400), or a conversation reference that does not open (403).
         """
         if len(body) > self.config["max_body_bytes"]:
             raise CallbackRefused(413, "body_too_large")
@@ -157,6 +163,8 @@ class SecureHandoffInput(InputChannel):
             self.verifier.verify(headers, body)
         except SignatureError as error:
             raise CallbackRefused(401, error.problem.value) from None
+        if json_too_deep(body, MAX_JSON_DEPTH):
+            raise CallbackRefused(400, "malformed_callback")
         try:
             data = json.loads(body)
             kind = CallbackKind(data.get("kind"))

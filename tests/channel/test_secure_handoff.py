@@ -33,7 +33,7 @@ def channel() -> SecureHandoffInput:
 
 
 def signed(data: Any, secret: str = SECRET) -> Dict[str, Any]:
-    body = json.dumps(data).encode()
+    body = data if isinstance(data, bytes) else json.dumps(data).encode()
     return {"headers": sign(secret.encode(), body), "body": body}
 
 
@@ -84,6 +84,13 @@ REFUSALS = [
         403,
         "unknown_conversation",
     ),
+    (
+        "nested deep (parsing would recurse)",
+        signed(b"[" * 5000 + b"]" * 5000),
+        400,
+        "malformed_callback",
+    ),
+    ("not JSON", signed(b"kind=reply"), 400, "malformed_callback"),
     ("body over the limit", {"headers": {}, "body": b"x" * 20_000}, 413, "body_too_large"),
 ]
 
