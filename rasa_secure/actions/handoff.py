@@ -14,6 +14,10 @@ Other code asks for a handoff with a reason and a priority through :func:`reques
 
     return request_handoff(HandoffReason.COERCION)   # from any action's run
 
+and an NLU component marks a message with
+:func:`~rasa_secure.core.handoff.handoff_hint` (e.g. a distressed customer: the handoff that
+message leads to gets that reason and at least that priority).
+
 See ``docs/components/handoff.md``.
 """
 
@@ -24,7 +28,8 @@ import os
 import threading
 import time
 from dataclasses import asdict, dataclass
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from enum import Enum
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Type, TypeVar
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import ConversationPaused, EventType, FollowupAction, SlotSet
@@ -35,6 +40,7 @@ from rasa_secure.config import Option, OptionSpec, in_range, resolve
 from rasa_secure.core.handoff import (
     AGENT_METADATA_KEY,
     DEFAULT_PRIORITY,
+    HINT_KEY,
     Delivery,
     Handoff,
     HandoffClient,
@@ -42,6 +48,7 @@ from rasa_secure.core.handoff import (
     Priority,
     Speaker,
     TranscriptLine,
+    most_urgent,
     seal_conversation,
 )
 from rasa_secure.core.identity import AuditDecision, Keyring, audit
@@ -51,6 +58,7 @@ ACTION_NAME = "action_handoff"
 REASON_SLOT = "handoff_reason"
 PRIORITY_SLOT = "handoff_priority"
 WITHHELD_TEXT = "<REDACTED>"
+E = TypeVar("E", bound=Enum)
 
 OPTIONS: OptionSpec = {
     "helpdesk": Option({}, "HandoffClient options: where and how handoffs are posted", dict),
@@ -99,16 +107,33 @@ def request_handoff(reason: HandoffReason, priority: Optional[Priority] = None) 
 
 
 def requested(tracker: Tracker) -> Tuple[HandoffReason, Priority]:
-    """The reason and priority :func:`request_handoff` set, else a customer's request."""
-    try:
-        reason = HandoffReason(tracker.get_slot(REASON_SLOT))
-    except ValueError:
-        reason = HandoffReason.CUSTOMER_REQUEST
-    try:
-        priority = Priority(tracker.get_slot(PRIORITY_SLOT))
-    except ValueError:
-        priority = DEFAULT_PRIORITY[reason]
+    """The reason and priority of the handoff asked for.
+
+    The reason: the one :func:`request_handoff` set, else the latest message's
+    :func:`~rasa_secure.core.handoff.handoff_hint` (an NLU component's), else a customer's
+    request. The priority: the most urgent of theirs and the reason's default.
+    """
+    hint = tracker.latest_message.get(HINT_KEY)
+    hint = hint if isinstance(hint, dict) else {}
+    reasons = [
+        _member(HandoffReason, tracker.get_slot(REASON_SLOT)),
+        _member(HandoffReason, hint.get("reason")),
+    ]
+    reason = next((r for r in reasons if r is not None), HandoffReason.CUSTOMER_REQUEST)
+    priority = most_urgent(
+        _member(Priority, tracker.get_slot(PRIORITY_SLOT)),
+        _member(Priority, hint.get("priority")),
+        DEFAULT_PRIORITY[reason],
+    )
     return reason, priority
+
+
+def _member(enum: Type[E], value: Any) -> Optional[E]:
+    """``enum(value)``, or ``None`` for a value that names no member."""
+    try:
+        return enum(value)
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)

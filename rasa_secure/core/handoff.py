@@ -62,6 +62,23 @@ DEFAULT_PRIORITY: Mapping[HandoffReason, Priority] = {
 }
 """The priority of a reason when whoever asks for the handoff names none."""
 
+HINT_KEY = "rasa_secure_handoff"
+"""The key of a message's parse data under which an NLU component asks for a handoff."""
+
+
+def handoff_hint(reason: HandoffReason, priority: Optional[Priority] = None) -> Dict[str, str]:
+    """What an NLU component stores under :data:`HINT_KEY` of a message to ask for a handoff
+    (``message.set(HINT_KEY, handoff_hint(...), add_to_output=True)``): the handoff that
+    message leads to gets this reason, and this priority unless another source is more
+    urgent."""
+    return {"reason": reason.value, "priority": (priority or DEFAULT_PRIORITY[reason]).value}
+
+
+def most_urgent(*priorities: Optional[Priority]) -> Priority:
+    """The most urgent of ``priorities`` (``None`` ignored; none at all: normal)."""
+    order = list(Priority)
+    return max((p for p in priorities if p is not None), key=order.index, default=Priority.NORMAL)
+
 
 class Speaker(str, Enum):
     """Who said a line of the transcript."""

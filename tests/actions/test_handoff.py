@@ -20,7 +20,15 @@ from rasa_secure.actions.handoff import (
     HandoffAction,
     request_handoff,
 )
-from rasa_secure.core.handoff import SECRET_ENV, URL_ENV, HandoffReason, Priority, open_conversation
+from rasa_secure.core.handoff import (
+    HINT_KEY,
+    SECRET_ENV,
+    URL_ENV,
+    HandoffReason,
+    Priority,
+    handoff_hint,
+    open_conversation,
+)
 from rasa_secure.core.identity import Keyring, Policy, audit, generate_key
 from tests.actions.conftest import ENV, call, tracker
 from tests.serving import serve_aiohttp
@@ -116,6 +124,54 @@ def test_requested_reason_and_priority_are_sent(desk: Helpdesk, handoff_guard: A
         (REASON_SLOT, None),
         (PRIORITY_SLOT, None),
     }
+
+
+# (why, slots request_handoff set, the latest message's NLU hint, expected reason and priority)
+REQUESTS = [
+    ("a customer's own request", {}, None, ("customer_request", "normal")),
+    (
+        "a distressed customer asks for a person: the detector's hint gives reason and priority",
+        {},
+        handoff_hint(HandoffReason.DISTRESS),
+        ("distress", "high"),
+    ),
+    (
+        "code asked (coercion) and the hint says distress: the code's reason, the most urgent",
+        {REASON_SLOT: "coercion", PRIORITY_SLOT: "high"},
+        handoff_hint(HandoffReason.DISTRESS, Priority.HIGH),
+        ("coercion", "urgent"),
+    ),
+    (
+        "a hint raises the priority of a code's request",
+        {REASON_SLOT: "repeated_failure", PRIORITY_SLOT: "normal"},
+        handoff_hint(HandoffReason.DISTRESS, Priority.URGENT),
+        ("repeated_failure", "urgent"),
+    ),
+    (
+        "values naming no member are ignored, never an error",
+        {REASON_SLOT: "bored", PRIORITY_SLOT: "asap"},
+        {"reason": 7, "priority": None},
+        ("customer_request", "normal"),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("slots", "hint", "expected"), [c[1:] for c in REQUESTS], ids=[c[0] for c in REQUESTS]
+)
+def test_reason_and_priority_sources(
+    desk: Helpdesk,
+    handoff_guard: ActionGuard,
+    slots: Dict[str, Any],
+    hint: Optional[Dict[str, Any]],
+    expected: Any,
+) -> None:
+    state = tracker("alice", slots=slots)
+    if hint is not None:
+        state.latest_message[HINT_KEY] = hint
+    call(action(desk, handoff_guard), state)
+    ticket = only_ticket(desk)
+    assert (ticket["reason"], ticket["priority"]) == expected
 
 
 def test_request_handoff_names_the_next_action() -> None:
