@@ -73,7 +73,7 @@ def play_script(servers: BotServers, sender: str) -> None:
 
 
 def play_handoff(servers: BotServers) -> None:
-    """Show the helpdesk's ticket, then answer and hand back as an agent would."""
+    """Show the helpdesk's ticket, then read, answer and hand back as an agent would."""
     ticket = servers.tickets()[-1]
     _print(
         f"\n# The helpdesk's ticket {ticket['handoff_id']} ({ticket['reason']}, "
@@ -81,6 +81,11 @@ def play_handoff(servers: BotServers) -> None:
     )
     for line in ticket["transcript"][-4:]:
         _print(f"  {line['speaker']:>8}: {line['text'].splitlines()[0]}")
+    fetched = servers.agent(ticket["handoff_id"], "messages")
+    fetched.raise_for_status()
+    _print("\n# The agent reads what the customer said since (a signed callback)")
+    for said in fetched.json()["messages"]:
+        _print(f"  customer: {said['text']}")
     _print("\n# The agent answers through the helpdesk (a signed callback)")
     servers.agent(ticket["handoff_id"], "reply", text=AGENT_REPLY).raise_for_status()
     _print(f"  agent > {AGENT_REPLY}")

@@ -7,9 +7,11 @@ A real HTTP service (aiohttp) standing in for the bank's helpdesk in the demo an
   or stale request is refused, and a ``handoff_id`` it already has is acknowledged again
   without a second ticket.
 * ``GET /handoffs`` lists the tickets (what an agent's screen would show).
-* ``POST /handoffs/{handoff_id}/reply`` (``{"text": ..., "agent": ...}``) and
-  ``POST /handoffs/{handoff_id}/handback`` (``{"agent": ...}``) are the agent's buttons: the
-  helpdesk signs a callback and posts it to the Rasa server (``--callback-url``).
+* ``POST /handoffs/{handoff_id}/reply`` (``{"text": ..., "agent": ...}``),
+  ``POST /handoffs/{handoff_id}/messages`` and ``POST /handoffs/{handoff_id}/handback``
+  (``{"agent": ...}``) are the agent's buttons (answer, fetch what the customer said since,
+  give back): the helpdesk signs a callback, posts it to the Rasa server (``--callback-url``)
+  and answers with the Rasa server's answer.
 * ``POST /outage`` (``{"failures": n, "after_storing": bool}``) makes the next ``n``
   handoffs fail with 503, before or after the ticket is stored (a lost answer), for tests.
 
@@ -88,6 +90,10 @@ class Helpdesk:
         data = await request.json()
         return await self._callback(request, "reply", str(data.get("text", "")), data)
 
+    async def messages(self, request: web.Request) -> web.Response:
+        """The agent fetches what the customer said since the handoff."""
+        return await self._callback(request, "messages", "", await request.json())
+
     async def handback(self, request: web.Request) -> web.Response:
         """The agent gives the conversation back to the bot."""
         data = await request.json()
@@ -111,7 +117,7 @@ class Helpdesk:
         session = ClientSession(timeout=ClientTimeout(total=30))
         async with session, session.post(self.callback_url, data=body, headers=headers) as answer:
             result = await answer.json(content_type=None)
-        if answer.status == 200:
+        if answer.status == 200 and kind != "messages":
             ticket["messages"].append({"kind": kind, "text": text})
         return web.json_response(result, status=answer.status)
 
@@ -135,6 +141,7 @@ class Helpdesk:
                 web.post("/handoffs", self.receive),
                 web.get("/handoffs", self.listing),
                 web.post("/handoffs/{handoff_id}/reply", self.reply),
+                web.post("/handoffs/{handoff_id}/messages", self.messages),
                 web.post("/handoffs/{handoff_id}/handback", self.handback),
                 web.post("/outage", self.outage),
             ]

@@ -337,8 +337,9 @@ class BotServers:
         return tickets
 
     def agent(self, handoff_id: str, kind: str, **body: Any) -> requests.Response:
-        """Press an agent's button in the helpdesk: ``kind`` is ``reply`` (with ``text``) or
-        ``handback``; the helpdesk signs the callback and posts it to the Rasa server."""
+        """Press an agent's button in the helpdesk: ``kind`` is ``reply`` (with ``text``),
+        ``messages`` or ``handback``; the helpdesk signs the callback, posts it to the Rasa
+        server and answers with the Rasa server's answer."""
         url = f"{self.helpdesk_url}/handoffs/{handoff_id}/{kind}"
         return requests.post(url, json={"agent": "agent-7", **body}, timeout=60)
 

@@ -10,15 +10,18 @@ handoff itself (:mod:`rasa_secure.core.signing`, the same secret)::
 
     {"kind": "reply", "conversation": "<the handoff's reference>", "text": "...", "agent": "a-17"}
     {"kind": "handback", "conversation": "<the handoff's reference>", "agent": "a-17"}
+    {"kind": "messages", "conversation": "<the handoff's reference>", "agent": "a-17"}
 
 A reply becomes a bot utterance of the conversation (marked as the agent's in its metadata),
 stored in the tracker and pushed to the customer's channel when that channel can push
 (socket.io: emitted to the conversation's room; REST: the customer sees it in the tracker).
-A handback resumes the bot (Rasa's ``resume`` event), tells the customer and puts the bot
-back to listening (``action_listen``), so the next message starts a fresh turn. Both are refused
-unless the conversation is paused. The signature is checked in constant time, a stale
-timestamp or a replayed nonce is refused, and the conversation reference must decrypt with
-the server's keyring: everything fails closed, and every answer is audited.
+A ``messages`` callback is answered with what the customer said since the conversation was
+paused (``{"messages": [{"text": ..., "timestamp": ...}]}``), each text PII-masked
+(``pii``). A handback resumes the bot (Rasa's ``resume`` event), tells the customer and puts
+the bot back to listening (``action_listen``), so the next message starts a fresh turn. All
+three are refused unless the conversation is paused. The signature is checked in constant
+time, a stale timestamp or a replayed nonce is refused, and the conversation reference must
+decrypt with the server's keyring: everything fails closed, and every answer is audited.
 """
 
 from __future__ import annotations
@@ -27,20 +30,28 @@ import json
 import logging
 import os
 from enum import Enum
-from typing import Any, Awaitable, Callable, Dict, Mapping, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from rasa_secure.channel.secure_rest import read_limited
 from rasa_secure.config import Option, OptionSpec, in_range, resolve
 from rasa_secure.core.handoff import AGENT_METADATA_KEY, SECRET_ENV, open_conversation
 from rasa_secure.core.identity import AuditDecision, Keyring, audit
 from rasa_secure.core.json_depth import json_too_deep
+from rasa_secure.core.redaction import Sanitizer
+from rasa_secure.core.redaction.sanitizer import PATTERN_ONLY
 from rasa_secure.core.signing import SignatureError, Verifier, check_secret
 from rasa_secure.errors import CryptoError
 
 try:
     from rasa.core.channels.channel import InputChannel, UserMessage
     from rasa.shared.core.constants import ACTION_LISTEN_NAME
-    from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationResumed
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        BotUttered,
+        ConversationPaused,
+        ConversationResumed,
+        UserUttered,
+    )
     from sanic import Blueprint, response
     from sanic.request import Request
     from sanic.response import HTTPResponse
@@ -68,6 +79,12 @@ OPTIONS: OptionSpec = {
     ),
     "max_body_bytes": Option(16_384, "largest callback body accepted", int, in_range(256, 1 << 20)),
     "max_text_chars": Option(4000, "longest agent reply accepted", int, in_range(1, 100_000)),
+    "pii": Option(
+        PATTERN_ONLY,
+        "Sanitizer options for the customer's messages a helpdesk fetches (pattern-only by "
+        "default)",
+        dict,
+    ),
     "handback_text": Option(
         "You're back with the assistant. How else can I help?",
         "said to the customer when the agent hands the conversation back",
@@ -82,6 +99,7 @@ class CallbackKind(str, Enum):
 
     REPLY = "reply"
     HANDBACK = "handback"
+    MESSAGES = "messages"
 
 
 class CallbackRefused(Exception):
@@ -100,6 +118,7 @@ class SecureHandoffInput(InputChannel):
         config: the validated options.
         verifier: checks signatures, timestamps and nonces.
         keyring: opens conversation references.
+        sanitizer: masks the customer's messages a helpdesk fetches.
     """
 
     @classmethod
@@ -126,6 +145,8 @@ class SecureHandoffInput(InputChannel):
         self.keyring = Keyring.from_env(
             self.config["keys_env"], env, option=f"{COMPONENT}.keys_env", purpose=COMPONENT
         )
+        self.sanitizer = Sanitizer.from_config(self.config["pii"])
+        self.sanitizer.load()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """``GET /`` (health) and ``POST /callback`` (signed); no customer message enters here."""
@@ -141,12 +162,12 @@ class SecureHandoffInput(InputChannel):
                 if not await read_limited(request, self.config["max_body_bytes"]):
                     raise CallbackRefused(413, "body_too_large")
                 kind, sender_id, text, agent = self.admit(request.headers, request.body or b"")
-                await self.apply(request.app, kind, sender_id, text, agent)
+                answer = await self.apply(request.app, kind, sender_id, text, agent)
             except CallbackRefused as refused:
                 audit.record(COMPONENT, AuditDecision.DENY, reasons=(refused.reason,))
                 return response.json({"error": refused.reason}, status=refused.status)
             audit.record(COMPONENT, AuditDecision.ALLOW, subject=sender_id, reasons=(kind.value,))
-            return response.json({"status": "ok"})
+            return response.json(answer)
 
         return hook
 
@@ -189,8 +210,9 @@ class SecureHandoffInput(InputChannel):
 
     async def apply(
         self, app: Any, kind: CallbackKind, sender_id: str, text: str, agent: str
-    ) -> None:
-        """Store the reply or the handback in the paused conversation, then push it.
+    ) -> Dict[str, Any]:
+        """Answer ``messages``, or store the reply or the handback in the paused conversation
+        and push it; returns the JSON answer.
 
         Raises:
             CallbackRefused: the conversation is not paused (409).
@@ -200,6 +222,8 @@ class SecureHandoffInput(InputChannel):
             tracker = await processor.get_tracker(sender_id)
             if not tracker.is_paused():
                 raise CallbackRefused(409, "conversation_not_handed_off")
+            if kind is CallbackKind.MESSAGES:
+                return {"status": "ok", "messages": self.since_pause(tracker.events, sender_id)}
             if kind is CallbackKind.HANDBACK:
                 tracker.update(ConversationResumed())
                 text = self.config["handback_text"]
@@ -209,6 +233,18 @@ class SecureHandoffInput(InputChannel):
                 tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
             await processor.save_tracker(tracker)
         await push(app, tracker.get_latest_input_channel(), sender_id, text)
+        return {"status": "ok"}
+
+    def since_pause(self, events: Iterable[Any], sender_id: str) -> List[Dict[str, Any]]:
+        """The customer's messages after the latest pause, PII-masked, oldest first."""
+        said: List[Dict[str, Any]] = []
+        for event in events:
+            if isinstance(event, ConversationPaused):
+                said = []
+            elif isinstance(event, UserUttered) and event.text:
+                text = self.sanitizer.sanitize(event.text, scope=sender_id).text
+                said.append({"text": text, "timestamp": event.timestamp})
+        return said
 
 
 async def push(app: Any, channel: Optional[str], sender_id: str, text: str) -> None:

@@ -52,9 +52,38 @@ def test_a_signed_reply_is_admitted() -> None:
     assert channel().admit(**request) == (CallbackKind.REPLY, "alice", "Hello, Sam here.", "a-7")
 
 
+def test_since_pause_is_what_the_customer_said_after_the_latest_pause_masked() -> None:
+    """Only user messages, only after the latest pause (an earlier handoff's are not sent
+    again), PII masked by the pattern-only default."""
+    from rasa.shared.core.events import (
+        BotUttered,
+        ConversationPaused,
+        ConversationResumed,
+        UserUttered,
+    )
+
+    events = [
+        UserUttered("the first handoff"),
+        ConversationPaused(),
+        UserUttered("said during the first handoff"),
+        ConversationResumed(),
+        UserUttered("I want a person"),
+        BotUttered("connecting"),
+        ConversationPaused(),
+        UserUttered("my card is 4111 1111 1111 1111"),
+        BotUttered("an agent's reply"),
+        UserUttered("hello?"),
+    ]
+    said = [message["text"] for message in channel().since_pause(events, "alice")]
+    assert len(said) == 2 and said[1] == "hello?"
+    assert said[0].startswith("my card is ") and "4111 1111 1111 1111" not in said[0]
+
+
 def test_a_handback_needs_no_text() -> None:
     request = signed({"kind": "handback", "conversation": REFERENCE, "agent": "a-7"})
     assert channel().admit(**request) == (CallbackKind.HANDBACK, "alice", "", "a-7")
+    request = signed({"kind": "messages", "conversation": REFERENCE, "agent": "a-7"})
+    assert channel().admit(**request) == (CallbackKind.MESSAGES, "alice", "", "a-7")
 
 
 REFUSALS = [

@@ -64,8 +64,13 @@ def test_agent_replies_and_hands_back_over_rest(bot: BotServers) -> None:
     assert "alice" not in ticket["customer"] and EMAIL not in json.dumps(ticket)
     assert [line["speaker"] for line in ticket["transcript"]][-1] == "customer"
 
-    # paused: the bot stays silent while a person has the conversation
-    assert bot.chat("alice", "what's my balance?") == []
+    # paused: the bot stays silent while a person has the conversation; the agent reads it
+    assert bot.chat("alice", f"what's my balance? my email is still {EMAIL}") == []
+    fetched = bot.agent(ticket["handoff_id"], "messages")
+    assert fetched.status_code == 200, fetched.text
+    [said] = fetched.json()["messages"]
+    assert said["text"].startswith("what's my balance? my email is still ")
+    assert EMAIL not in said["text"]
 
     answer = bot.agent(
         ticket["handoff_id"], "reply", text="Hello, a member of the Example Bank team here."
