@@ -40,9 +40,10 @@ SCRIPT: Tuple[Tuple[str, str], ...] = (
     ("The balance after the transfer", "show me my balance"),
     ("Updating the contact email", "I want to update my email"),
     ("", "sure, it's alice.new@example.org and my card is 4111 1111 1111 1111"),
-    ("Asking for a human", "can I speak to a real person"),
-    ("Goodbye", "bye"),
+    ("Asking for a person: the handoff goes to the local helpdesk", "can I speak to a real person"),
+    ("While a person has the conversation, the bot stays silent", "hello?"),
 )
+AGENT_REPLY = "Hello, a member of the Example Bank team here. How can I help?"
 
 
 def _print(line: str = "") -> None:
@@ -64,9 +65,33 @@ def play_script(servers: BotServers, sender: str) -> None:
         if title:
             _print(f"\n# {title}")
         _show(servers, sender, text)
+    play_handoff(servers)
+    _print("\n# Back with the bot")
+    _show(servers, sender, "bye")
     _print("\n# Without a token the channel refuses to answer")
     response = servers.send("alice", "what's my balance?", webhook="secure_rest")
     _print(f"  HTTP {response.status_code} {response.text.strip()}")
+
+
+def play_handoff(servers: BotServers) -> None:
+    """Show the helpdesk's ticket, then read, answer and hand back as an agent would."""
+    ticket = servers.tickets()[-1]
+    _print(
+        f"\n# The helpdesk's ticket {ticket['handoff_id']} ({ticket['reason']}, "
+        f"priority {ticket['priority']}, customer {ticket['customer']}), transcript redacted:"
+    )
+    for line in ticket["transcript"][-4:]:
+        _print(f"  {line['speaker']:>8}: {line['text'].splitlines()[0]}")
+    fetched = servers.agent(ticket["handoff_id"], "messages")
+    fetched.raise_for_status()
+    _print("\n# The agent reads what the customer said since (a signed callback)")
+    for said in fetched.json()["messages"]:
+        _print(f"  customer: {said['text']}")
+    _print("\n# The agent answers through the helpdesk (a signed callback)")
+    servers.agent(ticket["handoff_id"], "reply", text=AGENT_REPLY).raise_for_status()
+    _print(f"  agent > {AGENT_REPLY}")
+    _print("\n# The agent hands the conversation back to the bot")
+    servers.agent(ticket["handoff_id"], "handback").raise_for_status()
 
 
 def show_stored(servers: BotServers, sender: str) -> None:

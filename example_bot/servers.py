@@ -102,6 +102,7 @@ def generate_secrets() -> Dict[str, str]:
         "RASA_SECURE_KEYS": f"k1:{generate_key()}",
         "RASA_SECURE_PSEUDONYM_KEY": secrets.token_urlsafe(32),
         "RASA_SECURE_AUDIT_KEY": secrets.token_urlsafe(32),
+        "RASA_SECURE_HANDOFF_SECRET": secrets.token_urlsafe(32),
     }
 
 
@@ -142,6 +143,8 @@ class BotServers:
         action_tls: serve the action server over HTTPS with these files (default: HTTP).
         logging_config: the logging configuration of every server (default: rasa_secure's
             ``logging.yml``).
+        helpdesk_port: where the local helpdesk (:mod:`example_bot.helpdesk`) listens; it
+            receives the handoffs and posts agents' answers to the first Rasa server.
     """
 
     model: Path
@@ -156,6 +159,7 @@ class BotServers:
     replicas: int = 1
     action_tls: Optional[ActionServerTls] = None
     logging_config: Optional[Path] = None
+    helpdesk_port: int = field(default_factory=free_port)
 
     def __post_init__(self) -> None:
         if self.replicas < 1:
@@ -177,6 +181,15 @@ class BotServers:
             health_url=f"{self._actions_base}/health",
             verify=str(self.action_tls.ca) if self.action_tls else True,
         )  # fmt: skip
+        callback = f"{self.url_of(self.rasa_port)}/webhooks/secure_handoff/callback"
+        self.helpdesk = _Process(
+            name="helpdesk",
+            argv=[sys.executable, "-m", "example_bot.helpdesk", "--port", str(self.helpdesk_port),
+                  "--callback-url", callback],
+            cwd=REPO_DIR,
+            log=self.workdir / "helpdesk.log",
+            health_url=f"{self.helpdesk_url}/health",
+        )  # fmt: skip
         self.ports = [self.rasa_port, *(free_port() for _ in range(self.replicas - 1))]
         self.rasa_servers = [
             self._rasa_process(index, port, logging_config) for index, port in enumerate(self.ports)
@@ -196,6 +209,16 @@ class BotServers:
             health_url=f"http://127.0.0.1:{port}/",
         )  # fmt: skip
 
+    @staticmethod
+    def url_of(port: int) -> str:
+        """Base URL of a server on ``port`` of 127.0.0.1."""
+        return f"http://127.0.0.1:{port}"
+
+    @property
+    def helpdesk_url(self) -> str:
+        """Base URL of the local helpdesk."""
+        return self.url_of(self.helpdesk_port)
+
     @property
     def url(self) -> str:
         """Base URL of the (first) Rasa server."""
@@ -203,7 +226,7 @@ class BotServers:
 
     def replica_url(self, replica: int) -> str:
         """Base URL of Rasa server number ``replica`` (from 0)."""
-        return f"http://127.0.0.1:{self.ports[replica]}"
+        return self.url_of(self.ports[replica])
 
     @property
     def _actions_base(self) -> str:
@@ -221,6 +244,7 @@ class BotServers:
         env.update({name: value for name, value in self.secrets.items() if name not in env})
         env.update(
             RASA_SECURE_ACTION_URL=self.actions_url,
+            RASA_SECURE_HANDOFF_URL=f"{self.helpdesk_url}/handoffs",
             RASA_SECURE_TRACKER_DB=str(self.workdir / "tracker.sqlite"),
             EXAMPLE_BANK_DB=str(self.workdir / "bank.sqlite"),
             PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_DIR), env.get("PYTHONPATH")])),
@@ -234,9 +258,9 @@ class BotServers:
         env = self.environment()
         deadline = time.monotonic() + START_TIMEOUT
         try:
-            for process in (self.actions, self.rasa):
+            for process in (self.helpdesk, self.actions, self.rasa):
                 process.start(env)
-            for process in (self.actions, self.rasa):
+            for process in (self.helpdesk, self.actions, self.rasa):
                 process.wait_healthy(deadline)
             # further replicas once the first has created the stores' tables, so they do not
             # race to create them
@@ -262,6 +286,7 @@ class BotServers:
         for process in reversed(self.rasa_servers):
             process.stop()
         self.actions.stop()
+        self.helpdesk.stop()
 
     def restart_replica(self, replica: int) -> None:
         """Stop Rasa server number ``replica`` (SIGINT) and start it again; its log goes on."""
@@ -312,3 +337,25 @@ class BotServers:
         """Say ``text`` as the signed-in ``subject`` through the secure channel."""
         headers = {"Authorization": f"Bearer {self.token(subject)}"}
         return self.say(None, text, headers=headers, webhook="secure_rest", replica=replica)
+
+    # -- the local helpdesk (example_bot.helpdesk) --------------------------------------------
+
+    def tickets(self) -> List[Dict[str, Any]]:
+        """The handoffs the helpdesk holds, oldest first."""
+        response = requests.get(f"{self.helpdesk_url}/handoffs", timeout=30)
+        response.raise_for_status()
+        tickets: List[Dict[str, Any]] = response.json()
+        return tickets
+
+    def agent(self, handoff_id: str, kind: str, **body: Any) -> requests.Response:
+        """Press an agent's button in the helpdesk: ``kind`` is ``reply`` (with ``text``),
+        ``messages`` or ``handback``; the helpdesk signs the callback, posts it to the Rasa
+        server and answers with the Rasa server's answer."""
+        url = f"{self.helpdesk_url}/handoffs/{handoff_id}/{kind}"
+        return requests.post(url, json={"agent": "agent-7", **body}, timeout=60)
+
+    def helpdesk_outage(self, failures: int, *, after_storing: bool = False) -> None:
+        """Make the helpdesk answer the next ``failures`` handoffs with 503 (after storing
+        the ticket when ``after_storing``: the answer is lost, not the handoff)."""
+        body = {"failures": failures, "after_storing": after_storing}
+        requests.post(f"{self.helpdesk_url}/outage", json=body, timeout=30).raise_for_status()

@@ -77,9 +77,9 @@ def start_metrics() -> None:
     metrics.serve_from_env()
 
 
-OUR_WEBHOOKS = ("webhooks/secure_rest", "webhooks/secure_socketio")
-"""Paths of our channels' blueprints (SecureRestInput, SecureSocketIOInput; their health
-routes, the others below them)."""
+OUR_WEBHOOKS = ("webhooks/secure_rest", "webhooks/secure_socketio", "webhooks/secure_handoff")
+"""Paths of our channels' blueprints (SecureRestInput, SecureSocketIOInput, SecureHandoffInput;
+their health routes, the others below them)."""
 
 
 def check_server(app: Any) -> List[str]:

@@ -184,6 +184,24 @@ SECTIONS = (
         "components/secure-action.md",
     ),
     Section(
+        "HandoffAction",
+        "rasa_secure.actions.handoff:OPTIONS",
+        "The `options` class attribute of a HandoffAction subclass.",
+        "components/handoff.md",
+    ),
+    Section(
+        "HandoffClient",
+        "rasa_secure.core.handoff:OPTIONS",
+        "How handoffs reach the helpdesk: HandoffAction's `helpdesk` mapping.",
+        "components/handoff.md",
+    ),
+    Section(
+        "SecureHandoffInput",
+        "rasa_secure.channel.secure_handoff:OPTIONS",
+        "The helpdesk callback's section of `credentials.yml`.",
+        "components/handoff.md",
+    ),
+    Section(
         "rasa-secure pii",
         "rasa_secure.cli.pii:CONFIG_OPTIONS",
         "The YAML file given to `rasa-secure pii --config`.",

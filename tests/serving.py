@@ -1,13 +1,15 @@
-"""Serve a Sanic app on a real localhost port from a background thread, for HTTP tests."""
+"""Serve a Sanic or aiohttp app on a real localhost port from a background thread (HTTP tests)."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Awaitable, Callable, Iterator
 
 from example_bot.servers import free_port
+
+Stop = Callable[[], Awaitable[None]]
 
 
 @contextmanager
@@ -18,24 +20,52 @@ def serve(app: Any) -> Iterator[str]:
     otherwise fails the second time).
     """
     type(app).test_mode = True
+
+    async def start(port: int) -> Stop:
+        server = await app.create_server(
+            host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
+        )
+        await server.startup()
+        await server.start_serving()
+
+        async def stop() -> None:
+            server.close()
+            await server.wait_closed()
+
+        return stop
+
+    with _in_thread(start) as url:
+        yield url
+
+
+@contextmanager
+def serve_aiohttp(app: Any) -> Iterator[str]:
+    """Run ``app`` (an ``aiohttp.web.Application``) until the block ends; yields its base URL."""
+    from aiohttp import web
+
+    async def start(port: int) -> Stop:
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        return runner.cleanup
+
+    with _in_thread(start) as url:
+        yield url
+
+
+@contextmanager
+def _in_thread(start: Callable[[int], Awaitable[Stop]]) -> Iterator[str]:
+    """Start a server with ``start(port)`` on an event loop of its own thread; stop it after."""
     port = free_port()
     loop = asyncio.new_event_loop()
     ready = threading.Event()
     failure: list = []
     holder: dict = {}
 
-    async def start() -> None:
-        server = await app.create_server(
-            host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
-        )
-        await server.startup()
-        await server.start_serving()
-        holder["server"] = server
-
     def run() -> None:
         asyncio.set_event_loop(loop)
         try:
-            loop.run_until_complete(start())
+            holder["stop"] = loop.run_until_complete(start(port))
         except Exception as error:  # surfaced in the test thread below
             failure.append(error)
             ready.set()
@@ -51,12 +81,6 @@ def serve(app: Any) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
-
-        async def stop() -> None:
-            server = holder["server"]
-            server.close()
-            await server.wait_closed()
-
-        asyncio.run_coroutine_threadsafe(stop(), loop).result(10)
+        asyncio.run_coroutine_threadsafe(holder["stop"](), loop).result(10)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(10)

@@ -3,6 +3,7 @@
 from example_bot.actions.actions import (
     ActionAskTransferConfirmed,
     ActionCheckBalance,
+    ActionHandoff,
     ActionTransferMoney,
     ActionUpdateEmail,
     ValidateEmailForm,
@@ -12,6 +13,7 @@ from example_bot.actions.actions import (
 __all__ = [
     "ActionAskTransferConfirmed",
     "ActionCheckBalance",
+    "ActionHandoff",
     "ActionTransferMoney",
     "ActionUpdateEmail",
     "ValidateEmailForm",

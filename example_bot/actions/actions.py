@@ -37,6 +37,7 @@ from rasa_secure.actions import (
     SecureAction,
     SecureFormValidationAction,
 )
+from rasa_secure.actions.handoff import HandoffAction
 from rasa_secure.core.distress import DistressCategory, HandoffReason, escalation
 from rasa_secure.core.identity import AccountNumber, EmailAddress, Money
 from rasa_secure.errors import InputError
@@ -100,6 +101,20 @@ def transfer_slots(tracker: Tracker) -> Tuple[Decimal, str]:
 
 class BankAction(SecureAction):
     """Base of the bank's actions: the guard comes from :func:`bank_guard`."""
+
+    def get_guard(self) -> ActionGuard:
+        """The bank's guard."""
+        return bank_guard()
+
+
+class ActionHandoff(HandoffAction):
+    """A person takes over: the handoff goes to the helpdesk at ``RASA_SECURE_HANDOFF_URL``
+    (the local one of :mod:`example_bot.helpdesk` in the demo and the tests)."""
+
+    options = {
+        "unavailable_text": "Sorry, I can't reach our team right now. Please call Example Bank "
+        "on 0800 123 4567 (24 hours) or visit any branch. I'm still here if I can help.",
+    }
 
     def get_guard(self) -> ActionGuard:
         """The bank's guard."""

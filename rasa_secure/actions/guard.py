@@ -51,6 +51,7 @@ from rasa_secure.core.identity import (
     open_envelope,
 )
 from rasa_secure.core.nested import map_strings
+from rasa_secure.core.redaction.sanitizer import PATTERN_ONLY
 from rasa_secure.errors import AuthenticationError, ConfigError
 
 logger = logging.getLogger(__name__)
@@ -64,21 +65,6 @@ INTERNAL_SLOTS = frozenset({"requested_slot"})
 """Rasa's form bookkeeping (a slot *name*, never user data): always readable and writable."""
 UNSCANNED_KEYS = frozenset({"response", "template"})
 """Message keys holding response names, not text: never rewritten."""
-DEFAULT_PII: Dict[str, Any] = {
-    "detector": {
-        "spacy_model": None,
-        "entities": [
-            "CREDIT_CARD",
-            "EMAIL_ADDRESS",
-            "IBAN_CODE",
-            "US_SSN",
-            "PASSWORD",
-            "SECRET",
-            "PIN",
-        ],
-    },
-    "redaction": {"default": {"operator": "mask"}},
-}
 
 OPTIONS: OptionSpec = {
     "policy": Option(
@@ -107,7 +93,7 @@ OPTIONS: OptionSpec = {
         30, "tolerated clock skew for the envelope's expiry", int, in_range(0, 300)
     ),
     "pii": Option(
-        DEFAULT_PII,
+        PATTERN_ONLY,
         "Sanitizer options for outgoing messages (pattern-only by default); null: no PII masking",
         (dict, type(None)),
     ),

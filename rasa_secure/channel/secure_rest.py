@@ -92,21 +92,9 @@ class SecureRestInput(RestInput):
         ``REQUEST_MAX_SIZE``, 100 MB) before we look at it: a declared ``Content-Length`` over
         the limit is refused before a byte is read, a chunked body as soon as it grows over it.
         """
-        limit = self.gate.max_body_bytes
-        declared = request.headers.get("content-length")
-        if (declared is not None and declared.isdigit() and int(declared) > limit) or len(
-            request.body or b""
-        ) > limit:
-            return self.gate.refuse(RefusalReason.BODY_TOO_LARGE, client=client_address(request))
-        stream = getattr(request, "stream", None)
-        if stream is None or not hasattr(stream, "request_max_size"):
+        if await read_limited(request, self.gate.max_body_bytes):
             return None
-        stream.request_max_size = limit
-        try:
-            await request.receive_body()
-        except PayloadTooLarge:
-            return self.gate.refuse(RefusalReason.BODY_TOO_LARGE, client=client_address(request))
-        return None
+        return self.gate.refuse(RefusalReason.BODY_TOO_LARGE, client=client_address(request))
 
     def admit(self, request: Request) -> Union[Admitted, Refusal]:
         """Run the gate on ``request`` (its body already read)."""
@@ -160,6 +148,26 @@ class SecureRestInput(RestInput):
             return response.json(collector.messages)
 
         return webhook
+
+
+async def read_limited(request: Request, limit: int) -> bool:
+    """Read the body of a streamed request (``stream=True`` route), never more than ``limit``
+    bytes; ``False`` when it is larger (a declared ``Content-Length`` over the limit is
+    refused before a byte is read, a chunked body as soon as it grows over it)."""
+    declared = request.headers.get("content-length")
+    if (declared is not None and declared.isdigit() and int(declared) > limit) or len(
+        request.body or b""
+    ) > limit:
+        return False
+    stream = getattr(request, "stream", None)
+    if stream is None or not hasattr(stream, "request_max_size"):
+        return True
+    stream.request_max_size = limit
+    try:
+        await request.receive_body()
+    except PayloadTooLarge:
+        return False
+    return True
 
 
 def answer(refusal: Refusal) -> HTTPResponse:

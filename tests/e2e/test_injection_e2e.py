@@ -78,3 +78,5 @@ def test_benign_banking_messages_pass_untouched(bot: BotServers, text: str, repl
     parse = _last_user_event(bot, "alice")["parse_data"]
     assert parse["intent"]["name"] != "security_threat"
     assert parse["security"]["verdict"] == "allow"
+    if reply == "I'm connecting you":  # a person has the conversation now: give it back
+        assert bot.agent(bot.tickets()[-1]["handoff_id"], "handback").status_code == 200

@@ -1,4 +1,5 @@
-"""The distress detector's vocabulary and results: categories, priorities, frozen findings."""
+"""The distress detector's vocabulary and results: categories, frozen findings (priorities and
+handoff reasons are the handoff's own, :mod:`rasa_secure.core.handoff`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from enum import Enum
 from typing import Any, Dict, Iterable, Mapping, Optional, Tuple
 
 from rasa_secure.core.distress.sentiment import Sentiment
+from rasa_secure.core.handoff import HandoffReason as HandoffReason
+from rasa_secure.core.handoff import Priority as Priority
 
 
 class DistressCategory(str, Enum):
@@ -25,27 +28,6 @@ class DistressCategory(str, Enum):
     """The customer speaks of ending their life or harming themselves."""
     ABUSE = "abuse_towards_agent"
     """Insults or threats aimed at the assistant or the staff."""
-
-
-class Priority(str, Enum):
-    """How soon a person should look at the conversation; ordered by :attr:`rank`."""
-
-    NORMAL = "normal"
-    HIGH = "high"
-    URGENT = "urgent"
-
-    @property
-    def rank(self) -> int:
-        """0 for normal, 1 for high, 2 for urgent."""
-        return list(Priority).index(self)
-
-
-class HandoffReason(str, Enum):
-    """The reason a detection gives for handing the conversation to a person (the values are
-    those of the handoff's own reasons)."""
-
-    COERCION = "coercion"
-    DISTRESS = "distress"
 
 
 class Strength(float, Enum):

@@ -12,7 +12,7 @@ goes through it too, for the same fail-safe.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Sequence
 
 from rasa_secure.config import Option, OptionSpec, resolve
 from rasa_secure.core.identity import audit
@@ -27,6 +27,24 @@ logger = logging.getLogger(__name__)
 
 FAILED_ENTITY = "UNKNOWN"
 """Entity type of the single item of a failed (fully redacted) :class:`Redaction`."""
+
+PATTERN_ONLY: Dict[str, Any] = {
+    "detector": {
+        "spacy_model": None,
+        "entities": [
+            "CREDIT_CARD",
+            "EMAIL_ADDRESS",
+            "IBAN_CODE",
+            "US_SSN",
+            "PASSWORD",
+            "SECRET",
+            "PIN",
+        ],
+    },
+    "redaction": {"default": {"operator": "mask"}},
+}
+"""Sanitizer options that need no spaCy model: pattern recognizers for credentials, cards,
+IBANs, SSNs and emails, masked (the default ``pii`` of SecureAction and SecureHandoffInput)."""
 
 OPTIONS: OptionSpec = {
     "detector": Option({}, "PIIAnalyzer options", dict),
