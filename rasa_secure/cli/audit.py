@@ -44,7 +44,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     verify.add_argument("--redis-key", default=None, help="the Redis hash of the checkpoints")
 
 
-def _read(path: str) -> List[str]:
+def read_lines(path: str) -> List[str]:
+    """The lines of the file at ``path`` (undecodable bytes replaced).
+
+    Raises:
+        ConfigError: it cannot be read.
+    """
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
             return handle.readlines()
@@ -69,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     if not keys:
         raise ConfigError(AUDIT_KEY_ENV, "set it to the audit key the records were sealed with")
     records, checkpoints, unsealed = [], [], 0
-    sources = [(path, _read(path)) for path in [*args.files, *args.checkpoints]]
+    sources = [(path, read_lines(path)) for path in [*args.files, *args.checkpoints]]
     if args.checkpoints_redis:
         sources.append(("redis", _read_redis(args.checkpoints_redis, args.redis_key)))
     for name, lines in sources:
