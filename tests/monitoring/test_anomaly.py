@@ -164,8 +164,8 @@ def test_memory_and_redis_windows_slide_alike(redis_windows: RedisWindows) -> No
     # Why: replicas share the Redis windows; they must see what one process would.
     memory = MemoryWindows(60)
     for at in (0.0, 30.0, 59.0, 61.0, 90.0, 125.0):
-        signal = Signal(SignalKind.MESSAGE, SUB, at=at, length=int(at))
-        assert memory.add(SUB, signal) == redis_windows.add(SUB, signal)
+        signal = Signal(SignalKind.MESSAGE, SUB, CLI, at=at, length=int(at))
+        assert memory.add(signal) == redis_windows.add(signal)
     assert [s.at for s in memory.window(SUB, 125.0)] == [90.0, 125.0]
     assert redis_windows.window(SUB, 125.0) == memory.window(SUB, 125.0)
 
@@ -282,8 +282,9 @@ def test_a_model_fires_its_responses_above_the_threshold(monitor: Monitor) -> No
     class Model:  # a stand-in scoring 0.9 when any message is over 500 characters
         threshold = 0.7
 
-        def score(self, values: Any) -> float:
-            return 0.9 if values[list(Feature).index(Feature.MAX_LENGTH)] > 500 else 0.1
+        def score_many(self, rows: Any) -> List[float]:
+            column = list(Feature).index(Feature.MAX_LENGTH)
+            return [0.9 if values[column] > 500 else 0.1 for values in rows]
 
     monitor.model = Model()  # type: ignore[assignment]
     monitor.threshold = 0.7
@@ -342,3 +343,15 @@ def test_a_throttle_refuses_only_over_its_rate(monitor: Monitor) -> None:
     assert found is not None and found.kind is ResponseKind.THROTTLE
     monitor.clock.now += 120  # type: ignore[attr-defined]
     assert monitor.check("bob", None) is None, "a quiet minute later there is room again"
+
+
+def test_the_metrics_report_who_is_under_a_response(monitor: Monitor) -> None:
+    from prometheus_client import REGISTRY
+
+    monitor.install()
+    try:
+        feed(monitor, SignalKind.BLOCKED, 3, subject=SUB)  # locked out
+        feed(monitor, SignalKind.AUTH_FAILURE, 4, client=CLI)  # locked out
+        assert REGISTRY.get_sample_value("rasa_secure_under_automatic_response") == 2
+    finally:
+        monitor.uninstall()

@@ -164,9 +164,22 @@ class Monitor:
         return cls(settings_module.parse(section, Path(path).parent), **kwargs)
 
     def install(self) -> Monitor:
-        """Watch every audit record from now on (the audit listener); returns ``self``."""
+        """Watch every audit record from now on (the audit listener), and report the number of
+        keys under a lasting response in the metrics; returns ``self``."""
+        from rasa_secure.monitoring.metrics import UNDER_RESPONSE
+
         audit.add_listener(self.on_record)
+        UNDER_RESPONSE.set_function(self.under_response)
         return self
+
+    def under_response(self) -> float:
+        """How many subjects and addresses a throttle, step-up or lock-out holds now (NaN
+        when the state cannot be read)."""
+        try:
+            return float(len({active.key for active in self.state.all(self.clock())}))
+        except Exception as error:  # the Redis client's errors have no common base
+            logger.warning("anomaly state unreadable (%s)", type(error).__name__)
+            return float("nan")
 
     def uninstall(self) -> None:
         """Stop watching the audit records."""
@@ -183,17 +196,19 @@ class Monitor:
         if signal_logger.isEnabledFor(logging.DEBUG):
             signal_logger.debug(signal.to_json())
         fired: List[Trigger] = []
-        for key in signal.window_keys():
-            window = features(key, self.windows.add(key, signal), signal.at)
-            per = Per.SUBJECT if key.startswith(Per.SUBJECT.prefix) else Per.CLIENT
+        added = self.windows.add(signal)
+        windows = [features(key, window, signal.at) for key, window in added.items()]
+        scores: List[Optional[float]] = [None] * len(windows)
+        if self.model is not None and windows:
+            scores = list(self.model.score_many([window.values for window in windows]))
+        for window, score in zip(windows, scores):
+            per = Per.SUBJECT if window.key.startswith(Per.SUBJECT.prefix) else Per.CLIENT
             for rule in self._rules[per]:
                 if all(window[feature] >= value for feature, value in rule.when):
                     fired.extend(self._fire(rule.name, window, None, rule.respond, signal.at))
-            if self.model is not None:
-                score = self.model.score(window.values)
-                if score >= self.threshold:
-                    respond = self.settings.model_respond
-                    fired.extend(self._fire(MODEL_TRIGGER, window, score, respond, signal.at))
+            if score is not None and score >= self.threshold:
+                respond = self.settings.model_respond
+                fired.extend(self._fire(MODEL_TRIGGER, window, score, respond, signal.at))
         return fired
 
     def _fire(
@@ -285,6 +300,6 @@ def signals_to_rows(signals: Sequence[Signal], window_seconds: float) -> List[Li
     windows = MemoryWindows(window_seconds)
     rows: List[List[float]] = []
     for signal in sorted(signals, key=lambda item: item.at):
-        for key in signal.window_keys():
-            rows.append(list(features(key, windows.add(key, signal), signal.at).values))
+        for key, window in windows.add(signal).items():
+            rows.append(list(features(key, window, signal.at).values))
     return rows

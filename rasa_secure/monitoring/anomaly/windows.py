@@ -117,13 +117,13 @@ def features(key: str, window: Sequence[Signal], now: float) -> Features:
 
 
 class Windows(Protocol):
-    """Where windows live: :meth:`add` a signal to a key's window and get the window back."""
+    """Where windows live: :meth:`add` a signal to its keys' windows and get them back."""
 
     window_seconds: float
 
-    def add(self, key: str, signal: Signal) -> List[Signal]:
-        """Add ``signal`` to ``key``'s window, drop what is older than the window, and return
-        the window (``signal`` included)."""
+    def add(self, signal: Signal) -> Dict[str, List[Signal]]:
+        """Add ``signal`` to the window of each of its keys (:meth:`Signal.window_keys`), drop
+        what is older than the window, and return each key's window (``signal`` included)."""
         ...
 
     def window(self, key: str, now: float) -> List[Signal]:
@@ -140,15 +140,18 @@ class MemoryWindows:
         self._lock = threading.Lock()
         self._adds = 0
 
-    def add(self, key: str, signal: Signal) -> List[Signal]:
+    def add(self, signal: Signal) -> Dict[str, List[Signal]]:
+        found: Dict[str, List[Signal]] = {}
         with self._lock:
-            window = self._windows.setdefault(key, deque(maxlen=MAX_SIGNALS_PER_KEY))
-            window.append(signal)
-            self._prune(window, signal.at)
+            for key in signal.window_keys():
+                window = self._windows.setdefault(key, deque(maxlen=MAX_SIGNALS_PER_KEY))
+                window.append(signal)
+                self._prune(window, signal.at)
+                found[key] = list(window)
             self._adds += 1
             if self._adds % 10_000 == 0:
                 self._sweep(signal.at)
-            return list(window)
+        return found
 
     def window(self, key: str, now: float) -> List[Signal]:
         with self._lock:
@@ -170,7 +173,7 @@ class MemoryWindows:
 
 
 class RedisWindows:
-    """Windows in Redis, shared by replicas: a sorted set per key, one round trip per add.
+    """Windows in Redis, shared by replicas: a sorted set per key, one round trip per signal.
 
     Args:
         url: the Redis URL.
@@ -186,16 +189,19 @@ class RedisWindows:
     def _key(self, key: str) -> str:
         return f"{self.namespace}:anomaly:window:{key}"
 
-    def add(self, key: str, signal: Signal) -> List[Signal]:
-        name = self._key(key)
+    def add(self, signal: Signal) -> Dict[str, List[Signal]]:
+        keys = signal.window_keys()
         member = f"{secrets.token_hex(4)}{signal.to_json()}"
         pipe = self._redis.pipeline(transaction=True)
-        pipe.zadd(name, {member: signal.at})
-        pipe.zremrangebyscore(name, "-inf", f"({signal.at - self.window_seconds}")
-        pipe.zremrangebyrank(name, 0, -MAX_SIGNALS_PER_KEY - 1)
-        pipe.zrange(name, 0, -1)
-        pipe.expire(name, int(self.window_seconds) + 60)
-        return _decode(pipe.execute()[3])
+        for key in keys:
+            name = self._key(key)
+            pipe.zadd(name, {member: signal.at})
+            pipe.zremrangebyscore(name, "-inf", f"({signal.at - self.window_seconds}")
+            pipe.zremrangebyrank(name, 0, -MAX_SIGNALS_PER_KEY - 1)
+            pipe.zrange(name, 0, -1)
+            pipe.expire(name, int(self.window_seconds) + 60)
+        results = pipe.execute() if keys else []
+        return {key: _decode(results[5 * index + 3]) for index, key in enumerate(keys)}
 
     def window(self, key: str, now: float) -> List[Signal]:
         start = now - self.window_seconds
