@@ -24,7 +24,9 @@ number per message), injection probing (the test split's attacks, 15 to 40 s apa
 scraping (benign questions every 1 to 2 s), low and slow (one attack in three messages, 30 to
 90 s apart). The cost is the median time of what the gate adds per admitted message with a
 monitor running rules and the model (check, signal, windows, rules, forest), in memory and,
-with ``--redis``, in Redis.
+with ``--redis``, in Redis; an audit record and a Redis PING are timed in the same run for
+reference (under ``nice`` on a busy machine, every round trip to Redis also waits for the
+scheduler).
 
     .venv/bin/python benchmarks/traffic_sim.py [--sessions 1000] [--attackers 20] [--redis URL]
         [--data ../shared/benchmarks] [--write]
@@ -387,6 +389,12 @@ def main(argv: Optional[List[str]] = None) -> None:
         timed.timed = monitor(RULES, clock, model, storage=args.redis)
         timed.run([s for s in sessions if s.profile == "normal"][:200])
         cost.append(row("monitor, Redis", timed.costs))
+        client, pings = timed.timed.state._redis, []  # type: ignore[attr-defined]
+        for _ in range(2000):
+            began = time.perf_counter()
+            client.ping()
+            pings.append((time.perf_counter() - began) * 1e6)
+        cost.append(row("one Redis PING, for reference", pings))
     report = [
         f"{len(sessions)} sessions, {messages} messages; forest fitted on {len(training)} sessions "
         f"of the train split, threshold {model.threshold:.4f} (quantile {args.quantile}).", "",

@@ -62,6 +62,8 @@ class RefusalReason(str, Enum):
     """An automatic response of the anomaly monitor throttles the subject or address."""
     STEP_UP_REQUIRED = "step_up_required"
     """An automatic response of the anomaly monitor requires a stronger authentication."""
+    ANOMALY_STATE_UNAVAILABLE = "anomaly_state_unavailable"
+    """The anomaly monitor's shared state could not be read: fail closed."""
 
 
 Reason = Union[AuthReason, RefusalReason]
@@ -88,6 +90,7 @@ STATUS: Mapping[RefusalReason, Status] = {
     RefusalReason.LOCKED_OUT: Status.FORBIDDEN,
     RefusalReason.THROTTLED: Status.RATE_LIMITED,
     RefusalReason.STEP_UP_REQUIRED: Status.INSUFFICIENT_AUTHENTICATION,
+    RefusalReason.ANOMALY_STATE_UNAVAILABLE: Status.UNAVAILABLE,
 }
 """The status of each of the gate's own reasons (every token reason is ``UNAUTHORIZED``)."""
 

@@ -8,13 +8,19 @@ error="insufficient_user_authentication"`` and the ``acr_values``, RFC 9470) or 
 it is over (429). Each admitted message is then reported with :meth:`Watch.seen` (its length
 and the pseudonyms of the account numbers it names; never the text). Without the option the
 watch is off and costs nothing.
+
+A state that cannot be read (Redis down) refuses the message (503, fail closed); a signal
+that cannot be recorded is logged and the admitted message goes on (the watch misses it).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Mapping, Optional
 
 from rasa_secure.channel.refusal import Refusal, RefusalReason
+
+logger = logging.getLogger(__name__)
 
 _REASONS = {
     "lock_out": RefusalReason.LOCKED_OUT,
@@ -51,7 +57,11 @@ class Watch:
         if self.monitor is None:
             return None
         acr = (claims or {}).get("acr")
-        found = self.monitor.check(subject, client, acr if isinstance(acr, str) else None)
+        try:
+            found = self.monitor.check(subject, client, acr if isinstance(acr, str) else None)
+        except Exception as error:  # the store's errors (connection, timeout): fail closed
+            logger.error("anomaly state unavailable (%s); refused", type(error).__name__)
+            return Refusal(RefusalReason.ANOMALY_STATE_UNAVAILABLE, subject, client=client)
         if found is None:
             return None
         return Refusal(
@@ -65,7 +75,11 @@ class Watch:
 
     def seen(self, subject: str, client: str, text: str) -> None:
         """Report an admitted message to the monitor."""
-        if self.monitor is not None:
-            from rasa_secure.monitoring.anomaly.signals import message
+        if self.monitor is None:
+            return
+        from rasa_secure.monitoring.anomaly.signals import message
 
+        try:
             self.monitor.observe(message(subject, client, text, self.monitor.clock()))
+        except Exception as error:  # the store's errors: the message was admitted already
+            logger.error("anomaly signal not recorded (%s)", type(error).__name__)

@@ -80,3 +80,30 @@ def test_without_anomaly_policy_nothing_is_watched(make_server: Any) -> None:
     for _ in range(4):
         assert say(url, "hi", "not-a-token").status_code == 401
     assert say(url, "hi", token("gina")).status_code == 200
+
+
+def test_the_web_chat_tells_a_step_up_its_acr_values() -> None:
+    # Why: the socket.io channel has no WWW-Authenticate header; its refusal carries them.
+    from rasa_secure.channel.refusal import Refusal, RefusalReason
+    from rasa_secure.channel.secure_socketio import refusal_payload
+
+    refusal = Refusal(RefusalReason.STEP_UP_REQUIRED, "erin", acr_values=("urn:a", "urn:b"))
+    assert refusal_payload(refusal) == {
+        "error": "insufficient_user_authentication",
+        "reason": "step_up_required",
+        "acr_values": "urn:a urn:b",
+    }
+
+
+def test_an_unreachable_state_fails_closed(make_server: Any, tmp_path: Path) -> None:
+    # Why: a lock-out that cannot be read must not let its subject in.
+    policy = tmp_path / "policy.yml"
+    policy.write_text(POLICY.replace("window_seconds: 600", "storage: redis://127.0.0.1:1/0"))
+    url, bot, channel = make_server({"jwt": HS_JWT, "anomaly_policy": str(policy)})
+    try:
+        refused = say(url, "hi", token("hank"))
+        assert refused.status_code == 503
+        assert refused.json()["reason"] == "anomaly_state_unavailable"
+        assert bot.received == []
+    finally:
+        channel.gate.watch.monitor.uninstall()
