@@ -12,7 +12,7 @@ from rasa_secure.errors import PolicyError
 from rasa_secure.monitoring.anomaly import Feature, Monitor, ResponseKind, Signal, SignalKind
 from rasa_secure.monitoring.anomaly import settings as anomaly_settings
 from rasa_secure.monitoring.anomaly.signals import from_record, message, read
-from rasa_secure.monitoring.anomaly.state import MemoryState, RedisState
+from rasa_secure.monitoring.anomaly.state import ActiveResponse, MemoryState, RedisState
 from rasa_secure.monitoring.anomaly.windows import MemoryWindows, RedisWindows, features
 
 SUB = "sub_00000000000000aa"
@@ -334,6 +334,20 @@ def test_check_tells_the_gate_what_holds(
     assert (found.kind if found else None) is kind, why
     if kind is ResponseKind.STEP_UP:
         assert found is not None and found.acr_values == ("urn:bank:mfa",)
+
+
+def test_before_the_token_is_verified_only_a_lock_out_applies(monitor: Monitor) -> None:
+    # Why: a step-up of an address is met by the token's acr, which is unknown before it is
+    # verified; refusing then would make the step-up impossible to meet.
+    client = audit.client_pseudonym("10.9.9.9")
+    mfa = next(spec for spec in monitor.settings.rules if spec.name == "enumeration").respond[0]
+    monitor.state.put(
+        ActiveResponse(str(client), "test", monitor.clock() + 60, mfa), monitor.clock()
+    )
+    assert monitor.check(None, "10.9.9.9") is None
+    held = monitor.check("ivan", "10.9.9.9")
+    assert held is not None and held.kind is ResponseKind.STEP_UP
+    assert monitor.check("ivan", "10.9.9.9", "urn:bank:mfa") is None
 
 
 def test_a_throttle_refuses_only_over_its_rate(monitor: Monitor) -> None:

@@ -264,13 +264,15 @@ class Monitor:
     ) -> Optional[Restriction]:
         """The restriction in force for this caller (raw ``subject`` and ``client``), or
         ``None``. A lock-out beats a step-up beats a throttle; a step-up is met by a token
-        whose ``acr`` is one of its ``acr_values``."""
+        whose ``acr`` is one of its ``acr_values``. Without a subject (before the token is
+        verified) only a lock-out applies: a step-up needs the verified token."""
         keys = [k for k in (audit.pseudonym(subject), audit.client_pseudonym(client)) if k]
         if not keys:
             return None
         now = self.clock()
         found = self.state.active(keys, now)
-        for kind in (ResponseKind.LOCK_OUT, ResponseKind.STEP_UP, ResponseKind.THROTTLE):
+        kinds = (ResponseKind.LOCK_OUT, ResponseKind.STEP_UP, ResponseKind.THROTTLE)
+        for kind in kinds if subject is not None else kinds[:1]:
             for active in (item for item in found if item.kind is kind):
                 restriction = self._restriction(active, acr, now)
                 if restriction is not None:
