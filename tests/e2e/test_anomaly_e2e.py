@@ -9,6 +9,7 @@ YAML, and ``rasa-secure audit verify`` checks them.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -17,6 +18,8 @@ import yaml
 
 from example_bot.training import BOT_DIR
 from rasa_secure.cli.main import main
+from rasa_secure.monitoring.anomaly import SignalKind
+from rasa_secure.monitoring.anomaly.signals import read
 from tests.e2e.conftest import StartBot
 
 pytestmark = pytest.mark.e2e
@@ -56,12 +59,14 @@ def test_an_injection_prober_is_locked_out_and_the_trail_shows_it(
     start_bot: StartBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     audit_log, checkpoints = tmp_path / "audit.json", tmp_path / "checkpoints.json"
+    signal_log = tmp_path / "signals.log"
     bot = start_bot(
         credentials=_configure(tmp_path),
         env={
             "RASA_SECURE_AUDIT_KEY": AUDIT_KEY,
             "RASA_SECURE_AUDIT_LOG": str(audit_log),
             "RASA_SECURE_AUDIT_CHECKPOINTS": str(checkpoints),
+            "RASA_SECURE_ANOMALY_SIGNALS": str(signal_log),
         },
     )
     headers = {"Authorization": f"Bearer {bot.token('cust-prober')}"}
@@ -86,6 +91,10 @@ def test_an_injection_prober_is_locked_out_and_the_trail_shows_it(
     refused = [e for e in events if "locked_out" in e["reasons"]]
     assert len(refused) == 1, "the refused message is audited too"
     assert "cust-prober" not in audit_log.read_text()
+    signals = signal_log.read_text()
+    kinds = Counter(signal.kind for signal in read(signals.splitlines()))
+    assert (kinds[SignalKind.MESSAGE], kinds[SignalKind.BLOCKED]) == (5, 3), "to fit a model on"
+    assert "cust-prober" not in signals and "DROP TABLE" not in signals
 
     monkeypatch.setenv("RASA_SECURE_AUDIT_KEY", AUDIT_KEY)
     verify = ["audit", "verify", str(audit_log), "--checkpoints", str(checkpoints)]

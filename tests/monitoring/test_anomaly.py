@@ -369,3 +369,33 @@ def test_the_metrics_report_who_is_under_a_response(monitor: Monitor) -> None:
         assert REGISTRY.get_sample_value("rasa_secure_under_automatic_response") == 2
     finally:
         monitor.uninstall()
+
+
+@pytest.mark.parametrize("routed", [True, False], ids=["routed", "not routed"])
+def test_signals_are_logged_for_fitting_only_when_routed(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, routed: bool
+) -> None:
+    # Why: `anomaly fit` learns from the signal log; the shipped logging YAML writes it to
+    # RASA_SECURE_ANOMALY_SIGNALS, and without the variable nothing is serialised at all.
+    import logging
+
+    from rasa_secure.monitoring.anomaly.monitor import signal_logger
+    from rasa_secure.monitoring.ecs import SIGNAL_LOG_ENV, signal_handler
+
+    path = tmp_path / "signals.log"
+    if routed:
+        monkeypatch.setenv(SIGNAL_LOG_ENV, str(path))
+    else:
+        monkeypatch.delenv(SIGNAL_LOG_ENV, raising=False)
+    handler = signal_handler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    signal_logger.handlers[:] = [handler]  # as the shipped YAML configures it
+    signal_logger.setLevel(logging.DEBUG)
+    signal_logger.propagate = False
+    monitor = Monitor(anomaly_settings.parse(POLICY), clock=Clock())
+    sent = [Signal(SignalKind.MESSAGE, SUB, CLI, at=float(n), length=n) for n in range(1, 4)]
+    for signal in sent:
+        monitor.observe(signal)
+    handler.close()
+    assert list(read(path.read_text().splitlines()) if routed else []) == (sent if routed else [])
+    assert path.exists() is routed

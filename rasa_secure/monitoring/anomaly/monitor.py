@@ -42,7 +42,9 @@ from rasa_secure.monitoring.anomaly.windows import (
 
 logger = logging.getLogger(__name__)
 signal_logger = logging.getLogger("rasa_secure.anomaly.signals")
-"""Every signal as a JSON line at DEBUG (PII-free): route it to a file to fit a model."""
+"""Every signal as a JSON line at DEBUG (PII-free): route it to a file to fit a model (the
+shipped logging YAML does with ``RASA_SECURE_ANOMALY_SIGNALS``). Written only when the logger
+is enabled for DEBUG and has a handler other than a null one when the monitor is built."""
 
 MODEL_TRIGGER = "model"
 """The trigger name of the model in events."""
@@ -146,6 +148,9 @@ class Monitor:
         self.model = model
         self.threshold = settings.model_threshold or (model.threshold if model else 1.0)
         self.clock = clock
+        self._log_signals = signal_logger.isEnabledFor(logging.DEBUG) and any(
+            not isinstance(handler, logging.NullHandler) for handler in _handlers(signal_logger)
+        )
         self._rules: Dict[Per, Tuple[Rule, ...]] = {
             per: tuple(rule for rule in settings.rules if rule.per is per) for per in Per
         }
@@ -193,7 +198,7 @@ class Monitor:
 
     def observe(self, signal: Signal) -> List[Trigger]:
         """Add ``signal`` to its keys' windows and fire what it triggers."""
-        if signal_logger.isEnabledFor(logging.DEBUG):
+        if self._log_signals:
             signal_logger.debug(signal.to_json())
         fired: List[Trigger] = []
         added = self.windows.add(signal)
@@ -294,6 +299,17 @@ class Monitor:
         if window[Feature.BURST] < active.response.per_minute:
             return None
         return Restriction(active.kind, active.key, active.trigger, 60)
+
+
+def _handlers(start: logging.Logger) -> List[logging.Handler]:
+    """The handlers a record of ``start`` reaches (its own, and its ancestors' while it
+    propagates)."""
+    found: List[logging.Handler] = []
+    current: Optional[logging.Logger] = start
+    while current is not None:
+        found.extend(current.handlers)
+        current = current.parent if current.propagate else None
+    return found
 
 
 def signals_to_rows(signals: Sequence[Signal], window_seconds: float) -> List[List[float]]:
