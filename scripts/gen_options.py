@@ -202,6 +202,12 @@ SECTIONS = (
         "components/handoff.md",
     ),
     Section(
+        "Anomaly monitor",
+        "rasa_secure.monitoring.anomaly.settings:SPECS",
+        "The `anomaly` section of the policy file, named by SecureRestInput's `anomaly_policy`.",
+        "anomaly.md",
+    ),
+    Section(
         "rasa-secure pii",
         "rasa_secure.cli.pii:CONFIG_OPTIONS",
         "The YAML file given to `rasa-secure pii --config`.",

@@ -30,10 +30,12 @@ one itself. The checks of ``admit``, in order (``admit_json`` first refuses a bo
 ``max_body_bytes``, and after step 3 one nested deeper than ``max_json_depth``, not JSON, or
 not an object):
 
-1. a client address over ``auth_failure_limit`` (failed authentications) is refused;
+1. a client address over ``auth_failure_limit`` (failed authentications) or locked out by the
+   anomaly monitor (``anomaly_policy``, :mod:`rasa_secure.channel.watch`) is refused;
 2. the token is verified (:class:`~rasa_secure.core.identity.tokens.TokenVerifier`); a failure
    is refused and counted for the client address;
-3. the subject must be within ``rate_limit`` (:mod:`rasa_secure.channel.rate_limit`; counters in
+3. no automatic response may hold the caller (lock-out, step-up, throttle), and the subject
+   must be within ``rate_limit`` (:mod:`rasa_secure.channel.rate_limit`; counters in
    memory or in Redis, shared by replicas);
 4. the text must be a string of at most ``max_message_chars``, the sender a string or absent,
    the metadata an object or absent;
@@ -65,6 +67,7 @@ from rasa_secure.channel.rate_limit import (
 )
 from rasa_secure.channel.refusal import Reason, Refusal, RefusalReason, record_refusal
 from rasa_secure.channel.triggers import TriggerGate, TriggerRefused, is_trigger
+from rasa_secure.channel.watch import Watch
 from rasa_secure.config import Option, OptionSpec, in_range, list_of, positive, resolve
 from rasa_secure.core.identity import (
     METADATA_KEY,
@@ -211,6 +214,7 @@ OPTIONS: OptionSpec = {
     "forward_token": Option(
         False, "forward the JWT, encrypted, so the action server can re-verify it", bool
     ),
+    "anomaly_policy": Option(None, "policy file with an anomaly section", (str, type(None))),
     "token_keys_env": Option(
         "RASA_SECURE_KEYS",
         "environment variable with the keyring that encrypts forwarded tokens",
@@ -308,6 +312,7 @@ class AdmissionGate:
             owner=owner,
         )
         self._identity_keys = frozenset(_normalise_key(key) for key in self.config["identity_keys"])
+        self.watch = Watch(self.config["anomaly_policy"])
 
     @property
     def max_body_bytes(self) -> int:
@@ -337,7 +342,9 @@ class AdmissionGate:
         """
         try:
             identity = self._identify(bearer, client)
-            return self._admit(identity, bearer or "", sender, text, metadata)
+            admitted = self._admit(identity, bearer or "", sender, text, metadata)
+            self.watch.seen(identity.subject, client, admitted.text)
+            return admitted
         except _Refused as refused:
             return self._audited(refused.refusal)
 
@@ -354,13 +361,10 @@ class AdmissionGate:
                 _refuse(RefusalReason.BODY_TOO_LARGE, client=client)
             identity = self._identify(bearer, client)
             parsed = self._parse(body, identity.subject)
-            return self._admit(
-                identity,
-                bearer or "",
-                parsed.get("sender"),
-                parsed.get("message"),
-                parsed.get("metadata"),
-            )
+            sender, text = parsed.get("sender"), parsed.get("message")
+            admitted = self._admit(identity, bearer or "", sender, text, parsed.get("metadata"))
+            self.watch.seen(identity.subject, client, admitted.text)
+            return admitted
         except _Refused as refused:
             return self._audited(refused.refusal)
 
@@ -396,11 +400,13 @@ class AdmissionGate:
         ``auth_failure_limit`` is refused before verification.
         """
         self._limit(LimitKind.CLIENT, client, client, count=False)
+        _restricted(self.watch.check(None, client))
         try:
             identity = self.verifier.verify(bearer)
         except AuthenticationError as error:
             self._limit(LimitKind.CLIENT, client, client, count=True)
             _refuse(error.reason, client=client)
+        _restricted(self.watch.check(identity.subject, client, identity.claims))
         self._limit(LimitKind.SUBJECT, identity.subject, client, count=True)
         return identity
 
@@ -482,6 +488,11 @@ class AdmissionGate:
             keep_key=lambda key: not (isinstance(key, str) and _normalise_key(key) in drop),
         )
         return cleaned if isinstance(cleaned, dict) else {}
+
+
+def _restricted(refusal: Optional[Refusal]) -> None:
+    if refusal is not None:
+        raise _Refused(refusal)
 
 
 def _normalise_key(key: str) -> str:

@@ -31,6 +31,8 @@ class Status(str, Enum):
     """Over a rate limit; retry after ``retry_after`` seconds (HTTP 429)."""
     UNAVAILABLE = "unavailable"
     """A check could not run (the rate-limit store); fail closed (HTTP 503)."""
+    INSUFFICIENT_AUTHENTICATION = "insufficient_user_authentication"
+    """A step-up is required: a token with one of ``acr_values`` (HTTP 401, RFC 9470)."""
 
 
 class RefusalReason(str, Enum):
@@ -54,6 +56,14 @@ class RefusalReason(str, Enum):
     INTENT_TRIGGER_NOT_ALLOWED = "intent_trigger_not_allowed"
     TRIGGER_ENTITY_NOT_ALLOWED = "trigger_entity_not_allowed"
     TRIGGER_VALUE_BLOCKED = "trigger_value_blocked"
+    LOCKED_OUT = "locked_out"
+    """An automatic response of the anomaly monitor locked the subject or address out."""
+    THROTTLED = "throttled"
+    """An automatic response of the anomaly monitor throttles the subject or address."""
+    STEP_UP_REQUIRED = "step_up_required"
+    """An automatic response of the anomaly monitor requires a stronger authentication."""
+    ANOMALY_STATE_UNAVAILABLE = "anomaly_state_unavailable"
+    """The anomaly monitor's shared state could not be read: fail closed."""
 
 
 Reason = Union[AuthReason, RefusalReason]
@@ -77,6 +87,10 @@ STATUS: Mapping[RefusalReason, Status] = {
     RefusalReason.INTENT_TRIGGER_NOT_ALLOWED: Status.FORBIDDEN,
     RefusalReason.TRIGGER_ENTITY_NOT_ALLOWED: Status.FORBIDDEN,
     RefusalReason.TRIGGER_VALUE_BLOCKED: Status.BAD_REQUEST,
+    RefusalReason.LOCKED_OUT: Status.FORBIDDEN,
+    RefusalReason.THROTTLED: Status.RATE_LIMITED,
+    RefusalReason.STEP_UP_REQUIRED: Status.INSUFFICIENT_AUTHENTICATION,
+    RefusalReason.ANOMALY_STATE_UNAVAILABLE: Status.UNAVAILABLE,
 }
 """The status of each of the gate's own reasons (every token reason is ``UNAUTHORIZED``)."""
 
@@ -91,6 +105,7 @@ class Refusal:
         client: the client address (audited as a pseudonym when there is no subject).
         retry_after: seconds to wait, for ``RATE_LIMITED``.
         categories: threat categories, when an injection screen refused the message.
+        acr_values: for ``STEP_UP_REQUIRED``, the authentication contexts that would do.
     """
 
     reason: Reason
@@ -98,6 +113,7 @@ class Refusal:
     client: Optional[str] = None
     retry_after: Optional[int] = None
     categories: Tuple[str, ...] = ()
+    acr_values: Tuple[str, ...] = ()
 
     @property
     def status(self) -> Status:

@@ -17,7 +17,7 @@ Clients post to ``/webhooks/secure_rest/webhook`` like the REST channel, with
 hands the bearer token and the body to :meth:`AdmissionGate.admit_json`, and answers a
 :class:`~rasa_secure.channel.refusal.Refusal` as a JSON error with the HTTP status of its
 :class:`~rasa_secure.channel.refusal.Status` (400, 401, 403, 413, 429 with ``Retry-After``,
-503) or hands the admitted message to Rasa.
+503; 401 with ``acr_values`` for a step-up, RFC 9470) or hands the admitted message to Rasa.
 """
 
 from __future__ import annotations
@@ -54,6 +54,7 @@ HTTP_STATUS: Mapping[Status, int] = {
     Status.TOO_LARGE: 413,
     Status.RATE_LIMITED: 429,
     Status.UNAVAILABLE: 503,
+    Status.INSUFFICIENT_AUTHENTICATION: 401,
 }
 """The HTTP status of each kind of refusal."""
 
@@ -178,6 +179,11 @@ def answer(refusal: Refusal) -> HTTPResponse:
     if status is Status.UNAUTHORIZED:
         headers["WWW-Authenticate"] = (
             f'Bearer realm="rasa", error="invalid_token", error_description="{reason}"'
+        )
+    if status is Status.INSUFFICIENT_AUTHENTICATION:  # RFC 9470
+        headers["WWW-Authenticate"] = (
+            f'Bearer realm="rasa", error="{status.value}", error_description="step-up '
+            f'authentication required", acr_values="{" ".join(refusal.acr_values)}"'
         )
     if refusal.retry_after is not None:
         headers["Retry-After"] = str(refusal.retry_after)

@@ -78,7 +78,8 @@ AUTHENTICATE_EVENT = "authenticate"
 AUTHENTICATED_EVENT = "authenticated"
 """The answer to an accepted :data:`AUTHENTICATE_EVENT`: ``{"session_id": ...}``."""
 REFUSED_EVENT = "refused"
-"""A refused message or re-authentication: ``{"error", "reason"[, "retry_after"]}``."""
+"""A refused message or re-authentication: ``{"error", "reason"[, "retry_after"]}``, and
+``acr_values`` when a step-up is required."""
 
 
 _ORIGIN = re.compile(r"https?://[^/?#\s]+")
@@ -338,6 +339,8 @@ def refusal_payload(refusal: Refusal) -> Dict[str, Union[str, int]]:
     }
     if refusal.retry_after is not None:
         payload["retry_after"] = refusal.retry_after
+    if refusal.acr_values:  # a step-up: the authentication contexts that would do (RFC 9470)
+        payload["acr_values"] = " ".join(refusal.acr_values)
     return payload
 
 

@@ -31,6 +31,8 @@ AUDIT_LOG_ENV = "RASA_SECURE_AUDIT_LOG"
 """Path of the rotating audit event file; unset: events go to standard output."""
 CHECKPOINT_LOG_ENV = "RASA_SECURE_AUDIT_CHECKPOINTS"
 """Path of the rotating checkpoint file; unset: checkpoints go to standard error."""
+SIGNAL_LOG_ENV = "RASA_SECURE_ANOMALY_SIGNALS"
+"""Path of the rotating file of anomaly signals (to fit a model); unset: not written."""
 MAX_BYTES = 50 * 1024 * 1024
 BACKUP_COUNT = 100
 """Rotated files kept: verification needs every file of a chain, so keep many, ship them all."""
@@ -136,7 +138,7 @@ class _StandardStream(logging.StreamHandler):  # type: ignore[type-arg]
 def _handler(variable: str, stream: str) -> logging.Handler:
     path = os.environ.get(variable, "")
     if not path:
-        return _StandardStream(stream)
+        return _StandardStream(stream) if stream else logging.NullHandler()
     return logging.handlers.RotatingFileHandler(
         path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8", delay=True
     )
@@ -150,3 +152,9 @@ def audit_handler() -> logging.Handler:
 def checkpoint_handler() -> logging.Handler:
     """A rotating file at ``RASA_SECURE_AUDIT_CHECKPOINTS``, else standard error."""
     return _handler(CHECKPOINT_LOG_ENV, "stderr")
+
+
+def signal_handler() -> logging.Handler:
+    """A rotating file at ``RASA_SECURE_ANOMALY_SIGNALS``, else nothing (a null handler, and
+    the anomaly monitor then skips writing its signals)."""
+    return _handler(SIGNAL_LOG_ENV, "")

@@ -17,7 +17,7 @@ import time
 from contextlib import contextmanager
 from typing import Iterator, Mapping, Optional
 
-from prometheus_client import Counter, Histogram, start_http_server
+from prometheus_client import Counter, Gauge, Histogram, start_http_server
 
 from rasa_secure.core.identity import AuditRecord, audit
 from rasa_secure.errors import ConfigError
@@ -48,6 +48,12 @@ LATENCY = Histogram(
     ["component"],
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
 )
+
+UNDER_RESPONSE = Gauge(
+    "rasa_secure_under_automatic_response",
+    "Subjects and client addresses under a throttle, step-up or lock-out (read at scrape time).",
+)
+"""Set by the anomaly monitor (:meth:`rasa_secure.monitoring.anomaly.Monitor.install`)."""
 
 
 def count(entry: AuditRecord) -> None:

@@ -251,6 +251,12 @@ def add_listener(listener: Listener) -> None:
         _listeners.append(listener)
 
 
+def remove_listener(listener: Listener) -> None:
+    """Stop calling ``listener`` (nothing happens if it was not added)."""
+    if listener in _listeners:
+        _listeners.remove(listener)
+
+
 def emit(entry: AuditRecord) -> AuditRecord:
     """Seal ``entry`` into this process's chain, write it, and tell the listeners.
 

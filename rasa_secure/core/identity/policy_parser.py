@@ -122,7 +122,9 @@ class PolicyParser:
         return frozenset(value)
 
     def parse(self, data: Any) -> ParsedPolicy:
-        top = self.mapping(data, "policy", ("version", "roles", "actions", "slots", "fields"))
+        top = self.mapping(
+            data, "policy", ("version", "roles", "actions", "slots", "fields", "anomaly")
+        )
         if not top:
             raise self.fail("policy", "the policy is empty")
         if top.get("version") not in SUPPORTED_VERSIONS:

@@ -1,0 +1,85 @@
+"""The admission gate's side of the anomaly monitor (:mod:`rasa_secure.monitoring.anomaly`).
+
+With ``anomaly_policy`` set, the gate builds a :class:`Watch` on the ``anomaly`` section of
+that policy file. Before a token is verified, :meth:`Watch.check` refuses a client address
+under a lock-out; after it, a subject or address under a lock-out (403), a step-up the
+token does not meet (401 with ``WWW-Authenticate: Bearer
+error="insufficient_user_authentication"`` and the ``acr_values``, RFC 9470) or a throttle
+it is over (429). Each admitted message is then reported with :meth:`Watch.seen` (its length
+and the pseudonyms of the account numbers it names; never the text). Without the option the
+watch is off and costs nothing.
+
+A state that cannot be read (Redis down) refuses the message (503, fail closed); a signal
+that cannot be recorded is logged and the admitted message goes on (the watch misses it).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Mapping, Optional
+
+from rasa_secure.channel.refusal import Refusal, RefusalReason
+
+logger = logging.getLogger(__name__)
+
+_REASONS = {
+    "lock_out": RefusalReason.LOCKED_OUT,
+    "step_up": RefusalReason.STEP_UP_REQUIRED,
+    "throttle": RefusalReason.THROTTLED,
+}
+
+
+class Watch:
+    """The monitor as the gate uses it, or nothing when ``policy`` is ``None``.
+
+    Args:
+        policy: the policy file with the ``anomaly`` section (``None``: off).
+        monitor: a monitor to use instead (tests, simulations).
+
+    Raises:
+        PolicyError: the section is invalid.
+    """
+
+    def __init__(self, policy: Optional[str], monitor: Any = None) -> None:
+        if monitor is None and policy is not None:
+            from rasa_secure.monitoring.anomaly import Monitor
+
+            monitor = Monitor.from_policy(policy).install()
+        self.monitor = monitor
+
+    def check(
+        self,
+        subject: Optional[str],
+        client: str,
+        claims: Optional[Mapping[str, Any]] = None,
+    ) -> Optional[Refusal]:
+        """The refusal a response in force asks for, or ``None``."""
+        if self.monitor is None:
+            return None
+        acr = (claims or {}).get("acr")
+        try:
+            found = self.monitor.check(subject, client, acr if isinstance(acr, str) else None)
+        except Exception as error:  # the store's errors (connection, timeout): fail closed
+            logger.error("anomaly state unavailable (%s); refused", type(error).__name__)
+            return Refusal(RefusalReason.ANOMALY_STATE_UNAVAILABLE, subject, client=client)
+        if found is None:
+            return None
+        return Refusal(
+            _REASONS[found.kind.value],
+            subject,
+            client=client,
+            retry_after=found.retry_after,
+            categories=("anomaly",),
+            acr_values=tuple(found.acr_values),
+        )
+
+    def seen(self, subject: str, client: str, text: str) -> None:
+        """Report an admitted message to the monitor."""
+        if self.monitor is None:
+            return
+        from rasa_secure.monitoring.anomaly.signals import message
+
+        try:
+            self.monitor.observe(message(subject, client, text, self.monitor.clock()))
+        except Exception as error:  # the store's errors: the message was admitted already
+            logger.error("anomaly signal not recorded (%s)", type(error).__name__)
