@@ -10,10 +10,11 @@ key, so a typo never silently falls back to a default.
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Type, Union
+from typing import Any, Callable, Dict, Mapping, Optional, Set, Tuple, Type, Union
 
 from rasa_secure.errors import ConfigError
 
@@ -149,10 +150,45 @@ def read_yaml(path: Union[str, Path], *, key: str, error: Type[ConfigError] = Co
     import yaml
 
     try:
-        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_strict_loader())  # noqa: S506
     except OSError as problem:
         raise error(key, f"cannot read {path}: {problem.strerror}") from None
     except yaml.YAMLError as problem:
         mark = getattr(problem, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise error(key, f"{path} is not valid YAML{where}") from None
+        raise error(key, f"{path} is not valid YAML{where}{_duplicate(problem)}") from None
+
+
+_DUPLICATE = "duplicate key"
+
+
+def _duplicate(problem: Exception) -> str:
+    return f": {_DUPLICATE}" if _DUPLICATE in str(getattr(problem, "problem", "")) else ""
+
+
+@functools.lru_cache(maxsize=1)
+def _strict_loader() -> Any:
+    """PyYAML's SafeLoader, refusing a mapping that names a key twice.
+
+    Plain YAML keeps the last of two equal keys, so a second entry for an action or a slot
+    in a policy file would silently replace the first; a security file must not be read that
+    way.
+    """
+    import yaml
+
+    class StrictSafeLoader(yaml.SafeLoader):
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            seen: Set[Any] = set()
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue  # `<<: *defaults` may be overridden by the keys beside it
+                name = self.construct_object(key_node, deep=deep)
+                if isinstance(name, (str, int, float, bool)) or name is None:
+                    if name in seen:
+                        raise yaml.constructor.ConstructorError(
+                            None, None, _DUPLICATE, key_node.start_mark
+                        )
+                    seen.add(name)
+            return super().construct_mapping(node, deep=deep)
+
+    return StrictSafeLoader

@@ -98,6 +98,8 @@ def test_config_error_lists_allowed_values() -> None:
     [
         (None, "cannot read"),  # the named file does not exist
         ("a: [1, 2\nb: 3\n", "is not valid YAML at line"),  # the line, not the file's text
+        # a second entry for the same action would silently replace the first
+        ("actions:\n  x: {roles: [a]}\n  x: {roles: [b]}\nb: 3\n", "at line 3: duplicate key"),
     ],
 )
 def test_read_yaml_refuses_unreadable_or_invalid_files(
@@ -119,6 +121,11 @@ def test_read_yaml_refuses_unreadable_or_invalid_files(
     [
         ("threshold: 0.7\n", {"threshold": 0.7}),
         ("", None),  # an empty file is no content, for the caller to default
+        # a key beside a YAML merge overrides the merged one: not a duplicate
+        (
+            "d: &d {a: 1, b: 2}\nx:\n  <<: *d\n  a: 3\n",
+            {"d": {"a": 1, "b": 2}, "x": {"a": 3, "b": 2}},
+        ),
     ],
 )
 def test_read_yaml_returns_the_parsed_content(tmp_path: Path, content: str, expected: Any) -> None:
