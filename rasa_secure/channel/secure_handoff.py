@@ -39,7 +39,14 @@ from rasa_secure.core.identity import AuditDecision, Keyring, audit
 from rasa_secure.core.json_depth import json_too_deep
 from rasa_secure.core.redaction import Sanitizer
 from rasa_secure.core.redaction.sanitizer import PATTERN_ONLY
-from rasa_secure.core.signing import SignatureError, Verifier, check_secret
+from rasa_secure.core.shared_state import storage_problem
+from rasa_secure.core.signing import (
+    SignatureError,
+    SignatureProblem,
+    Verifier,
+    check_secret,
+    nonce_cache,
+)
 from rasa_secure.errors import CryptoError
 
 try:
@@ -76,6 +83,13 @@ OPTIONS: OptionSpec = {
     ),
     "window_seconds": Option(
         300, "how far a callback's timestamp may be from now", int, in_range(5, 3600)
+    ),
+    "nonce_storage": Option(
+        "memory://",
+        "where accepted nonces live: memory:// (this process only) or a Redis URL "
+        "(redis://host:6379/0) shared by every replica, so a replay to another replica is refused",
+        str,
+        storage_problem,
     ),
     "max_body_bytes": Option(16_384, "largest callback body accepted", int, in_range(256, 1 << 20)),
     "max_text_chars": Option(4000, "longest agent reply accepted", int, in_range(1, 100_000)),
@@ -141,7 +155,9 @@ class SecureHandoffInput(InputChannel):
         self.config = resolve(OPTIONS, config, owner=COMPONENT)
         secret_key = f"{COMPONENT}.secret_env ({self.config['secret_env']})"
         secret = check_secret(env.get(self.config["secret_env"]), key=secret_key)
-        self.verifier = Verifier.create(secret, float(self.config["window_seconds"]))
+        window = float(self.config["window_seconds"])
+        nonces = nonce_cache(self.config["nonce_storage"], window, key=f"{COMPONENT}.nonce_storage")
+        self.verifier = Verifier(secret, window, nonces)
         self.keyring = Keyring.from_env(
             self.config["keys_env"], env, option=f"{COMPONENT}.keys_env", purpose=COMPONENT
         )
@@ -183,7 +199,8 @@ class SecureHandoffInput(InputChannel):
         try:
             self.verifier.verify(headers, body)
         except SignatureError as error:
-            raise CallbackRefused(401, error.problem.value) from None
+            status = 503 if error.problem is SignatureProblem.UNAVAILABLE else 401
+            raise CallbackRefused(status, error.problem.value) from None
         if json_too_deep(body, MAX_JSON_DEPTH):
             raise CallbackRefused(400, "malformed_callback")
         try:

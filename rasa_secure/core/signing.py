@@ -22,7 +22,7 @@ import threading
 import time
 from dataclasses import dataclass
 from enum import Enum
-from typing import Callable, Dict, Mapping, Optional
+from typing import Callable, Dict, Mapping, Optional, Protocol
 
 from rasa_secure.errors import ConfigError, RasaSecureError
 
@@ -43,6 +43,8 @@ class SignatureProblem(str, Enum):
     STALE = "timestamp_outside_window"
     INVALID = "signature_invalid"
     REPLAYED = "nonce_replayed"
+    UNAVAILABLE = "nonce_store_unavailable"
+    """The shared nonce store cannot be read: the request cannot be checked for replay."""
 
 
 class SignatureError(RasaSecureError):
@@ -85,8 +87,9 @@ def sign(secret: bytes, body: bytes, *, now: Optional[float] = None) -> Dict[str
 class NonceCache:
     """The nonces accepted within the window, forgotten once they are older than it.
 
-    In memory, per process: replicas behind a load balancer each keep their own, so a
-    replay could reach another replica while the timestamp is fresh; keep the window short.
+    In memory, for one process; replicas behind a load balancer share a
+    :class:`RedisNonceCache` instead (see :func:`nonce_cache`), or a replay could reach
+    another replica while the timestamp is fresh.
     """
 
     def __init__(self, window_seconds: float, clock: Callable[[], float] = time.time) -> None:
@@ -110,6 +113,54 @@ class NonceCache:
             return True
 
 
+class NonceStore(Protocol):
+    """Where accepted nonces are kept: one call, ``True`` the first time a nonce is seen."""
+
+    def add(self, nonce: str) -> bool: ...
+
+
+class RedisNonceCache:
+    """The nonces accepted within the window, in Redis, shared by every replica.
+
+    One ``SET key 1 NX EX`` per request: atomic, so two replicas receiving the same request at
+    once accept it only once; the key expires after twice the window. Keys hold a SHA-256 of
+    the nonce under ``<namespace>:nonce:``. An unreachable Redis refuses the request
+    (:attr:`SignatureProblem.UNAVAILABLE`), never accepts it unchecked.
+    """
+
+    def __init__(self, url: str, window_seconds: float, namespace: str, *, key: str) -> None:
+        from rasa_secure.core.shared_state import redis_client
+
+        self.window_seconds = window_seconds
+        self._prefix = f"{namespace}:nonce:"
+        self._redis = redis_client(url, key=key)
+
+    def add(self, nonce: str) -> bool:
+        """Remember ``nonce``; ``False`` if a replica already accepted it within the window."""
+        from redis.exceptions import RedisError  # type: ignore[import-untyped]
+
+        name = self._prefix + hashlib.sha256(nonce.encode("utf-8")).hexdigest()
+        ttl = max(1, int(2 * self.window_seconds))
+        try:
+            return bool(self._redis.set(name, b"1", nx=True, ex=ttl))
+        except RedisError:
+            raise SignatureError(SignatureProblem.UNAVAILABLE) from None
+
+
+def nonce_cache(
+    storage: str,
+    window_seconds: float,
+    *,
+    key: str,
+    namespace: str = "rasa_secure",
+    clock: Callable[[], float] = time.time,
+) -> NonceStore:
+    """A :class:`NonceCache` for ``memory://``, else a :class:`RedisNonceCache` on the URL."""
+    if storage == "memory://":
+        return NonceCache(window_seconds, clock)
+    return RedisNonceCache(storage, window_seconds, namespace, key=key)
+
+
 @dataclass(frozen=True)
 class Verifier:
     """Checks the signature headers of incoming requests.
@@ -123,7 +174,7 @@ class Verifier:
 
     secret: bytes
     window_seconds: float
-    nonces: NonceCache
+    nonces: NonceStore
     clock: Callable[[], float] = time.time
 
     @classmethod

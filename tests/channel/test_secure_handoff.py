@@ -143,6 +143,32 @@ def test_a_replayed_callback_is_refused() -> None:
     assert (caught.value.status, caught.value.reason) == (401, "nonce_replayed")
 
 
+def test_a_callback_replayed_to_another_replica_is_refused(redis_url: str) -> None:
+    """Two replicas sharing nonce_storage in Redis: a request accepted by one is a replay to
+    the other (with memory:// each would accept it once)."""
+    config = {"nonce_storage": redis_url}
+    first, second = (SecureHandoffInput(config, environ=ENV) for _ in range(2))
+    request = signed(reply())
+    first.admit(**request)
+    with pytest.raises(CallbackRefused) as caught:
+        second.admit(**request)
+    assert (caught.value.status, caught.value.reason) == (401, "nonce_replayed")
+
+
+def test_an_unreachable_nonce_store_refuses_the_callback() -> None:
+    """Fail closed: a request that cannot be checked for replay is refused with 503."""
+    gate = SecureHandoffInput({"nonce_storage": "redis://127.0.0.1:1/0"}, environ=ENV)
+    with pytest.raises(CallbackRefused) as caught:
+        gate.admit(**signed(reply()))
+    assert (caught.value.status, caught.value.reason) == (503, "nonce_store_unavailable")
+
+
+def test_a_nonce_storage_that_is_no_store_is_refused_at_start() -> None:
+    with pytest.raises(ConfigError) as caught:
+        SecureHandoffInput({"nonce_storage": "postgres://db/x"}, environ=ENV)
+    assert caught.value.key == "SecureHandoffInput.nonce_storage"
+
+
 @pytest.mark.parametrize(
     ("environ", "key"),
     [

@@ -15,8 +15,9 @@ import threading
 from dataclasses import asdict, dataclass
 from typing import Dict, List, Optional, Protocol, Sequence, Tuple, Union
 
+from rasa_secure.core.shared_state import redis_client
 from rasa_secure.monitoring.anomaly.settings import LASTING, ResponseKind, ResponseSpec
-from rasa_secure.monitoring.anomaly.windows import redis_client
+from rasa_secure.monitoring.anomaly.windows import STORAGE_KEY
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ class RedisState:
     """
 
     def __init__(self, url: str, namespace: str = "rasa_secure") -> None:
-        self._redis = redis_client(url)
+        self._redis = redis_client(url, key=STORAGE_KEY)
         self._prefix = f"{namespace}:anomaly:response:"
         self._fired = f"{namespace}:anomaly:fired:"
 

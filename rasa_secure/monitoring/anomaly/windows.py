@@ -16,16 +16,17 @@ import threading
 from collections import deque
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Deque, Dict, List, Protocol, Sequence, Set, Tuple
+from typing import Deque, Dict, List, Protocol, Sequence, Set, Tuple
 
-from rasa_secure.errors import ConfigError
+from rasa_secure.core.shared_state import redis_client
 from rasa_secure.monitoring.anomaly.signals import Signal, SignalKind
 
 BURST_SECONDS = 60.0
 """The span of :attr:`Feature.BURST`."""
+STORAGE_KEY = "anomaly.storage"
+"""The option that names the window storage (errors name it)."""
 MAX_SIGNALS_PER_KEY = 5_000
 """A window keeps at most this many signals (the oldest go first): bounded memory per key."""
-STORAGE_TIMEOUT_SECONDS = 1.0
 
 
 class Feature(str, Enum):
@@ -184,7 +185,7 @@ class RedisWindows:
     def __init__(self, url: str, window_seconds: float, namespace: str = "rasa_secure") -> None:
         self.window_seconds = window_seconds
         self.namespace = namespace
-        self._redis = redis_client(url)
+        self._redis = redis_client(url, key=STORAGE_KEY)
 
     def _key(self, key: str) -> str:
         return f"{self.namespace}:anomaly:window:{key}"
@@ -210,19 +211,6 @@ class RedisWindows:
 
 def _decode(members: Sequence[bytes]) -> List[Signal]:
     return [Signal.from_json(member[8:].decode("utf-8")) for member in members]
-
-
-def redis_client(url: str) -> Any:
-    """A Redis client with short timeouts (an unreachable store fails fast)."""
-    try:
-        import redis  # type: ignore[import-untyped]
-    except ImportError as error:
-        raise ConfigError("anomaly.storage", "a Redis storage needs the redis package") from error
-    return redis.Redis.from_url(
-        url,
-        socket_timeout=STORAGE_TIMEOUT_SECONDS,
-        socket_connect_timeout=STORAGE_TIMEOUT_SECONDS,
-    )
 
 
 def windows_for(storage: str, window_seconds: float, namespace: str) -> Windows:
