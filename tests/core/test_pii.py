@@ -195,6 +195,9 @@ def test_missing_spacy_model_names_the_install_command() -> None:
     other = PIIAnalyzer({"spacy_model": "acme_ner_model"})
     with pytest.raises(DependencyMissingError, match="pip install acme_ner_model"):
         other.load()
+    directory = PIIAnalyzer({"spacy_model": str(Path(__file__).parent / "no_such_model")})
+    with pytest.raises(ConfigError, match=r"PIIAnalyzer\.spacy_model: no spaCy model directory"):
+        directory.load()  # a wrong directory is a configuration mistake, nothing to install
 
 
 def test_pattern_only_mode_loads_no_model(patterns: PIIAnalyzer) -> None:

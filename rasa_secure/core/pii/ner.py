@@ -117,6 +117,10 @@ class Ner:
         try:
             nlp = spacy.load(model, exclude=list(_NON_NER_PIPES))
         except OSError:
+            if "/" in model or "\\" in model:
+                raise ConfigError(
+                    "PIIAnalyzer.spacy_model", "no spaCy model directory at this path"
+                ) from None
             install = (
                 f"python -m spacy download {model}"
                 if _OFFICIAL_MODEL.fullmatch(model)
