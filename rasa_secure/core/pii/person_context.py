@@ -26,15 +26,16 @@ _RELATIONS = (
     r"|aunt|uncle|cousin|niece|nephew|fianc[ée]e?|girlfriend|boyfriend|landlord|neighbou?r"
 )
 _BEFORE = re.compile(
-    rf"(?i:\b(?:(?:my|our|his|her|their|your)\s+(?:{_RELATIONS})|named|called|calls\s+me|dear))"
-    r"[ \t]*,?[ \t]*$"
+    rf"(?i:\b(?:(?:my|our|his|her|their|your)[ \t]{{1,3}}(?:{_RELATIONS})|named|called"
+    r"|calls[ \t]{1,3}me|dear))[ \t]{0,3}(?:,[ \t]{0,3})?$"
 )
 """Words right before a span that say a person follows ("my friend Jordan")."""
 _AFTER = re.compile(
-    rf"(?i:['\u2019]s[ \t]+(?:{_RELATIONS})\b"
-    r"|[ \t]+(?:lives|lived|was[ \t]+born|is[ \t]+married|got[ \t]+married)\b)"
+    rf"(?i:['\u2019]s[ \t]{{1,3}}(?:{_RELATIONS})\b"
+    r"|[ \t]{1,3}(?:lives|lived|was[ \t]{1,3}born|is[ \t]{1,3}married|got[ \t]{1,3}married)\b)"
 )
-"""Words right after a span that say it names a person ("Jordan's wife", "X lives at")."""
+"""Words right after a span that say it names a person ("Jordan's wife", "X lives at").
+Runs of spaces are bounded, so that no search backtracks over a long one."""
 _LOOK = 40
 """Characters read before and after a span for cues."""
 
