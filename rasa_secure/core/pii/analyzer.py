@@ -70,6 +70,7 @@ from rasa_secure.errors import (
 _MODULES_WITH_EXPRESSIONS = (
     __name__,
     "rasa_secure.core.pii.ner",
+    "rasa_secure.core.pii.person_context",
     "rasa_secure.core.pii.presidio",
     "rasa_secure.core.pii.scan",
     "rasa_secure.core.pii.recognizers.validators",

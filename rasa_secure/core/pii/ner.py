@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Iterator, Mapping, Set, Tuple
 
+from rasa_secure.core.pii.person_context import RECONSIDERED, as_persons
 from rasa_secure.core.pii.recognizers import Candidate
 from rasa_secure.errors import ConfigError, DependencyMissingError
 
@@ -93,6 +94,11 @@ def _banking_region(text: str, span: str, entity: str) -> bool:
     return name in _REGIONS and _BANKING_WORDS.search(text) is not None
 
 
+def _relabelled(entity: str, labelled: str) -> str:
+    """How a pattern name shows a model label read as another type (``ner:GPE->PERSON``)."""
+    return "" if entity == labelled else f"->{entity}"
+
+
 class Ner:
     """A spaCy pipeline reduced to its NER component."""
 
@@ -111,6 +117,10 @@ class Ner:
         try:
             nlp = spacy.load(model, exclude=list(_NON_NER_PIPES))
         except OSError:
+            if "/" in model or "\\" in model:
+                raise ConfigError(
+                    "PIIAnalyzer.spacy_model", "no spaCy model directory at this path"
+                ) from None
             install = (
                 f"python -m spacy download {model}"
                 if _OFFICIAL_MODEL.fullmatch(model)
@@ -128,14 +138,22 @@ class Ner:
         self.language: str = nlp.lang
         """The language the model was trained on (ISO 639-1)."""
         self.labels = {label: entity for label, entity in labels.items() if entity in wanted}
+        if "PERSON" in wanted:  # organisations and places a person cue makes people
+            self.labels.update(
+                (label, entity) for label, entity in labels.items() if entity in RECONSIDERED
+            )
+        self.wanted = frozenset(wanted)
         self.score = score
         self.ignore = frozenset(word.casefold() for word in ignore)
         self.name = f"SpacyRecognizer({model})"
 
     def find(self, text: str) -> Iterator[Candidate]:
-        for ent in self.nlp(_LONG_TOKEN.sub(_blank, text)).ents:
-            entity = self.labels.get(ent.label_)
-            if entity is None or not any(char.isalpha() for char in ent.text):
+        ents = self.nlp(_LONG_TOKEN.sub(_blank, text)).ents
+        types = [self.labels.get(ent.label_) for ent in ents]
+        if "PERSON" in self.wanted:
+            types = as_persons(text, [(ent.start_char, ent.end_char) for ent in ents], types)
+        for ent, entity in zip(ents, types):
+            if entity not in self.wanted or not any(char.isalpha() for char in ent.text):
                 continue
             if ent.text.casefold() in self.ignore or _banking_region(text, ent.text, entity):
                 continue
@@ -152,5 +170,5 @@ class Ner:
                 end=end,
                 score=self.score,
                 recognizer=self.name,
-                pattern=f"ner:{ent.label_}",
+                pattern=f"ner:{ent.label_}" + _relabelled(entity, self.labels[ent.label_]),
             )

