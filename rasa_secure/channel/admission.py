@@ -12,7 +12,9 @@ server...) knows its transport and nothing of the rules. For every user message 
 
 1. reads at most :attr:`AdmissionGate.max_body_bytes` of the request; a larger one is refused
    with ``gate.refuse(RefusalReason.BODY_TOO_LARGE, client=address)`` without being read;
-2. calls ``gate.admit(bearer, sender, text, metadata, client=address)`` with what the client
+2. on an event loop, first ``await gate.prepare(bearer)`` (fetches a provider's keys in a
+   worker thread when due) and passes ``fetch_keys=False`` below; then
+   calls ``gate.admit(bearer, sender, text, metadata, client=address)`` with what the client
    sent, unchecked: the bearer token (``None`` without one), the requested conversation id,
    the text, the metadata, and the client's address (for the failure limit and the audit).
    A transport carrying the REST channel's JSON body (``{"sender", "message", "metadata"}``)
@@ -49,6 +51,7 @@ Everything fails closed: no valid token, no message; no reachable rate-limit sto
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -325,6 +328,7 @@ class AdmissionGate:
         metadata: Any,
         *,
         client: str,
+        fetch_keys: bool = True,
     ) -> Union[Admitted, Refusal]:
         """Run every check on one message: :class:`Admitted`, or an audited :class:`Refusal`.
 
@@ -334,15 +338,16 @@ class AdmissionGate:
             text: the message text.
             metadata: the client's metadata (``None``: none).
             client: the client's address.
+            fetch_keys: ``False``: never fetch a provider's keys here (after :meth:`prepare`).
         """
         try:
-            identity = self._identify(bearer, client)
+            identity = self._identify(bearer, client, fetch_keys)
             return self._admit(identity, bearer or "", sender, text, metadata)
         except _Refused as refused:
             return self._audited(refused.refusal)
 
     def admit_json(
-        self, bearer: Optional[str], body: bytes, *, client: str
+        self, bearer: Optional[str], body: bytes, *, client: str, fetch_keys: bool = True
     ) -> Union[Admitted, Refusal]:
         """:meth:`admit` for a JSON body ``{"sender": ..., "message": ..., "metadata": ...}``.
 
@@ -352,7 +357,7 @@ class AdmissionGate:
         try:
             if len(body) > self.max_body_bytes:
                 _refuse(RefusalReason.BODY_TOO_LARGE, client=client)
-            identity = self._identify(bearer, client)
+            identity = self._identify(bearer, client, fetch_keys)
             parsed = self._parse(body, identity.subject)
             return self._admit(
                 identity,
@@ -363,6 +368,12 @@ class AdmissionGate:
             )
         except _Refused as refused:
             return self._audited(refused.refusal)
+
+    async def prepare(self, bearer: Optional[str]) -> None:
+        """Fetch a provider's keys for ``bearer`` in a worker thread when they are due, so
+        the event loop goes on serving meanwhile (within ``jwks_timeout_seconds``)."""
+        if self.verifier.keys_due(bearer):
+            await asyncio.get_running_loop().run_in_executor(None, self.verifier.fetch_keys, bearer)
 
     def refuse(
         self, reason: Reason, *, client: Optional[str] = None, subject: Optional[str] = None
@@ -389,7 +400,7 @@ class AdmissionGate:
                 RefusalReason.RATE_LIMITED, subject, client=client, retry_after=outcome.retry_after
             )
 
-    def _identify(self, bearer: Optional[str], client: str) -> Identity:
+    def _identify(self, bearer: Optional[str], client: str, fetch_keys: bool) -> Identity:
         """The verified identity, within its rate limit.
 
         A failed verification counts against the client address; an address already over
@@ -397,7 +408,7 @@ class AdmissionGate:
         """
         self._limit(LimitKind.CLIENT, client, client, count=False)
         try:
-            identity = self.verifier.verify(bearer)
+            identity = self.verifier.verify(bearer, fetch_keys=fetch_keys)
         except AuthenticationError as error:
             self._limit(LimitKind.CLIENT, client, client, count=True)
             _refuse(error.reason, client=client)
