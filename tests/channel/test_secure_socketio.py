@@ -27,9 +27,17 @@ from example_bot.servers import free_port
 from rasa_secure.channel.secure_socketio import SecureSocketIOInput
 from rasa_secure.core.identity import METADATA_KEY, attestation_key, open_envelope
 from rasa_secure.errors import ConfigError
-from tests.channel.conftest import AUDIENCE, ENV, HS_JWT, ISSUER, SHARED, Bot, token
+from tests.channel.conftest import (
+    AUDIENCE,
+    ENV,
+    HS_JWT,
+    ISSUER,
+    SHARED,
+    Bot,
+    provider_jwt,
+    token,
+)
 from tests.channel.test_secure_rest import AUTH_REFUSALS
-from tests.core.test_tokens import AUDIENCE as TOKEN_AUDIENCE
 from tests.core.test_tokens import Provider
 from tests.serving import serve
 
@@ -453,15 +461,6 @@ def test_rate_limits_count_handshakes_and_messages(make_server: Any) -> None:
 # -- the event loop and the deployment ----------------------------------------------------------
 
 
-@pytest.fixture
-def slow_provider() -> Iterator[Provider]:
-    """A local OpenID Connect provider that takes 2 s to answer."""
-    provider = Provider()
-    provider.delay = 2.0
-    yield provider
-    provider.close()
-
-
 def test_a_slow_key_fetch_does_not_stop_the_server(
     make_server: Any, slow_provider: Provider
 ) -> None:
@@ -469,9 +468,7 @@ def test_a_slow_key_fetch_does_not_stop_the_server(
     thread; the server answers another request meanwhile."""
     provider = slow_provider
     provider.rotate("k1")
-    jwks = {"algorithms": ["RS256"], "jwks_url": f"{provider.base}/jwks",
-            "issuer": provider.base, "audience": TOKEN_AUDIENCE}  # fmt: skip
-    url, _, _ = make_server({"jwt": jwks})
+    url, _, _ = make_server({"jwt": provider_jwt(provider)})
     client, outcome = Client(url), {}
 
     def handshake() -> None:
