@@ -67,6 +67,13 @@ fi
 WIDGETS="$ROOT/example_bot/web"
 WIDGETS_STAMP="$WIDGETS/node_modules/.rasa-secure-installed"
 widgets_hash() { sha256sum "$WIDGETS/package-lock.json" | cut -d' ' -f1; }
+if ! command -v npm >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then SUDO="sudo -n"; fi
+    echo "bootstrap: installing npm from Debian"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq npm >/dev/null \
+        || echo "bootstrap: could not install npm" >&2
+fi
 if [ -f "$WIDGETS_STAMP" ] && [ "$(cat "$WIDGETS_STAMP")" = "$(widgets_hash)" ]; then
     :
 elif command -v npm >/dev/null 2>&1; then
