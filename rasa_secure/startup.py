@@ -13,10 +13,10 @@ missing:
   ``RASA_SECURE_AUDIT_KEY`` is missing or short.
 
 Once the Rasa server has loaded its agent, :func:`check_server` (registered by the
-``SecureRestInput`` channel) warns about each step of a secured deployment that the running
-server skips: a tracker store or event broker that is not ours, another channel beside
-ours, an action endpoint that does not send the shared secret. Missing keys and secrets
-already stop the components that need them.
+``SecureRestInput`` and ``SecureSocketIOInput`` channels, once per app) warns about each step
+of a secured deployment that the running server skips: a tracker store or event broker that
+is not ours, another channel beside ours, an action endpoint that does not send the shared
+secret. Missing keys and secrets already stop the components that need them.
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ def check_server(app: Any) -> List[str]:
         ours = any(path == hook or path.startswith(hook + "/") for hook in OUR_WEBHOOKS)
         if path.startswith("webhooks/") and not ours:
             missing.append(
-                f"another channel answers at /{path} beside SecureRestInput: its messages "
+                f"another channel answers at /{path} beside rasa_secure's: its messages "
                 "are not authenticated"
             )
     for problem in missing:

@@ -62,6 +62,31 @@ if ! { command -v chromium && command -v chromedriver; } >/dev/null 2>&1 \
         >/dev/null; } || echo "bootstrap: could not install chromium (the browser test skips)" >&2
 fi
 
+# The browser test also runs the npm registry's rasa-webchat widget: install it from the
+# committed lock file into the git-ignored example_bot/web/node_modules (setup time only).
+WIDGETS="$ROOT/example_bot/web"
+WIDGETS_STAMP="$WIDGETS/node_modules/.rasa-secure-installed"
+widgets_hash() { sha256sum "$WIDGETS/package-lock.json" | cut -d' ' -f1; }
+if ! command -v npm >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then SUDO="sudo -n"; fi
+    echo "bootstrap: installing npm from Debian"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq npm >/dev/null \
+        || echo "bootstrap: could not install npm" >&2
+fi
+if [ -f "$WIDGETS_STAMP" ] && [ "$(cat "$WIDGETS_STAMP")" = "$(widgets_hash)" ]; then
+    :
+elif command -v npm >/dev/null 2>&1; then
+    echo "bootstrap: installing the chat widgets (npm ci in example_bot/web)"
+    if (cd "$WIDGETS" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null); then
+        widgets_hash > "$WIDGETS_STAMP"
+    else
+        echo "bootstrap: npm ci failed (the widget browser test skips)" >&2
+    fi
+else
+    echo "bootstrap: npm not found; the widget browser test skips (apt-get install npm)" >&2
+fi
+
 export PATH="$VENV/bin:$PATH"
 # Nothing may download at run time.
 export HF_HUB_OFFLINE=1 TLDEXTRACT_CACHE="$VENV/.tldextract-unused"

@@ -127,7 +127,7 @@ SECTIONS = (
     ),
     Section(
         "SecureRestInput",
-        "rasa_secure.channel.admission:OPTIONS",
+        "rasa_secure.channel.gate_options:OPTIONS",
         "The channel's section of `credentials.yml`.",
         "components/secure-rest-input.md",
     ),

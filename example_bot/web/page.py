@@ -6,6 +6,11 @@ hands the chat widget an access token. Here, at ``/web/``:
 - ``GET /web/`` the page (``static/index.html``) and ``GET /web/socket.io.min.js`` the
   socket.io client (vendored from the npm registry's ``socket.io-client``, MIT, licence next
   to it);
+- ``GET /web/webchat.html`` the same chat in the npm registry's ``rasa-webchat`` widget, and
+  ``GET /web/rasa-webchat.js`` its UMD bundle, installed by ``scripts/bootstrap.sh`` (``npm
+  ci`` from ``package-lock.json`` here into the git-ignored ``node_modules``; 404 without
+  it). The widget cannot pass the handshake's ``auth``: it needs
+  ``allow_query_token_unsafe`` (see ``docs/components/secure-socketio-input.md``);
 - ``POST /web/login`` ``{"username", "password"}``: a demo sign-in for the users the example
   bank seeds (password :data:`DEMO_PASSWORD`), answered with a session cookie (HttpOnly,
   SameSite=Strict) and ``{"token", "expires_in"}``;
@@ -34,6 +39,8 @@ from sanic.response import HTTPResponse
 from example_bot.identity import ROLES, SECRET_ENV, issue_token
 
 STATIC = Path(__file__).parent / "static"
+WEBCHAT_BUNDLE = Path(__file__).parent / "node_modules" / "rasa-webchat" / "lib" / "index.js"
+"""rasa-webchat's UMD bundle, as ``npm ci`` installs it (see ``package.json``)."""
 DEMO_PASSWORD = "demo"  # noqa: S105 - the example bank's published demo password
 TOKEN_LIFETIME = 300
 """Seconds a page token lives; the page asks for a new one when the channel says so."""
@@ -73,6 +80,16 @@ class ExampleWebPage(InputChannel):
         @page.route("/socket.io.min.js", methods=["GET"])  # type: ignore[untyped-decorator]
         async def client(_: Request) -> HTTPResponse:
             return await response.file(STATIC / "socket.io.min.js")
+
+        @page.route("/webchat.html", methods=["GET"])  # type: ignore[untyped-decorator]
+        async def webchat(_: Request) -> HTTPResponse:
+            return await response.file(STATIC / "webchat.html")
+
+        @page.route("/rasa-webchat.js", methods=["GET"])  # type: ignore[untyped-decorator]
+        async def webchat_bundle(_: Request) -> HTTPResponse:
+            if not WEBCHAT_BUNDLE.is_file():
+                return response.text("rasa-webchat is not installed (scripts/bootstrap.sh)", 404)
+            return await response.file(WEBCHAT_BUNDLE, mime_type="text/javascript")
 
         @page.route("/login", methods=["POST"])  # type: ignore[untyped-decorator]
         async def login(request: Request) -> HTTPResponse:

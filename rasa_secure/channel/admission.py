@@ -12,7 +12,9 @@ server...) knows its transport and nothing of the rules. For every user message 
 
 1. reads at most :attr:`AdmissionGate.max_body_bytes` of the request; a larger one is refused
    with ``gate.refuse(RefusalReason.BODY_TOO_LARGE, client=address)`` without being read;
-2. calls ``gate.admit(bearer, sender, text, metadata, client=address)`` with what the client
+2. on an event loop, first ``await gate.prepare(bearer)`` (fetches a provider's keys in a
+   worker thread when due) and passes ``fetch_keys=False`` below; then
+   calls ``gate.admit(bearer, sender, text, metadata, client=address)`` with what the client
    sent, unchecked: the bearer token (``None`` without one), the requested conversation id,
    the text, the metadata, and the client's address (for the failure limit and the audit).
    A transport carrying the REST channel's JSON body (``{"sender", "message", "metadata"}``)
@@ -51,6 +53,7 @@ Everything fails closed: no valid token, no message; no reachable rate-limit sto
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -58,20 +61,19 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, Mapping, NoReturn, Optional, Tuple, Union
 
+from rasa_secure.channel.gate_options import OPTIONS
 from rasa_secure.channel.rate_limit import (
     LimiterUnavailable,
     LimitKind,
     RateLimiter,
     Strategy,
-    parse_limits,
 )
 from rasa_secure.channel.refusal import Reason, Refusal, RefusalReason, record_refusal
 from rasa_secure.channel.triggers import TriggerGate, TriggerRefused, is_trigger
 from rasa_secure.channel.watch import Watch
-from rasa_secure.config import Option, OptionSpec, in_range, list_of, positive, resolve
+from rasa_secure.config import resolve
 from rasa_secure.core.identity import (
     METADATA_KEY,
-    SHARED_SECRET_ENV,
     Envelope,
     Identity,
     Keyring,
@@ -86,142 +88,10 @@ from rasa_secure.errors import AuthenticationError
 
 logger = logging.getLogger(__name__)
 
-IDENTITY_KEYS: Tuple[str, ...] = (
-    "sub",
-    "subject",
-    "user",
-    "userid",
-    "username",
-    "uid",
-    "customerid",
-    "accountid",
-    "role",
-    "roles",
-    "group",
-    "groups",
-    "scope",
-    "scopes",
-    "permission",
-    "permissions",
-    "isadmin",
-    "admin",
-    "identity",
-    "auth",
-    "authorization",
-    "claims",
-    "token",
-    "jwt",
-    "accesstoken",
-    "idtoken",
-    "bearer",
-    METADATA_KEY.replace("_", ""),
-)
-"""Metadata keys (compared lower-case, without ``_``, ``-``, ``.``) dropped at any depth."""
 METADATA_DEPTH = 17
 """Metadata containers nested deeper than this are dropped (replaced by ``None``)."""
 _SUFFIX = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _KEY_NOISE = re.compile(r"[_\-.\s]")
-
-
-def _storage_check(value: Any) -> Optional[str]:
-    scheme = value.partition("://")[0] if isinstance(value, str) else ""
-    if "://" not in str(value) or scheme not in STORAGE_SCHEMES:
-        return f"expected a URI with one of the schemes {', '.join(STORAGE_SCHEMES)}"
-    return None
-
-
-def _triggers_check(value: Any) -> Optional[str]:
-    for intent, names in value.items():
-        if not isinstance(intent, str) or not intent or intent.startswith("/"):
-            return f"intent names must be non-empty strings without '/', got {intent!r}"
-        if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
-            return f"{intent}: expected a list of the entity names its triggers may carry"
-    return None
-
-
-STORAGE_SCHEMES = ("memory", "redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster")
-"""Rate-limit storages: one process (``memory``) or Redis, shared by replicas."""
-
-OPTIONS: OptionSpec = {
-    "jwt": Option({}, "TokenVerifier options (algorithms, key source, issuer, audience...)", dict),
-    "sender_binding": Option(
-        "subject",
-        "'subject': conversation id = subject; 'subject_prefix': subject or subject:<suffix>",
-        str,
-        choices=("subject", "subject_prefix"),
-    ),
-    "max_body_bytes": Option(
-        16_384, "larger request bodies are refused with 413", int, in_range(256, 10_485_760)
-    ),
-    "max_json_depth": Option(
-        32,
-        "JSON nested deeper (body, or a trigger's entities) is refused with 400 before parsing",
-        int,
-        in_range(2, 256),
-    ),
-    "max_message_chars": Option(4_000, "longer messages are refused with 413", int, positive),
-    "rate_limit": Option(
-        "30/minute",
-        "requests per verified subject, in the limits notation ('20/minute', "
-        "'5/second;100/hour'); null disables; over it: 429 with Retry-After",
-        (str, type(None)),
-        parse_limits,
-    ),
-    "auth_failure_limit": Option(
-        "10/minute",
-        "failed authentications per client address; over it, the address is refused (429) "
-        "before its token is verified",
-        str,
-        parse_limits,
-    ),
-    "rate_limit_storage": Option(
-        "memory://",
-        "where the counters live: memory:// (this process only) or a Redis URI "
-        "(redis://host:6379/0) shared by every replica",
-        str,
-        _storage_check,
-    ),
-    "rate_limit_strategy": Option(
-        Strategy.MOVING_WINDOW.value,
-        "how requests are counted",
-        str,
-        choices=tuple(strategy.value for strategy in Strategy),
-    ),
-    "rate_limit_namespace": Option(
-        "rasa_secure", "first part of every counter key (one per deployment sharing a Redis)", str
-    ),
-    "allowed_intent_triggers": Option(
-        {},
-        "intent -> entity names: the only intent triggers (text starting with '/') users may "
-        "send, e.g. button payloads; every other trigger is refused with 403",
-        dict,
-        _triggers_check,
-    ),
-    "trigger_pii": Option(
-        {}, "PIIDetector options for the entity values of allowed triggers", dict
-    ),
-    "trigger_screen": Option(
-        {}, "InjectionDetector options for the entity values of allowed triggers", dict
-    ),
-    "identity_keys": Option(
-        list(IDENTITY_KEYS), "metadata keys dropped wherever they appear", list, list_of(str)
-    ),
-    "attestation_secret_env": Option(
-        SHARED_SECRET_ENV,
-        "environment variable with the secret shared with the action server (attests identities)",
-        str,
-    ),
-    "forward_token": Option(
-        False, "forward the JWT, encrypted, so the action server can re-verify it", bool
-    ),
-    "anomaly_policy": Option(None, "policy file with an anomaly section", (str, type(None))),
-    "token_keys_env": Option(
-        "RASA_SECURE_KEYS",
-        "environment variable with the keyring that encrypts forwarded tokens",
-        str,
-    ),
-}
-"""Configuration of :class:`AdmissionGate` (the channel's ``credentials.yml`` section)."""
 
 
 @dataclass(frozen=True)
@@ -330,6 +200,7 @@ class AdmissionGate:
         metadata: Any,
         *,
         client: str,
+        fetch_keys: bool = True,
     ) -> Union[Admitted, Refusal]:
         """Run every check on one message: :class:`Admitted`, or an audited :class:`Refusal`.
 
@@ -339,9 +210,10 @@ class AdmissionGate:
             text: the message text.
             metadata: the client's metadata (``None``: none).
             client: the client's address.
+            fetch_keys: ``False``: never fetch a provider's keys here (after :meth:`prepare`).
         """
         try:
-            identity = self._identify(bearer, client)
+            identity = self._identify(bearer, client, fetch_keys)
             admitted = self._admit(identity, bearer or "", sender, text, metadata)
             self.watch.seen(identity.subject, client, admitted.text)
             return admitted
@@ -349,7 +221,7 @@ class AdmissionGate:
             return self._audited(refused.refusal)
 
     def admit_json(
-        self, bearer: Optional[str], body: bytes, *, client: str
+        self, bearer: Optional[str], body: bytes, *, client: str, fetch_keys: bool = True
     ) -> Union[Admitted, Refusal]:
         """:meth:`admit` for a JSON body ``{"sender": ..., "message": ..., "metadata": ...}``.
 
@@ -359,7 +231,7 @@ class AdmissionGate:
         try:
             if len(body) > self.max_body_bytes:
                 _refuse(RefusalReason.BODY_TOO_LARGE, client=client)
-            identity = self._identify(bearer, client)
+            identity = self._identify(bearer, client, fetch_keys)
             parsed = self._parse(body, identity.subject)
             sender, text = parsed.get("sender"), parsed.get("message")
             admitted = self._admit(identity, bearer or "", sender, text, parsed.get("metadata"))
@@ -367,6 +239,12 @@ class AdmissionGate:
             return admitted
         except _Refused as refused:
             return self._audited(refused.refusal)
+
+    async def prepare(self, bearer: Optional[str]) -> None:
+        """Fetch a provider's keys for ``bearer`` in a worker thread when they are due, so
+        the event loop goes on serving meanwhile (within ``jwks_timeout_seconds``)."""
+        if self.verifier.keys_due(bearer):
+            await asyncio.get_running_loop().run_in_executor(None, self.verifier.fetch_keys, bearer)
 
     def refuse(
         self, reason: Reason, *, client: Optional[str] = None, subject: Optional[str] = None
@@ -393,7 +271,7 @@ class AdmissionGate:
                 RefusalReason.RATE_LIMITED, subject, client=client, retry_after=outcome.retry_after
             )
 
-    def _identify(self, bearer: Optional[str], client: str) -> Identity:
+    def _identify(self, bearer: Optional[str], client: str, fetch_keys: bool) -> Identity:
         """The verified identity, within its rate limit.
 
         A failed verification counts against the client address; an address already over
@@ -402,7 +280,7 @@ class AdmissionGate:
         self._limit(LimitKind.CLIENT, client, client, count=False)
         _restricted(self.watch.check(None, client))
         try:
-            identity = self.verifier.verify(bearer)
+            identity = self.verifier.verify(bearer, fetch_keys=fetch_keys)
         except AuthenticationError as error:
             self._limit(LimitKind.CLIENT, client, client, count=True)
             _refuse(error.reason, client=client)

@@ -97,10 +97,13 @@ class SecureRestInput(RestInput):
             return None
         return self.gate.refuse(RefusalReason.BODY_TOO_LARGE, client=client_address(request))
 
-    def admit(self, request: Request) -> Union[Admitted, Refusal]:
-        """Run the gate on ``request`` (its body already read)."""
+    async def admit(self, request: Request) -> Union[Admitted, Refusal]:
+        """Run the gate on ``request`` (its body already read); a provider's keys, when due,
+        are fetched in a worker thread meanwhile."""
         bearer = bearer_token(request.headers.get("authorization"))
-        return self.gate.admit_json(bearer, request.body or b"", client=client_address(request))
+        await self.gate.prepare(bearer)
+        body, client = request.body or b"", client_address(request)
+        return self.gate.admit_json(bearer, body, client=client, fetch_keys=False)
 
     # -- Rasa ----------------------------------------------------------------------------------
 
@@ -119,7 +122,7 @@ class SecureRestInput(RestInput):
 
         @webhook.route("/webhook", methods=["POST"], stream=True)  # type: ignore[untyped-decorator]
         async def receive(request: Request) -> Union[HTTPResponse, Any]:
-            outcome = await self.receive_body(request) or self.admit(request)
+            outcome = await self.receive_body(request) or await self.admit(request)
             if isinstance(outcome, Refusal):
                 return answer(outcome)
             handler = _with_parse_data(on_new_message, outcome.parse_data)
@@ -214,8 +217,12 @@ def configure_app(app: Any) -> None:
     (:data:`~rasa_secure.core.identity.tokens.MAX_TOKEN_CHARS`) would get it. The limit is raised to
     :data:`MAX_HEADER_BYTES` (never lowered), and Sanic's :class:`PayloadTooLarge` (headers
     over that, or a body over ``REQUEST_MAX_SIZE``) is answered with our JSON error and an
-    audit record.
+    audit record. It also runs :func:`~rasa_secure.startup.check_server` once the server has
+    started. Each of our channels calls it on registration; the first one configures the app.
     """
+    if getattr(app.ctx, "rasa_secure_configured", False):  # another of our channels did
+        return
+    app.ctx.rasa_secure_configured = True
     _raise_header_limit(app)
     app.error_handler.add(PayloadTooLarge, _payload_too_large)
     app.register_listener(_before_server_start, "before_server_start")

@@ -30,11 +30,18 @@ is a thin socket.io adapter over the gate; the events, in order:
     refusal is answered with ``refused`` ``{"error", "reason"[, "retry_after"]}``; one of the
     token other than its expiry also closes the connection.
 ``token_expired`` ``{"reason": "token_expired"}`` (server to client)
-    The connection's token expired: the message was not handled. The client sends
+    The connection's token expired: sent on its own when the verifier stops accepting it
+    (``exp`` plus ``leeway_seconds``), and in answer to every message until the client
+    re-authenticates (the message was not handled). The client sends
     ``authenticate`` ``{"token": "<new JWT>"}`` and gets ``authenticated``
     ``{"session_id": ...}``, then sends the message again; the conversation goes on. A token
     refused there (another subject's, an invalid one) gets ``refused`` and the connection is
     closed.
+
+Registered on an app, the channel runs the deployment check
+(:func:`rasa_secure.startup.check_server`) once the server has started, as the REST channel
+does. A provider's keys (``jwks_url``) are fetched in a worker thread: the event loop goes on
+serving other connections meanwhile.
 
 CORS: only the origins in ``cors_allowed_origins`` may open a connection from a browser; with
 none listed, only pages served by the Rasa server itself (same origin). ``*`` is refused.
@@ -45,13 +52,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, Mapping, Optional, Union
 from urllib.parse import parse_qs
 
 from rasa_secure.channel.admission import AdmissionGate, Admitted
 from rasa_secure.channel.refusal import Refusal
-from rasa_secure.channel.secure_rest import _with_parse_data, client_address
+from rasa_secure.channel.secure_rest import _with_parse_data, client_address, configure_app
 from rasa_secure.config import Option, OptionSpec, list_of, resolve
 from rasa_secure.core.identity import AuthReason, audit
 
@@ -127,11 +135,19 @@ class Connection:
         token: the bearer token every message of the socket is admitted with.
         sender_id: the conversation bound at the handshake.
         client: the client's address.
+        expiry: the timer that sends :data:`TOKEN_EXPIRED_EVENT` when the token expires.
     """
 
     token: str
     sender_id: str
     client: str
+    expiry: Optional[asyncio.Task[None]] = None
+
+    def stop_timer(self) -> None:
+        """Cancel the expiry timer (disconnection, a new token)."""
+        if self.expiry is not None:
+            self.expiry.cancel()
+            self.expiry = None
 
 
 class SecureSocketIOInput(InputChannel):
@@ -181,7 +197,7 @@ class SecureSocketIOInput(InputChannel):
             max_http_buffer_size=self.gate.max_body_bytes,
         )
         self.sio = sio
-        blueprint = SocketBlueprint(
+        blueprint = _ChannelBlueprint(
             sio, self.options["socketio_path"], "secure_socketio_webhook", __name__
         )
         namespace = self.options["namespace"]
@@ -196,7 +212,7 @@ class SecureSocketIOInput(InputChannel):
 
         @sio.on("disconnect", namespace=namespace)  # type: ignore[untyped-decorator]
         async def disconnect(sid: str, *_: Any) -> None:
-            self.connections.pop(sid, None)
+            self._forget(sid)
 
         @sio.on("session_request", namespace=namespace)  # type: ignore[untyped-decorator]
         async def session_request(sid: str, _: Any = None) -> None:
@@ -220,16 +236,13 @@ class SecureSocketIOInput(InputChannel):
         """Admit the handshake or refuse it (``connect_error``, no connection)."""
         client = _client(environ)
         token = self.handshake_token(auth, environ)
-        outcome = self.gate.admit(
-            token,
-            auth.get("session_id") if isinstance(auth, dict) else None,
-            "",
-            None,
-            client=client,
-        )
+        session = auth.get("session_id") if isinstance(auth, dict) else None
+        outcome = await self._admit(token, session, "", None, client)
         if isinstance(outcome, Refusal):
             raise SocketRefused(outcome.status.value, refusal_payload(outcome))
-        self.connections[sid] = Connection(token or "", outcome.sender_id, client)
+        connection = Connection(token or "", outcome.sender_id, client)
+        self.connections[sid] = connection
+        self._watch_expiry(sid, connection, outcome)
         await self._server.enter_room(sid, outcome.sender_id, namespace=self.options["namespace"])
 
     async def authenticate(self, sid: str, data: Any) -> None:
@@ -241,11 +254,14 @@ class SecureSocketIOInput(InputChannel):
         token = token if isinstance(token, str) else None
         # the gate refuses a token whose subject does not own the bound conversation, so a
         # re-authentication can never move the connection to another subject
-        outcome = self.gate.admit(token, connection.sender_id, "", None, client=connection.client)
+        outcome = await self._admit(token, connection.sender_id, "", None, connection.client)
         if isinstance(outcome, Refusal):
             await self._refuse(sid, outcome, close=True)
             return
+        if self.connections.get(sid) is not connection:  # closed while the gate worked
+            return
         connection.token = token or ""
+        self._watch_expiry(sid, connection, outcome)
         await self._emit(AUTHENTICATED_EVENT, {"session_id": connection.sender_id}, sid)
 
     async def handle_message(
@@ -259,12 +275,12 @@ class SecureSocketIOInput(InputChannel):
         if connection is None:
             return
         data = data if isinstance(data, dict) else {}
-        outcome = self.gate.admit(
+        outcome = await self._admit(
             connection.token,
             data.get("session_id") or connection.sender_id,
             data.get("message"),
             data.get(self.options["metadata_key"]),
-            client=connection.client,
+            connection.client,
         )
         if isinstance(outcome, Refusal):
             if outcome.reason is AuthReason.TOKEN_EXPIRED:
@@ -284,6 +300,29 @@ class SecureSocketIOInput(InputChannel):
         if self.sio is None:
             raise RuntimeError("the socket.io server exists once blueprint() has run")
         return self.sio
+
+    async def _admit(
+        self, token: Optional[str], sender: Any, text: Any, metadata: Any, client: str
+    ) -> Union[Admitted, Refusal]:
+        """The gate's verdict; a provider's keys, when due, are fetched in a worker thread."""
+        await self.gate.prepare(token)
+        return self.gate.admit(token, sender, text, metadata, client=client, fetch_keys=False)
+
+    def _watch_expiry(self, sid: str, connection: Connection, admitted: Admitted) -> None:
+        """(Re)start the timer that tells the client when its token stops being accepted."""
+        connection.stop_timer()
+        leeway = self.gate.verifier.config["leeway_seconds"]
+        delay = admitted.identity.expires_at + leeway - time.time()
+        connection.expiry = asyncio.get_running_loop().create_task(self._expire(sid, delay))
+
+    async def _expire(self, sid: str, delay: float) -> None:
+        await asyncio.sleep(max(0.0, delay))
+        await self._emit(TOKEN_EXPIRED_EVENT, {"reason": AuthReason.TOKEN_EXPIRED.value}, sid)
+
+    def _forget(self, sid: str) -> None:
+        connection = self.connections.pop(sid, None)
+        if connection is not None:
+            connection.stop_timer()
 
     def handshake_token(self, auth: Any, environ: Mapping[str, Any]) -> Optional[str]:
         """The handshake's token: ``auth.token``, else (only if allowed) ``?token=``."""
@@ -324,11 +363,20 @@ class SecureSocketIOInput(InputChannel):
     async def _refuse(self, sid: str, refusal: Refusal, *, close: bool) -> None:
         await self._emit(REFUSED_EVENT, refusal_payload(refusal), sid)
         if close:
-            self.connections.pop(sid, None)
+            self._forget(sid)
             await self._server.disconnect(sid, namespace=self.options["namespace"])
 
     async def _emit(self, event: str, data: Any, sid: str) -> None:
         await self._server.emit(event, data, to=sid, namespace=self.options["namespace"])
+
+
+class _ChannelBlueprint(SocketBlueprint):
+    """Rasa's socket.io blueprint that also configures the app it is registered on (the
+    deployment check; see :func:`~rasa_secure.channel.secure_rest.configure_app`)."""
+
+    def register(self, app: Any, options: Any) -> Any:
+        configure_app(app)
+        return super().register(app, options)
 
 
 def refusal_payload(refusal: Refusal) -> Dict[str, Union[str, int]]:

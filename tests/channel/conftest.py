@@ -15,6 +15,7 @@ from sanic import Sanic
 
 from rasa_secure.channel.secure_rest import SecureRestInput
 from rasa_secure.core.identity import generate_key
+from tests.core.test_tokens import Provider
 from tests.serving import serve
 
 SECRET = "jwt-secret-" + "x" * 32
@@ -60,6 +61,21 @@ class Bot:
     async def handle(self, message: UserMessage) -> None:
         self.received.append(message)
         await message.output_channel.send_text_message(message.sender_id, "hello")
+
+
+@pytest.fixture
+def slow_provider() -> Iterator[Provider]:
+    """A local OpenID Connect provider (issuer and JWKS) that takes 2 s to answer."""
+    provider = Provider()
+    provider.delay = 2.0
+    yield provider
+    provider.close()
+
+
+def provider_jwt(provider: Provider) -> Dict[str, Any]:
+    """Channel ``jwt`` options for tokens signed by ``provider`` (keys from its JWKS URL)."""
+    return {"algorithms": ["RS256"], "jwks_url": f"{provider.base}/jwks",
+            "issuer": provider.base, "audience": AUDIENCE}  # fmt: skip
 
 
 @pytest.fixture

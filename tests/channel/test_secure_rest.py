@@ -8,6 +8,7 @@ import hmac
 import json
 import logging
 import socket
+import threading
 import time
 from typing import Any, Dict, Iterator, List, Mapping, Optional
 from urllib.parse import urlparse
@@ -29,7 +30,19 @@ from rasa_secure.core.identity import (
 )
 from rasa_secure.core.json_depth import json_too_deep
 from rasa_secure.errors import ConfigError
-from tests.channel.conftest import AUDIENCE, ENV, HS_JWT, ISSUER, KEYS, SECRET, SHARED, post, token
+from tests.channel.conftest import (
+    AUDIENCE,
+    ENV,
+    HS_JWT,
+    ISSUER,
+    KEYS,
+    SECRET,
+    SHARED,
+    post,
+    provider_jwt,
+    token,
+)
+from tests.core.test_tokens import Provider
 from tests.serving import serve
 
 # -- allowed path -------------------------------------------------------------------------
@@ -427,3 +440,27 @@ def test_every_audited_refusal_names_a_pseudonym(
     assert subjects[2] == subjects[3] and subjects[2].startswith("sub_")
     audited = json.dumps(records)
     assert "127.0.0.1" not in audited and "alice" not in audited
+
+
+def test_a_slow_key_fetch_does_not_stop_the_server(make_server: Any, slow_provider: Any) -> None:
+    """The provider takes 2 s to answer the JWKS: the first request waits for it, in a worker
+    thread; the server answers another request meanwhile."""
+    provider: Provider = slow_provider
+    provider.rotate("k1")
+    url, bot, _ = make_server({"jwt": provider_jwt(provider)})
+    replies: Dict[str, requests.Response] = {}
+
+    def first() -> None:
+        replies["first"] = post(url, {"message": "hi"}, provider.sign("k1"))
+
+    worker = threading.Thread(target=first)
+    worker.start()
+    assert provider.asked.wait(10), "the request asked the provider"
+    started = time.monotonic()
+    health = requests.get(url.rsplit("/", 1)[0] + "/", timeout=10)
+    served_in = time.monotonic() - started
+    worker.join(10)
+
+    assert health.json() == {"status": "ok"} and served_in < 1.0, served_in
+    assert replies["first"].status_code == 200
+    assert [message.sender_id for message in bot.received] == ["alice"]

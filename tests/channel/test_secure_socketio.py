@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
 import json
+import logging
+import threading
 import time
 import uuid
 from contextlib import ExitStack
@@ -20,11 +23,22 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sanic import Sanic
 
+from example_bot.servers import free_port
 from rasa_secure.channel.secure_socketio import SecureSocketIOInput
 from rasa_secure.core.identity import METADATA_KEY, attestation_key, open_envelope
 from rasa_secure.errors import ConfigError
-from tests.channel.conftest import AUDIENCE, ENV, HS_JWT, ISSUER, SHARED, Bot, token
+from tests.channel.conftest import (
+    AUDIENCE,
+    ENV,
+    HS_JWT,
+    ISSUER,
+    SHARED,
+    Bot,
+    provider_jwt,
+    token,
+)
 from tests.channel.test_secure_rest import AUTH_REFUSALS
+from tests.core.test_tokens import Provider
 from tests.serving import serve
 
 WAIT = 10.0
@@ -311,29 +325,51 @@ def test_a_replayed_message_and_token_cannot_move_to_another_session(make_server
 SHORT_LIVED = {**HS_JWT, "leeway_seconds": 0}
 
 
-def test_expired_token_mid_session_then_reauthentication(make_server: Any) -> None:
-    """token_expired, authenticate with a new token, same conversation goes on."""
+def test_expiry_is_announced_by_a_timer_and_reauthentication_keeps_the_conversation(
+    make_server: Any,
+) -> None:
+    """token_expired arrives at exp on its own; messages are refused until authenticate;
+    then the same conversation goes on, and the new token's expiry is announced in turn."""
     url, bot, _ = make_server({"jwt": SHORT_LIVED})
 
     client = Client(url)
-    now = int(time.time())
-    assert client.connect({"token": token("alice", iat=now, exp=now + 2)})
+    connected = time.time()
+    assert client.connect({"token": token("alice", iat=int(connected), exp=int(connected) + 2)})
     client.say("first")
     client.next("bot_uttered")
-    time.sleep(2.5)
+    assert client.next("token_expired") == {"reason": "token_expired"}, "sent unprompted"
+    announced = time.time()
+    assert int(connected) + 2 <= announced < int(connected) + 3.5, "at (about) exp"
     client.say("second")
-    assert client.next("token_expired") == {"reason": "token_expired"}
+    assert client.next("token_expired") == {"reason": "token_expired"}, "not accepted"
     assert client.sio.connected
-    client.sio.emit("authenticate", {"token": token("alice")})
+    renewed = int(time.time())
+    client.sio.emit("authenticate", {"token": token("alice", iat=renewed, exp=renewed + 2)})
     assert client.next("authenticated") == {"session_id": "alice"}
     client.say("second")
     client.next("bot_uttered")
+    assert client.next("token_expired") == {"reason": "token_expired"}, "the new token's timer"
     client.close()
 
     assert [(m.sender_id, m.text) for m in bot.received] == [
         ("alice", "first"),
         ("alice", "second"),
     ]
+
+
+def test_a_closed_connection_gets_no_expiry_notice(make_server: Any) -> None:
+    """Disconnection stops the timer (nothing is emitted to a socket that is gone)."""
+    url, _, channel = make_server({"jwt": SHORT_LIVED})
+
+    client = Client(url)
+    now = int(time.time())
+    assert client.connect({"token": token("alice", iat=now, exp=now + 1)})
+    [connection] = channel.connections.values()
+    timer = connection.expiry
+    client.close()
+    time.sleep(0.3)
+
+    assert timer is not None and timer.cancelled() and channel.connections == {}
 
 
 @pytest.mark.parametrize(
@@ -420,6 +456,84 @@ def test_rate_limits_count_handshakes_and_messages(make_server: Any) -> None:
     assert locked_out.refused["data"]["reason"] == "rate_limited"
 
     assert [message.text for message in bot.received] == ["one", "two"]
+
+
+# -- the event loop and the deployment ----------------------------------------------------------
+
+
+def test_a_slow_key_fetch_does_not_stop_the_server(
+    make_server: Any, slow_provider: Provider
+) -> None:
+    """The provider takes 2 s to answer the JWKS: the handshake waits for it, in a worker
+    thread; the server answers another request meanwhile."""
+    provider = slow_provider
+    provider.rotate("k1")
+    url, _, _ = make_server({"jwt": provider_jwt(provider)})
+    client, outcome = Client(url), {}
+
+    def handshake() -> None:
+        started = time.monotonic()
+        outcome["connected"] = client.connect({"token": provider.sign("k1")})
+        outcome["seconds"] = time.monotonic() - started
+
+    worker = threading.Thread(target=handshake)
+    worker.start()
+    assert provider.asked.wait(WAIT), "the handshake asked the provider"
+    started = time.monotonic()
+    health = requests.get(f"{url}/webhooks/secure_socketio/", timeout=WAIT)
+    served_in = time.monotonic() - started
+    worker.join(WAIT)
+    client.close()
+
+    assert health.json() == {"status": "ok"} and served_in < 1.0, served_in
+    assert outcome == {"connected": True, "seconds": pytest.approx(2.0, abs=1.0)}
+    assert provider.requests == ["/jwks"]
+
+
+def _rogue(_: Any) -> Any:
+    from sanic import response
+
+    return response.text("")
+
+
+@pytest.mark.parametrize(
+    ("why", "with_rest"),
+    [("a deployment with the socket.io channel only", False),
+     ("both channels: the check runs once", True)],
+)  # fmt: skip
+def test_the_deployment_check_runs_once_the_server_started(
+    caplog: pytest.LogCaptureFixture, why: str, with_rest: bool
+) -> None:
+    """An open channel beside ours is reported by check_server, which the socket.io channel
+    registers on the app like the REST channel does."""
+    from rasa_secure.channel.secure_rest import SecureRestInput
+
+    bot = Bot()
+    app = Sanic(f"secure_socketio_check_{uuid.uuid4().hex[:8]}")
+    channels: List[Any] = [SecureSocketIOInput({"jwt": HS_JWT}, environ=ENV)]
+    if with_rest:
+        channels.append(SecureRestInput({"jwt": HS_JWT}, environ=ENV))
+    for channel in channels:
+        app.blueprint(channel.blueprint(bot.handle), url_prefix=f"/webhooks/{channel.name()}")
+    app.add_route(_rogue, "/webhooks/rest/webhook", methods=["POST"])
+
+    async def start_and_stop() -> None:
+        server = await app.create_server(
+            host="127.0.0.1", port=free_port(), return_asyncio_server=True
+        )
+        await server.startup()
+        await server.after_start()
+        server.close()
+        await server.wait_closed()
+
+    type(app).test_mode = True
+    with caplog.at_level(logging.WARNING, logger="rasa_secure.startup"):
+        asyncio.run(start_and_stop())
+
+    warnings = [
+        r.getMessage() for r in caplog.records if "/webhooks/rest/webhook" in r.getMessage()
+    ]
+    assert len(warnings) == 1, (why, warnings)
 
 
 # -- configuration and Rasa ---------------------------------------------------------------------

@@ -79,9 +79,9 @@ def rs_verifier(key: rsa.RSAPrivateKey, **config: Any) -> TokenVerifier:
     return TokenVerifier(base, environ={"TEST_JWT_PUBLIC_KEY": pem(key)})
 
 
-def reason_of(verifier: TokenVerifier, token: Optional[str]) -> str:
+def reason_of(verifier: TokenVerifier, token: Optional[str], *, fetch_keys: bool = True) -> str:
     with pytest.raises(AuthenticationError) as caught:
-        verifier.verify(token)
+        verifier.verify(token, fetch_keys=fetch_keys)
     assert caught.value.reason in REASONS, "every reason must be a documented one"
     return caught.value.reason
 
@@ -408,6 +408,8 @@ class Provider:
     Attributes:
         base: its URL (the issuer).
         requests: the paths asked for, in order.
+        delay: seconds each answer takes (a slow provider).
+        asked: set once a request arrived.
     """
 
     def __init__(self) -> None:
@@ -415,11 +417,15 @@ class Provider:
         self.requests: List[str] = []
         self.issuer_override: Optional[str] = None
         self.down = False
+        self.delay = 0.0
+        self.asked = threading.Event()
         provider = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 provider.requests.append(self.path)
+                provider.asked.set()
+                time.sleep(provider.delay)
                 body = provider.answer(self.path)
                 self.send_response(200 if body is not None else 503)
                 self.send_header("Content-Type", "application/json")
@@ -521,6 +527,34 @@ def test_provider_outage_keeps_the_previous_keys(provider: Provider) -> None:
     time.sleep(1.05)
     assert verifier.verify(token).subject == "alice"
     assert len(provider.requests) == 2
+
+
+def test_a_fetch_in_flight_holds_up_no_lookup_of_a_cached_key(provider: Provider) -> None:
+    """Rotation while the provider is slow: the new kid waits for the fetch (in a worker
+    thread); a known kid is verified from the cache meanwhile, without waiting."""
+    provider.rotate("k1")
+    verifier = url_verifier(provider, jwks_min_refresh_seconds=1)
+    known = provider.sign("k1")
+    assert verifier.keys_due(known), "nothing fetched yet"
+    verifier.fetch_keys(known)
+    assert verifier.verify(known, fetch_keys=False).subject == "alice"
+    assert not verifier.keys_due(known), "fetched and cached"
+    provider.keys["k2"] = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    rotated = provider.sign("k2")
+    assert reason_of(verifier, rotated, fetch_keys=False) == "unknown_key", "never fetches"
+    time.sleep(1.05)
+    assert verifier.keys_due(rotated)
+    provider.delay, provider.asked = 1.5, threading.Event()
+    worker = threading.Thread(target=verifier.fetch_keys, args=(rotated,))
+    worker.start()
+    assert provider.asked.wait(5)
+    started = time.monotonic()
+    assert verifier.verify(known, fetch_keys=False).subject == "alice"
+    assert time.monotonic() - started < 0.5, "a cached key does not wait for the fetch"
+    assert not verifier.keys_due(known) and verifier.keys_due(rotated), "k2 waits for it"
+    worker.join(10)
+    assert verifier.verify(rotated, fetch_keys=False).subject == "alice"
+    assert provider.requests == ["/jwks", "/jwks"]
 
 
 def test_no_keys_reachable_refuses_tokens(provider: Provider) -> None:

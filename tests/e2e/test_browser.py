@@ -2,7 +2,8 @@
 
 Chromium and its driver come from Debian (``scripts/bootstrap.sh`` installs ``chromium`` and
 ``chromium-driver``); Selenium drives them through an explicit driver path, so nothing is
-downloaded. Without them the tests skip, except in CI (``CI=true`` or
+downloaded. The npm registry's ``rasa-webchat`` widget is installed by the same script (``npm
+ci`` in ``example_bot/web``). Without them the tests skip, except in CI (``CI=true`` or
 ``RASA_SECURE_REQUIRE_SERVICES``), where they fail.
 """
 
@@ -19,6 +20,7 @@ import yaml
 
 from example_bot.servers import BotServers
 from example_bot.training import BOT_DIR
+from example_bot.web.page import WEBCHAT_BUNDLE
 from tests.conftest import REQUIRE_SERVICES
 
 pytestmark = pytest.mark.e2e
@@ -26,6 +28,7 @@ pytestmark = pytest.mark.e2e
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 SCREENSHOT = Path(os.environ.get("RASA_SECURE_SCREENSHOT", "/tmp/rasa_secure_web_chat.png"))
+WEBCHAT_SCREENSHOT = SCREENSHOT.with_name(SCREENSHOT.stem + "_rasa_webchat.png")
 WAIT = 60
 
 
@@ -33,10 +36,20 @@ def _require_browser() -> None:
     missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not os.access(path, os.X_OK)]
     if not missing:
         return
-    message = (
+    _missing(
         f"no headless browser: {', '.join(missing)} missing "
         "(apt-get install chromium chromium-driver, or scripts/bootstrap.sh)"
     )
+
+
+def _require_webchat() -> None:
+    if not WEBCHAT_BUNDLE.is_file():
+        _missing(
+            "rasa-webchat is not installed (scripts/bootstrap.sh runs npm ci in example_bot/web)"
+        )
+
+
+def _missing(message: str) -> None:
     if REQUIRE_SERVICES or os.environ.get("CI") == "true":
         pytest.fail(f"{message}, and CI requires it")
     pytest.skip(message)
@@ -138,26 +151,103 @@ def test_another_users_browser_cannot_read_or_write_the_conversation(
     )
 
 
-def test_an_expired_token_is_renewed_without_losing_the_conversation(
-    start_bot: Any, browser: Callable[[], Any], tmp_path: Path
-) -> None:
-    """Page tokens living 3 s: the next message gets token_expired, the page renews the token
-    (its session cookie at the provider), re-authenticates and sends the message again."""
+SHORT_LIFETIME = 10
+"""Seconds a page token lives on :func:`short_lived_bot` (time enough to send a first message)."""
+
+
+@pytest.fixture(scope="module")
+def short_lived_bot(
+    bot_model: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[BotServers]:
+    """The example bot with page tokens of :data:`SHORT_LIFETIME` seconds, no leeway, and the
+    socket options rasa-webchat needs (token in the URL, ``customData`` as metadata)."""
     credentials = yaml.safe_load((BOT_DIR / "credentials.yml").read_text())
-    credentials["rasa_secure.channel.secure_socketio.SecureSocketIOInput"]["jwt"][
-        "leeway_seconds"
-    ] = 0
-    credentials["example_bot.web.page.ExampleWebPage"] = {"token_lifetime": 3}
-    path = tmp_path / "credentials.yml"
+    channel = credentials["rasa_secure.channel.secure_socketio.SecureSocketIOInput"]
+    channel.update(allow_query_token_unsafe=True, metadata_key="customData")
+    channel["jwt"]["leeway_seconds"] = 0
+    credentials["example_bot.web.page.ExampleWebPage"] = {"token_lifetime": SHORT_LIFETIME}
+    workdir = tmp_path_factory.mktemp("short_lived_bot")
+    path = workdir / "credentials.yml"
     path.write_text(yaml.safe_dump(credentials))
-    bot = start_bot(credentials=path)
+    with BotServers(model=bot_model, workdir=workdir / "bot", credentials=path) as servers:
+        yield servers
+
+
+def test_an_expired_token_is_renewed_without_losing_the_conversation(
+    short_lived_bot: BotServers, browser: Callable[[], Any]
+) -> None:
+    """Short-lived page tokens: the server announces the expiry, the page renews the token
+    (its session cookie at the provider) and re-authenticates; the conversation goes on."""
     driver = browser()
-    sign_in(driver, bot, "alice")
+    sign_in(driver, short_lived_bot, "alice")
     say(driver, "hi")
     wait_for(driver, lambda d: transcript(d, "bot"))
-    time.sleep(4)
+    time.sleep(SHORT_LIFETIME + 1)
     say(driver, "what's my balance?")
     replies = wait_for(driver, lambda d: [t for t in transcript(d, "bot") if "balances" in t])
     assert replies[0].startswith("Your balances:")
     assert any("expired" in notice for notice in transcript(driver, "notice"))
     assert transcript(driver, "you") == ["hi", "what's my balance?"]
+
+
+# -- the npm registry's rasa-webchat widget -------------------------------------------------
+
+
+def open_webchat(driver: Any, bot: BotServers, user: str) -> None:
+    """Sign in at the bank's page, then open the rasa-webchat page (it gets its own token)."""
+    sign_in(driver, bot, user)
+    driver.get(f"{bot.url}/web/webchat.html")
+
+
+def webchat_say(driver: Any, text: str) -> None:
+    """Type into the widget's input (shown once it is connected) and press Enter."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    [box] = wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".rw-new-message"))
+    box.send_keys(text)
+    box.send_keys(Keys.ENTER)
+
+
+def webchat_replies(driver: Any) -> List[str]:
+    from selenium.webdriver.common.by import By
+
+    return [reply.text for reply in driver.find_elements(By.CSS_SELECTOR, ".rw-response")]
+
+
+def status(driver: Any) -> str:
+    from selenium.webdriver.common.by import By
+
+    return str(driver.find_element(By.ID, "status").text)
+
+
+def test_rasa_webchat_cannot_pass_the_token_in_the_handshake(
+    bot: BotServers, browser: Callable[[], Any]
+) -> None:
+    """rasa-webchat 1.0.1 calls io(url, {path}) only: no ``auth``. With the example's
+    credentials, its token in the URL is ignored and the connection refused."""
+    from selenium.webdriver.common.by import By
+
+    driver = browser()
+    _require_webchat()
+    open_webchat(driver, bot, "alice")
+    wait_for(driver, lambda d: status(d) == "Connection refused: token_missing")
+    assert driver.find_elements(By.CSS_SELECTOR, ".rw-new-message") == [], "hidden: no socket"
+    assert webchat_replies(driver) == []
+
+
+def test_rasa_webchat_chats_with_the_url_token_when_allowed(
+    short_lived_bot: BotServers, browser: Callable[[], Any]
+) -> None:
+    """With ``allow_query_token_unsafe`` the widget chats (token in the URL, customData as
+    metadata); the server's expiry notice makes the page re-authenticate over the widget's
+    socket, and the conversation goes on."""
+    _require_webchat()
+    driver = browser()
+    open_webchat(driver, short_lived_bot, "alice")
+    webchat_say(driver, "what's my balance?")
+    wait_for(driver, lambda d: [t for t in webchat_replies(d) if "balances" in t])
+    driver.save_screenshot(str(WEBCHAT_SCREENSHOT))
+    wait_for(driver, lambda d: status(d) == "Sign-in renewed.")
+    webchat_say(driver, "what's my balance?")
+    wait_for(driver, lambda d: len([t for t in webchat_replies(d) if "balances" in t]) == 2)

@@ -228,6 +228,10 @@ class JwksUrl:
             names the JWKS URL (``jwks_uri``); the document must name this same issuer.
         cache_seconds, min_refresh_seconds, timeout: see above; ``timeout`` bounds each
             request.
+
+    A fetch holds no lock that a lookup of a cached key waits for. An event loop never
+    fetches itself: it asks :meth:`due`, runs :meth:`refresh` in a thread when it is, and
+    then looks up with ``fetch=False`` (see :meth:`TokenVerifier.keys_due`).
     """
 
     def __init__(
@@ -248,36 +252,66 @@ class JwksUrl:
         self._cache_seconds = cache_seconds
         self._min_refresh = min_refresh_seconds
         self._timeout = timeout
-        self._lock = threading.Lock()
+        self._state = threading.Lock()  # guards _keys and _fetched; held only briefly
+        self._fetching = threading.Lock()  # held during a fetch: one at a time
         self._keys: Dict[str, JwksEntry] = {}
         self._fetched: Optional[float] = None
 
-    def get(self, kid: str) -> Optional[JwksEntry]:
-        """The key named ``kid``, fetching the document first when it is due."""
-        with self._lock:
-            now, last = time.monotonic(), self._fetched
-            due = (
-                last is None
-                or now - last >= self._cache_seconds
-                or (kid not in self._keys and now - last >= self._min_refresh)
-            )
-            if due:
+    def due(self, kid: str) -> bool:
+        """Whether :meth:`get` would fetch (or wait for a fetch) before answering ``kid``.
+
+        Cheap and never blocked by a fetch in flight: an event loop asks it to decide whether
+        to run :meth:`refresh` in a thread first.
+        """
+        with self._state:
+            if kid not in self._keys and self._fetching.locked():
+                return True  # a fetch in flight may bring this kid: wait for it
+            return self._is_due(kid, time.monotonic())
+
+    def _is_due(self, kid: str, now: float) -> bool:
+        last = self._fetched
+        return (
+            last is None
+            or now - last >= self._cache_seconds
+            or (kid not in self._keys and now - last >= self._min_refresh)
+        )
+
+    def refresh(self, kid: str) -> None:
+        """Fetch the document if it is due for ``kid`` (blocking, up to the timeout per
+        request); callers waiting on a fetch in flight share its outcome."""
+        with self._fetching:
+            with self._state:
+                now = time.monotonic()
+                if not self._is_due(kid, now):
+                    return
                 self._fetched = now
-                self._refresh()
+            keys = self._fetch()
+            if keys is not None:
+                with self._state:
+                    self._keys = keys
+
+    def get(self, kid: str, *, fetch: bool = True) -> Optional[JwksEntry]:
+        """The key named ``kid``, fetching the document first when it is due (never with
+        ``fetch=False``: the cached keys only)."""
+        if fetch and self.due(kid):
+            self.refresh(kid)
+        with self._state:
             return self._keys.get(kid)
 
-    def _refresh(self) -> None:
+    def _fetch(self) -> Optional[Dict[str, JwksEntry]]:
+        """The provider's keys, or ``None`` (logged) when the fetch failed."""
         import jwt
 
         where = f"{self._owner}.jwks_url" if self._url else f"{self._owner}.oidc_discovery"
         try:
             url = self._url or self._discover(where)
             data = jwt.PyJWKClient(url, cache_jwk_set=False, timeout=self._timeout).fetch_data()
-            self._keys = parse_jwks(data, where, self._algorithms, strict=False)
+            return parse_jwks(data, where, self._algorithms, strict=False)
         except (jwt.PyJWKClientError, ConfigError) as error:
             logger.warning(
                 "%s: JWKS fetch failed (%s), keeping the previous keys", where, type(error).__name__
             )
+            return None
 
     def _discover(self, where: str) -> str:
         """The ``jwks_uri`` of the issuer's discovery document (fetched like a JWKS: an

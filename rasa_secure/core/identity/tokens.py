@@ -296,8 +296,27 @@ class TokenVerifier:
         """Verify the token of an HTTP ``Authorization: Bearer <token>`` header value."""
         return self.verify(bearer_token(authorization))
 
-    def verify(self, token: Optional[str]) -> Identity:
+    def keys_due(self, token: Optional[str]) -> bool:
+        """Whether verifying ``token`` would first fetch the provider's keys (only with
+        ``jwks_url``/``oidc_discovery``): an event loop then runs :meth:`fetch_keys` in a
+        thread and verifies with ``fetch_keys=False``, so it never waits on the network."""
+        if not isinstance(self._jwks, JwksUrl):
+            return False
+        kid = _unverified_kid(token)
+        return kid is not None and self._jwks.due(kid)
+
+    def fetch_keys(self, token: Optional[str]) -> None:
+        """Fetch the provider's keys if they are due for ``token`` (blocks up to
+        ``jwks_timeout_seconds`` per request; meant for a worker thread)."""
+        kid = _unverified_kid(token)
+        if kid is not None and isinstance(self._jwks, JwksUrl):
+            self._jwks.refresh(kid)
+
+    def verify(self, token: Optional[str], *, fetch_keys: bool = True) -> Identity:
         """Verify ``token`` and return the identity it proves.
+
+        ``fetch_keys=False``: use the keys already fetched from a ``jwks_url`` (an event loop,
+        after :meth:`keys_due`), never the network.
 
         Raises:
             AuthenticationError: with one of :data:`REASONS`.
@@ -319,7 +338,7 @@ class TokenVerifier:
             raise AuthenticationError(
                 AuthReason.ALGORITHM_NOT_ALLOWED, f"alg {str(algorithm)[:16]!r}"
             )
-        key = self._key_for(header, algorithm)
+        key = self._key_for(header, algorithm, fetch_keys)
         try:
             claims = jwt.decode(
                 token,
@@ -334,7 +353,7 @@ class TokenVerifier:
             raise _translate(error) from None
         return self._identity(claims)
 
-    def _key_for(self, header: Mapping[str, Any], algorithm: str) -> Any:
+    def _key_for(self, header: Mapping[str, Any], algorithm: str, fetch: bool) -> Any:
         if self._secret is not None:
             return self._secret
         if self._jwks is None:
@@ -342,7 +361,8 @@ class TokenVerifier:
         kid = header.get("kid")
         if not isinstance(kid, str) or not kid:
             raise AuthenticationError(AuthReason.UNKNOWN_KEY, "token has no kid")
-        entry = self._jwks.get(kid)
+        jwks = self._jwks
+        entry = jwks.get(kid, fetch=fetch) if isinstance(jwks, JwksUrl) else jwks.get(kid)
         if entry is None:
             raise AuthenticationError(AuthReason.UNKNOWN_KEY, "no key with this kid")
         if (entry.algorithm is not None and entry.algorithm != algorithm) or not key_fits(
@@ -403,6 +423,19 @@ class TokenVerifier:
         ):
             raise AuthenticationError(AuthReason.BAD_CLAIMS, "roles must be a list of role names")
         return tuple(dict.fromkeys(value))
+
+
+def _unverified_kid(token: Optional[str]) -> Optional[str]:
+    """The ``kid`` of ``token``'s header (not verified: it only picks a key), or ``None``."""
+    import jwt
+
+    if not token or len(token) > MAX_TOKEN_CHARS:
+        return None
+    try:
+        kid = jwt.get_unverified_header(token).get("kid")
+    except jwt.PyJWTError:
+        return None
+    return kid if isinstance(kid, str) and kid else None
 
 
 def bearer_token(authorization: Optional[str]) -> Optional[str]:
