@@ -10,7 +10,7 @@ bereaved customer who later asks for a person gets a ``high`` ticket, not a ``no
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, List
 
 import pytest
 
@@ -71,13 +71,18 @@ def test_coerced_transfer_is_held_and_escalated(
 def test_a_distressed_message_raises_the_priority(bot: BotServers) -> None:
     """A bereaved customer asks for a person a turn later: the ticket is high, not normal;
     the agent hands back, so the session's bot is left answering."""
-    subject = "bereaved-customer"
+    subject = "bereaved-customer"  # a customer of this test's own, so no other test sees it
+    headers = {"Authorization": f"Bearer {bot.token(subject, roles=['customer'])}"}
+
+    def say(text: str) -> List[str]:
+        return bot.say(None, text, headers=headers, webhook="secure_rest")
+
     known = {ticket["handoff_id"] for ticket in bot.tickets()}
-    assert bot.chat(subject, "my husband passed away yesterday")
-    assert bot.chat(subject, "I want to talk to a human") == [CONNECTING]
+    say("my husband passed away yesterday")  # whatever the bot answers
+    assert say("I want to talk to a human") == [CONNECTING]
     [ticket] = [t for t in bot.tickets() if t["handoff_id"] not in known]
     assert (ticket["reason"], ticket["priority"]) == ("customer_request", "high")
     assert "husband" not in ticket["customer"]
     handback = bot.agent(ticket["handoff_id"], "handback")
     assert handback.status_code == 200, handback.text
-    assert bot.chat(subject, "what's my balance?") != []
+    assert say("what's my balance?") != []
