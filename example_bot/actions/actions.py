@@ -20,6 +20,7 @@ import functools
 import os
 import re
 from decimal import Decimal
+from enum import Enum
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -37,7 +38,7 @@ from rasa_secure.actions import (
     SecureAction,
     SecureFormValidationAction,
 )
-from rasa_secure.actions.handoff import HandoffAction
+from rasa_secure.actions.handoff import HandoffAction, request_handoff
 from rasa_secure.core.distress import DistressCategory, HandoffReason, escalation
 from rasa_secure.core.identity import AccountNumber, EmailAddress, Money
 from rasa_secure.errors import InputError
@@ -51,6 +52,15 @@ TRANSFER_HELD = (
     "If you still want to send it, answer the question below."
 )
 """Said when a message during a transfer shows coercion (the DistressDetector's category)."""
+
+
+class OnCoercion(str, Enum):
+    """What the transfer form does, besides holding the transfer, when coercion shows."""
+
+    HAND_OFF = "hand_off"
+    """Hand the conversation to a person at once (``action_handoff``, reason coercion)."""
+    OFFER = "offer"
+    """Only offer one (the warning asks the customer to ask for a person)."""
 
 
 class TransferAmount(Money):
@@ -168,7 +178,14 @@ class ActionCheckBalance(BankAction):
 
 
 class ValidateTransferForm(BankFormValidation):
-    """Authorize and validate the amount and the recipient of a transfer."""
+    """Authorize and validate the amount and the recipient of a transfer.
+
+    Class attributes:
+        on_coercion: what a coerced transfer leads to besides the hold (see
+            :class:`OnCoercion`; the example bot hands off).
+    """
+
+    on_coercion = OnCoercion.HAND_OFF
 
     def name(self) -> str:
         return "validate_transfer_form"
@@ -197,7 +214,10 @@ class ValidateTransferForm(BankFormValidation):
         Held means: any confirmation is cleared (a "yes" in or before the coerced message
         does not count), the customer is warned and asked again, and the conversation's
         ``handoff_reason`` / ``handoff_priority`` say ``coercion`` / its priority for a person
-        picking it up. The customer is never blocked: a "yes" to the new question confirms.
+        picking it up. With :attr:`on_coercion` ``hand_off`` the handoff follows at once
+        (:func:`~rasa_secure.actions.handoff.request_handoff`): a person calls the customer
+        while the bot is paused. The customer is never blocked: a "yes" to the new question
+        confirms (after the handback, or at once when only offered).
         """
         events = await super().get_validation_events(dispatcher, tracker, domain)
         latest = tracker.latest_message.get("distress")
@@ -211,12 +231,10 @@ class ValidateTransferForm(BankFormValidation):
             if e.get("event") == "user"
         ]
         whole = escalation([*history, latest])
-        return [
-            *events,
-            SlotSet("transfer_confirmed", None),
-            SlotSet("handoff_reason", HandoffReason.COERCION.value),
-            SlotSet("handoff_priority", whole.priority.value),
-        ]
+        handoff = request_handoff(HandoffReason.COERCION, whole.priority)
+        if self.on_coercion is OnCoercion.OFFER:  # the reason and the priority, no follow-up
+            handoff = [event for event in handoff if event.get("event") != "followup"]
+        return [*events, SlotSet("transfer_confirmed", None), *handoff]
 
     def validate_amount(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

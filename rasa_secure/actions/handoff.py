@@ -111,21 +111,29 @@ def requested(tracker: Tracker) -> Tuple[HandoffReason, Priority]:
 
     The reason: the one :func:`request_handoff` set, else the latest message's
     :func:`~rasa_secure.core.handoff.handoff_hint` (an NLU component's), else a customer's
-    request. The priority: the most urgent of theirs and the reason's default.
+    request. The priority: the most urgent of theirs, of the hints of every earlier message
+    of the conversation (a distressed message raises the priority of a later handoff) and of
+    the reason's default.
     """
-    hint = tracker.latest_message.get(HINT_KEY)
-    hint = hint if isinstance(hint, dict) else {}
+    latest = _hint(tracker.latest_message)
+    earlier = [_hint(e.get("parse_data")) for e in tracker.events if e.get("event") == "user"]
     reasons = [
         _member(HandoffReason, tracker.get_slot(REASON_SLOT)),
-        _member(HandoffReason, hint.get("reason")),
+        _member(HandoffReason, latest.get("reason")),
     ]
     reason = next((r for r in reasons if r is not None), HandoffReason.CUSTOMER_REQUEST)
     priority = most_urgent(
         _member(Priority, tracker.get_slot(PRIORITY_SLOT)),
-        _member(Priority, hint.get("priority")),
+        *(_member(Priority, hint.get("priority")) for hint in [latest, *earlier]),
         DEFAULT_PRIORITY[reason],
     )
     return reason, priority
+
+
+def _hint(parse_data: Any) -> Dict[str, Any]:
+    """The handoff hint of a message's parse data, or ``{}``."""
+    hint = parse_data.get(HINT_KEY) if isinstance(parse_data, dict) else None
+    return hint if isinstance(hint, dict) else {}
 
 
 def _member(enum: Type[E], value: Any) -> Optional[E]:

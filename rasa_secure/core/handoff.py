@@ -124,6 +124,9 @@ class Handoff:
         created_at: when the handoff was asked for (Unix seconds).
         original: the unredacted transcript as JSON, encrypted with the keyring of the agents
             entitled to it (``original_keys_env``), or ``None``.
+        evidence: for a ``security_response`` of the anomaly monitor, what fired (``trigger``,
+            the window's ``features``, the model's ``score``; numbers and names only), else
+            ``None``.
     """
 
     handoff_id: str
@@ -135,6 +138,7 @@ class Handoff:
     transcript: Tuple[TranscriptLine, ...]
     created_at: float
     original: Optional[str] = None
+    evidence: Optional[Dict[str, Any]] = None
 
     def to_json(self) -> bytes:
         """The request body: compact JSON with sorted keys (what the signature covers)."""

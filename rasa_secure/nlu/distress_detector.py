@@ -18,6 +18,12 @@ null) and ``cues`` (which cues matched, as offsets, never text). Rasa stores it 
 ``tracker.latest_message["distress"]``. It never blocks or changes the intent: what to do
 (raise the priority, hold a payment, hand over) is the assistant's policy.
 
+A message whose priority reaches ``handoff_from`` (``high`` by default) is also marked for a
+handoff (:func:`~rasa_secure.core.handoff.handoff_hint` under ``rasa_secure_handoff``):
+reason ``coercion`` or ``distress``, and its priority. When that message leads to
+``action_handoff``, the handoff takes that reason; a later handoff of the same conversation
+is at least that urgent. The mark asks for nothing by itself.
+
 A message with a detected category gets an audit record (decision ``flag``, the categories,
 the highest score; never the text). If detection fails, the message carries
 ``distress: null`` and ``distress_failed: true`` and an audit record says so.
@@ -35,10 +41,11 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import METADATA, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from rasa_secure.config import OptionSpec, defaults, resolve
+from rasa_secure.config import Option, OptionSpec, defaults, resolve
 from rasa_secure.core.distress import OPTIONS as DETECTOR_OPTIONS
 from rasa_secure.core.distress import DistressDetector as CoreDetector
 from rasa_secure.core.distress import DistressResult
+from rasa_secure.core.handoff import HINT_KEY, HandoffReason, Priority, handoff_hint
 from rasa_secure.core.identity import audit
 from rasa_secure.monitoring.metrics import timed
 
@@ -48,8 +55,18 @@ DISTRESS_PROPERTY = "distress"
 FAILED_PROPERTY = "distress_failed"
 COMPONENT_NAME = "DistressDetector"
 
-OPTIONS: OptionSpec = dict(DETECTOR_OPTIONS)
-"""The core detector's options (thresholds, priorities, negative_priority...); none of our own."""
+OPTIONS: OptionSpec = {
+    **DETECTOR_OPTIONS,
+    "handoff_from": Option(
+        Priority.HIGH.value,
+        "lowest priority (normal, high, urgent) at which a message is marked for a handoff; "
+        "null: never",
+        (str, type(None)),
+        choices=(None, *(priority.value for priority in Priority)),
+    ),
+}
+"""The core detector's options (thresholds, priorities, negative_priority...) and
+``handoff_from``."""
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -69,7 +86,10 @@ class DistressDetector(GraphComponent):
                 (e.g. ``DistressDetector.thresholds``).
         """
         self.config = resolve(OPTIONS, config, owner=COMPONENT_NAME)
-        self.detector = CoreDetector(self.config, owner=COMPONENT_NAME)
+        core = {key: value for key, value in self.config.items() if key in DETECTOR_OPTIONS}
+        self.detector = CoreDetector(core, owner=COMPONENT_NAME)
+        start = self.config["handoff_from"]
+        self.handoff_from = None if start is None else Priority(start)
 
     @classmethod
     def create(
@@ -111,6 +131,9 @@ class DistressDetector(GraphComponent):
         message.set(FAILED_PROPERTY, False, add_to_output=True)
         if result.distressed:
             self._audit(result, subject)
+            if self.handoff_from is not None and result.priority.rank >= self.handoff_from.rank:
+                reason = result.handoff or HandoffReason.DISTRESS
+                message.set(HINT_KEY, handoff_hint(reason, result.priority), add_to_output=True)
 
     @staticmethod
     def _audit(result: DistressResult, subject: Any) -> None:

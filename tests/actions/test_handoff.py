@@ -155,6 +155,45 @@ REQUESTS = [
     ),
 ]
 
+# (why, the hints of earlier user messages, expected reason and priority of a plain request)
+EARLIER = [
+    ("no earlier hint: a plain request", [None], ("customer_request", "normal")),
+    (
+        "a bereaved customer later asks for a person: the request keeps its reason, the "
+        "earlier distress raises its priority",
+        [handoff_hint(HandoffReason.DISTRESS), None],
+        ("customer_request", "high"),
+    ),
+    (
+        "the most urgent earlier hint wins, wherever it is",
+        [
+            handoff_hint(HandoffReason.DISTRESS, Priority.URGENT),
+            handoff_hint(HandoffReason.DISTRESS),
+        ],
+        ("customer_request", "urgent"),
+    ),
+    (
+        "a malformed earlier hint is ignored",
+        ["urgent", {"priority": 3}],
+        ("customer_request", "normal"),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("hints", "expected"), [c[1:] for c in EARLIER], ids=[c[0] for c in EARLIER]
+)
+def test_earlier_messages_raise_the_priority(
+    desk: Helpdesk, handoff_guard: ActionGuard, hints: List[Any], expected: Any
+) -> None:
+    history = [
+        {"event": "user", "text": "...", "timestamp": float(i), "parse_data": {HINT_KEY: hint}}
+        for i, hint in enumerate(hints)
+    ]
+    call(action(desk, handoff_guard), tracker("alice", history=history))
+    ticket = only_ticket(desk)
+    assert (ticket["reason"], ticket["priority"]) == expected
+
 
 @pytest.mark.parametrize(
     ("slots", "hint", "expected"), [c[1:] for c in REQUESTS], ids=[c[0] for c in REQUESTS]

@@ -1,21 +1,28 @@
-"""Distress detection end to end: a coerced transfer through the example bot is held.
+"""Distress detection end to end: a coerced transfer is held and escalated, and a
+distressed customer's handoff is more urgent.
 
-The trained example bot (its pipeline runs the DistressDetector) with Rasa's own Agent and
-the real guarded action server: a message during the transfer form that shows coercion
-clears the confirmation, warns the customer and asks again, and the conversation records
-``handoff_reason: coercion`` with its priority for the person who picks it up. No money moves.
+The trained example bot (its pipeline runs the DistressDetector) with the real guarded action
+server and the local helpdesk: a message during the transfer form that shows coercion clears
+the confirmation, warns the customer and asks again, and hands the conversation to a person
+(the helpdesk's ticket says ``coercion``, ``urgent``; the bot pauses). No money moves. A
+bereaved customer who later asks for a person gets a ``high`` ticket, not a ``normal`` one.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, List
 
 import pytest
 
 from example_bot.actions.actions import TRANSFER_HELD
 from example_bot.actions.bank import Bank
 from example_bot.servers import BotServers
+from rasa_secure.actions.handoff import OPTIONS
+from rasa_secure.channel.secure_handoff import OPTIONS as CALLBACK_OPTIONS
 from tests.e2e.conftest import chat, run
+
+CONNECTING = OPTIONS["connecting_text"].default
+HANDBACK = CALLBACK_OPTIONS["handback_text"].default
 
 pytestmark = pytest.mark.e2e
 
@@ -40,21 +47,42 @@ SENDER = "alice-coerced"
 def test_coerced_transfer_is_held_and_escalated(
     agent: Any, bot: BotServers, sender: str, coerced: str
 ) -> None:
-    """A coerced message before the confirmation never confirms; nothing is sent."""
+    """A coerced message before the confirmation never confirms; a person takes over at
+    once; nothing is sent."""
     bank = Bank(bot.workdir / "bank.sqlite")
     before = bank.account("1000200030")
     assert before is not None
-    turns = ["I want to transfer money", "3000", "2000300040", coerced, "no"]
-    _, _, confirm, held, cancelled = chat(agent, bot, "alice", sender, turns)
+    known = {ticket["handoff_id"] for ticket in bot.tickets()}
+    turns = ["I want to transfer money", "3000", "2000300040", coerced, "yes"]
+    _, _, confirm, held, silent = chat(agent, bot, "alice", sender, turns)
     tracker = run(agent.tracker_store.retrieve(sender))
     assert confirm == ["Please confirm: send 3,000.00 EUR to account 2000300040? (yes / no)"]
-    # held: warned and asked again, never done
-    assert held[0] == TRANSFER_HELD
-    assert held[-1] == confirm[0]
-    assert not any(text.startswith("Done") for text in held + cancelled)
-    assert cancelled == ["Okay, I have cancelled the transfer."]
-    # escalated: a person picking the conversation up sees why and how urgently
-    slots = tracker.current_slot_values()
-    assert (slots["handoff_reason"], slots["handoff_priority"]) == ("coercion", "urgent")
+    # held: warned and asked again, then handed to a person
+    assert held == [TRANSFER_HELD, confirm[0], CONNECTING]
+    # paused: the "yes" that follows is for the person, not the bot; nothing is sent
+    assert silent == [] and tracker.is_paused()
+    # escalated: the helpdesk has one ticket, about coercion, urgent
+    [ticket] = [t for t in bot.tickets() if t["handoff_id"] not in known]
+    assert (ticket["reason"], ticket["priority"]) == ("coercion", "urgent")
     after = bank.account("1000200030")
     assert after is not None and after.balance == before.balance
+
+
+def test_a_distressed_message_raises_the_priority(bot: BotServers) -> None:
+    """A bereaved customer asks for a person a turn later: the ticket is high, not normal;
+    the agent hands back, so the session's bot is left answering."""
+    subject = "bereaved-customer"  # a customer of this test's own, so no other test sees it
+    headers = {"Authorization": f"Bearer {bot.token(subject, roles=['customer'])}"}
+
+    def say(text: str) -> List[str]:
+        return bot.say(None, text, headers=headers, webhook="secure_rest")
+
+    known = {ticket["handoff_id"] for ticket in bot.tickets()}
+    say("my husband passed away yesterday")  # whatever the bot answers
+    assert say("I want to talk to a human") == [CONNECTING]
+    [ticket] = [t for t in bot.tickets() if t["handoff_id"] not in known]
+    assert (ticket["reason"], ticket["priority"]) == ("customer_request", "high")
+    assert "husband" not in ticket["customer"]
+    handback = bot.agent(ticket["handoff_id"], "handback")
+    assert handback.status_code == 200, handback.text
+    assert say("what's my balance?") != []

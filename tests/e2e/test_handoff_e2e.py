@@ -45,7 +45,8 @@ def tickets_of(bot: BotServers, subject: str) -> List[Dict[str, Any]]:
 def stored_bot_texts(bot: BotServers, sender: str) -> List[str]:
     with closing(sqlite3.connect(bot.workdir / "tracker.sqlite")) as db:
         rows = db.execute(
-            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'bot'", (sender,)
+            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'bot'",
+            (bot.stored_id(sender),),
         ).fetchall()
     return [json.loads(data).get("text") for (data,) in rows]
 

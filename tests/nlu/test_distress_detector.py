@@ -9,6 +9,7 @@ from typing import Any, Dict, List
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
+from rasa_secure.core.handoff import HINT_KEY
 from rasa_secure.errors import ConfigError
 from rasa_secure.nlu.distress_detector import (
     DISTRESS_PROPERTY,
@@ -85,3 +86,55 @@ def test_bad_config_names_the_key() -> None:
     """Why: a typo in config.yml must fail loudly at load time."""
     with pytest.raises(ConfigError, match=r"DistressDetector\.thresholds"):
         DistressDetector({"thresholds": {"sadness": 0.5}})
+
+
+# (why, options, text, the expected handoff mark or None)
+HINTS = [
+    (
+        "coercion marks the message: a handoff it leads to is about coercion, urgent",
+        {},
+        "the man on the phone says to move it to a safe account",
+        {"reason": "coercion", "priority": "urgent"},
+    ),
+    (
+        "bereavement (high) reaches the default handoff_from: a distress mark, high",
+        {},
+        "my husband passed away yesterday",
+        {"reason": "distress", "priority": "high"},
+    ),
+    (
+        "a look-alike is not distress: no mark",
+        {},
+        "I'm dying to know my balance",
+        None,
+    ),
+    (
+        "handoff_from urgent: bereavement (high) is annotated but not marked",
+        {"handoff_from": "urgent"},
+        "my husband passed away yesterday",
+        None,
+    ),
+    (
+        "handoff_from null: never marked, even for coercion",
+        {"handoff_from": None},
+        "the man on the phone says to move it to a safe account",
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("options", "text", "expected"), [c[1:] for c in HINTS], ids=[c[0] for c in HINTS]
+)
+def test_handoff_mark(options: Dict[str, Any], text: str, expected: Any) -> None:
+    component = DistressDetector({**DistressDetector.get_default_config(), **options})
+    message = classified(text)
+    component.process([message])
+    parse = message.as_dict(only_output_properties=True)
+    assert parse.get(HINT_KEY) == expected
+
+
+def test_bad_handoff_from_names_the_key() -> None:
+    """Why: a priority that does not exist must fail at load time, not mark nothing."""
+    with pytest.raises(ConfigError, match=r"DistressDetector\.handoff_from"):
+        DistressDetector({"handoff_from": "asap"})
