@@ -8,10 +8,12 @@ from example_bot.actions.actions import (
     ValidateEmailForm,
     ValidateTransferForm,
 )
+from example_bot.actions.privacy import ActionSessionStart
 
 __all__ = [
     "ActionAskTransferConfirmed",
     "ActionCheckBalance",
+    "ActionSessionStart",
     "ActionTransferMoney",
     "ActionUpdateEmail",
     "ValidateEmailForm",
