@@ -246,6 +246,7 @@ class BotServers:
             RASA_SECURE_ACTION_URL=self.actions_url,
             RASA_SECURE_HANDOFF_URL=f"{self.helpdesk_url}/handoffs",
             RASA_SECURE_TRACKER_DB=str(self.workdir / "tracker.sqlite"),
+            RASA_SECURE_EVENTS_DB=str(self.workdir / "events.sqlite"),
             EXAMPLE_BANK_DB=str(self.workdir / "bank.sqlite"),
             PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_DIR), env.get("PYTHONPATH")])),
             TF_CPP_MIN_LOG_LEVEL="2",

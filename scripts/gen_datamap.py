@@ -74,13 +74,7 @@ def rows(endpoints: Mapping[str, Any]) -> List[List[str]]:
         "Conversation locks", _where(lock_inner), f"one lock per conversation, named by {lock_ids}",
         "while a message is handled",
     ])  # fmt: skip
-    broker = endpoints.get("event_broker")
-    found.append([
-        "Published events",
-        _where(broker.get("inner", broker)) if isinstance(broker, Mapping) else "no broker",
-        "the stored events (same redaction and encryption)" if broker else "nothing",
-        "the broker's own retention" if broker else "-",
-    ])  # fmt: skip
+    found.append(_published(endpoints.get("event_broker")))
     found.append([
         "Audit records",
         f"file `{AUDIT_LOG_ENV}` (else standard output)",
@@ -88,6 +82,26 @@ def rows(endpoints: Mapping[str, Any]) -> List[List[str]]:
         f"rotated at {MAX_BYTES // (1024 * 1024)} MiB, {BACKUP_COUNT} files kept",
     ])  # fmt: skip
     return found
+
+
+def _published(broker: Any) -> List[str]:
+    """The row of the events the broker publishes, with its consent gate."""
+    if not isinstance(broker, Mapping):
+        return ["Published events", "no broker", "nothing", "-"]
+    what = "the stored events (same redaction and encryption)"
+    gated = str(broker.get("type", "")).endswith("SecureEventBroker") and broker.get("consent_slot")
+    if gated:
+        allowed = ", ".join(f"`{kind}`" for kind in broker.get("events_without_consent") or [])
+        what += (
+            f", of a conversation only while its slot `{gated}` is true (consent); without"
+            f" consent only that slot's own events{' and ' + allowed if allowed else ''}"
+        )
+    return [
+        "Published events",
+        _where(broker.get("inner", broker)),
+        what,
+        "the broker's own retention",
+    ]
 
 
 def render(endpoints_path: Path = ENDPOINTS) -> str:

@@ -146,17 +146,24 @@ SECTIONS = (
         "components/secure-rest-input.md",
     ),
     Section(
-        "SecureEventBroker",
+        "Store wrappers",
         "rasa_secure.stores.options:OPTIONS",
+        "The keys SecureTrackerStore and SecureEventBroker share (same meaning, same rules).",
+        "components/secure-tracker-store.md",
+    ),
+    Section(
+        "SecureEventBroker",
+        "rasa_secure.stores.event_broker:BROKER_OPTIONS",
         "The `event_broker` section of `endpoints.yml`.",
         "components/secure-event-broker.md",
+        ("Store wrappers",),
     ),
     Section(
         "SecureTrackerStore",
         "rasa_secure.stores.tracker_store:STORE_OPTIONS",
         "The `tracker_store` section of `endpoints.yml`.",
         "components/secure-tracker-store.md",
-        ("SecureEventBroker",),
+        ("Store wrappers",),
     ),
     Section(
         "SecureLockStore",

@@ -43,6 +43,14 @@ CASES: List[Tuple[str, str, List[str], List[str]]] = [
      STORE + "  pseudonymous_ids: true\nlock_store:\n  type: rasa_secure.stores.lock_store."
      "SecureLockStore\n  inner: {type: redis, url: cache, db: 1}\n",
      ["named by keyed pseudonyms", "Redis `cache`"], ["named by sender ids"]),
+    ("a consent slot on the secure broker gates what is published",
+     "event_broker:\n  type: rasa_secure.stores.event_broker.SecureEventBroker\n"
+     "  inner: {type: pika, url: mq}\n  consent_slot: consent\n",
+     ["only while its slot `consent` is true", "`pika`"], ["no broker"]),
+    ("a broker without a consent slot publishes every conversation",
+     "event_broker:\n  type: rasa_secure.stores.event_broker.SecureEventBroker\n"
+     "  inner: {type: pika, url: mq}\n",
+     ["the stored events"], ["consent"]),
 ]  # fmt: skip
 
 

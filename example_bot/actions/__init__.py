@@ -9,11 +9,13 @@ from example_bot.actions.actions import (
     ValidateEmailForm,
     ValidateTransferForm,
 )
+from example_bot.actions.privacy import ActionSessionStart
 
 __all__ = [
     "ActionAskTransferConfirmed",
     "ActionCheckBalance",
     "ActionHandoff",
+    "ActionSessionStart",
     "ActionTransferMoney",
     "ActionUpdateEmail",
     "ValidateEmailForm",

@@ -61,6 +61,8 @@ CONFIG_ENV = "RASA_SECURE_ACTIONS_CONFIG"
 POLICY_ENV = "RASA_SECURE_POLICY"
 CHANNEL_ISSUER = "rasa_secure.channel"
 """``Identity.issuer`` of identities taken from an attested envelope (not a re-verified JWT)."""
+SESSION_METADATA_SLOT = "session_started_metadata"
+"""Rasa's slot holding the metadata of the message that started the session."""
 INTERNAL_SLOTS = frozenset({"requested_slot"})
 """Rasa's form bookkeeping (a slot *name*, never user data): always readable and writable."""
 UNSCANNED_KEYS = frozenset({"response", "template"})
@@ -223,6 +225,10 @@ class ActionGuard:
     def identify(self, tracker: Tracker) -> Identity:
         """The verified caller of this action call.
 
+        The envelope is read from the latest message's metadata: its ``user`` event, or,
+        when Rasa starts a session for it, the ``session_started_metadata`` slot Rasa sets to
+        that message's metadata just before ``action_session_start``.
+
         Raises:
             AuthenticationError: no attested identity in the latest user message, or (with
                 ``identity: token``) a forwarded token that does not verify or does not match.
@@ -231,6 +237,9 @@ class ActionGuard:
         for event in reversed(tracker.events):
             if event.get("event") == "user":
                 metadata = event.get("metadata")
+                break
+            if event.get("event") == "slot" and event.get("name") == SESSION_METADATA_SLOT:
+                metadata = event.get("value")
                 break
         envelope = self._open(metadata, tracker.sender_id)
         if self._verifier is None or self._keyring is None:

@@ -215,6 +215,8 @@ class SecureTrackerStore(TrackerStore):
         """Save the safe version of ``tracker``; redaction never makes this raise."""
         self.inner.max_event_history = self.max_event_history
         stored_id = self.stored_id(tracker.sender_id)
+        if (gate := getattr(self.event_broker, "gate", None)) is not None:
+            gate.observe(stored_id, tracker)  # a SecureEventBroker's consent gate
         if stored_id != tracker.sender_id:
             tracker = copy.copy(tracker)
             tracker.sender_id = stored_id
@@ -418,13 +420,15 @@ def _broker_for_inner(
 
     The inner store publishes the events we made safe. A :class:`SecureEventBroker` with the
     same settings would only sanitize them again, so its own inner broker is used instead;
-    with different settings it stays in place (and applies its own rules too).
+    with different settings or a consent gate it stays in place (and applies its own rules
+    too; sanitizing safe events again changes nothing).
     """
     from rasa_secure.stores.event_broker import SecureEventBroker
 
     if (
         isinstance(event_broker, SecureEventBroker)
         and event_broker.sanitizer.settings == sanitizer.settings
+        and event_broker.gate.slot is None
     ):
         return event_broker.inner
     return event_broker

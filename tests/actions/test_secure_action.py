@@ -117,6 +117,16 @@ REFUSALS = [
         "not_owner",
     ),
     ("role unknown to the policy", tracker("eve", ("superuser",)), "no_grant"),
+    (
+        "the session start's metadata (set after the user event) is checked like a message's",
+        tracker(
+            sender="bob",
+            candidates={
+                "session_started_metadata": {METADATA_KEY: envelope("alice", ["customer"], "alice")}
+            },
+        ),
+        "wrong_conversation",
+    ),
 ]
 
 

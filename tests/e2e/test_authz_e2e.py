@@ -150,14 +150,16 @@ def events_of(bot: BotServers, sender: str) -> int:
 
 
 def test_customer_sees_only_own_balances(secure_bot: BotServers) -> None:
-    [reply] = say(secure_bot, ALICE, "what's my balance?")
+    [notice, reply] = say(secure_bot, ALICE, "what's my balance?")  # alice's first contact
+    assert notice.startswith("Privacy notice:")
     assert reply.startswith("Your balances:")
     assert "1000200030" in reply and "1000200031" in reply
     assert "2000300040" not in reply and "3000400050" not in reply
 
 
 def test_teller_looks_up_any_customer_with_masked_number(secure_bot: BotServers) -> None:
-    [reply] = say(secure_bot, TINA, "what is the balance of account 2000300040")
+    [notice, reply] = say(secure_bot, TINA, "what is the balance of account 2000300040")
+    assert notice.startswith("Privacy notice:"), "staff see it on first contact too"
     assert reply.startswith("Balance:")
     assert "****0040" in reply and "2000300040" not in reply
 
@@ -274,9 +276,11 @@ def test_plain_rest_channel_with_forged_identity_is_refused(secure_bot: BotServe
             "signature": "0" * 64,
         }
     }
-    assert secure_bot.say(
+    # refused from the session start on (which then cannot start: Rasa falls back)
+    replies = secure_bot.say(
         "mallory", "what is the balance of account 2000300040", metadata=forged
-    ) == [REFUSAL]
+    )
+    assert replies[0] == REFUSAL and not any("Balance" in reply for reply in replies)
     assert secure_bot.say("alice", "what's my balance?") == [REFUSAL], "no identity at all"
 
 
