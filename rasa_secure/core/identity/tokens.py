@@ -39,6 +39,7 @@ from rasa_secure.core.identity.jwt_keys import (
     read_secret,
 )
 from rasa_secure.core.identity.reasons import AuthReason
+from rasa_secure.core.identity.stepup import CLAIM_VALUE
 from rasa_secure.errors import AuthenticationError, ConfigError
 
 logger = logging.getLogger(__name__)
@@ -190,6 +191,9 @@ class Identity:
         expires_at: the token's ``exp`` (seconds since the epoch).
         token_id: the ``jti``, if the token has one.
         claims: the claims named in ``keep_claims`` (read-only), nothing else.
+        acr: the ``acr`` claim (how strongly the user signed in), if any.
+        amr: the ``amr`` claim (the sign-in methods used), possibly empty.
+        auth_time: the ``auth_time`` claim (when the user signed in), if any.
     """
 
     subject: str
@@ -198,6 +202,9 @@ class Identity:
     expires_at: int
     token_id: Optional[str] = None
     claims: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), hash=False)
+    acr: Optional[str] = None
+    amr: Tuple[str, ...] = ()
+    auth_time: Optional[int] = None
 
 
 class TokenVerifier:
@@ -381,6 +388,7 @@ class TokenVerifier:
         if token_id is not None and not isinstance(token_id, str):
             raise AuthenticationError(AuthReason.BAD_CLAIMS, "jti must be a string")
         kept = {name: claims[name] for name in self.config["keep_claims"] if name in claims}
+        acr, amr, auth_time = _sign_in(claims)
         return Identity(
             subject=subject,
             roles=self._roles(claims),
@@ -388,6 +396,9 @@ class TokenVerifier:
             expires_at=int(expires),
             token_id=token_id,
             claims=MappingProxyType(kept),
+            acr=acr,
+            amr=amr,
+            auth_time=auth_time,
         )
 
     def _roles(self, claims: Mapping[str, Any]) -> Tuple[str, ...]:
@@ -403,6 +414,22 @@ class TokenVerifier:
         ):
             raise AuthenticationError(AuthReason.BAD_CLAIMS, "roles must be a list of role names")
         return tuple(dict.fromkeys(value))
+
+
+def _sign_in(claims: Mapping[str, Any]) -> Tuple[Optional[str], Tuple[str, ...], Optional[int]]:
+    """The ``acr``, ``amr`` and ``auth_time`` claims (OpenID Connect), checked for shape."""
+    acr, amr, auth_time = claims.get("acr"), claims.get("amr", []), claims.get("auth_time")
+    if acr is not None and not (isinstance(acr, str) and CLAIM_VALUE.fullmatch(acr)):
+        raise AuthenticationError(AuthReason.BAD_CLAIMS, "acr must be a short string")
+    if not isinstance(amr, list) or not all(
+        isinstance(method, str) and CLAIM_VALUE.fullmatch(method) for method in amr
+    ):
+        raise AuthenticationError(AuthReason.BAD_CLAIMS, "amr must be a list of short strings")
+    if auth_time is not None and (
+        not isinstance(auth_time, (int, float)) or isinstance(auth_time, bool)
+    ):
+        raise AuthenticationError(AuthReason.BAD_CLAIMS, "auth_time must be a number")
+    return acr, tuple(dict.fromkeys(amr)), None if auth_time is None else int(auth_time)
 
 
 def bearer_token(authorization: Optional[str]) -> Optional[str]:
