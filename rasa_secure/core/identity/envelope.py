@@ -101,7 +101,7 @@ class Envelope:
             "token": self.token,
         }
         sign_in = {"acr": self.acr, "amr": list(self.amr), "auth_time": self.auth_time}
-        body.update((name, value) for name, value in sign_in.items() if value)
+        body.update((name, value) for name, value in sign_in.items() if value not in (None, []))
         return json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
     def signed(self, key: bytes) -> Envelope:
