@@ -40,12 +40,14 @@ DECISIONS = [
     ("no amount yet: nothing to step up for", PASSWORD, "pay", {"amount": None}, None),
     ("above the limit, password only", PASSWORD, "pay", {"amount": 1000.01}, PAY_CHALLENGE),
     (
-        "amount as text with a thousands separator",
+        "thousands separator: unreadable, fails closed",
         PASSWORD,
         "pay",
         {"amount": "1,500"},
         PAY_CHALLENGE,
     ),
+    ("decimal comma: never read as 1.5", PASSWORD, "pay", {"amount": "1.500,00"}, PAY_CHALLENGE),
+    ("a number as text is read", PASSWORD, "pay", {"amount": " 999.99 "}, None),
     (
         "unreadable amount counts as above (fails closed)",
         PASSWORD,

@@ -66,7 +66,7 @@ class SlotAbove:
         if isinstance(value, bool):
             return True
         try:
-            number = Decimal(str(value).replace(",", "").strip())
+            number = Decimal(str(value).strip())  # "1,500" or "1.500,00": unreadable, holds
         except InvalidOperation:
             return True
         return not number.is_finite() or number > self.limit
