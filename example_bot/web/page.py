@@ -13,7 +13,10 @@ hands the chat widget an access token. Here, at ``/web/``:
   ``allow_query_token_unsafe`` (see ``docs/components/secure-socketio-input.md``);
 - ``POST /web/login`` ``{"username", "password"}``: a demo sign-in for the users the example
   bank seeds (password :data:`DEMO_PASSWORD`), answered with a session cookie (HttpOnly,
-  SameSite=Strict) and ``{"token", "expires_in"}``;
+  SameSite=Strict) and ``{"token", "expires_in"}``; with ``"otp"`` (the demo code
+  :data:`~example_bot.identity.DEMO_OTP`) a sign-in with a second factor, whose token carries
+  ``acr`` ``urn:example:mfa`` (what the page does when the assistant answers a transfer
+  above 1,000 EUR with a step-up challenge);
 - ``POST /web/token``: a fresh token for the session cookie (what the page calls when the
   chat channel says ``token_expired``, like an OIDC refresh).
 
@@ -29,14 +32,14 @@ import hmac
 import os
 import secrets
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, Optional
+from typing import Any, Awaitable, Callable, Dict, Optional, Tuple
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from example_bot.identity import ROLES, SECRET_ENV, issue_token
+from example_bot.identity import DEMO_OTP, ROLES, SECRET_ENV, issue_token, sign_in_claims
 
 STATIC = Path(__file__).parent / "static"
 WEBCHAT_BUNDLE = Path(__file__).parent / "node_modules" / "rasa-webchat" / "lib" / "index.js"
@@ -59,15 +62,18 @@ class ExampleWebPage(InputChannel):
 
     def __init__(self, token_lifetime: int = TOKEN_LIFETIME) -> None:
         self.token_lifetime = token_lifetime
-        self.sessions: Dict[str, str] = {}
+        self.sessions: Dict[str, Tuple[str, Dict[str, Any]]] = {}
+        """Session cookie -> the subject and how they signed in (kept on a refresh)."""
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> ExampleWebPage:
         return cls(int((credentials or {}).get("token_lifetime", TOKEN_LIFETIME)))
 
-    def issue(self, subject: str) -> Dict[str, Any]:
-        """A token for ``subject``, as the page receives it."""
-        token = issue_token(subject, os.environ[SECRET_ENV], lifetime=self.token_lifetime)
+    def issue(self, subject: str, sign_in: Dict[str, Any]) -> Dict[str, Any]:
+        """A token for ``subject`` signed in as ``sign_in`` says, as the page receives it."""
+        token = issue_token(
+            subject, os.environ[SECRET_ENV], lifetime=self.token_lifetime, **sign_in
+        )
         return {"token": token, "expires_in": self.token_lifetime}
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -99,9 +105,12 @@ class ExampleWebPage(InputChannel):
                 password.encode(), DEMO_PASSWORD.encode()
             ):
                 return response.json({"error": "invalid_credentials"}, status=401)
+            code = body.get("otp")
+            if code is not None and not hmac.compare_digest(str(code).encode(), DEMO_OTP.encode()):
+                return response.json({"error": "invalid_code"}, status=401)
             session = secrets.token_urlsafe(32)
-            self.sessions[session] = username
-            answer = response.json(self.issue(username))
+            self.sessions[session] = (username, sign_in_claims(second_factor=code is not None))
+            answer = response.json(self.issue(*self.sessions[session]))
             answer.cookies[COOKIE] = session
             answer.cookies[COOKIE]["httponly"] = True
             answer.cookies[COOKIE]["samesite"] = "Strict"
@@ -110,9 +119,9 @@ class ExampleWebPage(InputChannel):
 
         @page.route("/token", methods=["POST"])  # type: ignore[untyped-decorator]
         async def token(request: Request) -> HTTPResponse:
-            subject = self.sessions.get(request.cookies.get(COOKIE, ""))
-            if subject is None:
+            signed_in = self.sessions.get(request.cookies.get(COOKIE, ""))
+            if signed_in is None:
                 return response.json({"error": "not_signed_in"}, status=401)
-            return response.json(self.issue(subject))
+            return response.json(self.issue(*signed_in))
 
         return page

@@ -102,6 +102,12 @@ OPTIONS: OptionSpec = {
     "refusal_text": Option(
         "Sorry, I can't help you with that.", "answer when the policy refuses", str
     ),
+    "step_up_text": Option(
+        "For this I need you to confirm it's you with a second factor. Please sign in again "
+        "and retry.",
+        "answer (next to the RFC 9470 challenge) when the action needs a stronger sign-in",
+        str,
+    ),
     "invalid_text": Option(
         "Sorry, that doesn't look right. Please check and try again.",
         "answer when a value fails validation",
@@ -243,7 +249,15 @@ class ActionGuard:
                 break
         envelope = self._open(metadata, tracker.sender_id)
         if self._verifier is None or self._keyring is None:
-            return Identity(envelope.subject, envelope.roles, CHANNEL_ISSUER, envelope.expires_at)
+            return Identity(
+                envelope.subject,
+                envelope.roles,
+                CHANNEL_ISSUER,
+                envelope.expires_at,
+                acr=envelope.acr,
+                amr=envelope.amr,
+                auth_time=envelope.auth_time,
+            )
         identity = self._verifier.verify(envelope.decrypt_token(self._keyring))
         sender = tracker.sender_id
         if identity.subject != envelope.subject or not (

@@ -39,7 +39,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.utils import call_potential_coroutine
 
 from rasa_secure.actions.guard import COMPONENT, ActionGuard
-from rasa_secure.core.identity import AccessDecision, AuditDecision, Identity, Policy, audit
+from rasa_secure.core.identity import (
+    AccessDecision,
+    AuditDecision,
+    Identity,
+    Policy,
+    StepUpChallenge,
+    audit,
+)
 from rasa_secure.errors import AuthenticationError, AuthorizationError, InputError
 
 logger = logging.getLogger(__name__)
@@ -121,9 +128,9 @@ class SecureAction(Action, ABC):
         identity = authenticate(guard, tracker, dispatcher, name)
         if identity is None:
             return []
-        decision = guard.policy.check_action(identity, name)
-        if not decision.allowed:
-            return refuse(guard, dispatcher, identity.subject, name, decision.reason)
+        decision = authorize(guard, dispatcher, identity, name, tracker)
+        if decision is None:
+            return []
         if guard.config["audit_allowed"]:
             audit.record(
                 COMPONENT,
@@ -185,12 +192,50 @@ def authenticate(
         return None
 
 
+def authorize(
+    guard: ActionGuard,
+    dispatcher: CollectingDispatcher,
+    identity: Identity,
+    action: str,
+    tracker: Tracker,
+) -> Optional[AccessDecision]:
+    """The policy's grant for ``action``, or ``None`` after a refusal.
+
+    The caller needs a grant and, when the policy has ``step_up`` rules for the action, a
+    sign-in strong enough for the current slot values; otherwise the answer carries the
+    step-up challenge.
+    """
+    decision = guard.policy.check_action(identity, action)
+    if not decision.allowed:
+        refuse(guard, dispatcher, identity.subject, action, decision.reason)
+        return None
+    step_up = guard.policy.check_step_up(identity, action, tracker.slots)
+    if not step_up.allowed:
+        refuse(guard, dispatcher, identity.subject, action, step_up.reason, step_up.challenge)
+        return None
+    return decision
+
+
 def refuse(
-    guard: ActionGuard, dispatcher: CollectingDispatcher, subject: str, action: str, reason: str
+    guard: ActionGuard,
+    dispatcher: CollectingDispatcher,
+    subject: str,
+    action: str,
+    reason: str,
+    challenge: Optional[StepUpChallenge] = None,
 ) -> List[Dict[str, Any]]:
-    """Answer politely, audit the denial, and return no events."""
+    """Answer politely, audit the denial, and return no events.
+
+    With a step-up ``challenge`` the answer is the ``step_up_text`` with the challenge as its
+    custom payload (RFC 9470 parameters), which the client acts on.
+    """
     audit.record(COMPONENT, AuditDecision.DENY, subject=subject, action=action, reasons=(reason,))
-    dispatcher.utter_message(text=guard.config["refusal_text"])
+    if challenge is None:
+        dispatcher.utter_message(text=guard.config["refusal_text"])
+    else:
+        dispatcher.utter_message(
+            text=guard.config["step_up_text"], json_message=challenge.to_payload()
+        )
     return []
 
 

@@ -40,7 +40,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.utils import call_potential_coroutine
 
 from rasa_secure.actions.guard import ActionGuard
-from rasa_secure.actions.secure_action import ActionContext, authenticate, emit, refuse
+from rasa_secure.actions.secure_action import ActionContext, authenticate, authorize, emit
 from rasa_secure.core.identity import AuditDecision, audit
 from rasa_secure.core.nested import leaves
 from rasa_secure.errors import InputError
@@ -79,9 +79,9 @@ class SecureFormValidationAction(FormValidationAction, ABC):
         identity = authenticate(guard, tracker, dispatcher, name)
         if identity is None:
             return resets
-        decision = guard.policy.check_action(identity, name)
-        if not decision.allowed:
-            return refuse(guard, dispatcher, identity.subject, name, decision.reason) + resets
+        decision = authorize(guard, dispatcher, identity, name, tracker)
+        if decision is None:
+            return resets
         inner = CollectingDispatcher()
         context = ActionContext(identity, decision, guard.policy, name)
         token = _CONTEXT.set(context)

@@ -284,7 +284,7 @@ class AdmissionGate:
         except AuthenticationError as error:
             self._limit(LimitKind.CLIENT, client, client, count=True)
             _refuse(error.reason, client=client)
-        _restricted(self.watch.check(identity.subject, client, identity.claims))
+        _restricted(self.watch.check(identity.subject, client, identity.acr))
         self._limit(LimitKind.SUBJECT, identity.subject, client, count=True)
         return identity
 
@@ -314,14 +314,11 @@ class AdmissionGate:
         sender_id = self.bind_sender(identity, sender)
         text, parse_data = self._screen_trigger(text, subject)
         envelope = seal(
-            subject=subject,
-            roles=identity.roles,
-            sender_id=sender_id,
-            expires_at=identity.expires_at,
-            key=self._attestation_key,
-            token=token if self._keyring is not None else None,
-            keyring=self._keyring,
-        )
+            subject=subject, roles=identity.roles, sender_id=sender_id,
+            expires_at=identity.expires_at, key=self._attestation_key,
+            token=token if self._keyring is not None else None, keyring=self._keyring,
+            acr=identity.acr, amr=identity.amr, auth_time=identity.auth_time,
+        )  # fmt: skip
         cleaned = self.clean_metadata(metadata)
         cleaned[METADATA_KEY] = envelope.to_metadata()
         return Admitted(identity, sender_id, text, cleaned, envelope, parse_data)

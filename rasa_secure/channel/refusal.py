@@ -13,7 +13,12 @@ from enum import Enum
 from typing import Mapping, Optional, Tuple, Union
 
 from rasa_secure.channel.rate_limit import client_pseudonym
-from rasa_secure.core.identity import PUBLIC_REASONS, AuthReason, audit
+from rasa_secure.core.identity import (
+    INSUFFICIENT_USER_AUTHENTICATION,
+    PUBLIC_REASONS,
+    AuthReason,
+    audit,
+)
 
 
 class Status(str, Enum):
@@ -31,7 +36,7 @@ class Status(str, Enum):
     """Over a rate limit; retry after ``retry_after`` seconds (HTTP 429)."""
     UNAVAILABLE = "unavailable"
     """A check could not run (the rate-limit store); fail closed (HTTP 503)."""
-    INSUFFICIENT_AUTHENTICATION = "insufficient_user_authentication"
+    INSUFFICIENT_AUTHENTICATION = INSUFFICIENT_USER_AUTHENTICATION
     """A step-up is required: a token with one of ``acr_values`` (HTTP 401, RFC 9470)."""
 
 

@@ -186,7 +186,7 @@ class SecureSocketIOInput(InputChannel):
         """The output channel for messages Rasa sends on its own (reminders, the HTTP API)."""
         if self.sio is None:
             return None
-        return SocketIOOutput(self.sio, self.options["bot_message_evt"])
+        return CustomPayloadOutput(self.sio, self.options["bot_message_evt"])
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """The health route and the socket.io server (attached to the app on registration)."""
@@ -337,7 +337,7 @@ class SecureSocketIOInput(InputChannel):
     async def _deliver(
         self, admitted: Admitted, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> None:
-        output = SocketIOOutput(self._server, self.options["bot_message_evt"])
+        output = CustomPayloadOutput(self._server, self.options["bot_message_evt"])
         handler = _with_parse_data(on_new_message, admitted.parse_data)
         message = UserMessage(
             admitted.text,
@@ -396,3 +396,20 @@ def _client(environ: Mapping[str, Any]) -> str:
     """The client's address, as the REST channel reads it from the Sanic request."""
     request = environ.get("sanic.request")
     return client_address(request) if request is not None else "unknown"
+
+
+class CustomPayloadOutput(SocketIOOutput):
+    """Rasa's socket.io output, but a custom payload arrives as ``{"custom": payload}``.
+
+    Rasa passes a custom payload's keys to ``emit`` as arguments (only ``{"data": ...}``
+    works); a payload such as a step-up challenge (``{"error": ..., "acr_values": ...}``)
+    is sent as the message's ``custom`` field instead, to the conversation's room.
+    """
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any
+    ) -> None:
+        if "data" in json_message:
+            await super().send_custom_json(recipient_id, json_message, **kwargs)
+            return
+        await self.sio.emit(self.bot_message_evt, {"custom": json_message}, room=recipient_id)

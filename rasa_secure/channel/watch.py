@@ -16,7 +16,7 @@ that cannot be recorded is logged and the admitted message goes on (the watch mi
 from __future__ import annotations
 
 import logging
-from typing import Any, Mapping, Optional
+from typing import Any, Optional
 
 from rasa_secure.channel.refusal import Refusal, RefusalReason
 
@@ -51,14 +51,14 @@ class Watch:
         self,
         subject: Optional[str],
         client: str,
-        claims: Optional[Mapping[str, Any]] = None,
+        acr: Optional[str] = None,
     ) -> Optional[Refusal]:
-        """The refusal a response in force asks for, or ``None``."""
+        """The refusal a response in force asks for, or ``None`` (``acr``: the verified
+        token's, which may satisfy a step-up)."""
         if self.monitor is None:
             return None
-        acr = (claims or {}).get("acr")
         try:
-            found = self.monitor.check(subject, client, acr if isinstance(acr, str) else None)
+            found = self.monitor.check(subject, client, acr)
         except Exception as error:  # the store's errors (connection, timeout): fail closed
             logger.error("anomaly state unavailable (%s); refused", type(error).__name__)
             return Refusal(RefusalReason.ANOMALY_STATE_UNAVAILABLE, subject, client=client)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import time
-from typing import Any, Dict, List
+from decimal import Decimal
+from typing import Any, Dict, List, Optional, Tuple
 
 import jwt
 import pytest
@@ -170,6 +171,63 @@ def test_transfer_needs_ownership_of_the_source_account(caplog: pytest.LogCaptur
     )
     assert texts(messages) == ["Sent 10.00 EUR to ****0031."], "recipient_account: mask_last4"
     assert [e["name"] for e in allowed] == ["amount", "recipient_account"]
+
+
+def signed_in(acr: Optional[str], amr: Tuple[str, ...], age: int) -> Dict[str, Any]:
+    """Metadata of a message from alice whose token says how she signed in."""
+    now = int(time.time())
+    sealed = seal(
+        subject="alice", roles=["customer"], sender_id="alice", expires_at=now + 300, key=KEY,
+        acr=acr, amr=amr, auth_time=now - age,
+    )  # fmt: skip
+    return {METADATA_KEY: sealed.to_metadata()}
+
+
+STEP_UP_TEXT = (
+    "For this I need you to confirm it's you with a second factor. Please sign in again and retry."
+)
+CHALLENGE = {
+    "error": "insufficient_user_authentication",
+    "acr_values": "urn:bank:mfa",
+    "max_age": 900,
+}
+STEP_UPS = [
+    # (why, acr, amr, seconds since sign-in, amount, refused with the challenge)
+    ("small transfer with a password", "urn:bank:pwd", ("pwd",), 60, "10", False),
+    ("large transfer with a password", "urn:bank:pwd", ("pwd",), 60, "1500", True),
+    ("large transfer, second factor", "urn:bank:mfa", ("pwd", "otp"), 60, "1500", False),
+    ("large transfer, stale second factor", "urn:bank:mfa", ("pwd", "otp"), 3600, "1500", True),
+    ("large transfer, token without acr", None, (), 60, "1500", True),
+]
+
+
+@pytest.mark.parametrize(
+    ("why", "acr", "amr", "age", "amount", "challenged"), STEP_UPS, ids=[c[0] for c in STEP_UPS]
+)
+def test_step_up_per_action(
+    why: str,
+    acr: Optional[str],
+    amr: Tuple[str, ...],
+    age: int,
+    amount: str,
+    challenged: bool,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A sign-in weaker than the action's step-up rule is refused with the RFC 9470 challenge
+    (text plus custom payload), no events and a ``step_up_required`` audit record."""
+    slots = {"amount": amount, "recipient_account": "1000200031"}
+    with caplog.at_level(logging.INFO, logger="rasa_secure.audit"):
+        events, messages = call(
+            ActionTransferMoney(), tracker("alice", slots=slots, metadata=signed_in(acr, amr, age))
+        )
+    if not challenged:
+        assert [e["name"] for e in events] == ["amount", "recipient_account"], why
+        assert texts(messages) == [f"Sent {Decimal(amount):.2f} EUR to ****0031."], why
+        return
+    assert events == [], why
+    assert [(m.get("text"), m.get("custom")) for m in messages] == [(STEP_UP_TEXT, CHALLENGE)], why
+    [record] = audit_records(caplog)
+    assert (record["decision"], record["reasons"]) == ("deny", ["step_up_required"]), why
 
 
 def test_invalid_typed_value_never_reaches_the_backend(caplog: pytest.LogCaptureFixture) -> None:

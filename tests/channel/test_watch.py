@@ -34,7 +34,7 @@ def watched(make_server: Any, tmp_path: Path) -> Iterator[Any]:
     channels: List[SecureRestInput] = []
 
     def start() -> str:
-        config = {"jwt": {**HS_JWT, "keep_claims": ["acr"]}, "anomaly_policy": str(policy)}
+        config = {"jwt": HS_JWT, "anomaly_policy": str(policy)}
         url, _, channel = make_server(config)
         channels.append(channel)
         return str(url)

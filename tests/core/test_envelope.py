@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import time
 from typing import Any, Callable, Dict, Optional
 
@@ -78,6 +81,27 @@ TAMPERING = [
         "identity_malformed",
     ),
     ("wrong version", lambda m: m[METADATA_KEY].update(v=2), "identity_malformed"),
+    (
+        "acr raised to a second factor without the key (a forged step-up)",
+        lambda m: m[METADATA_KEY].update(acr="urn:example:mfa"),
+        "bad_attestation",
+    ),
+    (
+        "amr extended with otp without the key",
+        lambda m: m[METADATA_KEY].update(amr=["pwd", "otp"]),
+        "bad_attestation",
+    ),
+    (
+        "auth_time refreshed to pass a max_age",
+        lambda m: m[METADATA_KEY].update(auth_time=NOW),
+        "bad_attestation",
+    ),
+    ("amr not a list", lambda m: m[METADATA_KEY].update(amr="otp"), "identity_malformed"),
+    (
+        "auth_time not a number",
+        lambda m: m[METADATA_KEY].update(auth_time="now"),
+        "identity_malformed",
+    ),
 ]
 
 
@@ -90,6 +114,37 @@ def test_tampering_is_refused(
     meta = metadata()
     mutate(meta)
     assert reason(meta) == expected, why
+
+
+def test_sign_in_claims_travel_attested() -> None:
+    """acr, amr and auth_time reach the action server as signed, for step-up rules."""
+    sealed = seal(
+        subject="alice", roles=["customer"], sender_id="alice", expires_at=NOW + 300, key=KEY,
+        acr="urn:example:mfa", amr=["pwd", "otp"], auth_time=NOW - 10,
+    )  # fmt: skip
+    opened = open_envelope({METADATA_KEY: sealed.to_metadata()}, KEY, sender_id="alice", now=NOW)
+    assert (opened.acr, opened.amr, opened.auth_time) == (
+        "urn:example:mfa",
+        ("pwd", "otp"),
+        NOW - 10,
+    )
+    downgraded = {**sealed.to_metadata(), "acr": None}
+    assert reason({METADATA_KEY: downgraded}) == "bad_attestation", (
+        "removing a claim also breaks it"
+    )
+
+
+def test_envelopes_of_older_channels_still_open_without_acr() -> None:
+    """An envelope made before step-up (no acr/amr/auth_time keys, the old signed body) opens
+    with no acr: the signed body only grows when a sign-in claim is set."""
+    old_body = {
+        "v": 1, "subject": "alice", "roles": ["customer"], "sender_id": "alice",
+        "expires_at": NOW + 300, "token": None,
+    }  # fmt: skip
+    signed = json.dumps(old_body, sort_keys=True, separators=(",", ":")).encode()
+    old = {**old_body, "signature": hmac.new(KEY, signed, hashlib.sha256).hexdigest()}
+    opened = open_envelope({METADATA_KEY: old}, KEY, sender_id="alice", now=NOW)
+    assert (opened.subject, opened.acr, opened.amr, opened.auth_time) == ("alice", None, (), None)
 
 
 def test_bound_to_conversation_and_key_and_time() -> None:

@@ -131,6 +131,23 @@ def test_bearer_header_parsing() -> None:
         assert caught.value.reason == "token_missing"
 
 
+def test_sign_in_claims_are_kept_for_step_up() -> None:
+    """acr, amr and auth_time (OpenID Connect) say how the user signed in; absent: none."""
+    token = jwt.encode(
+        claims(acr="urn:example:mfa", amr=["pwd", "otp", "pwd"], auth_time=NOW - 5),
+        SECRET,
+        algorithm="HS256",
+    )
+    identity = hs_verifier().verify(token)
+    assert (identity.acr, identity.amr, identity.auth_time) == (
+        "urn:example:mfa",
+        ("pwd", "otp"),
+        NOW - 5,
+    )
+    plain = hs_verifier().verify(jwt.encode(claims(), SECRET, algorithm="HS256"))
+    assert (plain.acr, plain.amr, plain.auth_time) == (None, (), None)
+
+
 def test_roles_from_nested_claim_and_space_separated_string() -> None:
     """Keycloak-style nested roles and OAuth-style space-separated scopes both work."""
     nested = jwt.encode(
@@ -179,6 +196,10 @@ REFUSALS = [
     ("roles not a list of names", {"roles": [{"admin": True}]}, "bad_claims"),
     ("role name with spaces smuggled in a list", {"roles": ["admin role"]}, "bad_claims"),
     ("lifetime beyond max_lifetime_seconds", {"exp": NOW + 10 * 86400}, "lifetime_too_long"),
+    ("acr not a string: step-up rules compare it", {"acr": ["urn:example:mfa"]}, "bad_claims"),
+    ("acr with a space would split acr_values", {"acr": "urn:a urn:b"}, "bad_claims"),
+    ("amr a string, not the list OIDC defines", {"amr": "otp"}, "bad_claims"),
+    ("auth_time not a number", {"auth_time": "yesterday"}, "bad_claims"),
 ]
 
 

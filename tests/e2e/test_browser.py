@@ -251,3 +251,32 @@ def test_rasa_webchat_chats_with_the_url_token_when_allowed(
     wait_for(driver, lambda d: status(d) == "Sign-in renewed.")
     webchat_say(driver, "what's my balance?")
     wait_for(driver, lambda d: len([t for t in webchat_replies(d) if "balances" in t]) == 2)
+
+
+def test_a_large_transfer_steps_up_with_a_second_factor(
+    start_bot: Any, browser: Callable[[], Any]
+) -> None:
+    """Above 1,000 EUR the assistant answers with a step-up challenge: the page asks for the
+    password and the demo code, signs in again with the second factor and resends the
+    message, and the transfer is confirmed and made (a fresh bot: its own bank)."""
+    from selenium.webdriver.common.by import By
+
+    bot = start_bot()
+    driver = browser()
+    sign_in(driver, bot, "alice")
+    for text, expected in (
+        ("I want to transfer money", "How much"),
+        ("1200", "To which account"),
+    ):
+        say(driver, text)
+        wait_for(driver, lambda d, e=expected: [t for t in transcript(d, "bot") if e in t])
+    say(driver, "2000300040")
+    wait_for(driver, lambda d: d.find_element(By.ID, "stepup").is_displayed())
+    assert "second factor" in transcript(driver, "bot")[-1]
+    driver.find_element(By.ID, "stepup-password").send_keys("demo")
+    driver.find_element(By.ID, "stepup-code").send_keys("123456")
+    driver.find_element(By.CSS_SELECTOR, "#stepup button").click()
+    wait_for(driver, lambda d: [t for t in transcript(d, "bot") if "Please confirm" in t])
+    say(driver, "yes")
+    done = wait_for(driver, lambda d: [t for t in transcript(d, "bot") if t.startswith("Done")])
+    assert done[0].startswith("Done: 1,200.00 EUR sent to 2000300040")

@@ -32,6 +32,11 @@ from rasa_secure.core.identity.grants import MASK, WITHHELD, Disclosure, Scope
 from rasa_secure.core.identity.policy import AccessDecision, AccessReason, Policy, Principal
 from rasa_secure.core.identity.policy_parser import domain_names
 from rasa_secure.core.identity.reasons import PUBLIC_REASONS, AuthReason
+from rasa_secure.core.identity.stepup import (
+    INSUFFICIENT_USER_AUTHENTICATION,
+    StepUpChallenge,
+    StepUpRule,
+)
 from rasa_secure.core.identity.tokens import (
     MAX_TOKEN_CHARS,
     REASONS,
@@ -52,6 +57,7 @@ __all__ = [
     "AUDIT_KEY_ENV",
     "CHECKPOINT_LOGGER",
     "ENV_VAR",
+    "INSUFFICIENT_USER_AUTHENTICATION",
     "MASK",
     "MAX_TOKEN_CHARS",
     "METADATA_KEY",
@@ -81,6 +87,8 @@ __all__ = [
     "PublicUrl",
     "Scope",
     "SharedSecrets",
+    "StepUpChallenge",
+    "StepUpRule",
     "TokenVerifier",
     "ValidatedStr",
     "accepted_keys",

@@ -26,7 +26,7 @@ import json
 import logging
 import os
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from enum import Enum
 from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Union
 
@@ -46,6 +46,9 @@ MIN_SHARED_SECRET_CHARS = 16
 VERSION = 1
 _ATTESTATION_LABEL = b"rasa_secure.identity-attestation.v1"
 _FIELDS = ("v", "subject", "roles", "sender_id", "expires_at", "token")
+_SIGN_IN_FIELDS = ("acr", "amr", "auth_time")
+"""How the user signed in (step-up): signed only when set, so older envelopes still verify."""
+_MAX_CLAIM_CHARS = 256
 
 
 def attestation_key(shared_secret: Union[str, bytes]) -> bytes:
@@ -73,6 +76,9 @@ class Envelope:
         expires_at: when the underlying token expires (seconds since the epoch).
         token: the encrypted JWT (``rsenc:v1:...``) when forwarding is on, else ``None``.
         signature: hex HMAC-SHA256 attestation over all the other fields.
+        acr: the token's ``acr`` claim (authentication context class), if any.
+        amr: the token's ``amr`` claim (authentication methods), possibly empty.
+        auth_time: the token's ``auth_time`` claim (seconds since the epoch), if any.
     """
 
     subject: str
@@ -81,9 +87,12 @@ class Envelope:
     expires_at: int
     token: Optional[str] = None
     signature: str = ""
+    acr: Optional[str] = None
+    amr: Tuple[str, ...] = ()
+    auth_time: Optional[int] = None
 
     def _signed_bytes(self) -> bytes:
-        body = {
+        body: Dict[str, Any] = {
             "v": VERSION,
             "subject": self.subject,
             "roles": list(self.roles),
@@ -91,19 +100,20 @@ class Envelope:
             "expires_at": self.expires_at,
             "token": self.token,
         }
+        sign_in = {"acr": self.acr, "amr": list(self.amr), "auth_time": self.auth_time}
+        body.update((name, value) for name, value in sign_in.items() if value not in (None, []))
         return json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
     def signed(self, key: bytes) -> Envelope:
         """A copy carrying the attestation made with ``key``."""
         digest = hmac.new(key, self._signed_bytes(), hashlib.sha256).hexdigest()
-        return Envelope(
-            self.subject, self.roles, self.sender_id, self.expires_at, self.token, digest
-        )
+        return replace(self, signature=digest)
 
     def to_metadata(self) -> Dict[str, Any]:
         """The JSON-ready form stored under :data:`METADATA_KEY`."""
         data = asdict(self)
         data["roles"] = list(self.roles)
+        data["amr"] = list(self.amr)
         data["v"] = VERSION
         return data
 
@@ -135,14 +145,30 @@ def seal(
     key: bytes,
     token: Optional[str] = None,
     keyring: Optional[Keyring] = None,
+    acr: Optional[str] = None,
+    amr: Sequence[str] = (),
+    auth_time: Optional[int] = None,
 ) -> Envelope:
-    """Make an attested envelope; with ``token`` and ``keyring`` the JWT is encrypted into it."""
+    """Make an attested envelope; with ``token`` and ``keyring`` the JWT is encrypted into it.
+
+    ``acr``, ``amr`` and ``auth_time`` say how the user signed in (the verified token's
+    claims), for the policy's step-up rules.
+    """
     sealed_token = None
     if token is not None:
         if keyring is None:
             raise ValueError("forwarding a token needs a keyring to encrypt it")
         sealed_token = keyring.encrypt(token, context=_token_context(sender_id))
-    envelope = Envelope(subject, tuple(roles), sender_id, int(expires_at), sealed_token)
+    envelope = Envelope(
+        subject,
+        tuple(roles),
+        sender_id,
+        int(expires_at),
+        sealed_token,
+        acr=acr,
+        amr=tuple(amr),
+        auth_time=auth_time,
+    )
     return envelope.signed(key)
 
 
@@ -196,7 +222,7 @@ def _parse(raw: Any) -> Envelope:
     malformed = AuthenticationError(AuthReason.IDENTITY_MALFORMED, "unexpected identity envelope")
     if (
         not isinstance(raw, Mapping)
-        or set(raw) - {*_FIELDS, "signature"}
+        or set(raw) - {*_FIELDS, *_SIGN_IN_FIELDS, "signature"}
         or raw.get("v") != VERSION
     ):
         raise malformed
@@ -210,7 +236,16 @@ def _parse(raw: Any) -> Envelope:
         raise malformed
     if token is not None and not is_encrypted(token):
         raise malformed
-    return Envelope(subject, tuple(roles), sender_id, expires_at, token, signature)
+    acr, amr, auth_time = raw.get("acr"), raw.get("amr") or [], raw.get("auth_time")
+    if acr is not None and not (isinstance(acr, str) and len(acr) <= _MAX_CLAIM_CHARS):
+        raise malformed
+    if not isinstance(amr, list) or not all(isinstance(method, str) for method in amr):
+        raise malformed
+    if auth_time is not None and (not isinstance(auth_time, int) or isinstance(auth_time, bool)):
+        raise malformed
+    return Envelope(
+        subject, tuple(roles), sender_id, expires_at, token, signature, acr, tuple(amr), auth_time
+    )
 
 
 PREVIOUS_SUFFIX = "_PREVIOUS"

@@ -43,6 +43,7 @@ from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Protocol, Sequ
 from rasa_secure.config import read_yaml
 from rasa_secure.core.identity.grants import SCOPE_RANK, Disclosure, Scope, SlotRules
 from rasa_secure.core.identity.policy_parser import PolicyParser, domain_names
+from rasa_secure.core.identity.stepup import Authentication, StepUpChallenge, StepUpRule, unmet_rule
 from rasa_secure.errors import PolicyError
 
 
@@ -74,6 +75,8 @@ class AccessReason(str, Enum):
     """The policy does not mention the slot: denied by default."""
     NOT_OWNER = "not_owner"
     """An ``own`` grant, on a record of someone else (or of no known owner)."""
+    STEP_UP_REQUIRED = "step_up_required"
+    """The caller signed in less strongly than a ``step_up`` rule of the action asks."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,7 @@ class AccessDecision:
         reason: why (:class:`AccessReason`).
         role: the role whose grant allowed it (``None`` when denied).
         scope: for action grants, how far the grant reaches.
+        challenge: for ``step_up_required``, what the caller must sign in with.
     """
 
     allowed: bool
@@ -94,6 +98,7 @@ class AccessDecision:
     reason: AccessReason
     role: Optional[str] = None
     scope: Optional[Scope] = None
+    challenge: Optional[StepUpChallenge] = None
 
     def __bool__(self) -> bool:
         return self.allowed
@@ -108,6 +113,7 @@ class Policy:
         actions: the action names the policy mentions.
         slots: the slot names the policy mentions.
         fields: the backend field names the policy mentions (disclosure only).
+        step_up_slots: the slots that ``step_up`` conditions compare.
     """
 
     def __init__(
@@ -118,13 +124,18 @@ class Policy:
         action_grants: Mapping[str, Mapping[str, Scope]],
         slot_rules: Mapping[str, SlotRules],
         field_rules: Optional[Mapping[str, Mapping[str, Disclosure]]] = None,
+        step_up: Optional[Mapping[str, Tuple[StepUpRule, ...]]] = None,
     ) -> None:
         self.source = source
+        self._step_up: Dict[str, Tuple[StepUpRule, ...]] = dict(step_up or {})
         self._ancestry = dict(ancestry)
         self.roles: FrozenSet[str] = frozenset(ancestry)
         self.actions: FrozenSet[str] = frozenset(action_grants)
         self.slots: FrozenSet[str] = frozenset(slot_rules)
         self.fields: FrozenSet[str] = frozenset(field_rules or {})
+        self.step_up_slots: FrozenSet[str] = frozenset(
+            rule.when.slot for rules in self._step_up.values() for rule in rules if rule.when
+        )
         self._actions: Dict[str, Dict[str, Scope]] = {}
         for action, grants in action_grants.items():
             effective: Dict[str, Scope] = {}
@@ -180,6 +191,7 @@ class Policy:
             action_grants=parsed.action_grants,
             slot_rules=parsed.slot_rules,
             field_rules=parsed.field_rules,
+            step_up=parsed.step_up,
         )
 
     def check_domain(self, domain: Union[str, Path, Mapping[str, Any]]) -> None:
@@ -198,6 +210,11 @@ class Policy:
         if unknown_slots:
             raise PolicyError(
                 f"slots.{unknown_slots[0]}", f"not a slot of the domain ({self.source})"
+            )
+        unknown_conditions = sorted(self.step_up_slots - slots)
+        if unknown_conditions:
+            raise PolicyError(
+                "step_up", f"condition on {unknown_conditions[0]!r}, not a slot of the domain"
             )
 
     # -- questions ------------------------------------------------------------------------
@@ -239,6 +256,30 @@ class Policy:
         if owner is not None and owner == identity.subject:
             return decision
         return AccessDecision(False, decision.permission, AccessReason.NOT_OWNER)
+
+    def check_step_up(
+        self,
+        caller: Optional[Authentication],
+        action: str,
+        slots: Mapping[str, Any],
+        *,
+        now: Optional[float] = None,
+    ) -> AccessDecision:
+        """Did ``caller`` sign in strongly enough to run ``action`` with these slot values?
+
+        Asked after :meth:`check_action` allowed the action. Denied with
+        ``step_up_required`` and the :class:`StepUpChallenge` of the first ``step_up`` rule
+        that applies and is not met; an action without rules needs nothing more.
+        """
+        permission = f"action:{action}"
+        if caller is None:
+            return AccessDecision(False, permission, AccessReason.NO_IDENTITY)
+        rule = unmet_rule(self._step_up.get(action, ()), caller, slots, now)
+        if rule is not None:
+            return AccessDecision(
+                False, permission, AccessReason.STEP_UP_REQUIRED, challenge=rule.challenge
+            )
+        return AccessDecision(True, permission, AccessReason.GRANTED)
 
     def _check_slot(
         self,

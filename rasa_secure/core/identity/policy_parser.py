@@ -1,7 +1,7 @@
 """Reading a policy document: every key checked, every mistake named by its key path.
 
 :class:`PolicyParser` turns the parsed YAML of a policy file into a :class:`ParsedPolicy`
-(roles with their ancestry, action grants, slot and field rules), from which
+(roles with their ancestry, action grants, slot and field rules, step-up rules), from which
 :class:`~rasa_secure.core.identity.policy.Policy` is built; :func:`domain_names` reads the
 names a Rasa domain defines, to check the policy against it.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import (
     Any,
@@ -28,6 +29,7 @@ from typing import (
 import yaml
 
 from rasa_secure.core.identity.grants import Disclosure, Scope, SlotRules
+from rasa_secure.core.identity.stepup import CLAIM_VALUE, SlotAbove, StepUpRule
 from rasa_secure.errors import PolicyError
 
 SUPPORTED_VERSIONS = (1,)
@@ -45,12 +47,14 @@ class ParsedPolicy:
         action_grants: action -> role -> the scope granted to that role itself.
         slot_rules: slot -> its rules.
         field_rules: backend field -> role -> disclosure.
+        step_up: action -> its step-up rules, in file order.
     """
 
     ancestry: Mapping[str, FrozenSet[str]]
     action_grants: Mapping[str, Mapping[str, Scope]]
     slot_rules: Mapping[str, SlotRules]
     field_rules: Mapping[str, Mapping[str, Disclosure]]
+    step_up: Mapping[str, Tuple[StepUpRule, ...]]
 
 
 def domain_names(domain: Union[str, Path, Mapping[str, Any]]) -> Tuple[Set[str], Set[str]]:
@@ -123,7 +127,9 @@ class PolicyParser:
 
     def parse(self, data: Any) -> ParsedPolicy:
         top = self.mapping(
-            data, "policy", ("version", "roles", "actions", "slots", "fields", "anomaly")
+            data,
+            "policy",
+            ("version", "roles", "actions", "slots", "fields", "step_up", "anomaly"),
         )
         if not top:
             raise self.fail("policy", "the policy is empty")
@@ -136,7 +142,8 @@ class PolicyParser:
         actions = self.parse_actions(top.get("actions"), ancestry)
         slots = self.parse_slots(top.get("slots"), ancestry)
         fields = self.parse_fields(top.get("fields"), ancestry, slots)
-        return ParsedPolicy(ancestry, actions, slots, fields)
+        step_up = self.parse_step_up(top.get("step_up"), actions)
+        return ParsedPolicy(ancestry, actions, slots, fields, step_up)
 
     def parse_roles(self, value: Any) -> Dict[str, Tuple[str, ...]]:
         section = self.mapping(value, "roles")
@@ -238,3 +245,51 @@ class PolicyParser:
             spec = self.mapping(body, f"fields.{name}", ("disclose",))
             result[name] = self.disclose(spec.get("disclose"), f"fields.{name}.disclose", ancestry)
         return result
+
+    def parse_step_up(
+        self, value: Any, actions: Mapping[str, Any]
+    ) -> Dict[str, Tuple[StepUpRule, ...]]:
+        result: Dict[str, Tuple[StepUpRule, ...]] = {}
+        for action, body in self.mapping(value, "step_up").items():
+            if action not in actions:
+                raise self.fail(f"step_up.{action}", "not an action granted under actions")
+            if not isinstance(body, list) or not body:
+                raise self.fail(f"step_up.{action}", "expected a non-empty list of rules")
+            result[action] = tuple(
+                self.step_up_rule(rule, f"step_up.{action}[{index}]")
+                for index, rule in enumerate(body)
+            )
+        return result
+
+    def step_up_rule(self, value: Any, path: str) -> StepUpRule:
+        spec = self.mapping(value, path, ("acr", "amr", "max_age", "when"))
+        acr = self.strings(spec.get("acr"), f"{path}.acr")
+        amr = self.strings(spec.get("amr"), f"{path}.amr")
+        if not acr and not amr:
+            raise self.fail(path, "a step-up rule needs acr or amr")
+        max_age = spec.get("max_age")
+        if max_age is not None and (
+            not isinstance(max_age, int) or isinstance(max_age, bool) or max_age <= 0
+        ):
+            raise self.fail(
+                f"{path}.max_age", f"expected a positive number of seconds, got {max_age!r}"
+            )
+        when = None
+        if "when" in spec:
+            condition = self.mapping(spec["when"], f"{path}.when", ("slot", "above"))
+            slot, limit = condition.get("slot"), condition.get("above")
+            if not isinstance(slot, str) or not _SLOT.fullmatch(slot):
+                raise self.fail(f"{path}.when.slot", "expected a slot name")
+            if not isinstance(limit, (int, float)) or isinstance(limit, bool) or limit != limit:
+                raise self.fail(f"{path}.when.above", f"expected a number, got {limit!r}")
+            when = SlotAbove(slot, Decimal(str(limit)))
+        return StepUpRule(acr, amr, max_age, when)
+
+    def strings(self, value: Any, path: str) -> Tuple[str, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(
+            isinstance(item, str) and CLAIM_VALUE.fullmatch(item) for item in value
+        ):
+            raise self.fail(path, "expected a list of names (no spaces)")
+        return tuple(dict.fromkeys(value))

@@ -39,6 +39,7 @@ from rasa_secure.core.identity.jwt_keys import (
     read_secret,
 )
 from rasa_secure.core.identity.reasons import AuthReason
+from rasa_secure.core.identity.stepup import sign_in_claims
 from rasa_secure.errors import AuthenticationError, ConfigError
 
 logger = logging.getLogger(__name__)
@@ -190,6 +191,9 @@ class Identity:
         expires_at: the token's ``exp`` (seconds since the epoch).
         token_id: the ``jti``, if the token has one.
         claims: the claims named in ``keep_claims`` (read-only), nothing else.
+        acr: the ``acr`` claim (how strongly the user signed in), if any.
+        amr: the ``amr`` claim (the sign-in methods used), possibly empty.
+        auth_time: the ``auth_time`` claim (when the user signed in), if any.
     """
 
     subject: str
@@ -198,6 +202,9 @@ class Identity:
     expires_at: int
     token_id: Optional[str] = None
     claims: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), hash=False)
+    acr: Optional[str] = None
+    amr: Tuple[str, ...] = ()
+    auth_time: Optional[int] = None
 
 
 class TokenVerifier:
@@ -401,6 +408,7 @@ class TokenVerifier:
         if token_id is not None and not isinstance(token_id, str):
             raise AuthenticationError(AuthReason.BAD_CLAIMS, "jti must be a string")
         kept = {name: claims[name] for name in self.config["keep_claims"] if name in claims}
+        acr, amr, auth_time = sign_in_claims(claims)
         return Identity(
             subject=subject,
             roles=self._roles(claims),
@@ -408,6 +416,9 @@ class TokenVerifier:
             expires_at=int(expires),
             token_id=token_id,
             claims=MappingProxyType(kept),
+            acr=acr,
+            amr=amr,
+            auth_time=auth_time,
         )
 
     def _roles(self, claims: Mapping[str, Any]) -> Tuple[str, ...]:
