@@ -19,7 +19,7 @@ import sqlite3
 import time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import jwt
 import pytest
@@ -65,9 +65,12 @@ def bearer(value: str) -> Dict[str, str]:
     return {"Authorization": f"Bearer {value}"}
 
 
-ALICE = token("alice", ["customer"])
-BOB = token("bob", ["customer"])
-TINA = token("tina", ["teller"])
+# Who says what: a fresh token is minted for each message (see ``say``), so a module that runs
+# late in a long suite never sends a token that expired while it waited.
+Caller = Tuple[str, List[str]]
+ALICE: Caller = ("alice", ["customer"])
+BOB: Caller = ("bob", ["customer"])
+TINA: Caller = ("tina", ["teller"])
 
 
 @pytest.fixture(scope="module")
@@ -121,11 +124,11 @@ def secure_bot(bot_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
         yield servers
 
 
-def say(bot: BotServers, subject_token: str, text: str, **kwargs: Any) -> List[str]:
+def say(bot: BotServers, caller: Caller, text: str, **kwargs: Any) -> List[str]:
     return bot.say(
         kwargs.pop("sender", None),
         text,
-        headers=bearer(subject_token),
+        headers=bearer(token(*caller)),
         webhook="secure_rest",
         **kwargs,
     )
@@ -241,7 +244,7 @@ def test_bad_tokens_are_refused_and_never_processed(
 def test_token_for_a_cannot_post_into_b_conversation(secure_bot: BotServers) -> None:
     before = events_of(secure_bot, "bob")
     reply = secure_bot.send(
-        "bob", "I want to transfer money", headers=bearer(ALICE), webhook="secure_rest"
+        "bob", "I want to transfer money", headers=bearer(token(*ALICE)), webhook="secure_rest"
     )
     assert reply.status_code == 403
     assert reply.json() == {"error": "forbidden", "reason": "conversation_not_owned"}
