@@ -2,6 +2,7 @@
 
 from example_bot.actions.actions import (
     ActionAskTransferConfirmed,
+    ActionCancelTransfer,
     ActionCheckBalance,
     ActionHandoff,
     ActionTransferMoney,
@@ -13,6 +14,7 @@ from example_bot.actions.privacy import ActionSessionStart
 
 __all__ = [
     "ActionAskTransferConfirmed",
+    "ActionCancelTransfer",
     "ActionCheckBalance",
     "ActionHandoff",
     "ActionSessionStart",

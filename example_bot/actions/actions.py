@@ -295,6 +295,32 @@ class ActionAskTransferConfirmed(BankAction):
         return []
 
 
+def transfer_reset() -> List[EventType]:
+    """Empty the transfer form's slots, so the next transfer asks for everything again."""
+    return [
+        SlotSet("amount", None),
+        SlotSet("recipient_account", None),
+        SlotSet("transfer_confirmed", None),
+    ]
+
+
+class ActionCancelTransfer(BankAction):
+    """The customer said no during the transfer form: say so and forget what was filled."""
+
+    def name(self) -> str:
+        return "action_cancel_transfer"
+
+    async def run_authorized(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+        context: ActionContext,
+    ) -> List[EventType]:
+        dispatcher.utter_message(response="utter_transfer_cancelled")
+        return transfer_reset()
+
+
 class ActionTransferMoney(BankAction):
     """Carry out a validated, confirmed transfer from the caller's checking account."""
 
@@ -308,11 +334,7 @@ class ActionTransferMoney(BankAction):
         domain: DomainDict,
         context: ActionContext,
     ) -> List[EventType]:
-        reset: List[EventType] = [
-            SlotSet("amount", None),
-            SlotSet("recipient_account", None),
-            SlotSet("transfer_confirmed", None),
-        ]
+        reset = transfer_reset()
         if tracker.get_slot("transfer_confirmed") is not True:
             dispatcher.utter_message(text="The transfer was not confirmed, so I did not make it.")
             return reset

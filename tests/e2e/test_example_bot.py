@@ -76,8 +76,7 @@ def test_an_account_number_shaped_like_a_phone_number_fills_the_transfer_form(
     account, it is judged as an account number (``slot_types``), so the form's validator
     looks it up in the bank (which has no such account) instead of the bot asking the
     customer not to share personal details."""
-    # A customer of its own: a cancelled form keeps its filled slots, and later tests chat
-    # as alice.
+    # A customer of its own: later tests chat as alice.
     token = bot.token("frank", roles=["customer"])
 
     def chat(text: str) -> List[str]:
@@ -95,6 +94,9 @@ def test_an_account_number_shaped_like_a_phone_number_fills_the_transfer_form(
         ask_recipient,
     ]
     # the Cancel button (an allowed trigger)
+    assert chat("/deny") == ["Okay, I have cancelled the transfer."]
+    # the cancelled amount is forgotten: a new transfer asks for it again
+    assert chat("I want to transfer money") == [ask_amount]
     assert chat("/deny") == ["Okay, I have cancelled the transfer."]
 
 
