@@ -14,9 +14,12 @@ import os
 import time
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Tuple
+
+from rasa.shared.core.constants import SESSION_START_METADATA_SLOT
 
 from rasa_secure.config import Option, OptionSpec
+from rasa_secure.core.identity import METADATA_KEY as IDENTITY_RECORD_KEY
 from rasa_secure.core.identity import audit
 from rasa_secure.core.redaction import PSEUDONYM_KEY_ENV
 from rasa_secure.errors import ConfigError
@@ -108,6 +111,32 @@ def conversation_pseudonym(sender_id: str, key: bytes) -> str:
     value = audit.pseudonym(f"conversation:{sender_id}", key)
     assert value is not None
     return "conv_" + value.split("_", 1)[1]
+
+
+def without_identity(event: Dict[str, Any]) -> Dict[str, Any]:
+    """``event`` without the channel's identity record (``metadata.rasa_secure``: subject and
+    sender id in clear) in its metadata, its parse data's metadata or the value of Rasa's
+    ``session_started_metadata`` slot; ``event`` itself when it holds none.
+
+    With ``pseudonymous_ids`` the store keeps no such record: the action server reads the
+    record of the message being handled, which Rasa sends in the live tracker, never one read
+    back from the store.
+    """
+    safe = dict(event)
+    if event.get("event") == "slot" and event.get("name") == SESSION_START_METADATA_SLOT:
+        safe["value"] = _without_record(event.get("value"))
+    if "metadata" in event:
+        safe["metadata"] = _without_record(event["metadata"])
+    parse = event.get("parse_data")
+    if isinstance(parse, Mapping) and "metadata" in parse:
+        safe["parse_data"] = {**parse, "metadata": _without_record(parse["metadata"])}
+    return event if safe == event else safe
+
+
+def _without_record(metadata: Any) -> Any:
+    if isinstance(metadata, Mapping) and IDENTITY_RECORD_KEY in metadata:
+        return {key: value for key, value in metadata.items() if key != IDENTITY_RECORD_KEY}
+    return metadata
 
 
 # --- what each kind of store holds ------------------------------------------------------

@@ -8,6 +8,8 @@ store tests, and reads back what the store wrote with the store's own client.
 from __future__ import annotations
 
 import logging
+import sqlite3
+import time
 from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
@@ -16,12 +18,14 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from rasa_secure.core.identity import METADATA_KEY, attestation_key, seal
 from rasa_secure.core.identity.audit import RECORD_ATTRIBUTE, AuditRecord
 from rasa_secure.errors import ConfigError
 from rasa_secure.stores import lifecycle
 from rasa_secure.stores.tracker_store import SecureTrackerStore
 from rasa_secure.stores.vault import KNOWN_VALUES_KEY, ciphertext_of
-from tests.stores.conftest import RAW_VALUES, leaks, new_key, run_async
+from tests.stores.conftest import RAW_VALUES, leaks, new_key, run_async, store_options
+from tests.stores.test_event_broker import create as create_broker
 from tests.stores.test_tracker_store import (
     BACKENDS,
     Backend,
@@ -123,6 +127,62 @@ async def test_pseudonymous_ids_keep_phone_numbers_out_and_answer_the_right_user
         assert tracker.get_slot("email") == V["email"]
         assert await replica.exists(customer)
     assert await replica.retrieve("+14155550111") is None, "an unknown number has nothing"
+
+
+PHONE = "+4915112345678"
+"""A subject and sender id as a phone channel gives them, signed into the identity record."""
+
+
+def identified_turn(sender_id: str) -> List[Event]:
+    """A session start and a message from ``sender_id``, carrying the channel's attested
+    identity record where Rasa copies it: the message's metadata, its parse data and the
+    ``session_started_metadata`` slot."""
+    envelope = seal(
+        subject=sender_id,
+        roles=["customer"],
+        sender_id=sender_id,
+        expires_at=int(time.time()) + 300,
+        key=attestation_key("an action server secret of 32+ chars"),
+    )
+    metadata = {METADATA_KEY: envelope.to_metadata(), "locale": "de-DE"}
+    parse = {"text": "balance", "intent": {"name": "check_balance"}, "metadata": metadata}
+    return [SlotSet("session_started_metadata", metadata),
+            ActionExecuted("action_session_start"), SessionStarted(),
+            ActionExecuted("action_listen"),
+            UserUttered("balance", parse["intent"], parse_data=parse, metadata=metadata),
+            ActionExecuted("action_listen")]  # fmt: skip
+
+
+@pytest.mark.parametrize("backend", BACKENDS, indirect=True)
+@run_async
+async def test_pseudonymous_ids_keep_the_identity_record_out_of_store_and_broker(
+    keys: str, domain: Domain, backend: Backend, tmp_path: Any
+) -> None:
+    # Why: the channel's identity record names the subject (on a phone channel, the number)
+    # and Rasa copies it into three places; the store and the broker must keep none of them,
+    # and a replica must still serve the conversation (the action server reads the live
+    # message's record, never one read back from the store).
+    path = str(tmp_path / "broker.db")
+    broker = await create_broker({"type": "sql", "dialect": "sqlite", "db": path})
+    options = store_options(**LIFECYCLE)
+    store = SecureTrackerStore(domain=domain, event_broker=broker, inner=backend.inner, **options)
+    tracker = await store.get_or_create_tracker(PHONE)
+    for event in identified_turn(PHONE):
+        tracker.update(event)
+    await store.save(tracker)
+    await broker.close()
+    with sqlite3.connect(path) as connection:
+        published = connection.execute("SELECT sender_id, data FROM events").fetchall()
+    assert len(published) == len(tracker.events), "every event is published"
+    for where, dump in (("store", backend.dump(store)), ("broker", repr(published))):
+        assert leaks(dump, [PHONE, PHONE.lstrip("+")]) == [], where
+        assert '"rasa_secure": {' not in dump and "signature" not in dump, where
+        assert "de-DE" in dump, f"{where}: the rest of the metadata is kept"
+    stored = await reopen(store, domain, backend).retrieve_full_tracker(PHONE)
+    assert stored is not None and stored.sender_id == PHONE
+    copied = [e.value for e in stored.events if isinstance(e, SlotSet)]
+    assert copied == [{"locale": "de-DE"}], "session_started_metadata keeps the rest"
+    assert stored.latest_message is not None and stored.latest_message.text == "balance"
 
 
 @pytest.mark.parametrize("backend", BACKENDS, indirect=True)
