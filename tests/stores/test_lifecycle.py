@@ -7,7 +7,9 @@ store tests, and reads back what the store wrote with the store's own client.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import sqlite3
 import time
 from typing import Any, Dict, Iterator, List, Tuple
@@ -271,6 +273,61 @@ async def test_retention_deletes_what_is_older_than_its_period(
     assert {"events=10", "conversations=1"} <= set(record.reasons)
     if isinstance(store.unwrapped, RedisTrackerStore):  # a day after retention apply would
         assert store.unwrapped.record_exp == 31 * DAY
+
+
+AGED = [
+    # (why, days before NOW, kept by a 30-day period)
+    ("older than the period", 31, False),
+    ("within the period", 29, True),
+    ("from today", 0, True),
+]
+
+
+@run_async
+async def test_retention_deletes_old_broker_rows_and_rotated_log_files(
+    keys: str, domain: Domain, tmp_path: Any, monkeypatch: pytest.MonkeyPatch,
+    audited: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    from rasa.core.brokers.sql import SQLEventBroker
+
+    broker = SQLEventBroker(db=str(tmp_path / "events.db"))
+    for _, age, _ in AGED:
+        broker.publish({"sender_id": "conv_1", "event": "user", "timestamp": NOW - age * DAY})
+    broker.publish({"sender_id": "conv_1", "event": "user"})  # undated: cannot be kept
+    files: Dict[str, bool] = {}  # path: kept
+    for variable in ("RASA_SECURE_AUDIT_LOG", "RASA_SECURE_AUDIT_CHECKPOINTS",
+                     "RASA_SECURE_ANOMALY_SIGNALS"):  # fmt: skip
+        live = tmp_path / variable.lower()
+        monkeypatch.setenv(variable, str(live))
+        copies = [(live, 40, True)]  # "the live file is never deleted, whatever its age"
+        copies += [(tmp_path / f"{live.name}.{n}", age, kept) for n, (_, age, kept) in
+                   enumerate(AGED, 1)]  # fmt: skip
+        copies.append((tmp_path / f"{live.name}.bak", 40, True))  # "not a rotated copy"
+        for path, age, kept in copies:
+            path.write_text("{}\n", encoding="utf-8")
+            os.utime(path, (NOW - age * DAY, NOW - age * DAY))
+            files[str(path)] = kept
+    periods = {"broker_events": 30, "audit_records": 30, "log_files": 30}
+    store = secure_store(domain, Backend("memory", {}, str), retention=periods)
+
+    run = lifecycle.apply_retention(store, now=NOW, broker=broker)
+
+    with broker.session_scope() as session:
+        left = [json.loads(data)["timestamp"] for (data,) in session.query(
+            broker.SQLBrokerEvent.data)]  # fmt: skip
+    assert left == [NOW - age * DAY for _, age, kept in AGED if kept]
+    assert {path: os.path.exists(path) for path in files} == files
+    assert (run.broker_events_deleted, run.audit_files_deleted, run.log_files_deleted) == (2, 2, 1)
+    record = records(audited, "retention")[-1]
+    assert {"broker_events=2", "audit_files=2", "log_files=1"} <= set(record.reasons)
+
+
+def test_a_broker_period_without_a_sql_broker_is_a_clear_error(keys: str, domain: Domain) -> None:
+    # Why: RabbitMQ and Kafka expire messages by their own policy; silently deleting nothing
+    # would let an operator believe the period holds.
+    store = secure_store(domain, Backend("memory", {}, str), retention={"broker_events": 30})
+    with pytest.raises(ConfigError, match=r"retention\.broker_events"):
+        lifecycle.apply_retention(store, now=NOW, broker=None)
 
 
 @pytest.mark.parametrize("backend", BACKENDS, indirect=True)
