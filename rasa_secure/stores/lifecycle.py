@@ -144,7 +144,7 @@ def without_identity(event: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def _without_record(metadata: Any) -> Any:
-    if isinstance(metadata, Mapping) and IDENTITY_RECORD_KEY in metadata:
+    if isinstance(metadata, Mapping) and isinstance(metadata.get(IDENTITY_RECORD_KEY), Mapping):
         return {key: value for key, value in metadata.items() if key != IDENTITY_RECORD_KEY}
     return metadata
 
