@@ -22,8 +22,8 @@ from typing import Any, Dict, List, Mapping
 import yaml
 
 from rasa_secure.config import defaults
-from rasa_secure.monitoring.ecs import AUDIT_LOG_ENV, BACKUP_COUNT, MAX_BYTES
-from rasa_secure.stores.lifecycle import LIFECYCLE_OPTIONS
+from rasa_secure.monitoring.ecs import AUDIT_LOG_ENV, BACKUP_COUNT, MAX_BYTES, SIGNAL_LOG_ENV
+from rasa_secure.stores.lifecycle import LIFECYCLE_OPTIONS, DataClass
 from rasa_secure.stores.subject_keys import TABLE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,7 +49,8 @@ def rows(endpoints: Mapping[str, Any]) -> List[List[str]]:
     ids = pseudonyms if options["pseudonymous_ids"] else clear
     sensitive = ", ".join(f"`{name}`" for name in store.get("sensitive_slots") or []) or "none"
     cipher = "a data key per conversation" if options["subject_keys"] else "the keyring"
-    days = options["retention"].get("tracker_events")
+    periods = options["retention"]
+    days = periods.get(DataClass.TRACKER_EVENTS.value)
     kept = f"{days} days (`rasa-secure retention apply`)" if days else "until deleted (no period)"
     found = [
         [
@@ -74,18 +75,29 @@ def rows(endpoints: Mapping[str, Any]) -> List[List[str]]:
         "Conversation locks", _where(lock_inner), f"one lock per conversation, named by {lock_ids}",
         "while a message is handled",
     ])  # fmt: skip
-    found.append(_published(endpoints.get("event_broker")))
+    found.append(_published(endpoints.get("event_broker"), periods))
+    rotation = f"rotated at {MAX_BYTES // (1024 * 1024)} MiB, {BACKUP_COUNT} files kept"
     found.append([
         "Audit records",
         f"file `{AUDIT_LOG_ENV}` (else standard output)",
         "decisions with pseudonymised subjects, never text or values",
-        f"rotated at {MAX_BYTES // (1024 * 1024)} MiB, {BACKUP_COUNT} files kept",
+        rotation + _files_kept(periods.get(DataClass.AUDIT_RECORDS.value)),
+    ])  # fmt: skip
+    found.append([
+        "Anomaly signals",
+        f"file `{SIGNAL_LOG_ENV}` (else not written)",
+        "the anomaly monitor's signals: PII-free JSON lines",
+        rotation + _files_kept(periods.get(DataClass.LOG_FILES.value)),
     ])  # fmt: skip
     return found
 
 
-def _published(broker: Any) -> List[str]:
-    """The row of the events the broker publishes, with its consent gate."""
+def _files_kept(days: Any) -> str:
+    return f"; rotated files: {days} days (`rasa-secure retention apply`)" if days else ""
+
+
+def _published(broker: Any, periods: Mapping[str, Any]) -> List[str]:
+    """The row of the events the broker publishes, with its consent gate and retention."""
     if not isinstance(broker, Mapping):
         return ["Published events", "no broker", "nothing", "-"]
     what = "the stored events (same redaction and encryption)"
@@ -96,11 +108,14 @@ def _published(broker: Any) -> List[str]:
             f", of a conversation only while its slot `{gated}` is true (consent); without"
             f" consent only that slot's own events{' and ' + allowed if allowed else ''}"
         )
+    inner = broker.get("inner", broker)
+    days = periods.get(DataClass.BROKER_EVENTS.value)
+    by = "`rasa-secure retention apply`" if str(inner.get("type")).lower() == "sql" else "its TTL"
     return [
         "Published events",
-        _where(broker.get("inner", broker)),
+        _where(inner),
         what,
-        "the broker's own retention",
+        f"{days} days ({by})" if days else "the broker's own retention",
     ]
 
 

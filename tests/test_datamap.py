@@ -47,6 +47,11 @@ CASES: List[Tuple[str, str, List[str], List[str]]] = [
      "event_broker:\n  type: rasa_secure.stores.event_broker.SecureEventBroker\n"
      "  inner: {type: pika, url: mq}\n  consent_slot: consent\n",
      ["only while its slot `consent` is true", "`pika`"], ["no broker"]),
+    ("retention periods of the broker and the log files show up",
+     STORE + "  retention: {broker_events: 7, audit_records: 400, log_files: 30}\n"
+     "event_broker:\n  type: sql\n  db: events.db\n",
+     ["7 days (`rasa-secure retention apply`)", "rotated files: 400 days",
+      "rotated files: 30 days"], ["the broker's own retention"]),
     ("a broker without a consent slot publishes every conversation",
      "event_broker:\n  type: rasa_secure.stores.event_broker.SecureEventBroker\n"
      "  inner: {type: pika, url: mq}\n",

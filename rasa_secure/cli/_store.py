@@ -9,7 +9,7 @@ the keyring, which is what allows an operator to decrypt.
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Optional
 
 from rasa_secure.errors import ConfigError
 
@@ -47,3 +47,27 @@ def open_store(path: str) -> SecureTrackerStore:
     if not isinstance(store, SecureTrackerStore):
         raise ConfigError(f"{path}.tracker_store.type", "must be a SecureTrackerStore")
     return store
+
+
+def open_sql_broker(path: str) -> Optional[Any]:
+    """Rasa's ``SQLEventBroker`` the ``event_broker`` of ``path`` writes to (itself, or the
+    inner broker of a ``SecureEventBroker``); ``None`` for no broker or another kind.
+
+    Raises:
+        ConfigError: the file cannot be read.
+    """
+    from rasa.core.brokers.sql import SQLEventBroker
+    from rasa.utils.endpoints import read_endpoint_config
+
+    try:
+        config = read_endpoint_config(path, "event_broker")
+    except Exception as error:  # YAML and environment errors have no common base
+        raise ConfigError(path, f"cannot read it ({type(error).__name__})") from error
+    if config is None:
+        return None
+    entry = {"type": config.type, "url": config.url, **config.kwargs}
+    if str(entry["type"]).endswith("SecureEventBroker"):
+        entry = dict(entry.get("inner") or {})
+    if str(entry.pop("type", "")).lower() != "sql":
+        return None
+    return SQLEventBroker(host=entry.pop("url", None), **entry)

@@ -2,8 +2,10 @@
 
 Reads the periods from the ``retention`` option of the ``SecureTrackerStore`` entry in
 ``endpoints.yml`` (``{tracker_events: 90}``, in days), deletes older tracker events (a
-conversation left without events is deleted whole, with its data key) and leaves a
-``delete`` audit record with the counts. Run it from cron or a Kubernetes CronJob.
+conversation left without events is deleted whole, with its data key), rows of the SQL
+event broker of the same file (``broker_events``) and rotated log files (``audit_records``,
+``log_files``), and leaves a ``delete`` audit record with the counts. Run it from cron or a
+Kubernetes CronJob, with the assistant's environment (the log files' variables included).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import dataclasses
 import json
 import sys
 
-from rasa_secure.cli._store import add_endpoints_argument, open_store
+from rasa_secure.cli._store import add_endpoints_argument, open_sql_broker, open_store
 
 NAME = "retention"
 HELP = "apply the configured retention periods (for cron): delete older data, audited"
@@ -28,8 +30,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Apply and print one JSON line of counts."""
-    from rasa_secure.stores.lifecycle import apply_retention
+    from rasa_secure.stores.lifecycle import DataClass, apply_retention
 
-    done = apply_retention(open_store(args.endpoints))
+    store = open_store(args.endpoints)
+    broker = None
+    if DataClass.BROKER_EVENTS.value in store.retention:
+        broker = open_sql_broker(args.endpoints)
+    done = apply_retention(store, broker=broker)
     sys.stdout.write(json.dumps(dataclasses.asdict(done), sort_keys=True) + "\n")
     return 0

@@ -441,8 +441,8 @@ class EventSanitizer:
         """Metadata is redacted like any tree, except the channel's attested identity record.
 
         The record (``metadata.rasa_secure``) is signed, so redacting inside it would break
-        actions run later from the stored tracker; it holds no clear secret (the forwarded
-        token is encrypted) and its subject is the conversation id, stored anyway.
+        actions run later from the stored tracker; its token is encrypted, but its subject is
+        in clear (``pseudonymous_ids`` drops it: :func:`.lifecycle.without_identity`).
         """
         if not self.redact_metadata:
             return value

@@ -14,12 +14,16 @@ import os
 import time
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Tuple
+
+from rasa.shared.core.constants import SESSION_START_METADATA_SLOT
 
 from rasa_secure.config import Option, OptionSpec
+from rasa_secure.core.identity import METADATA_KEY as IDENTITY_RECORD_KEY
 from rasa_secure.core.identity import audit
 from rasa_secure.core.redaction import PSEUDONYM_KEY_ENV
 from rasa_secure.errors import ConfigError
+from rasa_secure.stores.retention import delete_broker_events, delete_rotated_files, event_time
 from rasa_secure.stores.subject_keys import (
     TABLE,
     KeyTable,
@@ -41,6 +45,14 @@ class DataClass(str, Enum):
     TRACKER_EVENTS = "tracker_events"
     """Events in the tracker store; a conversation left without events is deleted whole,
     with its subject key."""
+    BROKER_EVENTS = "broker_events"
+    """Rows of the SQL event broker of the same ``endpoints.yml`` (other brokers: their own
+    message TTL)."""
+    AUDIT_RECORDS = "audit_records"
+    """Rotated audit and checkpoint files (``RASA_SECURE_AUDIT_LOG``,
+    ``RASA_SECURE_AUDIT_CHECKPOINTS``)."""
+    LOG_FILES = "log_files"
+    """The other rotated files of the shipped ``logging.yml`` (``RASA_SECURE_ANOMALY_SIGNALS``)."""
 
 
 def _retention(value: Any) -> Optional[str]:
@@ -75,8 +87,9 @@ LIFECYCLE_OPTIONS: OptionSpec = {
     ),
     "retention": Option(
         {},
-        "days each data class is kept, e.g. {tracker_events: 90}; applied by 'rasa-secure"
-        " retention apply' (Redis conversations also expire a day after that, idle)",
+        "days each data class is kept, e.g. {tracker_events: 90, broker_events: 30,"
+        " audit_records: 365, log_files: 30}; applied by 'rasa-secure retention apply' (Redis"
+        " conversations also expire a day after that, idle)",
         dict,
         _retention,
     ),
@@ -108,6 +121,32 @@ def conversation_pseudonym(sender_id: str, key: bytes) -> str:
     value = audit.pseudonym(f"conversation:{sender_id}", key)
     assert value is not None
     return "conv_" + value.split("_", 1)[1]
+
+
+def without_identity(event: Dict[str, Any]) -> Dict[str, Any]:
+    """``event`` without the channel's identity record (``metadata.rasa_secure``: subject and
+    sender id in clear) in its metadata, its parse data's metadata or the value of Rasa's
+    ``session_started_metadata`` slot; ``event`` itself when it holds none.
+
+    With ``pseudonymous_ids`` the store keeps no such record: the action server reads the
+    record of the message being handled, which Rasa sends in the live tracker, never one read
+    back from the store.
+    """
+    safe = dict(event)
+    if event.get("event") == "slot" and event.get("name") == SESSION_START_METADATA_SLOT:
+        safe["value"] = _without_record(event.get("value"))
+    if "metadata" in event:
+        safe["metadata"] = _without_record(event["metadata"])
+    parse = event.get("parse_data")
+    if isinstance(parse, Mapping) and "metadata" in parse:
+        safe["parse_data"] = {**parse, "metadata": _without_record(parse["metadata"])}
+    return event if safe == event else safe
+
+
+def _without_record(metadata: Any) -> Any:
+    if isinstance(metadata, Mapping) and isinstance(metadata.get(IDENTITY_RECORD_KEY), Mapping):
+        return {key: value for key, value in metadata.items() if key != IDENTITY_RECORD_KEY}
+    return metadata
 
 
 # --- what each kind of store holds ------------------------------------------------------
@@ -166,7 +205,7 @@ def _delete(
         return _delete_sql(store, stored_id, before)
     deleted, emptied = 0, []
     for name, events in _conversations(store, stored_id):
-        kept = [] if before is None else [e for e in events if _time(e) >= before]
+        kept = [] if before is None else [e for e in events if event_time(e) >= before]
         deleted += len(events) - len(kept)
         if not kept:
             emptied.append(name)
@@ -174,11 +213,6 @@ def _delete(
         elif len(kept) < len(events):
             _write(store, name, kept)
     return deleted, emptied
-
-
-def _time(event: Any) -> float:
-    stamp = event.get("timestamp") if isinstance(event, dict) else None
-    return float(stamp) if isinstance(stamp, (int, float)) else 0.0
 
 
 def _delete_sql(
@@ -277,11 +311,15 @@ class RetentionRun:
     """What one ``rasa-secure retention apply`` did.
 
     Attributes:
-        cutoff: events older than this (epoch seconds) were deleted; ``None``: no period set.
+        cutoff: tracker events older than this (epoch seconds) were deleted; ``None``: no
+            ``tracker_events`` period set.
         events_deleted: tracker events deleted.
         conversations_deleted: conversations left without events, deleted whole.
         keys_destroyed: subject data keys destroyed with them.
         seconds: time taken.
+        broker_events_deleted: rows of the SQL event broker deleted (``broker_events``).
+        audit_files_deleted: rotated audit and checkpoint files deleted (``audit_records``).
+        log_files_deleted: other rotated log files deleted (``log_files``).
     """
 
     cutoff: Optional[float]
@@ -289,6 +327,9 @@ class RetentionRun:
     conversations_deleted: int
     keys_destroyed: int
     seconds: float
+    broker_events_deleted: int = 0
+    audit_files_deleted: int = 0
+    log_files_deleted: int = 0
 
 
 def erase(store: SecureTrackerStore, subject: str) -> Erasure:
@@ -335,24 +376,73 @@ async def export(store: SecureTrackerStore, subject: str) -> Optional[Dict[str, 
     return state
 
 
-def apply_retention(store: SecureTrackerStore, now: Optional[float] = None) -> RetentionRun:
-    """Delete what is older than the configured periods; audited (``delete``, counts only)."""
+def apply_retention(
+    store: SecureTrackerStore, now: Optional[float] = None, broker: Any = None
+) -> RetentionRun:
+    """Delete what is older than the configured periods; audited (``delete``, counts only).
+
+    Args:
+        store: the secure tracker store, whose ``retention`` option sets the periods.
+        now: the current time (epoch seconds; tests).
+        broker: the Rasa ``SQLEventBroker`` the assistant publishes to (``broker_events``).
+
+    Raises:
+        ConfigError: a ``broker_events`` period without a SQL event broker.
+    """
     started = time.perf_counter()
-    days = store.retention.get(DataClass.TRACKER_EVENTS.value)
-    cutoff = None if days is None else (time.time() if now is None else now) - days * DAY
+    clock = time.time() if now is None else now
+    cutoffs = {kind: clock - days * DAY for kind, days in store.retention.items()}
+    cutoff = cutoffs.get(DataClass.TRACKER_EVENTS.value)
     deleted, emptied = (0, []) if cutoff is None else delete_before(store.unwrapped, cutoff)
     keys = store.sanitizer.vault.subject_keys
     destroyed = keys.destroy(emptied) if keys is not None else 0
+    published = _broker_events(cutoffs.get(DataClass.BROKER_EVENTS.value), broker)
+    audit_files, log_files = (
+        _rotated(cutoffs.get(kind.value), kind)
+        for kind in (DataClass.AUDIT_RECORDS, DataClass.LOG_FILES)
+    )
     audit.record(
         COMPONENT,
         audit.AuditDecision.DELETE,
         action="retention",
-        categories=(DataClass.TRACKER_EVENTS.value,),
+        categories=tuple(sorted(store.retention)) or (DataClass.TRACKER_EVENTS.value,),
         reasons=(
             "retention",
             f"events={deleted}",
             f"conversations={len(emptied)}",
             f"keys_destroyed={destroyed}",
+            f"broker_events={published}",
+            f"audit_files={audit_files}",
+            f"log_files={log_files}",
         ),
     )
-    return RetentionRun(cutoff, deleted, len(emptied), destroyed, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    return RetentionRun(
+        cutoff, deleted, len(emptied), destroyed, seconds, published, audit_files, log_files
+    )
+
+
+def _broker_events(cutoff: Optional[float], broker: Any) -> int:
+    if cutoff is None:
+        return 0
+    if broker is None:
+        raise ConfigError(
+            f"{COMPONENT}.retention.{DataClass.BROKER_EVENTS.value}",
+            "needs a SQL event broker (type sql, or a SecureEventBroker around one) in the"
+            " same endpoints.yml; RabbitMQ and Kafka expire messages by their own policy"
+            " (docs/lifecycle.md#retention-of-the-other-data)",
+        )
+    return delete_broker_events(broker, cutoff)
+
+
+def _rotated(cutoff: Optional[float], kind: DataClass) -> int:
+    from rasa_secure.monitoring.ecs import AUDIT_LOG_ENV, CHECKPOINT_LOG_ENV, SIGNAL_LOG_ENV
+
+    if cutoff is None:
+        return 0
+    variables = {
+        DataClass.AUDIT_RECORDS: (AUDIT_LOG_ENV, CHECKPOINT_LOG_ENV),
+        DataClass.LOG_FILES: (SIGNAL_LOG_ENV,),
+    }[kind]
+    paths = [os.environ[name] for name in variables if os.environ.get(name)]
+    return delete_rotated_files(paths, cutoff)

@@ -54,6 +54,7 @@ from rasa_secure.stores.lifecycle import (
     conversation_pseudonym,
     key_table,
     pseudonym_key,
+    without_identity,
 )
 from rasa_secure.stores.metadata import trusted_metadata
 from rasa_secure.stores.options import OPTIONS
@@ -330,12 +331,13 @@ class SecureTrackerStore(TrackerStore):
         record: str | None,
     ) -> Event:
         """The event to persist for ``event`` (``event`` itself when nothing needs changing)."""
-        result = self.sanitizer.sanitize(raw, scope=scope, trusted=trusted, learned=True)
+        kept = raw if self._pseudonym_key is None else without_identity(raw)
+        result = self.sanitizer.sanitize(kept, scope=scope, trusted=trusted, learned=True)
         metadata = raw.get("metadata")
         carried = isinstance(metadata, Mapping) and KNOWN_VALUES_KEY in metadata
-        if not result.changed and record is None and not carried:
+        if not result.changed and record is None and not carried and kept is raw:
             return event
-        for candidate in (result.event, self.sanitizer.tombstone(raw)):
+        for candidate in (result.event, self.sanitizer.tombstone(kept)):
             try:
                 safe = Event.from_parameters(_with_record(candidate, record))
             except Exception:  # noqa: S112 - try the tombstone next

@@ -105,3 +105,37 @@ def test_an_unusable_endpoints_file_is_a_clear_error(
     path.write_text(text, encoding="utf-8")
     status, _, err = run(capsys, "erase", "--subject", PHONE, "--endpoints", str(path))
     assert status == 1 and message in err, why
+
+
+BROKERS: List[tuple[str, str, int, str]] = [
+    # (why, event_broker entry, exit status, expected in the output)
+    ("the inner SQL broker of a secure broker loses its old row",
+     "  type: rasa_secure.stores.event_broker.SecureEventBroker\n"
+     "  inner:\n    type: sql\n    dialect: sqlite\n    db: ${EVENTS_DB}\n",
+     0, '"broker_events_deleted": 1'),
+    ("a plain SQL broker too", "  type: sql\n  dialect: sqlite\n  db: ${EVENTS_DB}\n",
+     0, '"broker_events_deleted": 1'),
+    ("RabbitMQ keeps messages by its own policy: a clear error, not a silent no-op",
+     "  type: pika\n  url: localhost\n", 1, "retention.broker_events"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("why", "broker", "status", "expected"), BROKERS,
+                         ids=[case[0] for case in BROKERS])  # fmt: skip
+def test_retention_apply_deletes_old_broker_rows(
+    why: str, broker: str, status: int, expected: str, endpoints: str,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    from rasa.core.brokers.sql import SQLEventBroker
+
+    monkeypatch.setenv("EVENTS_DB", str(tmp_path / "events.db"))
+    SQLEventBroker(db=str(tmp_path / "events.db")).publish(
+        {"sender_id": "conv_1", "event": "user", "timestamp": 1_000_000_000.0}
+    )
+    path = Path(endpoints)
+    text = path.read_text(encoding="utf-8").replace(
+        "{tracker_events: 30}", "{tracker_events: 30, broker_events: 7}"
+    )
+    path.write_text(text + "event_broker:\n" + broker, encoding="utf-8")  # fmt: skip
+    done, out, err = run(capsys, "retention", "apply", "--endpoints", endpoints)
+    assert done == status and expected in out + err, why

@@ -50,3 +50,7 @@ def test_notice_once_and_only_consented_turns_are_published(bot: BotServers) -> 
     )
     assert consent == [True, False]
     assert {event["sender_id"][:5] for event in events} == {"conv_"}, "pseudonyms only"
+    for name in ("events.sqlite", "tracker.sqlite"):  # nor the identity record's subject
+        with closing(sqlite3.connect(bot.workdir / name)) as db:
+            rows = repr(db.execute("SELECT * FROM events").fetchall())
+        assert subject not in rows and "signature" not in rows, name

@@ -7,7 +7,11 @@ store tests, and reads back what the store wrote with the store's own client.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import sqlite3
+import time
 from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
@@ -16,12 +20,14 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from rasa_secure.core.identity import METADATA_KEY, attestation_key, seal
 from rasa_secure.core.identity.audit import RECORD_ATTRIBUTE, AuditRecord
 from rasa_secure.errors import ConfigError
 from rasa_secure.stores import lifecycle
 from rasa_secure.stores.tracker_store import SecureTrackerStore
 from rasa_secure.stores.vault import KNOWN_VALUES_KEY, ciphertext_of
-from tests.stores.conftest import RAW_VALUES, leaks, new_key, run_async
+from tests.stores.conftest import RAW_VALUES, leaks, new_key, run_async, store_options
+from tests.stores.test_event_broker import create as create_broker
 from tests.stores.test_tracker_store import (
     BACKENDS,
     Backend,
@@ -125,6 +131,62 @@ async def test_pseudonymous_ids_keep_phone_numbers_out_and_answer_the_right_user
     assert await replica.retrieve("+14155550111") is None, "an unknown number has nothing"
 
 
+PHONE = "+4915112345678"
+"""A subject and sender id as a phone channel gives them, signed into the identity record."""
+
+
+def identified_turn(sender_id: str) -> List[Event]:
+    """A session start and a message from ``sender_id``, carrying the channel's attested
+    identity record where Rasa copies it: the message's metadata, its parse data and the
+    ``session_started_metadata`` slot."""
+    envelope = seal(
+        subject=sender_id,
+        roles=["customer"],
+        sender_id=sender_id,
+        expires_at=int(time.time()) + 300,
+        key=attestation_key("an action server secret of 32+ chars"),
+    )
+    metadata = {METADATA_KEY: envelope.to_metadata(), "locale": "de-DE"}
+    parse = {"text": "balance", "intent": {"name": "check_balance"}, "metadata": metadata}
+    return [SlotSet("session_started_metadata", metadata),
+            ActionExecuted("action_session_start"), SessionStarted(),
+            ActionExecuted("action_listen"),
+            UserUttered("balance", parse["intent"], parse_data=parse, metadata=metadata),
+            ActionExecuted("action_listen")]  # fmt: skip
+
+
+@pytest.mark.parametrize("backend", BACKENDS, indirect=True)
+@run_async
+async def test_pseudonymous_ids_keep_the_identity_record_out_of_store_and_broker(
+    keys: str, domain: Domain, backend: Backend, tmp_path: Any
+) -> None:
+    # Why: the channel's identity record names the subject (on a phone channel, the number)
+    # and Rasa copies it into three places; the store and the broker must keep none of them,
+    # and a replica must still serve the conversation (the action server reads the live
+    # message's record, never one read back from the store).
+    path = str(tmp_path / "broker.db")
+    broker = await create_broker({"type": "sql", "dialect": "sqlite", "db": path})
+    options = store_options(**LIFECYCLE)
+    store = SecureTrackerStore(domain=domain, event_broker=broker, inner=backend.inner, **options)
+    tracker = await store.get_or_create_tracker(PHONE)
+    for event in identified_turn(PHONE):
+        tracker.update(event)
+    await store.save(tracker)
+    await broker.close()
+    with sqlite3.connect(path) as connection:
+        published = connection.execute("SELECT sender_id, data FROM events").fetchall()
+    assert len(published) == len(tracker.events), "every event is published"
+    for where, dump in (("store", backend.dump(store)), ("broker", repr(published))):
+        assert leaks(dump, [PHONE, PHONE.lstrip("+")]) == [], where
+        assert '"rasa_secure": {' not in dump and "signature" not in dump, where
+        assert "de-DE" in dump, f"{where}: the rest of the metadata is kept"
+    stored = await reopen(store, domain, backend).retrieve_full_tracker(PHONE)
+    assert stored is not None and stored.sender_id == PHONE
+    copied = [e.value for e in stored.events if isinstance(e, SlotSet)]
+    assert copied == [{"locale": "de-DE"}], "session_started_metadata keeps the rest"
+    assert stored.latest_message is not None and stored.latest_message.text == "balance"
+
+
 @pytest.mark.parametrize("backend", BACKENDS, indirect=True)
 @run_async
 async def test_erasure_shreds_every_copy_and_spares_other_subjects(
@@ -211,6 +273,61 @@ async def test_retention_deletes_what_is_older_than_its_period(
     assert {"events=10", "conversations=1"} <= set(record.reasons)
     if isinstance(store.unwrapped, RedisTrackerStore):  # a day after retention apply would
         assert store.unwrapped.record_exp == 31 * DAY
+
+
+AGED = [
+    # (why, days before NOW, kept by a 30-day period)
+    ("older than the period", 31, False),
+    ("within the period", 29, True),
+    ("from today", 0, True),
+]
+
+
+@run_async
+async def test_retention_deletes_old_broker_rows_and_rotated_log_files(
+    keys: str, domain: Domain, tmp_path: Any, monkeypatch: pytest.MonkeyPatch,
+    audited: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    from rasa.core.brokers.sql import SQLEventBroker
+
+    broker = SQLEventBroker(db=str(tmp_path / "events.db"))
+    for _, age, _ in AGED:
+        broker.publish({"sender_id": "conv_1", "event": "user", "timestamp": NOW - age * DAY})
+    broker.publish({"sender_id": "conv_1", "event": "user"})  # undated: cannot be kept
+    files: Dict[str, bool] = {}  # path: kept
+    for variable in ("RASA_SECURE_AUDIT_LOG", "RASA_SECURE_AUDIT_CHECKPOINTS",
+                     "RASA_SECURE_ANOMALY_SIGNALS"):  # fmt: skip
+        live = tmp_path / variable.lower()
+        monkeypatch.setenv(variable, str(live))
+        copies = [(live, 40, True)]  # "the live file is never deleted, whatever its age"
+        copies += [(tmp_path / f"{live.name}.{n}", age, kept) for n, (_, age, kept) in
+                   enumerate(AGED, 1)]  # fmt: skip
+        copies.append((tmp_path / f"{live.name}.bak", 40, True))  # "not a rotated copy"
+        for path, age, kept in copies:
+            path.write_text("{}\n", encoding="utf-8")
+            os.utime(path, (NOW - age * DAY, NOW - age * DAY))
+            files[str(path)] = kept
+    periods = {"broker_events": 30, "audit_records": 30, "log_files": 30}
+    store = secure_store(domain, Backend("memory", {}, str), retention=periods)
+
+    run = lifecycle.apply_retention(store, now=NOW, broker=broker)
+
+    with broker.session_scope() as session:
+        left = [json.loads(data)["timestamp"] for (data,) in session.query(
+            broker.SQLBrokerEvent.data)]  # fmt: skip
+    assert left == [NOW - age * DAY for _, age, kept in AGED if kept]
+    assert {path: os.path.exists(path) for path in files} == files
+    assert (run.broker_events_deleted, run.audit_files_deleted, run.log_files_deleted) == (2, 2, 1)
+    record = records(audited, "retention")[-1]
+    assert {"broker_events=2", "audit_files=2", "log_files=1"} <= set(record.reasons)
+
+
+def test_a_broker_period_without_a_sql_broker_is_a_clear_error(keys: str, domain: Domain) -> None:
+    # Why: RabbitMQ and Kafka expire messages by their own policy; silently deleting nothing
+    # would let an operator believe the period holds.
+    store = secure_store(domain, Backend("memory", {}, str), retention={"broker_events": 30})
+    with pytest.raises(ConfigError, match=r"retention\.broker_events"):
+        lifecycle.apply_retention(store, now=NOW, broker=None)
 
 
 @pytest.mark.parametrize("backend", BACKENDS, indirect=True)
