@@ -7,7 +7,8 @@ token does not meet (401 with ``WWW-Authenticate: Bearer
 error="insufficient_user_authentication"`` and the ``acr_values``, RFC 9470) or a throttle
 it is over (429). Each admitted message is then reported with :meth:`Watch.seen` (its length
 and the pseudonyms of the account numbers it names; never the text). Without the option the
-watch is off and costs nothing.
+watch is off and costs nothing. Channels of one process naming the same policy file share one
+monitor (its windows, its responses in force, one escalation per trigger).
 
 A state that cannot be read (Redis down) refuses the message (503, fail closed); a signal
 that cannot be recorded is logged and the admitted message goes on (the watch misses it).
@@ -15,7 +16,9 @@ that cannot be recorded is logged and the admitted message goes on (the watch mi
 
 from __future__ import annotations
 
+import functools
 import logging
+import os
 from typing import Any, Optional
 
 from rasa_secure.channel.refusal import Refusal, RefusalReason
@@ -42,9 +45,7 @@ class Watch:
 
     def __init__(self, policy: Optional[str], monitor: Any = None) -> None:
         if monitor is None and policy is not None:
-            from rasa_secure.monitoring.anomaly import Monitor
-
-            monitor = Monitor.from_policy(policy).install()
+            monitor = _monitor(os.path.abspath(policy))
         self.monitor = monitor
 
     def check(
@@ -83,3 +84,12 @@ class Watch:
             self.monitor.observe(message(subject, client, text, self.monitor.clock()))
         except Exception as error:  # the store's errors: the message was admitted already
             logger.error("anomaly signal not recorded (%s)", type(error).__name__)
+
+
+@functools.lru_cache(maxsize=None)
+def _monitor(policy: str) -> Any:
+    """The process's monitor of the policy file at ``policy`` (an absolute path), installed
+    once: a second channel watching with the same file shares it."""
+    from rasa_secure.monitoring.anomaly import Monitor
+
+    return Monitor.from_policy(policy).install()

@@ -59,6 +59,16 @@ def test_failed_logins_from_one_address_lock_it_out(watched: Any) -> None:
     assert 0 < int(locked.headers["Retry-After"]) <= 120
 
 
+def test_channels_watching_with_one_policy_file_share_its_monitor(watched: Any) -> None:
+    # Why: the example bot watches REST and the web chat with one file; with a monitor each,
+    # an enumeration split across the channels would reach the rule on neither.
+    rest, chat = watched(), watched()
+    for url, account in ((rest, "11112222"), (rest, "33334444"), (chat, "55556666")):
+        assert say(url, f"balance of account {account}", token("ivan")).status_code == 200
+    assert say(chat, "and the next one?", token("ivan")).status_code == 401
+    assert say(rest, "and the next one?", token("ivan")).status_code == 401
+
+
 def test_account_enumeration_requires_a_step_up(watched: Any) -> None:
     url = watched()
     for account in ("11112222", "33334444", "55556666"):

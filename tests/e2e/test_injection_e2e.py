@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import sqlite3
+import uuid
 from contextlib import closing
 from typing import Any, Dict, List
 
@@ -60,9 +61,13 @@ def _last_user_event(servers: BotServers, sender: str) -> Dict[str, Any]:
 
 @pytest.mark.parametrize("attack", ATTACKS)
 def test_attacks_are_refused_and_recorded_without_entities(bot: BotServers, attack: str) -> None:
-    """The screen replaces the intent, drops entities, and the bot refuses."""
-    assert bot.chat("bob", attack) == [REFUSAL]
-    parse = _last_user_event(bot, "bob")["parse_data"]
+    """The screen replaces the intent, drops entities, and the bot refuses. Each attack comes
+    from a customer of its own: the anomaly monitor locks out a customer after 3 blocks."""
+    prober = f"prober-{uuid.uuid4().hex[:12]}"
+    headers = {"Authorization": f"Bearer {bot.token(prober, roles=['customer'])}"}
+    replies = bot.say(None, attack, headers=headers, webhook="secure_rest")
+    assert replies[-1:] == [REFUSAL], "after the privacy notice of a first contact"
+    parse = _last_user_event(bot, prober)["parse_data"]
     assert parse["intent"] == {"name": "security_threat", "confidence": 1.0}
     assert parse["intent_ranking"][0]["name"] == "security_threat"
     assert parse["entities"] == []
