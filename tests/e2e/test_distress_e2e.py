@@ -53,10 +53,11 @@ def test_coerced_transfer_is_held_and_escalated(
     before = bank.account("1000200030")
     assert before is not None
     known = {ticket["handoff_id"] for ticket in bot.tickets()}
-    turns = ["I want to transfer money", "3000", "2000300040", coerced, "yes"]
+    # below the step-up limit (1,000 EUR): the hold does not depend on a second factor
+    turns = ["I want to transfer money", "900", "2000300040", coerced, "yes"]
     _, _, confirm, held, silent = chat(agent, bot, "alice", sender, turns)
     tracker = run(agent.tracker_store.retrieve(sender))
-    assert confirm == ["Please confirm: send 3,000.00 EUR to account 2000300040? (yes / no)"]
+    assert confirm == ["Please confirm: send 900.00 EUR to account 2000300040? (yes / no)"]
     # held: warned and asked again, then handed to a person
     assert held == [TRANSFER_HELD, confirm[0], CONNECTING]
     # paused: the "yes" that follows is for the person, not the bot; nothing is sent

@@ -96,6 +96,8 @@ def test_agent_messages_are_pushed_over_socketio(bot: BotServers) -> None:
         client.sio.emit("session_request", {})
         assert client.next("session_confirm") == "bob"
         client.say(ASK, session_id="bob")
+        # bob's first contact with this module's bot: the privacy notice comes first
+        assert client.next("bot_uttered")["text"].startswith("Privacy notice:")
         assert client.next("bot_uttered")["text"] == CONNECTING
         [ticket] = tickets_of(bot, "bob")
         assert ticket["channel"] == "secure_socketio"
