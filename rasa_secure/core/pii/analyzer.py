@@ -29,6 +29,7 @@ How it runs (see ``docs/components/pii-detector.md``):
 from __future__ import annotations
 
 import bisect
+import contextlib
 import dataclasses
 import functools
 import importlib
@@ -66,6 +67,8 @@ from rasa_secure.errors import (
     DetectionError,
     InputError,
 )
+
+_WARM_UP = "Jane Doe, jane@example.org, +1 202 555 0143, card 4111 1111 1111 1111, 10 Main St"
 
 _MODULES_WITH_EXPRESSIONS = (
     __name__,
@@ -421,8 +424,14 @@ class PIIAnalyzer:
             ConfigError: ``entities`` names a type no recognizer produces.
         """
         with self._lock:
-            if self._engine is None:
-                self._engine = _Engine(self.config, self._extra)
+            if self._engine is not None:
+                return
+            self._engine = _Engine(self.config, self._extra)
+        # The first detection compiles expressions and fills caches (tens of milliseconds);
+        # pay for it here, not inside the time budget of a customer's first message. Only a
+        # warm-up: a real text that fails is handled by the caller.
+        with contextlib.suppress(DetectionError):
+            self.detect(_WARM_UP)
 
     def supported_entities(self) -> Tuple[str, ...]:
         """The entity types this detector reports, sorted (loads the detector)."""
