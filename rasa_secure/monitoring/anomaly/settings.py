@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Optional, Tuple
 
 from rasa_secure.config import Option, OptionSpec, in_range, list_of, positive, resolve
+from rasa_secure.core.shared_state import storage_problem
 from rasa_secure.errors import ConfigError, PolicyError
 from rasa_secure.monitoring.anomaly.windows import Feature
 
@@ -66,15 +67,13 @@ class Per(str, Enum):
         return "sub_" if self is Per.SUBJECT else "cli_"
 
 
-def _storage(value: Any) -> Optional[str]:
-    ok = value.startswith("memory://") or value.partition("://")[0].startswith("redis")
-    return None if ok else "expected memory:// or a Redis URL (redis://host:6379/0)"
-
-
 OPTIONS: OptionSpec = {
     "window_seconds": Option(600, "length of the sliding windows", int, in_range(10, 86_400)),
     "storage": Option(
-        "memory://", "memory:// (one process) or a Redis URL shared by replicas", str, _storage
+        "memory://",
+        "memory:// (one process) or a Redis URL shared by replicas",
+        str,
+        storage_problem,
     ),
     "namespace": Option("rasa_secure", "first part of every Redis key", str),
     "model": Option(
