@@ -3,7 +3,10 @@ and responses of the policy file, and what the gate is told while a response hol
 
 from __future__ import annotations
 
+import random
+import statistics
 from typing import Any, Dict, Iterator, List, Optional
+from unittest.mock import patch
 
 import pytest
 
@@ -166,8 +169,52 @@ def test_memory_and_redis_windows_slide_alike(redis_windows: RedisWindows) -> No
     for at in (0.0, 30.0, 59.0, 61.0, 90.0, 125.0):
         signal = Signal(SignalKind.MESSAGE, SUB, CLI, at=at, length=int(at))
         assert memory.add(signal) == redis_windows.add(signal)
-    assert [s.at for s in memory.window(SUB, 125.0)] == [90.0, 125.0]
-    assert redis_windows.window(SUB, 125.0) == memory.window(SUB, 125.0)
+    assert memory.features(SUB, 125.0)[Feature.MESSAGES] == 2
+    assert redis_windows.features(SUB, 125.0) == memory.features(SUB, 125.0)
+    assert memory.features(SUB, 200.0)[Feature.MESSAGES] == 0
+
+
+def _brute_force(window: List[Signal], now: float) -> Dict[Feature, float]:
+    """The features by their definitions, recomputed from the whole window."""
+    messages = [s for s in window if s.kind is SignalKind.MESSAGE]
+    lengths = [s.length for s in messages]
+    total = {kind: sum(s.count for s in window if s.kind is kind) for kind in SignalKind}
+    mean = statistics.fmean(lengths) if lengths else 0.0
+    return {
+        Feature.MESSAGES: len(messages),
+        Feature.BURST: sum(s.at >= now - 60 for s in messages),
+        Feature.BLOCKED: total[SignalKind.BLOCKED],
+        Feature.FLAGGED: total[SignalKind.FLAGGED],
+        Feature.AUTH_FAILURES: total[SignalKind.AUTH_FAILURE],
+        Feature.DENIALS: total[SignalKind.DENIED],
+        Feature.PII: total[SignalKind.PII],
+        Feature.DISTINCT_ACCOUNTS: len({a for s in messages for a in s.accounts}),
+        Feature.MEAN_LENGTH: mean,
+        Feature.MAX_LENGTH: max(lengths, default=0),
+        Feature.LENGTH_STD: statistics.pstdev(lengths) if lengths else 0.0,
+    }
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_running_windows_equal_the_definitions(seed: int) -> None:
+    # Why: windows keep running sums (add at the back, remove at the front); a slip in a
+    # removal (the longest message, an account named twice, the burst) would drift silently.
+    rng = random.Random(seed)
+    windows, sent, at = MemoryWindows(300), [], 0.0
+    with patch("rasa_secure.monitoring.anomaly.windows.MAX_SIGNALS_PER_KEY", 40):
+        for _ in range(600):
+            at += rng.choice((0.0, 1.0, 5.0, 30.0, 200.0))
+            kind = rng.choice([SignalKind.MESSAGE] * 4 + list(SignalKind))
+            accounts = tuple(rng.sample(["acc_1", "acc_2", "acc_3", "acc_4"], rng.randint(0, 2)))
+            signal = Signal(
+                kind, SUB, at=at, length=rng.randint(0, 90) if kind is SignalKind.MESSAGE else 0,
+                count=rng.randint(1, 3) if kind is SignalKind.PII else 1,
+                accounts=accounts if kind is SignalKind.MESSAGE else (),
+            )  # fmt: skip
+            sent.append(signal)
+            got = windows.add(signal)[SUB]
+            expected = _brute_force([s for s in sent if s.at >= at - 300][-40:], at)
+            assert {f: got[f] for f in expected} == pytest.approx(expected)
 
 
 # -- settings -----------------------------------------------------------------------------

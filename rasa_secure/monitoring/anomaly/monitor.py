@@ -36,7 +36,6 @@ from rasa_secure.monitoring.anomaly.windows import (
     Features,
     MemoryWindows,
     Windows,
-    features,
     windows_for,
 )
 
@@ -201,8 +200,7 @@ class Monitor:
         if self._log_signals:
             signal_logger.debug(signal.to_json())
         fired: List[Trigger] = []
-        added = self.windows.add(signal)
-        windows = [features(key, window, signal.at) for key, window in added.items()]
+        windows = list(self.windows.add(signal).values())
         scores: List[Optional[float]] = [None] * len(windows)
         if self.model is not None and windows:
             scores = list(self.model.score_many([window.values for window in windows]))
@@ -295,7 +293,7 @@ class Monitor:
                 return None
             values = active.response.acr_values
             return Restriction(active.kind, active.key, active.trigger, remaining, values)
-        window = features(active.key, self.windows.window(active.key, now), now)
+        window = self.windows.features(active.key, now)
         if window[Feature.BURST] < active.response.per_minute:
             return None
         return Restriction(active.kind, active.key, active.trigger, 60)
@@ -318,6 +316,5 @@ def signals_to_rows(signals: Sequence[Signal], window_seconds: float) -> List[Li
     windows = MemoryWindows(window_seconds)
     rows: List[List[float]] = []
     for signal in sorted(signals, key=lambda item: item.at):
-        for key, window in windows.add(signal).items():
-            rows.append(list(features(key, window, signal.at).values))
+        rows.extend(list(found.values) for found in windows.add(signal).values())
     return rows
