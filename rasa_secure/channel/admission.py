@@ -278,13 +278,14 @@ class AdmissionGate:
         ``auth_failure_limit`` is refused before verification.
         """
         self._limit(LimitKind.CLIENT, client, client, count=False)
-        _restricted(self.watch.check(None, client))
+        visit = self.watch.visit(client)
+        _restricted(visit.check())
         try:
             identity = self.verifier.verify(bearer, fetch_keys=fetch_keys)
         except AuthenticationError as error:
             self._limit(LimitKind.CLIENT, client, client, count=True)
             _refuse(error.reason, client=client)
-        _restricted(self.watch.check(identity.subject, client, identity.acr))
+        _restricted(visit.check(identity.subject, identity.acr))
         self._limit(LimitKind.SUBJECT, identity.subject, client, count=True)
         return identity
 

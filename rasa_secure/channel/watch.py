@@ -1,9 +1,10 @@
 """The admission gate's side of the anomaly monitor (:mod:`rasa_secure.monitoring.anomaly`).
 
 With ``anomaly_policy`` set, the gate builds a :class:`Watch` on the ``anomaly`` section of
-that policy file. Before a token is verified, :meth:`Watch.check` refuses a client address
-under a lock-out; after it, a subject or address under a lock-out (403), a step-up the
-token does not meet (401 with ``WWW-Authenticate: Bearer
+that policy file. For each request :meth:`Watch.visit` reads the client address's responses
+in force once. Before the token is verified, :meth:`Visit.check` refuses an address under a
+lock-out; after it (reading the subject's responses too), a subject or address under a
+lock-out (403), a step-up the token does not meet (401 with ``WWW-Authenticate: Bearer
 error="insufficient_user_authentication"`` and the ``acr_values``, RFC 9470) or a throttle
 it is over (429). Each admitted message is then reported with :meth:`Watch.seen` (its length
 and the pseudonyms of the account numbers it names; never the text). Without the option the
@@ -19,7 +20,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
-from typing import Any, Optional
+from typing import Any, List, Optional
 
 from rasa_secure.channel.refusal import Refusal, RefusalReason
 
@@ -48,31 +49,16 @@ class Watch:
             monitor = _monitor(os.path.abspath(policy))
         self.monitor = monitor
 
-    def check(
-        self,
-        subject: Optional[str],
-        client: str,
-        acr: Optional[str] = None,
-    ) -> Optional[Refusal]:
-        """The refusal a response in force asks for, or ``None`` (``acr``: the verified
-        token's, which may satisfy a step-up)."""
+    def visit(self, client: str) -> Visit:
+        """The checks of one request from ``client``: its address's responses in force are
+        read once, here, for both :meth:`Visit.check` calls."""
         if self.monitor is None:
-            return None
+            return Visit(None, client, [])
         try:
-            found = self.monitor.check(subject, client, acr)
+            return Visit(self.monitor, client, self.monitor.held(client))
         except Exception as error:  # the store's errors (connection, timeout): fail closed
             logger.error("anomaly state unavailable (%s); refused", type(error).__name__)
-            return Refusal(RefusalReason.ANOMALY_STATE_UNAVAILABLE, subject, client=client)
-        if found is None:
-            return None
-        return Refusal(
-            _REASONS[found.kind.value],
-            subject,
-            client=client,
-            retry_after=found.retry_after,
-            categories=("anomaly",),
-            acr_values=tuple(found.acr_values),
-        )
+            return Visit(self.monitor, client, None)
 
     def seen(self, subject: str, client: str, text: str) -> None:
         """Report an admitted message to the monitor."""
@@ -93,3 +79,42 @@ def _monitor(policy: str) -> Any:
     from rasa_secure.monitoring.anomaly import Monitor
 
     return Monitor.from_policy(policy).install()
+
+
+class Visit:
+    """One request's view of the responses in force (made by :meth:`Watch.visit`).
+
+    Args:
+        monitor: the monitor (``None``: the watch is off).
+        client: the client address.
+        held: the address's responses in force; ``None`` when they could not be read.
+    """
+
+    def __init__(self, monitor: Any, client: str, held: Optional[List[Any]]) -> None:
+        self.monitor, self.client, self.held = monitor, client, held
+
+    def check(self, subject: Optional[str] = None, acr: Optional[str] = None) -> Optional[Refusal]:
+        """The refusal a response in force asks for, or ``None``: before the token is verified
+        (no ``subject``) a lock-out of the address; after it, any response on the subject or
+        the address (``acr``: the verified token's, which may satisfy a step-up)."""
+        if self.monitor is None:
+            return None
+        client = self.client
+        unavailable = Refusal(RefusalReason.ANOMALY_STATE_UNAVAILABLE, subject, client=client)
+        if self.held is None:  # logged by Watch.visit
+            return unavailable
+        try:
+            found = self.monitor.check(subject, client, acr, held=self.held)
+        except Exception as error:  # the store's errors (connection, timeout): fail closed
+            logger.error("anomaly state unavailable (%s); refused", type(error).__name__)
+            return unavailable
+        if found is None:
+            return None
+        return Refusal(
+            _REASONS[found.kind.value],
+            subject,
+            client=client,
+            retry_after=found.retry_after,
+            categories=("anomaly",),
+            acr_values=tuple(found.acr_values),
+        )

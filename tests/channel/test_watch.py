@@ -117,3 +117,26 @@ def test_an_unreachable_state_fails_closed(make_server: Any, tmp_path: Path) -> 
         assert bot.received == []
     finally:
         channel.gate.watch.monitor.uninstall()
+
+
+def test_a_request_reads_the_address_responses_once(make_server: Any, tmp_path: Path) -> None:
+    # Why: with Redis every read is a round trip; the address's responses, checked before
+    # the token and again after it, are read once per request, the subject's once more.
+    policy = tmp_path / "policy.yml"
+    policy.write_text(POLICY)
+    url, _, channel = make_server({"jwt": HS_JWT, "anomaly_policy": str(policy)})
+    monitor = channel.gate.watch.monitor
+    keys_read: List[List[str]] = []
+    active = monitor.state.active
+
+    def counting(keys: List[str], now: float) -> Any:
+        keys_read.append(list(keys))
+        return active(keys, now)
+
+    monitor.state.active = counting
+    try:
+        assert say(url, "hi", token("olga")).status_code == 200
+    finally:
+        del monitor.state.active
+        monitor.uninstall()
+    assert [[key[:4] for key in keys] for keys in keys_read] == [["cli_"], ["sub_"]]

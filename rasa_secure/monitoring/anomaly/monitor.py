@@ -262,21 +262,35 @@ class Monitor:
             except Exception as error:  # a broken hook must not stop the response
                 logger.error("escalation hook failed (%s)", type(error).__name__)
 
+    def held(self, client: Optional[str]) -> List[ActiveResponse]:
+        """The responses in force on the client address ``client`` (raw), read once so that
+        :meth:`check` before and after the token is verified need not read them again."""
+        key = audit.client_pseudonym(client)
+        return self.state.active([key], self.clock()) if key else []
+
     def check(
-        self, subject: Optional[str], client: Optional[str], acr: Optional[str] = None
+        self,
+        subject: Optional[str],
+        client: Optional[str],
+        acr: Optional[str] = None,
+        *,
+        held: Optional[Sequence[ActiveResponse]] = None,
     ) -> Optional[Restriction]:
         """The restriction in force for this caller (raw ``subject`` and ``client``), or
         ``None``. A lock-out beats a step-up beats a throttle; a step-up is met by a token
         whose ``acr`` is one of its ``acr_values``. Without a subject (before the token is
-        verified) only a lock-out applies: a step-up needs the verified token."""
-        keys = [k for k in (audit.pseudonym(subject), audit.client_pseudonym(client)) if k]
-        if not keys:
-            return None
+        verified) only a lock-out applies: a step-up needs the verified token. ``held``: the
+        client address's responses from :meth:`held` (only the subject's are read then)."""
         now = self.clock()
-        found = self.state.active(keys, now)
+        if held is None:
+            keys = [k for k in (audit.pseudonym(subject), audit.client_pseudonym(client)) if k]
+            found = self.state.active(keys, now) if keys else []
+        else:
+            key = audit.pseudonym(subject)
+            found = [*held, *(self.state.active([key], now) if key else [])]
         kinds = (ResponseKind.LOCK_OUT, ResponseKind.STEP_UP, ResponseKind.THROTTLE)
         for kind in kinds if subject is not None else kinds[:1]:
-            for active in (item for item in found if item.kind is kind):
+            for active in (item for item in found if item.kind is kind and item.until > now):
                 restriction = self._restriction(active, acr, now)
                 if restriction is not None:
                     return restriction
