@@ -75,7 +75,7 @@ def rows(endpoints: Mapping[str, Any]) -> List[List[str]]:
         "Conversation locks", _where(lock_inner), f"one lock per conversation, named by {lock_ids}",
         "while a message is handled",
     ])  # fmt: skip
-    found.append(_published(endpoints.get("event_broker"), periods))
+    found.append(_published(endpoints.get("event_broker"), periods, options["pseudonymous_ids"]))
     rotation = f"rotated at {MAX_BYTES // (1024 * 1024)} MiB, {BACKUP_COUNT} files kept"
     found.append([
         "Audit records",
@@ -96,12 +96,20 @@ def _files_kept(days: Any) -> str:
     return f"; rotated files: {days} days (`rasa-secure retention apply`)" if days else ""
 
 
-def _published(broker: Any, periods: Mapping[str, Any]) -> List[str]:
-    """The row of the events the broker publishes, with its consent gate and retention."""
+def _published(broker: Any, periods: Mapping[str, Any], store_pseudonyms: bool) -> List[str]:
+    """The row of the events the broker publishes: under which ids, its consent gate and
+    retention."""
     if not isinstance(broker, Mapping):
         return ["Published events", "no broker", "nothing", "-"]
-    what = "the stored events (same redaction and encryption)"
-    gated = str(broker.get("type", "")).endswith("SecureEventBroker") and broker.get("consent_slot")
+    secure = str(broker.get("type", "")).endswith("SecureEventBroker")
+    if secure and broker.get("pseudonymous_ids"):
+        ids = "keyed pseudonyms of sender ids (`conv_<hex>`)"
+    elif store_pseudonyms:
+        ids = "the store's pseudonyms (`conv_<hex>`), sender ids in clear from other producers"
+    else:
+        ids = "sender ids in clear"
+    what = f"the stored events (same redaction and encryption) under {ids}"
+    gated = secure and broker.get("consent_slot")
     if gated:
         allowed = ", ".join(f"`{kind}`" for kind in broker.get("events_without_consent") or [])
         what += (

@@ -52,6 +52,15 @@ CASES: List[Tuple[str, str, List[str], List[str]]] = [
      "event_broker:\n  type: sql\n  db: events.db\n",
      ["7 days (`rasa-secure retention apply`)", "rotated files: 400 days",
       "rotated files: 30 days"], ["the broker's own retention"]),
+    ("pseudonymous ids on the broker cover every producer",
+     STORE + "  pseudonymous_ids: true\nevent_broker:\n"
+     "  type: rasa_secure.stores.event_broker.SecureEventBroker\n  inner: {type: pika, url: mq}\n"
+     "  pseudonymous_ids: true\n",
+     ["under keyed pseudonyms of sender ids"], ["other producers"]),
+    ("pseudonymous ids on the store alone leave other producers' ids in clear",
+     STORE + "  pseudonymous_ids: true\nevent_broker:\n"
+     "  type: rasa_secure.stores.event_broker.SecureEventBroker\n  inner: {type: pika, url: mq}\n",
+     ["sender ids in clear from other producers"], []),
     ("a broker without a consent slot publishes every conversation",
      "event_broker:\n  type: rasa_secure.stores.event_broker.SecureEventBroker\n"
      "  inner: {type: pika, url: mq}\n",

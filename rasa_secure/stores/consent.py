@@ -14,6 +14,9 @@ sets it, ``session_started`` and ``restart`` reset it (carried-over slots are se
 The secure tracker store also tells the gate the slot's value each time it saves a
 conversation (:meth:`ConsentGate.observe`), so every replica and a restarted process follow
 the stored tracker; the turn in which consent is given is then published whole.
+
+The gate keys conversations by the id the broker publishes them under: with
+``pseudonymous_ids`` (the store's or the broker's) the keyed pseudonym, never the sender id.
 """
 
 from __future__ import annotations
@@ -118,13 +121,14 @@ class ConsentGate:
         if self.slot is not None:
             self._remember(conversation, tracker.get_slot(self.slot) is True)
 
-    def admit(self, event: Mapping[str, Any]) -> Admission:
-        """Whether ``event`` (a Rasa event dict with ``sender_id``) may be published, updating
-        the conversation's consent with the event first."""
+    def admit(self, event: Mapping[str, Any], conversation: str | None = None) -> Admission:
+        """Whether ``event`` (a Rasa event dict) may be published, updating the consent of
+        ``conversation`` (by default the event's ``sender_id``) with the event first."""
         if self.slot is None:
             return Admission(True, Verdict.NO_GATE)
-        scope = event.get("sender_id")
-        conversation = scope if isinstance(scope, str) else ""
+        if conversation is None:
+            scope = event.get("sender_id")
+            conversation = scope if isinstance(scope, str) else ""
         kind = event.get("event")
         if kind == "slot" and event.get("name") == self.slot:
             self._remember(conversation, event.get("value") is True)

@@ -1,9 +1,10 @@
 """Data lifecycle of the secure tracker store: pseudonymous ids, erasure, export, retention.
 
 The options (:data:`LIFECYCLE_OPTIONS`) belong to the ``SecureTrackerStore`` entry of
-``endpoints.yml``; the operations run from the command line (``rasa-secure erase``,
-``export``, ``retention apply``) on the stores the secure store can rewrite: SQL (SQLite,
-PostgreSQL), Redis and in-memory. Every operation leaves an audit record (never an id in
+``endpoints.yml`` (:data:`PSEUDONYM_OPTIONS` to the ``SecureEventBroker`` entry too); the
+operations run from the command line (``rasa-secure erase``, ``export``, ``retention
+apply``) on the stores the secure store can rewrite: SQL (SQLite, PostgreSQL), Redis and
+in-memory. Every operation leaves an audit record (never an id in
 clear: subjects are audit pseudonyms, counts go in the reasons).
 """
 
@@ -65,19 +66,25 @@ def _retention(value: Any) -> Optional[str]:
     return None
 
 
-LIFECYCLE_OPTIONS: OptionSpec = {
+PSEUDONYM_OPTIONS: OptionSpec = {
     "pseudonymous_ids": Option(
         False,
-        "store keyed pseudonyms (HMAC-SHA256) instead of sender ids in the tracker store, its"
-        " broker events and the lock store; the key comes from pseudonym_key_env",
+        "store and publish keyed pseudonyms (HMAC-SHA256) of sender ids instead of the ids,"
+        " without the channel's identity record; the key comes from pseudonym_key_env",
         bool,
     ),
     "pseudonym_key_env": Option(
         PSEUDONYM_KEY_ENV,
         "environment variable holding the key of conversation pseudonyms (same on every"
-        " replica; changing it orphans every stored conversation)",
+        " replica and in every store and broker; changing it orphans every stored"
+        " conversation)",
         str,
     ),
+}
+"""Pseudonymous conversation ids, shared by the secure tracker store and event broker."""
+
+LIFECYCLE_OPTIONS: OptionSpec = {
+    **PSEUDONYM_OPTIONS,
     "subject_keys": Option(
         False,
         "encrypt each conversation's sensitive data under a data key of its own (wrapped by"

@@ -48,6 +48,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from rasa_secure.config import Option, OptionSpec, resolve
 from rasa_secure.errors import ConfigError, DependencyMissingError
+from rasa_secure.stores.event_broker import store_feed
 from rasa_secure.stores.events import EventSanitizer
 from rasa_secure.stores.lifecycle import (
     LIFECYCLE_OPTIONS,
@@ -158,8 +159,8 @@ class SecureTrackerStore(TrackerStore):
 
         Args:
             domain: the assistant's domain (Rasa sets it again once the model is loaded).
-            event_broker: the event broker; handed to the inner store, which publishes the
-                safe events.
+            event_broker: the event broker; the inner store publishes the safe events to it
+                (to a :class:`~rasa_secure.stores.event_broker.StoreFeed` of a secure one).
             host: the entry's ``url``; not ours (the inner store's url goes under ``inner``).
             **kwargs: see :data:`STORE_OPTIONS`.
 
@@ -185,9 +186,11 @@ class SecureTrackerStore(TrackerStore):
         inner = kwargs.get("inner") or {}
         if not isinstance(inner, Mapping):
             raise ConfigError(f"{COMPONENT}.inner", "expected a tracker store configuration")
-        self.inner = _create_inner(inner, domain, _broker_for_inner(event_broker, self.sanitizer))
-        self.unwrapped = _unwrap(self.inner)
         self._pseudonym_key = pseudonym_key(lifecycle, COMPONENT)
+        pseudonymous = self._pseudonym_key is not None
+        self._feed = store_feed(event_broker, self.sanitizer, pseudonymous=pseudonymous)
+        self.inner = _create_inner(inner, domain, self._feed or event_broker)
+        self.unwrapped = _unwrap(self.inner)
         self.retention: Dict[str, float] = lifecycle["retention"]
         if lifecycle["subject_keys"]:
             table = key_table(self.unwrapped)
@@ -216,8 +219,8 @@ class SecureTrackerStore(TrackerStore):
         """Save the safe version of ``tracker``; redaction never makes this raise."""
         self.inner.max_event_history = self.max_event_history
         stored_id = self.stored_id(tracker.sender_id)
-        if (gate := getattr(self.event_broker, "gate", None)) is not None:
-            gate.observe(stored_id, tracker)  # a SecureEventBroker's consent gate
+        if self._feed is not None:
+            self._feed.observe(stored_id, tracker)  # a SecureEventBroker's consent gate
         if stored_id != tracker.sender_id:
             tracker = copy.copy(tracker)
             tracker.sender_id = stored_id
@@ -413,27 +416,6 @@ def _create_inner(
     if kind is None or (isinstance(kind, str) and kind.lower() in IN_MEMORY_TYPES):
         return InMemoryTrackerStore(domain or Domain.empty(), event_broker)
     return TrackerStore.create(EndpointConfig.from_dict(dict(config)), domain, event_broker)
-
-
-def _broker_for_inner(
-    event_broker: EventBroker | None, sanitizer: EventSanitizer
-) -> EventBroker | None:
-    """The broker the inner store publishes to.
-
-    The inner store publishes the events we made safe. A :class:`SecureEventBroker` with the
-    same settings would only sanitize them again, so its own inner broker is used instead;
-    with different settings or a consent gate it stays in place (and applies its own rules
-    too; sanitizing safe events again changes nothing).
-    """
-    from rasa_secure.stores.event_broker import SecureEventBroker
-
-    if (
-        isinstance(event_broker, SecureEventBroker)
-        and event_broker.sanitizer.settings == sanitizer.settings
-        and event_broker.gate.slot is None
-    ):
-        return event_broker.inner
-    return event_broker
 
 
 def _expire_redis(store: TrackerStore, retention: Mapping[str, float]) -> None:

@@ -9,7 +9,9 @@ It must:
    :func:`sanitizer_for` (the :data:`~rasa_secure.stores.options.OPTIONS` all wrappers share).
 2. **Sanitize on write.** Hand the inner store only what
    :meth:`~rasa_secure.stores.events.EventSanitizer.sanitize` returned for each event, never the
-   event it was given.
+   event it was given (unless a sanitizer with the same settings made it: the secure tracker
+   store's events reach a secure broker that way, through its
+   :class:`~rasa_secure.stores.event_broker.StoreFeed`).
 3. **Fail safe.** ``sanitize`` never raises: a text that cannot be checked becomes
    ``<REDACTED>``, an event that cannot be processed a tombstone. What the inner store refuses
    is replaced by something smaller still, never by the original.

@@ -13,6 +13,7 @@ import base64
 import functools
 import os
 import re
+import time
 from typing import Any, Awaitable, Callable, Dict, Iterable, Iterator, List
 
 import pytest
@@ -26,6 +27,8 @@ from rasa.shared.core.events import (
     SlotSet,
     UserUttered,
 )
+
+from rasa_secure.core.identity import METADATA_KEY, attestation_key, seal
 
 # The detector the tests run: pattern-only, so the tests need no spaCy model and are fast.
 # NER is covered by the core tests; here it only matters that what is detected is redacted.
@@ -199,6 +202,30 @@ def pii_turns() -> List[List[Event]]:
             ActionExecuted("action_listen"),
         ],
     ]
+
+
+PHONE = "+4915112345678"
+"""A subject and sender id as a phone channel gives them, signed into the identity record."""
+
+
+def identified_turn(sender_id: str) -> List[Event]:
+    """A session start and a message from ``sender_id``, carrying the channel's attested
+    identity record where Rasa copies it: the message's metadata, its parse data and the
+    ``session_started_metadata`` slot."""
+    envelope = seal(
+        subject=sender_id,
+        roles=["customer"],
+        sender_id=sender_id,
+        expires_at=int(time.time()) + 300,
+        key=attestation_key("an action server secret of 32+ chars"),
+    )
+    metadata = {METADATA_KEY: envelope.to_metadata(), "locale": "de-DE"}
+    parse = {"text": "balance", "intent": {"name": "check_balance"}, "metadata": metadata}
+    return [SlotSet("session_started_metadata", metadata),
+            ActionExecuted("action_session_start"), SessionStarted(),
+            ActionExecuted("action_listen"),
+            UserUttered("balance", parse["intent"], parse_data=parse, metadata=metadata),
+            ActionExecuted("action_listen")]  # fmt: skip
 
 
 def raw_needles() -> Iterator[str]:

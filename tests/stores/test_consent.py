@@ -6,6 +6,7 @@ import asyncio
 import json
 import sqlite3
 import uuid
+from collections import Counter
 from typing import Any, Dict, List, Tuple
 
 import pytest
@@ -24,9 +25,18 @@ from rasa.utils.endpoints import EndpointConfig
 from rasa_secure.errors import ConfigError
 from rasa_secure.stores.consent import ConsentGate, Verdict
 from rasa_secure.stores.event_broker import SecureEventBroker
+from rasa_secure.stores.events import EventSanitizer
+from rasa_secure.stores.outcome import SanitizedEvent
 from rasa_secure.stores.tracker_store import SecureTrackerStore
-from tests.stores.conftest import run_async, store_options
-from tests.stores.test_event_broker import _consume, _pika
+from tests.stores.conftest import PHONE, run_async, store_options
+from tests.stores.test_event_broker import (
+    PHONE_PSEUDONYM,
+    _consume,
+    _pika,
+    create,
+    postgres_broker,
+    postgres_rows,
+)
 
 BROKER_TYPE = "rasa_secure.stores.event_broker.SecureEventBroker"
 DOMAIN = Domain.from_yaml(
@@ -164,12 +174,23 @@ def _turns() -> List[List[Event]]:
     ]
 
 
-async def _converse(broker: SecureEventBroker, sender_id: str) -> None:
-    """Save the conversation turn by turn through a secure store streaming to ``broker``;
-    every turn goes through a new store and broker gate (a replica or a restart) from the
-    third turn on, so the gate must learn the consent from the stored tracker."""
+async def _converse(
+    broker: SecureEventBroker,
+    sender_id: str,
+    *,
+    pseudonymous: bool = True,
+    inner: Dict[str, Any] | None = None,
+) -> SecureTrackerStore:
+    """Save the conversation turn by turn through a secure store (on ``inner``, in memory by
+    default) streaming to ``broker``; every turn goes through a new store and broker gate (a
+    replica or a restart) from the third turn on, so the gate must learn the consent from the
+    stored tracker. Returns the store."""
     store = SecureTrackerStore(
-        domain=DOMAIN, event_broker=broker, inner={}, pseudonymous_ids=True, **store_options()
+        domain=DOMAIN,
+        event_broker=broker,
+        inner=inner or {},
+        pseudonymous_ids=pseudonymous,
+        **store_options(),
     )
     for number, turn in enumerate(_turns()):
         if number >= 3:
@@ -178,6 +199,7 @@ async def _converse(broker: SecureEventBroker, sender_id: str) -> None:
         for event in turn:
             tracker.update(event)
         await store.save(tracker)
+    return store
 
 
 EXPECTED_TEXTS = ["keep my chats", "Thanks", "while consented", "Hello!"]
@@ -239,3 +261,72 @@ def test_rabbitmq_receives_only_the_consented_part(keys: str, rabbitmq_url: str)
     bodies = [json.loads(body) for body in asyncio.run(scenario())]
     assert _texts(bodies) == EXPECTED_TEXTS
     assert _consent_values(bodies) == [True, False]
+
+
+@pytest.mark.parametrize(
+    ("store_pseudonymous", "broker_pseudonymous"),
+    [
+        pytest.param(True, False, id="the store pseudonymizes"),
+        pytest.param(False, True, id="the broker pseudonymizes"),
+        pytest.param(True, True, id="both do"),
+    ],
+)
+@run_async
+async def test_consent_follows_the_conversation_under_its_pseudonym(
+    keys: str, postgres_url: str, store_pseudonymous: bool, broker_pseudonymous: bool
+) -> None:
+    # Why: the gate keys consent by the id it publishes, and the store tells it the consent
+    # of every conversation it saves; if the two ids differed (a raw id against a pseudonym),
+    # a replica would hold back the consented turn.
+    broker = await create(
+        postgres_broker(postgres_url), consent_slot="consent", pseudonymous_ids=broker_pseudonymous
+    )
+    await _converse(broker, PHONE, pseudonymous=store_pseudonymous)
+    await broker.close()
+    rows = postgres_rows(postgres_url)
+    bodies = [json.loads(data) for _, data in rows]
+    assert _texts(bodies) == EXPECTED_TEXTS
+    assert _consent_values(bodies) == [True, False]
+    assert {sender_id for sender_id, _ in rows} == {PHONE_PSEUDONYM}
+
+
+@pytest.mark.parametrize(
+    ("broker_options", "broker_sanitizes"),
+    [
+        pytest.param({}, False, id="same options as the store: sanitized once, by the store"),
+        pytest.param(
+            {"sensitive_entities": ["email", "name", "amount"]},
+            True,
+            id="other options: the broker applies its own too",
+        ),
+    ],
+)
+@run_async
+async def test_a_gated_broker_does_not_sanitize_the_store_events_again(
+    keys: str,
+    postgres_url: str,
+    tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    broker_options: Dict[str, Any],
+    broker_sanitizes: bool,
+) -> None:
+    # Why: PII detection is what publishing costs; the gate must not make every event the
+    # store already made safe go through detection a second time.
+    calls: Counter[str] = Counter()
+    sanitize = EventSanitizer.sanitize
+
+    def counted(self: EventSanitizer, event: Any, **kwargs: Any) -> SanitizedEvent:
+        calls[self.component] += 1
+        return sanitize(self, event, **kwargs)
+
+    monkeypatch.setattr(EventSanitizer, "sanitize", counted)
+    broker = await create(postgres_broker(postgres_url), consent_slot="consent", **broker_options)
+    inner = {"type": "SQL", "dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
+    store = await _converse(broker, "conv-once", inner=inner)  # SQL keeps every event saved
+    await broker.close()
+    stored = await store.retrieve_full_tracker("conv-once")
+    assert stored is not None
+    rows = postgres_rows(postgres_url)
+    assert calls["SecureTrackerStore"] == len(stored.events), "each event once, by the store"
+    assert calls["SecureEventBroker"] == (len(rows) if broker_sanitizes else 0)
+    assert _texts([json.loads(data) for _, data in rows]) == EXPECTED_TEXTS

@@ -11,7 +11,6 @@ import json
 import logging
 import os
 import sqlite3
-import time
 from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
@@ -20,13 +19,20 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from rasa_secure.core.identity import METADATA_KEY, attestation_key, seal
 from rasa_secure.core.identity.audit import RECORD_ATTRIBUTE, AuditRecord
 from rasa_secure.errors import ConfigError
 from rasa_secure.stores import lifecycle
 from rasa_secure.stores.tracker_store import SecureTrackerStore
 from rasa_secure.stores.vault import KNOWN_VALUES_KEY, ciphertext_of
-from tests.stores.conftest import RAW_VALUES, leaks, new_key, run_async, store_options
+from tests.stores.conftest import (
+    PHONE,
+    RAW_VALUES,
+    identified_turn,
+    leaks,
+    new_key,
+    run_async,
+    store_options,
+)
 from tests.stores.test_event_broker import create as create_broker
 from tests.stores.test_tracker_store import (
     BACKENDS,
@@ -129,30 +135,6 @@ async def test_pseudonymous_ids_keep_phone_numbers_out_and_answer_the_right_user
         assert tracker.get_slot("email") == V["email"]
         assert await replica.exists(customer)
     assert await replica.retrieve("+14155550111") is None, "an unknown number has nothing"
-
-
-PHONE = "+4915112345678"
-"""A subject and sender id as a phone channel gives them, signed into the identity record."""
-
-
-def identified_turn(sender_id: str) -> List[Event]:
-    """A session start and a message from ``sender_id``, carrying the channel's attested
-    identity record where Rasa copies it: the message's metadata, its parse data and the
-    ``session_started_metadata`` slot."""
-    envelope = seal(
-        subject=sender_id,
-        roles=["customer"],
-        sender_id=sender_id,
-        expires_at=int(time.time()) + 300,
-        key=attestation_key("an action server secret of 32+ chars"),
-    )
-    metadata = {METADATA_KEY: envelope.to_metadata(), "locale": "de-DE"}
-    parse = {"text": "balance", "intent": {"name": "check_balance"}, "metadata": metadata}
-    return [SlotSet("session_started_metadata", metadata),
-            ActionExecuted("action_session_start"), SessionStarted(),
-            ActionExecuted("action_listen"),
-            UserUttered("balance", parse["intent"], parse_data=parse, metadata=metadata),
-            ActionExecuted("action_listen")]  # fmt: skip
 
 
 @pytest.mark.parametrize("backend", BACKENDS, indirect=True)
