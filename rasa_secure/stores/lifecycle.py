@@ -326,9 +326,9 @@ class RetentionRun:
         broker_events_deleted: rows of the SQL event broker deleted (``broker_events``).
         audit_files_deleted: rotated audit and checkpoint files deleted (``audit_records``).
         log_files_deleted: other rotated log files deleted (``log_files``).
-        audit_chains_unanchored: writers whose deleted audit records no retention anchor
-            covers (they did not verify, or ``RASA_SECURE_AUDIT_KEY`` is unset; logged):
-            ``audit verify`` reports what is left of them as deleted.
+        audit_files_held: rotated audit and checkpoint files past ``audit_records`` kept
+            because what they hold is not provably older and intact (records that do not
+            verify, no ``RASA_SECURE_AUDIT_KEY``, sealed times within the period; logged).
     """
 
     cutoff: Optional[float]
@@ -339,7 +339,7 @@ class RetentionRun:
     broker_events_deleted: int = 0
     audit_files_deleted: int = 0
     log_files_deleted: int = 0
-    audit_chains_unanchored: int = 0
+    audit_files_held: int = 0
 
 
 def erase(store: SecureTrackerStore, subject: str) -> Erasure:
@@ -421,14 +421,14 @@ def apply_retention(
             f"keys_destroyed={destroyed}",
             f"broker_events={published}",
             f"audit_files={audit_run.files_deleted}",
-            f"audit_unanchored={audit_run.unanchored}",
+            f"audit_held={audit_run.files_held}",
             f"log_files={log_files}",
         ),
     )
     seconds = time.perf_counter() - started
     return RetentionRun(
         cutoff, deleted, len(emptied), destroyed, seconds, published, audit_run.files_deleted,
-        log_files, audit_run.unanchored,
+        log_files, audit_run.files_held,
     )  # fmt: skip
 
 

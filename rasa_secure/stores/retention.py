@@ -9,7 +9,8 @@
   whatever their age, so a period longer than they reach deletes nothing.
 * Before it deletes audit records, :func:`delete_audit_files` verifies them and appends a
   signed retention anchor per writer (its last deleted seq and MAC) to the live checkpoint
-  file, from which ``rasa-secure audit verify`` verifies the records left.
+  file, from which ``rasa-secure audit verify`` verifies the records left; what it cannot
+  prove old and intact it keeps.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import json
 import logging
 import os
 from dataclasses import dataclass
-from typing import Any, Iterable, List, Optional, Set, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from rasa_secure.core.identity import chain, trail
 from rasa_secure.core.identity.chain import AUDIT_KEY_ENV
@@ -114,29 +115,30 @@ class AuditRetention:
     Attributes:
         files_deleted: rotated audit and checkpoint files deleted.
         anchored: writers whose deleted records a new retention anchor covers.
-        unanchored: writers whose deleted records no anchor covers, because they did not
-            verify (each is logged with its finding) or no audit key was set to sign with:
-            ``rasa-secure audit verify`` reports the records left of these as deleted.
+        files_held: rotated files past the period kept (with every one after) because what
+            they hold is not provably older than the period: records that do not verify, no
+            audit key to verify and sign with, or sealed records or checkpoints written after
+            the cutoff (a file's date can be changed, a sealed timestamp cannot). Logged.
     """
 
     files_deleted: int = 0
     anchored: int = 0
-    unanchored: int = 0
+    files_held: int = 0
 
 
 def delete_audit_files(
     audit_log: Optional[str], checkpoints: Optional[str], cutoff: float
 ) -> AuditRetention:
     """Delete the rotated audit and checkpoint files last changed before ``cutoff``, each
-    audit file after anchoring its records.
+    after anchoring the audit records in it.
 
-    One audit file at a time, oldest first, its records are verified (from seq 1, or from
-    their writer's latest retention anchor) with the keys of ``rasa-secure audit verify``;
-    for each writer whose records verify, a retention anchor signed with
-    ``RASA_SECURE_AUDIT_KEY`` (the last seq in the file and its MAC) is appended to the live
-    checkpoint file (the live audit file without one), and only then is the file deleted. A
-    writer's latest anchor in a file about to be deleted is written again first, so that one
-    outlives its writer's checkpoints (in Redis they stay for ever).
+    One file at a time, audit files first, oldest first: its records are verified (from seq 1,
+    or from their writer's latest retention anchor) with the keys of ``rasa-secure audit
+    verify`` and must all be older than ``cutoff``, like its valid checkpoints; then for each
+    writer a retention anchor signed with ``RASA_SECURE_AUDIT_KEY`` (the last seq in the file
+    and its MAC) is appended to the live checkpoint file (the live audit file without one),
+    with every writer's latest anchor that the file itself holds, and only then is the file
+    deleted. The first file that fails is kept, with every one after it.
 
     Args:
         audit_log: the live audit file (``RASA_SECURE_AUDIT_LOG``), if any.
@@ -149,40 +151,69 @@ def delete_audit_files(
     lives = list(dict.fromkeys(path for path in (audit_log, checkpoints) if path))
     if not lives:
         return AuditRetention()
-    old_records = _older(audit_log, cutoff) if audit_log else []
-    old_points = _older(checkpoints, cutoff) if checkpoints and checkpoints != audit_log else []
-    condemned = {rotated for rotated, _ in [*old_records, *old_points]}
-    target = checkpoints or lives[0]  # where the anchors are: read them all
-    points: List[trail.Entry] = []
+    target = checkpoints or lives[0]  # where the anchors go
+    anchors: List[trail.Entry] = []
     for rotated in [*(name for name, _ in _copies(target)), target]:
-        points.extend(trail.read(_lines(rotated, whole=False), rotated)[1])
+        anchors.extend(trail.read(_lines(rotated, whole=False), rotated)[1])
+    old = _older(audit_log, cutoff) if audit_log else []
+    old += _older(checkpoints, cutoff) if checkpoints and checkpoints != audit_log else []
     keys, signing = chain.accepted_keys(), chain.current_key()
-    if signing is None and old_records:
-        _log.warning("%s is not set: the audit records deleted are not anchored", AUDIT_KEY_ENV)
-    kept = [
-        trail.Head(writer, point.seq or 0, str(point.fields["head"]))
-        for writer, point in sorted(trail.latest_anchors(points, keys).items())
-        if point.position.source in condemned
-    ]
-    points.extend(_append_anchors(target, signing, kept))
     anchored: Set[str] = set()
-    unanchored: Set[str] = set()
     deleted = 0
-    for rotated, inode in old_records:
-        heads, findings = trail.heads(
-            trail.read(_lines(rotated, whole=True), rotated)[0], points, keys
-        )
-        for finding in findings:
-            _log.warning("retention deletes audit records it cannot anchor: %s", finding)
-        points.extend(_append_anchors(target, signing, heads))
-        (anchored if signing else unanchored).update(head.writer for head in heads)
-        unanchored.update(finding.writer for finding in findings)
+    for number, (rotated, inode) in enumerate(old):
+        records, points, _ = trail.read(_lines(rotated, whole=True), rotated)
+        heads, findings = trail.heads(records, anchors, keys)
+        renewed = {head.writer for head in heads}
+        carried = [h for h in _latest_in(rotated, anchors, keys) if h.writer not in renewed]
+        sealed = [*records, *trail.valid_points(points, keys)]
+        reason = _unproven(findings, signing is None and bool(records or carried), sealed, cutoff)
+        if reason is not None:
+            _log.warning("retention keeps %s and the newer files: %s", rotated, reason)
+            return AuditRetention(deleted, len(anchored), len(old) - number)
+        anchors.extend(_append_anchors(target, signing, [*heads, *carried]))
+        anchored |= renewed
         if not _delete([(rotated, inode)]):
-            old_points = []  # renamed meanwhile: the rest waits for the next run
-            break
+            break  # renamed by the handler meanwhile: the rest waits for the next run
         deleted += 1
-    deleted += _delete(old_points)
-    return AuditRetention(deleted, len(anchored - unanchored), len(unanchored))
+    return AuditRetention(deleted, len(anchored))
+
+
+def _unproven(
+    findings: Sequence[trail.Finding], unsigned: bool, sealed: List[trail.Entry], cutoff: float
+) -> Optional[str]:
+    """Why a file may not be deleted yet (``None``: it may).
+
+    Args:
+        findings: the problems of its records' chains.
+        unsigned: it needs anchors and there is no audit key to sign them with.
+        sealed: its records and valid checkpoints (their timestamps cannot be changed).
+        cutoff: the end of the period.
+    """
+    if unsigned:
+        return f"{AUDIT_KEY_ENV} is not set: nothing to sign its retention anchors with"
+    if findings:
+        return f"its records do not verify ({findings[0]})"
+    stamps = [entry.fields.get("timestamp") for entry in sealed]
+    if any(isinstance(stamp, (int, float)) and stamp >= cutoff for stamp in stamps):
+        return "it holds records or checkpoints sealed within the period"
+    return None
+
+
+def _latest_in(
+    path: str, anchors: List[trail.Entry], keys: Mapping[str, chain.ChainKey]
+) -> List[trail.Head]:
+    """The writers whose latest valid retention anchor is in ``path``, as heads."""
+    latest: Dict[str, trail.Entry] = {}
+    for point in trail.valid_points(anchors, keys):
+        if point.fields.get("kind") == chain.RETENTION_KIND:
+            writer = point.writer or "?"
+            if writer not in latest or (point.seq or 0) > (latest[writer].seq or 0):
+                latest[writer] = point
+    return [
+        trail.Head(writer, point.seq or 0, str(point.fields["head"]))
+        for writer, point in sorted(latest.items())
+        if point.position.source == path
+    ]
 
 
 def _append_anchors(

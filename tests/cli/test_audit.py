@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,7 +170,8 @@ def test_an_unreachable_redis_is_an_error(
 # --- retention: the oldest files deleted, the rest still verifies -------------------------
 
 DAY = 86_400.0
-NOW = 1_800_000_000.0
+NOW = time.time() + 40 * DAY
+"""Retention runs 40 days from now: checkpoints (and anchors) sealed now are 40 days old."""
 SHIPPED = "replica-1"
 """Writes 12 records (a checkpoint every 3) into four audit files, the oldest two past 30 days."""
 GONE = "replica-0"
@@ -191,8 +193,9 @@ class Trail:
         return main([*command, "--checkpoints", *(str(self.path(n)) for n in checkpoints)])
 
 
-def _written(count: int, writer: str, every: int) -> Tuple[List[str], List[str]]:
-    """The ECS lines of ``count`` records of ``writer`` and of its checkpoints."""
+def _written(writer: str, every: int, ages: Sequence[int]) -> Tuple[List[str], List[str]]:
+    """The ECS lines of records of ``writer`` sealed ``ages`` days before NOW, and of its
+    checkpoints."""
     formatter, handlers = AuditEcsFormatter(), [_Lines(), _Lines()]
     names = (audit.LOGGER_NAME, CHECKPOINT_LOGGER)
     for name, handler in zip(names, handlers):
@@ -200,8 +203,11 @@ def _written(count: int, writer: str, every: int) -> Tuple[List[str], List[str]]
         logging.getLogger(name).addHandler(handler)
     chain_module.reset(writer, every=every)
     try:
-        for number in range(count):
-            audit.record("SecureAction", "deny", subject=f"cust-{number}", reasons=("policy",))
+        for number, age in enumerate(ages):
+            audit.emit(audit.AuditRecord(
+                "SecureAction", audit.AuditDecision.DENY, subject=audit.pseudonym(f"c{number}"),
+                reasons=("policy",), timestamp=NOW - age * DAY - number,
+            ))  # fmt: skip
     finally:
         for name, handler in zip(names, handlers):
             logging.getLogger(name).removeHandler(handler)
@@ -223,8 +229,8 @@ def _rotated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Trail:
     for name in (audit.LOGGER_NAME, CHECKPOINT_LOGGER):
         monkeypatch.setattr(logging.getLogger(name), "level", logging.INFO)
     monkeypatch.setattr(logging.getLogger(CHECKPOINT_LOGGER), "propagate", False)
-    gone, gone_points = _written(4, GONE, every=2)
-    events, points = _written(12, SHIPPED, every=3)
+    gone, gone_points = _written(GONE, 2, [50] * 4)
+    events, points = _written(SHIPPED, 3, [50] * 3 + [40] * 3 + [10] * 3 + [0] * 3)
     files = {  # name: (lines, age in days)
         "audit.json.3": (gone + events[:3], 50),
         "audit.json.2": (events[3:6], 40),
@@ -253,7 +259,7 @@ def _retain(trail: Trail) -> AuditRetention:
 def retained(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Trail:
     """The trail after retention deleted the files older than 30 days (seq 1..6 of SHIPPED)."""
     trail = _rotated(tmp_path, monkeypatch)
-    assert _retain(trail) == AuditRetention(files_deleted=3, anchored=2, unanchored=0)
+    assert _retain(trail) == AuditRetention(files_deleted=3, anchored=2, files_held=0)
     assert sorted(path.name for path in tmp_path.iterdir()) == [
         "audit.json", "audit.json.1", "checkpoints.json"]  # fmt: skip
     return trail
@@ -383,33 +389,49 @@ def test_a_second_run_keeps_the_anchors_of_the_checkpoint_file_it_deletes(
         capsys.readouterr().out)  # fmt: skip
 
 
+def _backdate(trail: Trail, monkeypatch: pytest.MonkeyPatch) -> None:
+    os.utime(trail.path("audit.json.1"), (NOW - 40 * DAY, NOW - 40 * DAY))
+
+
 RETENTION_RUNS: Dict[str, tuple] = {
-    # name: (change before retention, expected AuditRetention, why)
-    "intact": (lambda trail, monkeypatch: None, AuditRetention(3, 2, 0), "both chains anchored"),
-    "a record edited in a file it deletes": (
+    # name: (change before retention, expected AuditRetention, verify's verdict, why)
+    "intact": (
+        lambda trail, monkeypatch: None, AuditRetention(3, 2, 0), "ok (6 records verified",
+        "both chains anchored, three files deleted",
+    ),
+    "a record edited in a file it would delete": (
         lambda trail, monkeypatch: _rewrite(trail.path("audit.json.2"), lambda found: [
             found[0].replace('"deny"', '"allow"'), *found[1:]]),
-        AuditRetention(3, 1, 1), "retention never vouches for a chain that does not verify",
+        AuditRetention(1, 2, 2), "modified at",
+        "retention never vouches for a chain that does not verify: the evidence stays",
     ),
     "no audit key": (
-        lambda trail, monkeypatch: monkeypatch.delenv(AUDIT_KEY_ENV), AuditRetention(3, 0, 2),
-        "nothing to sign with: deleted, counted, nothing anchored",
+        lambda trail, monkeypatch: monkeypatch.delenv(AUDIT_KEY_ENV), AuditRetention(0, 0, 3),
+        "ok (12 records verified)", "nothing to verify and sign with: nothing deleted",
+    ),
+    "a recent file dated back": (
+        _backdate, AuditRetention(2, 2, 2), "ok (6 records verified",
+        "a file's date can be changed, the sealed times of its records cannot",
     ),
 }  # fmt: skip
 
 
 @pytest.mark.parametrize(
-    ("change", "expected"),
-    [pytest.param(*case[:2], id=name) for name, case in RETENTION_RUNS.items()],
+    ("change", "expected", "verdict"),
+    [pytest.param(*case[:3], id=name) for name, case in RETENTION_RUNS.items()],
 )
-def test_retention_anchors_only_chains_that_verify(
+def test_retention_deletes_only_what_it_can_prove_old_and_intact(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-    change: Callable[[Trail, pytest.MonkeyPatch], None], expected: AuditRetention,
+    change: Callable[[Trail, pytest.MonkeyPatch], None], expected: AuditRetention, verdict: str,
 ) -> None:  # fmt: skip
     trail = _rotated(tmp_path, monkeypatch)
     change(trail, monkeypatch)
     assert _retain(trail) == expected
     monkeypatch.setenv(AUDIT_KEY_ENV, KEY)
-    assert trail.verify("audit.json.1", "audit.json") == (0 if expected.unanchored == 0 else 1)
-    if expected.unanchored:
-        assert f"writer {SHIPPED}: deleted at" in capsys.readouterr().out
+    names = ["audit.json.3", "audit.json.2", "audit.json.1", "audit.json"]
+    left = [name for name in names if trail.path(name).exists()]
+    checkpoints = [name for name in ("checkpoints.json.1", "checkpoints.json")
+                   if trail.path(name).exists()]  # fmt: skip
+    status = trail.verify(*left, checkpoints=checkpoints)
+    assert status == (1 if verdict.endswith(" at") else 0)
+    assert f"writer {SHIPPED}: {verdict}" in capsys.readouterr().out

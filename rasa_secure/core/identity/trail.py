@@ -344,12 +344,7 @@ def heads(
     return tuple(found), tuple(findings)
 
 
-def latest_anchors(checkpoints: Sequence[Entry], keys: Mapping[str, ChainKey]) -> Dict[str, Entry]:
-    """The latest retention anchor of each writer among ``checkpoints`` whose MAC verifies."""
+def valid_points(checkpoints: Sequence[Entry], keys: Mapping[str, ChainKey]) -> List[Entry]:
+    """The checkpoints and retention anchors among ``checkpoints`` whose MAC verifies."""
     points, _ = _signed_points(checkpoints, keys)
-    latest: Dict[str, Entry] = {}
-    for writer, signed in points.items():
-        anchors = [point for point in signed if point.fields.get("kind") == RETENTION_KIND]
-        if anchors:
-            latest[writer] = max(anchors, key=lambda point: point.seq or 0)
-    return latest
+    return [point for signed in points.values() for point in signed]
