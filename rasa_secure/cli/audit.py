@@ -6,7 +6,9 @@ Reads every FILE (oldest first: ``audit.json.2 audit.json.1 audit.json``), any
 (:mod:`rasa_secure.monitoring.checkpoints`); each line may be a plain audit record, the
 same after a log prefix, or an ECS event. Prints one line per writer: ``ok`` with the
 number of verified records, or the first record modified, deleted, reordered or cut off,
-with its file and line. Keys come from ``RASA_SECURE_AUDIT_KEY`` and
+with its file and line. A chain whose oldest records ``rasa-secure retention apply`` deleted
+verifies from the signed retention anchor it left (pass the checkpoint files), and its line
+says how many it removed. Keys come from ``RASA_SECURE_AUDIT_KEY`` and
 ``RASA_SECURE_AUDIT_KEY_PREVIOUS``.
 
 Exit status: 0 when every chain verified, 1 when one did not (or there was none to verify).
@@ -125,7 +127,8 @@ def _verify(args: argparse.Namespace) -> int:
     result = trail.verify(records, checkpoints, keys, unsealed)
     for chain in result.chains:
         line = str(chain.finding) if chain.finding else f"writer {chain.writer}: ok"
-        sys.stdout.write(f"{line} ({chain.verified} records verified)\n")
+        removed = f", {chain.removed} removed by retention" if chain.removed else ""
+        sys.stdout.write(f"{line} ({chain.verified} records verified{removed})\n")
     if unsealed:
         sys.stdout.write(f"{unsealed} audit records carry no seal (written without a chain)\n")
     if not result.chains:

@@ -4,7 +4,9 @@ Reads the periods from the ``retention`` option of the ``SecureTrackerStore`` en
 ``endpoints.yml`` (``{tracker_events: 90}``, in days), deletes older tracker events (a
 conversation left without events is deleted whole, with its data key), rows of the SQL
 event broker of the same file (``broker_events``) and rotated log files (``audit_records``,
-``log_files``), and leaves a ``delete`` audit record with the counts. Run it from cron or a
+each audit file after a signed retention anchor of its records, so that ``rasa-secure audit
+verify`` accepts what is left; ``log_files``), and leaves a ``delete`` audit record with the
+counts. Run it from cron or a
 Kubernetes CronJob, with the assistant's environment (the log files' variables included).
 """
 

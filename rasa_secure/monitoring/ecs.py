@@ -25,7 +25,14 @@ from typing import Any, Dict, Mapping, Sequence, Tuple
 
 import ecs_logging
 
-from rasa_secure.core.identity import AuditDecision, AuditRecord, AuthReason, audit
+from rasa_secure.core.identity import (
+    CHECKPOINT_LOGGER,
+    AuditDecision,
+    AuditRecord,
+    AuthReason,
+    audit,
+)
+from rasa_secure.core.identity.chain import RETENTION_KIND
 
 AUDIT_LOG_ENV = "RASA_SECURE_AUDIT_LOG"
 """Path of the rotating audit event file; unset: events go to standard output."""
@@ -117,9 +124,20 @@ class AuditEcsFormatter(ecs_logging.StdlibFormatter):
             result["rasa_secure"] = {"audit": entry.to_dict()}
         elif isinstance(point, dict):
             result["event"] = {"kind": "state", "dataset": "rasa_secure.audit_checkpoint"}
-            result["message"] = f"audit checkpoint {point.get('writer')} {point.get('seq')}"
+            what = "retention anchor" if point.get("kind") == RETENTION_KIND else "checkpoint"
+            result["message"] = f"audit {what} {point.get('writer')} {point.get('seq')}"
             result["rasa_secure"] = {"checkpoint": dict(point)}
         return result
+
+
+def checkpoint_line(point: Mapping[str, Any]) -> str:
+    """``point`` (a checkpoint or retention anchor) as the shipped logging YAML writes it to
+    the checkpoint file: one ECS event, without the newline."""
+    record = logging.LogRecord(
+        CHECKPOINT_LOGGER, logging.INFO, __file__, 0, "audit checkpoint", None, None
+    )
+    setattr(record, audit.CHECKPOINT_ATTRIBUTE, dict(point))
+    return AuditEcsFormatter().format(record)
 
 
 class _StandardStream(logging.StreamHandler):  # type: ignore[type-arg]

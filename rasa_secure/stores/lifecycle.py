@@ -24,7 +24,13 @@ from rasa_secure.core.identity import METADATA_KEY as IDENTITY_RECORD_KEY
 from rasa_secure.core.identity import audit
 from rasa_secure.core.redaction import PSEUDONYM_KEY_ENV
 from rasa_secure.errors import ConfigError
-from rasa_secure.stores.retention import delete_broker_events, delete_rotated_files, event_time
+from rasa_secure.stores.retention import (
+    AuditRetention,
+    delete_audit_files,
+    delete_broker_events,
+    delete_rotated_files,
+    event_time,
+)
 from rasa_secure.stores.subject_keys import (
     TABLE,
     KeyTable,
@@ -51,7 +57,7 @@ class DataClass(str, Enum):
     message TTL)."""
     AUDIT_RECORDS = "audit_records"
     """Rotated audit and checkpoint files (``RASA_SECURE_AUDIT_LOG``,
-    ``RASA_SECURE_AUDIT_CHECKPOINTS``)."""
+    ``RASA_SECURE_AUDIT_CHECKPOINTS``), anchored first (``audit verify`` accepts the rest)."""
     LOG_FILES = "log_files"
     """The other rotated files of the shipped ``logging.yml`` (``RASA_SECURE_ANOMALY_SIGNALS``)."""
 
@@ -327,6 +333,9 @@ class RetentionRun:
         broker_events_deleted: rows of the SQL event broker deleted (``broker_events``).
         audit_files_deleted: rotated audit and checkpoint files deleted (``audit_records``).
         log_files_deleted: other rotated log files deleted (``log_files``).
+        audit_files_held: rotated audit and checkpoint files past ``audit_records`` kept
+            because what they hold is not provably older and intact (records that do not
+            verify, no ``RASA_SECURE_AUDIT_KEY``, sealed times within the period; logged).
     """
 
     cutoff: Optional[float]
@@ -337,6 +346,7 @@ class RetentionRun:
     broker_events_deleted: int = 0
     audit_files_deleted: int = 0
     log_files_deleted: int = 0
+    audit_files_held: int = 0
 
 
 def erase(store: SecureTrackerStore, subject: str) -> Erasure:
@@ -404,10 +414,8 @@ def apply_retention(
     keys = store.sanitizer.vault.subject_keys
     destroyed = keys.destroy(emptied) if keys is not None else 0
     published = _broker_events(cutoffs.get(DataClass.BROKER_EVENTS.value), broker)
-    audit_files, log_files = (
-        _rotated(cutoffs.get(kind.value), kind)
-        for kind in (DataClass.AUDIT_RECORDS, DataClass.LOG_FILES)
-    )
+    audit_run = _audit_files(cutoffs.get(DataClass.AUDIT_RECORDS.value))
+    log_files = _log_files(cutoffs.get(DataClass.LOG_FILES.value))
     audit.record(
         COMPONENT,
         audit.AuditDecision.DELETE,
@@ -419,14 +427,16 @@ def apply_retention(
             f"conversations={len(emptied)}",
             f"keys_destroyed={destroyed}",
             f"broker_events={published}",
-            f"audit_files={audit_files}",
+            f"audit_files={audit_run.files_deleted}",
+            f"audit_held={audit_run.files_held}",
             f"log_files={log_files}",
         ),
     )
     seconds = time.perf_counter() - started
     return RetentionRun(
-        cutoff, deleted, len(emptied), destroyed, seconds, published, audit_files, log_files
-    )
+        cutoff, deleted, len(emptied), destroyed, seconds, published, audit_run.files_deleted,
+        log_files, audit_run.files_held,
+    )  # fmt: skip
 
 
 def _broker_events(cutoff: Optional[float], broker: Any) -> int:
@@ -442,14 +452,17 @@ def _broker_events(cutoff: Optional[float], broker: Any) -> int:
     return delete_broker_events(broker, cutoff)
 
 
-def _rotated(cutoff: Optional[float], kind: DataClass) -> int:
-    from rasa_secure.monitoring.ecs import AUDIT_LOG_ENV, CHECKPOINT_LOG_ENV, SIGNAL_LOG_ENV
+def _audit_files(cutoff: Optional[float]) -> AuditRetention:
+    from rasa_secure.monitoring.ecs import AUDIT_LOG_ENV, CHECKPOINT_LOG_ENV
 
     if cutoff is None:
-        return 0
-    variables = {
-        DataClass.AUDIT_RECORDS: (AUDIT_LOG_ENV, CHECKPOINT_LOG_ENV),
-        DataClass.LOG_FILES: (SIGNAL_LOG_ENV,),
-    }[kind]
-    paths = [os.environ[name] for name in variables if os.environ.get(name)]
-    return delete_rotated_files(paths, cutoff)
+        return AuditRetention()
+    records, points = (os.environ.get(name) or None for name in (AUDIT_LOG_ENV, CHECKPOINT_LOG_ENV))
+    return delete_audit_files(records, points, cutoff)
+
+
+def _log_files(cutoff: Optional[float]) -> int:
+    from rasa_secure.monitoring.ecs import SIGNAL_LOG_ENV
+
+    path = os.environ.get(SIGNAL_LOG_ENV)
+    return 0 if cutoff is None or not path else delete_rotated_files([path], cutoff)

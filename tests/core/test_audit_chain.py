@@ -10,7 +10,7 @@ import pytest
 
 from rasa_secure.core.identity import AUDIT_KEY_ENV, CHECKPOINT_LOGGER, accepted_keys, audit
 from rasa_secure.core.identity import chain as chain_module
-from rasa_secure.core.identity.chain import PREVIOUS_KEY_ENV, chain_key, link
+from rasa_secure.core.identity.chain import PREVIOUS_KEY_ENV, RETENTION_KIND, chain_key, link
 from rasa_secure.core.identity.trail import Problem, parse_line, read, verify
 
 KEY = "audit-key-0123456789abcdef"
@@ -156,6 +156,44 @@ def test_tampering_is_found_at_its_first_record(
     assert report.finding.problem is problem
     found_line = report.finding.position.line if report.finding.position else None
     assert found_line == line
+
+
+def anchor(seq: int, records: Lines) -> str:
+    """A retention anchor of WRITER at ``seq`` (signed with KEY), as retention writes one."""
+    head = json.loads(records[seq - 1])["mac"]
+    key = chain_key(KEY.encode())
+    return json.dumps(chain_module.signed_point(RETENTION_KIND, WRITER, seq, head, key))
+
+
+ANCHORED: Dict[str, tuple] = {
+    # name: (records kept of 10, anchor seq, problem, verified, removed, why)
+    "oldest records deleted by retention": (
+        slice(4, 10), 4, None, 6, 4, "the chain continues from the anchor's head",
+    ),
+    "anchor written, files not yet deleted": (
+        slice(0, 10), 4, None, 10, 0, "an interrupted run: the records still verify from seq 1",
+    ),
+    "a gap after the anchor": (
+        slice(5, 10), 4, Problem.DELETED, 0, 4, "the anchor covers seq 1..4, not seq 5",
+    ),
+    "the records under the anchor cut short": (
+        slice(0, 3), 6, Problem.TRUNCATED, 3, 0, "records 4..6 are not where retention starts",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("kept", "seq", "problem", "verified", "removed"),
+    [pytest.param(*case[:5], id=name) for name, case in ANCHORED.items()],
+)
+def test_a_retention_anchor_covers_exactly_what_retention_deleted(
+    capture: Capture, kept: slice, seq: int, problem: Optional[Problem], verified: int,
+    removed: int,
+) -> None:  # fmt: skip
+    write(10)
+    (report,) = check(capture.records[kept], [anchor(seq, capture.records)]).chains
+    assert (report.verified, report.removed) == (verified, removed)
+    assert (report.finding.problem if report.finding else None) is problem
 
 
 def test_each_writer_keeps_its_own_chain(capture: Capture) -> None:

@@ -301,7 +301,9 @@ async def test_retention_deletes_old_broker_rows_and_rotated_log_files(
     assert {path: os.path.exists(path) for path in files} == files
     assert (run.broker_events_deleted, run.audit_files_deleted, run.log_files_deleted) == (2, 2, 1)
     record = records(audited, "retention")[-1]
-    assert {"broker_events=2", "audit_files=2", "log_files=1"} <= set(record.reasons)
+    assert {"broker_events=2", "audit_files=2", "audit_held=0", "log_files=1"} <= set(
+        record.reasons
+    )
 
 
 def test_a_broker_period_without_a_sql_broker_is_a_clear_error(keys: str, domain: Domain) -> None:

@@ -43,7 +43,7 @@ RECORD_ATTRIBUTE = "rasa_secure_audit"
 """The attribute of a log record holding the sealed :class:`AuditRecord`."""
 CHECKPOINT_ATTRIBUTE = "rasa_secure_checkpoint"
 """The attribute of a checkpoint's log record holding the checkpoint object."""
-AUDIT_KEY_ENV = "RASA_SECURE_AUDIT_KEY"
+AUDIT_KEY_ENV = chain.AUDIT_KEY_ENV
 MIN_KEY_BYTES = 16
 """Shorter keys are accepted with a warning: with enumerable subject ids (customer numbers) a
 short key can be brute-forced from the pseudonyms."""

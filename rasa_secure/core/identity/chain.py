@@ -5,7 +5,9 @@ Each process (a *writer*) numbers its audit records 1, 2, 3... and seals each on
 Editing, removing, moving or inserting a record breaks the chain at that place; cutting off
 the tail does not, so the writer also emits signed *checkpoints* (writer, sequence number,
 head MAC) to a second place (:data:`CHECKPOINT_LOGGER`), against which
-:mod:`rasa_secure.core.identity.trail` detects a missing tail.
+:mod:`rasa_secure.core.identity.trail` detects a missing tail. Retention, which deletes the
+oldest records, leaves a signed *retention anchor* of the same shape (:func:`signed_point`)
+from which the surviving records verify.
 
 The MAC key is derived from ``RASA_SECURE_AUDIT_KEY`` (never the key itself); records name it
 by a key id, so ``rasa-secure audit verify`` accepts records sealed before a rotation with the
@@ -28,9 +30,11 @@ from typing import Any, Dict, Mapping, Optional
 
 from rasa_secure.core.identity.envelope import PREVIOUS_SUFFIX
 
+AUDIT_KEY_ENV = "RASA_SECURE_AUDIT_KEY"
+"""The audit key: pseudonyms (:mod:`.audit`) and, through a derived key, the chain's MACs."""
 CHECKPOINT_LOGGER = "rasa_secure.audit.checkpoint"
 """The logger of checkpoints; configure it to write somewhere else than the records."""
-PREVIOUS_KEY_ENV = "RASA_SECURE_AUDIT_KEY" + PREVIOUS_SUFFIX
+PREVIOUS_KEY_ENV = AUDIT_KEY_ENV + PREVIOUS_SUFFIX
 """The audit key being retired: ``rasa-secure audit verify`` accepts records sealed with it."""
 WRITER_ENV = "RASA_SECURE_AUDIT_WRITER"
 """A writer id to use instead of ``<host>-<pid>-<random>`` (one per process: never shared)."""
@@ -39,6 +43,8 @@ CHECKPOINT_EVERY_ENV = "RASA_SECURE_AUDIT_CHECKPOINT_EVERY"
 DEFAULT_CHECKPOINT_EVERY = 100
 CHECKPOINT_KIND = "checkpoint"
 """The ``kind`` of a checkpoint object (records have none)."""
+RETENTION_KIND = "retention"
+"""The ``kind`` of a retention anchor: the records up to its ``seq`` were deleted by retention."""
 
 _CHAIN_CONTEXT = b"rasa_secure audit chain v1"
 _KEY_ID_CONTEXT = b"rasa_secure audit key id v1"
@@ -68,14 +74,20 @@ def chain_key(audit_key: bytes) -> ChainKey:
     return ChainKey(key_id, secret)
 
 
+def current_key(
+    environ: Optional[Mapping[str, str]] = None, variable: str = AUDIT_KEY_ENV
+) -> Optional[ChainKey]:
+    """The chain key of ``RASA_SECURE_AUDIT_KEY`` (or of ``variable``); ``None`` when unset."""
+    value = (os.environ if environ is None else environ).get(variable, "")
+    return chain_key(value.encode("utf-8")) if value else None
+
+
 def accepted_keys(environ: Optional[Mapping[str, str]] = None) -> Dict[str, ChainKey]:
     """The keys verification accepts, by key id: the current audit key and the retiring one."""
-    environ = os.environ if environ is None else environ
     found = {}
-    for variable in ("RASA_SECURE_AUDIT_KEY", PREVIOUS_KEY_ENV):
-        value = environ.get(variable, "")
-        if value:
-            key = chain_key(value.encode("utf-8"))
+    for variable in (AUDIT_KEY_ENV, PREVIOUS_KEY_ENV):
+        key = current_key(environ, variable)
+        if key is not None:
             found[key.key_id] = key
     return found
 
@@ -97,8 +109,31 @@ def link(key: ChainKey, previous_mac: str, fields: Mapping[str, Any]) -> str:
 
 
 def sign(key: ChainKey, fields: Mapping[str, Any]) -> str:
-    """The MAC of a checkpoint (it stands alone: no previous MAC)."""
+    """The MAC of a checkpoint or retention anchor (it stands alone: no previous MAC)."""
     return hmac.new(key.secret, canonical(fields), hashlib.sha256).hexdigest()
+
+
+def signed_point(kind: str, writer_id: str, seq: int, head: str, key: ChainKey) -> Dict[str, Any]:
+    """A signed statement that the MAC of ``writer_id``'s record ``seq`` is ``head``.
+
+    Args:
+        kind: :data:`CHECKPOINT_KIND` (the chain reached ``seq``) or :data:`RETENTION_KIND`
+            (and its records 1 to ``seq`` were deleted by retention).
+        writer_id: the writer of the chain.
+        seq: the sequence number.
+        head: the MAC of record ``seq``.
+        key: the key to sign with (its id goes in the object).
+    """
+    fields: Dict[str, Any] = {
+        "kind": kind,
+        "writer": writer_id,
+        "seq": seq,
+        "head": head,
+        "key_id": key.key_id,
+        "timestamp": time.time(),
+    }
+    fields["mac"] = sign(key, fields)
+    return fields
 
 
 @dataclass(frozen=True)
@@ -163,16 +198,7 @@ class Writer:
         """A signed checkpoint of the head, or ``None`` before the first record."""
         if self.key is None:
             return None
-        fields: Dict[str, Any] = {
-            "kind": CHECKPOINT_KIND,
-            "writer": self.writer_id,
-            "seq": self.seq,
-            "head": self.head,
-            "key_id": self.key.key_id,
-            "timestamp": time.time(),
-        }
-        fields["mac"] = sign(self.key, fields)
-        return fields
+        return signed_point(CHECKPOINT_KIND, self.writer_id, self.seq, self.head, self.key)
 
 
 _writer = Writer()

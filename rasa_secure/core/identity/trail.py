@@ -4,7 +4,9 @@
 in (the plain JSON line, the same after a text log prefix, or an ECS event from
 :mod:`rasa_secure.monitoring.ecs`). :func:`verify` walks each writer's chain in the order its
 records were read and stops at the first break; checkpoints (from the same files or a second
-place) reveal a chain that ends before its last checkpoint.
+place) reveal a chain that ends before its last checkpoint, and retention anchors let a chain
+whose oldest records retention deleted start after seq 1. :func:`heads` gives retention the
+verified heads to anchor before it deletes.
 """
 
 from __future__ import annotations
@@ -15,7 +17,13 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from rasa_secure.core.identity.chain import CHECKPOINT_KIND, ChainKey, link, sign
+from rasa_secure.core.identity.chain import (
+    CHECKPOINT_KIND,
+    RETENTION_KIND,
+    ChainKey,
+    link,
+    sign,
+)
 
 
 class Problem(str, Enum):
@@ -24,15 +32,16 @@ class Problem(str, Enum):
     MODIFIED = "modified"
     """A record's content or MAC is not what was sealed."""
     DELETED = "deleted"
-    """Records are missing before this one (a gap in the sequence numbers)."""
+    """Records are missing before this one (a gap in the sequence numbers, or a chain that
+    starts after seq 1 where no retention anchor covers the records before)."""
     REORDERED = "reordered"
     """A record sits elsewhere than its sequence number says (moved or duplicated)."""
     TRUNCATED = "truncated"
-    """The chain ends before the last checkpoint of its writer."""
+    """The chain ends before the last checkpoint (or retention anchor) of its writer."""
     UNKNOWN_KEY = "unknown_key"
     """Sealed with a key that is neither the audit key nor the previous one."""
     FORGED_CHECKPOINT = "forged_checkpoint"
-    """A checkpoint whose own MAC does not verify."""
+    """A checkpoint or retention anchor whose own MAC does not verify."""
 
 
 @dataclass(frozen=True)
@@ -89,11 +98,29 @@ class Finding:
 
 @dataclass(frozen=True)
 class ChainReport:
-    """One writer's chain: how many records verified and its first problem, if any."""
+    """One writer's chain.
+
+    Attributes:
+        writer: the writer id.
+        verified: how many of its records verified.
+        finding: its first problem, if any.
+        removed: how many records (seq 1 to this) retention deleted, as the signed retention
+            anchor the chain continues from says.
+    """
 
     writer: str
     verified: int
     finding: Optional[Finding] = None
+    removed: int = 0
+
+
+@dataclass(frozen=True)
+class Head:
+    """Where a writer's verified chain ends: the sequence number and MAC of its last record."""
+
+    writer: str
+    seq: int
+    mac: str
 
 
 @dataclass(frozen=True)
@@ -110,8 +137,9 @@ class Verification:
 
 
 def parse_line(line: str) -> Tuple[str, Optional[Dict[str, Any]]]:
-    """Classify one log line: ``("record" | "checkpoint", fields)``, ``("unsealed", fields)``
-    for an audit record without chain fields, or ``("other", None)``."""
+    """Classify one log line: ``("record" | "checkpoint", fields)`` (a retention anchor is a
+    ``"checkpoint"`` too), ``("unsealed", fields)`` for an audit record without chain fields,
+    or ``("other", None)``."""
     start = line.find("{")
     if start < 0:
         return "other", None
@@ -126,7 +154,7 @@ def parse_line(line: str) -> Tuple[str, Optional[Dict[str, Any]]]:
         if isinstance(nested.get("checkpoint"), dict):
             return "checkpoint", nested["checkpoint"]
         payload = nested.get("audit") if isinstance(nested.get("audit"), dict) else {}
-    if payload.get("kind") == CHECKPOINT_KIND:
+    if payload.get("kind") in (CHECKPOINT_KIND, RETENTION_KIND):
         return "checkpoint", payload
     if "mac" in payload and "writer" in payload:
         return "record", payload
@@ -159,13 +187,59 @@ def _mac_matches(fields: Mapping[str, Any], expected: str) -> bool:
     return isinstance(mac, str) and hmac.compare_digest(mac, expected)
 
 
+def _signed_points(
+    points: Sequence[Entry], keys: Mapping[str, ChainKey]
+) -> Tuple[Dict[str, List[Entry]], Dict[str, Finding]]:
+    """The checkpoints and retention anchors whose MAC verifies, by writer; the first one of
+    each writer that does not."""
+    valid: Dict[str, List[Entry]] = {}
+    forged: Dict[str, Finding] = {}
+    for point in points:
+        writer = point.writer or "?"
+        key = keys.get(str(point.fields.get("key_id")))
+        if key is None or not _mac_matches(point.fields, sign(key, point.fields)):
+            problem = Problem.UNKNOWN_KEY if key is None else Problem.FORGED_CHECKPOINT
+            detail = f"the {_name(point)} cannot be verified"
+            forged.setdefault(writer, Finding(writer, problem, point.position, point.seq, detail))
+        elif point.seq is not None and isinstance(point.fields.get("head"), str):
+            valid.setdefault(writer, []).append(point)
+    return valid, forged
+
+
+def _name(point: Entry) -> str:
+    return "retention anchor" if point.fields.get("kind") == RETENTION_KIND else "checkpoint"
+
+
+def _start(entries: Sequence[Entry], points: Sequence[Entry]) -> Optional[Entry]:
+    """The retention anchor a chain continues from: the latest before its first record (any
+    latest one when no record is left), ``None`` when the chain must start at seq 1."""
+    first = entries[0].seq if entries else None
+    if entries and first is None:
+        return None
+    anchors = [
+        point
+        for point in points
+        if point.fields.get("kind") == RETENTION_KIND
+        and (first is None or (point.seq or 0) < first)
+    ]
+    return max(anchors, key=lambda point: point.seq or 0, default=None)
+
+
+def _removed(start: Optional[Entry]) -> int:
+    """How many records the retention anchor ``start`` says were deleted (0: none)."""
+    return (start.seq or 0) if start else 0
+
+
 def _walk(
-    writer: str, entries: Sequence[Entry], keys: Mapping[str, ChainKey]
+    writer: str, entries: Sequence[Entry], keys: Mapping[str, ChainKey], start: Optional[Entry]
 ) -> Tuple[List[str], Optional[Finding]]:
-    """The MACs of the chain's verified prefix (index = seq - 1) and its first problem."""
+    """The MACs of the chain's verified prefix (index = seq - 1 - the anchor's seq) and its
+    first problem; the chain continues from the retention anchor ``start``, if any."""
+    removed = _removed(start)
+    previous = str(start.fields["head"]) if start else ""
     macs: List[str] = []
     for index, entry in enumerate(entries):
-        expected = len(macs) + 1
+        expected = removed + len(macs) + 1
         key = keys.get(str(entry.fields.get("key_id")))
         if key is None:
             detail = f"key id {entry.fields.get('key_id')!r} is not a key given to verify"
@@ -181,7 +255,7 @@ def _walk(
                 missing = f"{expected}..{seq - 1}" if seq and seq > expected + 1 else str(expected)
                 problem, detail = Problem.DELETED, f"records seq {missing} are missing before it"
             return macs, Finding(writer, problem, entry.position, expected, detail)
-        mac = link(key, macs[-1] if macs else "", entry.fields)
+        mac = link(key, macs[-1] if macs else previous, entry.fields)
         if not _mac_matches(entry.fields, mac):
             detail = f"seq {expected} is not the record that was sealed"
             return macs, Finding(writer, Problem.MODIFIED, entry.position, expected, detail)
@@ -189,19 +263,31 @@ def _walk(
     return macs, None
 
 
-def _check_anchor(
-    writer: str, macs: Sequence[str], last: Optional[Entry], point: Entry
+def _check_head(
+    writer: str, start: Optional[Entry], macs: Sequence[str], last: Optional[Entry], point: Entry
 ) -> Optional[Finding]:
-    """Compare a verified chain with its writer's latest checkpoint."""
-    seq, head = point.seq or 0, point.fields.get("head")
-    if len(macs) < seq:
-        detail = f"the chain ends at seq {len(macs)}; a checkpoint ({point.position}) has seq {seq}"
+    """Compare a verified chain with its writer's latest checkpoint or retention anchor."""
+    removed = _removed(start)
+    seq, head, end = point.seq or 0, point.fields.get("head"), removed + len(macs)
+    if end < seq:
+        detail = f"the chain ends at seq {end}; a {_name(point)} ({point.position}) has seq {seq}"
         position = last.position if last else None
         return Finding(writer, Problem.TRUNCATED, position, seq, detail)
-    if seq and not (isinstance(head, str) and hmac.compare_digest(macs[seq - 1], head)):
-        detail = f"seq {seq} differs from the checkpoint at {point.position}"
+    if seq > removed:
+        known: Optional[str] = macs[seq - removed - 1]
+    else:  # deleted by retention: only the anchor's own head is known
+        known = str(start.fields["head"]) if start and seq == removed else None
+    if known is not None and not (isinstance(head, str) and hmac.compare_digest(known, head)):
+        detail = f"seq {seq} differs from the {_name(point)} at {point.position}"
         return Finding(writer, Problem.MODIFIED, None, seq, detail)
     return None
+
+
+def _by_writer(records: Sequence[Entry]) -> Dict[str, List[Entry]]:
+    chains: Dict[str, List[Entry]] = {}
+    for entry in records:
+        chains.setdefault(entry.writer or "?", []).append(entry)
+    return chains
 
 
 def verify(
@@ -210,34 +296,55 @@ def verify(
 ) -> Verification:  # fmt: skip
     """Check every writer's chain in ``records`` (in reading order) against ``checkpoints``.
 
+    A chain may start after seq 1 only where a retention anchor says retention deleted the
+    records before, and its first record must link to the anchor's head.
+
     Args:
         records: sealed records, in the order they were read (files oldest first).
-        checkpoints: checkpoints from anywhere; a forged one is a finding of its writer.
+        checkpoints: checkpoints and retention anchors from anywhere; a forged one is a
+            finding of its writer.
         keys: the accepted keys by key id (:func:`~rasa_secure.core.identity.chain.accepted_keys`).
         unsealed: how many audit records without chain fields were seen (reported as such).
     """
-    chains: Dict[str, List[Entry]] = {}
-    for entry in records:
-        chains.setdefault(entry.writer or "?", []).append(entry)
-    anchors: Dict[str, Entry] = {}
-    forged: Dict[str, Finding] = {}
-    for point in checkpoints:
-        writer = point.writer or "?"
-        key = keys.get(str(point.fields.get("key_id")))
-        fields = {name: value for name, value in point.fields.items() if name != "mac"}
-        if key is None or not _mac_matches(point.fields, sign(key, fields)):
-            problem = Problem.UNKNOWN_KEY if key is None else Problem.FORGED_CHECKPOINT
-            detail = "the checkpoint cannot be verified"
-            forged.setdefault(writer, Finding(writer, problem, point.position, point.seq, detail))
-            continue
-        if writer not in anchors or (point.seq or 0) > (anchors[writer].seq or 0):
-            anchors[writer] = point
+    chains = _by_writer(records)
+    points, forged = _signed_points(checkpoints, keys)
     reports = []
-    for writer in sorted(set(chains) | set(anchors) | set(forged)):
-        entries = chains.get(writer, [])
-        macs, finding = _walk(writer, entries, keys)
-        if finding is None and writer in anchors:
+    for writer in sorted(set(chains) | set(points) | set(forged)):
+        entries, signed = chains.get(writer, []), points.get(writer, [])
+        start = _start(entries, signed)
+        macs, finding = _walk(writer, entries, keys, start)
+        if finding is None and signed:
+            latest = max(signed, key=lambda point: point.seq or 0)
             last = entries[-1] if entries else None
-            finding = _check_anchor(writer, macs, last, anchors[writer])
-        reports.append(ChainReport(writer, len(macs), finding or forged.get(writer)))
+            finding = _check_head(writer, start, macs, last, latest)
+        report = ChainReport(writer, len(macs), finding or forged.get(writer), _removed(start))
+        reports.append(report)
     return Verification(tuple(reports), unsealed)
+
+
+def heads(
+    records: Sequence[Entry], checkpoints: Sequence[Entry], keys: Mapping[str, ChainKey]
+) -> Tuple[Tuple[Head, ...], Tuple[Finding, ...]]:
+    """Where each writer's chain in ``records`` ends, for retention to anchor before it deletes
+    them: verified from seq 1 or from a retention anchor among ``checkpoints``.
+
+    Returns:
+        The head of each chain that verified, and the first problem of each that did not.
+    """
+    points, _ = _signed_points(checkpoints, keys)
+    found: List[Head] = []
+    findings: List[Finding] = []
+    for writer, entries in sorted(_by_writer(records).items()):
+        start = _start(entries, points.get(writer, []))
+        macs, finding = _walk(writer, entries, keys, start)
+        if finding is not None:
+            findings.append(finding)
+        elif macs:
+            found.append(Head(writer, _removed(start) + len(macs), macs[-1]))
+    return tuple(found), tuple(findings)
+
+
+def valid_points(checkpoints: Sequence[Entry], keys: Mapping[str, ChainKey]) -> List[Entry]:
+    """The checkpoints and retention anchors among ``checkpoints`` whose MAC verifies."""
+    points, _ = _signed_points(checkpoints, keys)
+    return [point for signed in points.values() for point in signed]
