@@ -146,7 +146,10 @@ class Monitor:
         if model is None and settings.model_file is not None:
             model = Forest.load(settings.model_file)
         self.model = model
-        self.threshold = settings.model_threshold or (model.threshold if model else 1.0)
+        self.threshold: Dict[Per, float] = {
+            per: settings.model_threshold or value
+            for per, value in (model.thresholds if model else {}).items()
+        }
         self.clock = clock
         self._log_signals = signal_logger.isEnabledFor(logging.DEBUG) and any(
             not isinstance(handler, logging.NullHandler) for handler in _handlers(signal_logger)
@@ -205,13 +208,13 @@ class Monitor:
         windows = [features(key, window, signal.at) for key, window in added.items()]
         scores: List[Optional[float]] = [None] * len(windows)
         if self.model is not None and windows:
-            scores = list(self.model.score_many([window.values for window in windows]))
+            scores = self.model.score_many(windows)
         for window, score in zip(windows, scores):
             per = Per.SUBJECT if window.key.startswith(Per.SUBJECT.prefix) else Per.CLIENT
             for rule in self._rules[per]:
                 if all(window[feature] >= value for feature, value in rule.when):
                     fired.extend(self._fire(rule.name, window, None, rule.respond, signal.at))
-            if score is not None and score >= self.threshold:
+            if score is not None and score >= self.threshold[per]:
                 respond = self.settings.model_respond
                 fired.extend(self._fire(MODEL_TRIGGER, window, score, respond, signal.at))
         return fired
