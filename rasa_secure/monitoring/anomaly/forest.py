@@ -38,12 +38,12 @@ from rasa_secure.monitoring.anomaly.windows import FEATURES, Features, MemoryWin
 FORMAT = "rasa_secure.isolation_forest/2"
 EULER_GAMMA = 0.5772156649015329
 MIN_WINDOWS = 10
+"""A kind of key with fewer training windows gets no forest (its windows are not scored)."""
 ENVELOPE_MARGIN = 2.0
 """The envelope is this many times the largest training value of each feature. With half the
 training keys as the envelope and the other half as new normal keys (the simulated traffic of
 ``benchmarks/traffic_sim.py``), 1.5 times still let about 0.1 % of keys through for client
 addresses, twice none."""
-"""A kind of key with fewer training windows gets no forest (its windows are not scored)."""
 
 Tree = Dict[str, List[Any]]
 _PREFIX = 4
