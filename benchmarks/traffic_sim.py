@@ -9,8 +9,9 @@ clock is simulated); the static baseline below holds the same thresholds in simu
 Three monitors watch the same signal stream side by side, none of them acting on the traffic:
 
 * ``rules``: the rule layer of ``docs/anomaly.md``'s example policy;
-* ``forest``: an IsolationForest fitted in this run on simulated normal traffic made from the
-  **train** split's banking utterances (other seeds); evaluation uses the **test** split;
+* ``forest``: the model (an IsolationForest per kind of key, with its envelope) fitted in this
+  run on simulated normal traffic made from the **train** split's banking utterances (a seed
+  of its own); evaluation uses the **test** split and ``--seed``;
 * ``static``: fixed per-key thresholds like the gate's limits and the alert rules of
   ``docs/monitoring.md`` (10 blocks, 10 failed authentications, 10 refusals, 30 messages a
   minute).
@@ -28,8 +29,8 @@ with ``--redis``, in Redis; an audit record and a Redis PING are timed in the sa
 reference (under ``nice`` on a busy machine, every round trip to Redis also waits for the
 scheduler).
 
-    .venv/bin/python benchmarks/traffic_sim.py [--sessions 1000] [--attackers 20] [--redis URL]
-        [--data ../shared/benchmarks] [--write]
+    .venv/bin/python benchmarks/traffic_sim.py [--sessions 1000] [--attackers 20] [--seed 1]
+        [--redis URL] [--data ../shared/benchmarks] [--write]
 """
 
 from __future__ import annotations
@@ -56,8 +57,7 @@ from rasa_secure.core.identity import audit
 from rasa_secure.core.injection import InjectionDetector
 from rasa_secure.monitoring.anomaly import Monitor, Signal
 from rasa_secure.monitoring.anomaly import settings as anomaly_settings
-from rasa_secure.monitoring.anomaly.forest import fit
-from rasa_secure.monitoring.anomaly.monitor import signals_to_rows
+from rasa_secure.monitoring.anomaly.forest import fit, training_windows
 from rasa_secure.monitoring.anomaly.signals import from_record, message
 from rasa_secure.monitoring.anomaly.state import MemoryState, RedisState
 from rasa_secure.monitoring.anomaly.windows import MemoryWindows, RedisWindows
@@ -341,6 +341,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser.add_argument(
         "--quantile", type=float, default=0.999, help="the forest's threshold quantile"
     )
+    parser.add_argument("--seed", type=int, default=1, help="seed of the evaluated sessions")
     parser.add_argument("--data", type=Path, default=DATA, help="the directory of screening.jsonl")
     parser.add_argument("--redis", help="also time the monitor with its state in this Redis")
     parser.add_argument("--write", action="store_true", help=f"write the tables to {PAGE.name}")
@@ -355,8 +356,9 @@ def main(argv: Optional[List[str]] = None) -> None:
                 for i in range(args.sessions)]  # fmt: skip
     collect = Simulation({}, clock, detector)
     collect.run(training)
-    model = fit(signals_to_rows(collect.signals, 600), quantile=args.quantile)
+    model = fit(training_windows(collect.signals, 600), quantile=args.quantile)
     clock.now += span + 7200
+    rng = random.Random(args.seed)
     start = clock.now
     sessions = [
         normal(rng, i, start + rng.uniform(0, span), pools["banking"], "e")
@@ -395,9 +397,11 @@ def main(argv: Optional[List[str]] = None) -> None:
             client.ping()
             pings.append((time.perf_counter() - began) * 1e6)
         cost.append(row("one Redis PING, for reference", pings))
+    thresholds = ", ".join(f"{per.value} {value:.4f}" for per, value in model.thresholds.items())
     report = [
-        f"{len(sessions)} sessions, {messages} messages; forest fitted on {len(training)} sessions "
-        f"of the train split, threshold {model.threshold:.4f} (quantile {args.quantile}).", "",
+        f"{len(sessions)} sessions (seed {args.seed}), {messages} messages; forest fitted on "
+        f"{len(training)} sessions of the train split, thresholds {thresholds} (quantile "
+        f"{args.quantile} of the training keys' highest scores).", "",
         *lines, "", "Cost per admitted message (check, signal, windows, rules and forest), µs:", "",
         "| What | median | p90 |", "|---|---:|---:|", *cost, "",
         f"Load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores.",

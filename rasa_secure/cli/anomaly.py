@@ -2,8 +2,9 @@
 
 * ``anomaly fit --events FILE... --out MODEL``: replays the signals in FILE (the signal log
   ``rasa_secure.anomaly.signals``, audit logs, or both) through the windows, fits an
-  IsolationForest on the feature vectors and saves it as JSON (no pickle; see
-  :mod:`rasa_secure.monitoring.anomaly.forest`). Fit on normal traffic only.
+  IsolationForest per kind of key (subjects, client addresses) on their windows' features and
+  saves them as JSON (no pickle; see :mod:`rasa_secure.monitoring.anomaly.forest`). Fit on
+  normal traffic only.
 * ``anomaly locks --storage URL``: the throttles, step-ups and lock-outs in force.
 * ``anomaly lift --storage URL (--subject ID | --client ADDRESS | --key PSEUDONYM)``: removes
   the responses of one subject or address (all kinds, or ``--kind``). Subjects and addresses
@@ -30,7 +31,7 @@ KINDS = ("throttle", "step_up", "lock_out")
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the subcommands of this command."""
     commands = parser.add_subparsers(dest="anomaly_command", metavar="SUBCOMMAND", required=True)
-    fit = commands.add_parser("fit", help="fit an IsolationForest on normal traffic")
+    fit = commands.add_parser("fit", help="fit IsolationForests on normal traffic")
     fit.add_argument("--events", nargs="+", required=True, metavar="FILE", help="signal/audit logs")
     fit.add_argument("--out", required=True, help="the model file to write (JSON)")
     fit.add_argument("--window-seconds", type=int, default=600, help="as in the policy")
@@ -39,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--quantile",
         type=float,
         default=0.999,
-        help="the threshold is this quantile of the training scores",
+        help="each kind's threshold is this quantile of its training keys' highest scores",
     )
     for name, text in (("locks", "list responses in force"), ("lift", "lift responses")):
         sub = commands.add_parser(name, help=text)
@@ -55,17 +56,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _fit(args: argparse.Namespace) -> int:
     from rasa_secure.monitoring.anomaly import forest, signals
-    from rasa_secure.monitoring.anomaly.monitor import signals_to_rows
 
     if not 0.5 <= args.quantile < 1.0:
         raise ConfigError("--quantile", "expected a number from 0.5 to below 1")
     found = [s for path in args.events for s in signals.read(read_lines(path))]
-    rows = signals_to_rows(found, args.window_seconds)
-    model = forest.fit(rows, trees=args.trees, quantile=args.quantile)
+    windows = forest.training_windows(found, args.window_seconds)
+    model = forest.fit(windows, trees=args.trees, quantile=args.quantile)
     model.save(args.out)
+    thresholds = ", ".join(f"{per.value} {value:.4f}" for per, value in model.thresholds.items())
     sys.stdout.write(
-        f"fitted on {len(rows)} windows from {len(found)} signals; "
-        f"threshold {model.threshold:.4f}; written to {args.out}\n"
+        f"fitted on {len(windows)} windows from {len(found)} signals; "
+        f"thresholds {thresholds}; written to {args.out}\n"
     )
     return 0
 

@@ -11,7 +11,7 @@ import pytest
 from rasa_secure.cli.main import main
 from rasa_secure.core.identity import audit
 from rasa_secure.monitoring.anomaly import Forest, ResponseKind, Signal, SignalKind
-from rasa_secure.monitoring.anomaly.settings import ResponseSpec
+from rasa_secure.monitoring.anomaly.settings import Per, ResponseSpec
 from rasa_secure.monitoring.anomaly.state import ActiveResponse, RedisState
 
 
@@ -53,8 +53,10 @@ def test_fit_reads_signal_and_audit_logs_and_writes_a_loadable_model(
         ]
     )
     assert status == 0
-    assert f"from {len(lines) + 1} signals" in capsys.readouterr().out
-    assert Forest.load(model).threshold > 0
+    out = capsys.readouterr().out
+    assert f"from {len(lines) + 1} signals" in out and "thresholds subject 0." in out
+    # the signals name no client address: only the subjects' forest is fitted
+    assert list(Forest.load(model).thresholds) == [Per.SUBJECT]
 
 
 def test_fit_without_data_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

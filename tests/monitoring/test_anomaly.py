@@ -14,6 +14,7 @@ from rasa_secure.core.identity import AuditDecision, AuditRecord, audit
 from rasa_secure.errors import PolicyError
 from rasa_secure.monitoring.anomaly import Feature, Monitor, ResponseKind, Signal, SignalKind
 from rasa_secure.monitoring.anomaly import settings as anomaly_settings
+from rasa_secure.monitoring.anomaly.settings import Per
 from rasa_secure.monitoring.anomaly.signals import from_record, message, read
 from rasa_secure.monitoring.anomaly.state import ActiveResponse, MemoryState, RedisState
 from rasa_secure.monitoring.anomaly.windows import MemoryWindows, RedisWindows, features
@@ -325,18 +326,19 @@ def test_every_response_is_an_audit_event(monitor: Monitor) -> None:
     ]
 
 
-def test_a_model_fires_its_responses_above_the_threshold(monitor: Monitor) -> None:
+def test_the_model_fires_for_a_key_above_its_kinds_threshold(monitor: Monitor) -> None:
+    # Why: subjects and client addresses are scored in forests of their own, calibrated
+    # apart: each window is compared with the threshold of its kind of key.
     class Model:  # a stand-in scoring 0.9 when any message is over 500 characters
-        threshold = 0.7
-
-        def score_many(self, rows: Any) -> List[float]:
-            column = list(Feature).index(Feature.MAX_LENGTH)
-            return [0.9 if values[column] > 500 else 0.1 for values in rows]
+        def score_many(self, windows: Any) -> List[float]:
+            return [0.9 if window[Feature.MAX_LENGTH] > 500 else 0.1 for window in windows]
 
     monitor.model = Model()  # type: ignore[assignment]
-    monitor.threshold = 0.7
-    assert feed(monitor, SignalKind.MESSAGE, 1, subject=SUB, length=20) == []
-    assert feed(monitor, SignalKind.MESSAGE, 1, subject=SUB, length=900) == ["model"]
+    monitor.threshold = {Per.SUBJECT: 0.7, Per.CLIENT: 0.95}
+    assert feed(monitor, SignalKind.MESSAGE, 1, subject=SUB, client=CLI, length=20) == []
+    monitor.clock.now += 1  # type: ignore[attr-defined]
+    long = Signal(SignalKind.MESSAGE, subject=SUB, client=CLI, at=monitor.clock(), length=900)
+    assert [(trigger.name, trigger.key) for trigger in monitor.observe(long)] == [("model", SUB)]
 
 
 def test_the_monitor_reads_its_section_from_the_policy_file(tmp_path: Any) -> None:

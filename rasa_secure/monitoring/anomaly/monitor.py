@@ -34,7 +34,6 @@ from rasa_secure.monitoring.anomaly.state import ActiveResponse, State, state_fo
 from rasa_secure.monitoring.anomaly.windows import (
     Feature,
     Features,
-    MemoryWindows,
     Windows,
     windows_for,
 )
@@ -145,7 +144,10 @@ class Monitor:
         if model is None and settings.model_file is not None:
             model = Forest.load(settings.model_file)
         self.model = model
-        self.threshold = settings.model_threshold or (model.threshold if model else 1.0)
+        self.threshold: Dict[Per, float] = {
+            per: settings.model_threshold or value
+            for per, value in (model.thresholds if model else {}).items()
+        }
         self.clock = clock
         self._log_signals = signal_logger.isEnabledFor(logging.DEBUG) and any(
             not isinstance(handler, logging.NullHandler) for handler in _handlers(signal_logger)
@@ -203,13 +205,13 @@ class Monitor:
         windows = list(self.windows.add(signal).values())
         scores: List[Optional[float]] = [None] * len(windows)
         if self.model is not None and windows:
-            scores = list(self.model.score_many([window.values for window in windows]))
+            scores = self.model.score_many(windows)
         for window, score in zip(windows, scores):
             per = Per.SUBJECT if window.key.startswith(Per.SUBJECT.prefix) else Per.CLIENT
             for rule in self._rules[per]:
                 if all(window[feature] >= value for feature, value in rule.when):
                     fired.extend(self._fire(rule.name, window, None, rule.respond, signal.at))
-            if score is not None and score >= self.threshold:
+            if score is not None and score >= self.threshold[per]:
                 respond = self.settings.model_respond
                 fired.extend(self._fire(MODEL_TRIGGER, window, score, respond, signal.at))
         return fired
@@ -322,13 +324,3 @@ def _handlers(start: logging.Logger) -> List[logging.Handler]:
         found.extend(current.handlers)
         current = current.parent if current.propagate else None
     return found
-
-
-def signals_to_rows(signals: Sequence[Signal], window_seconds: float) -> List[List[float]]:
-    """The feature vectors a monitor computes for ``signals`` (sorted by time), one per key
-    and signal: the rows a model is fitted on."""
-    windows = MemoryWindows(window_seconds)
-    rows: List[List[float]] = []
-    for signal in sorted(signals, key=lambda item: item.at):
-        rows.extend(list(found.values) for found in windows.add(signal).values())
-    return rows

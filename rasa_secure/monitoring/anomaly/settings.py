@@ -83,7 +83,7 @@ OPTIONS: OptionSpec = {
     ),
     "model_threshold": Option(
         None,
-        "anomaly score (0-1) at which the model fires (null: the file's)",
+        "anomaly score (0-1) at which the model fires, for both kinds of key (null: the file's)",
         (float, int, type(None)),
         lambda value: None if value is None or 0 < value <= 1 else "expected a score from 0 to 1",
     ),
@@ -171,7 +171,8 @@ class Settings:
     Attributes:
         window_seconds, storage, namespace: the windows.
         model_file: the model's path (resolved against the policy file), if any.
-        model_threshold: the score at which the model fires (``None``: the file's).
+        model_threshold: the score at which the model fires for both kinds of key (``None``:
+            the file's threshold of each kind).
         model_respond: the responses of the model.
         rules: the rules.
         hook: the escalation hook, if any.
