@@ -26,6 +26,10 @@ from rasa_secure.errors import ConfigError
 NAME = "anomaly"
 HELP = "fit the anomaly model; list and lift automatic responses (locks) in the shared state"
 KINDS = ("throttle", "step_up", "lock_out")
+AUDITED = True
+"""Its audit records reach the trail (see :mod:`rasa_secure.cli`)."""
+COMPONENT = "rasa-secure anomaly"
+"""The component of a lift's audit record."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -111,8 +115,27 @@ def _lift(args: argparse.Namespace) -> int:
     key = _key(args)
     kind = ResponseKind(args.kind) if args.kind else None
     removed = _guarded(lambda: _state(args).lift(str(key), kind))
+    _audit_lift(str(key), args.kind or "all", removed)
     sys.stdout.write(f"{removed} responses lifted for {key}\n")
     return 0 if removed else 1
+
+
+def _audit_lift(key: str, kind: str, removed: int) -> None:
+    """An operator's lift is an event of the trail too (``allow``, action ``lift``)."""
+    from rasa_secure.core.identity import AuditDecision, AuditRecord, audit
+
+    subject = key if key.startswith("sub_") else None
+    audit.emit(
+        AuditRecord(
+            component=COMPONENT,
+            decision=AuditDecision.ALLOW,
+            subject=subject,
+            client=None if subject else key,
+            action="lift",
+            categories=("anomaly",),
+            reasons=(kind, f"removed={removed}"),
+        )
+    )
 
 
 def _guarded(call: Any) -> Any:

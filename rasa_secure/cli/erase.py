@@ -17,6 +17,8 @@ from rasa_secure.cli._store import add_endpoints_argument, open_store
 
 NAME = "erase"
 HELP = "erase one subject's conversation: destroy its data key, delete its events (audited)"
+AUDITED = True
+"""Its audit records reach the trail (see :mod:`rasa_secure.cli`)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

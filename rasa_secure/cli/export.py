@@ -17,6 +17,8 @@ from rasa_secure.errors import ConfigError
 
 NAME = "export"
 HELP = "write one subject's conversation as JSON, sensitive slots decrypted (audited)"
+AUDITED = True
+"""Its audit records reach the trail (see :mod:`rasa_secure.cli`)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     for module in _command_modules():
         sub = commands.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         module.add_arguments(sub)
-        sub.set_defaults(handler=module.run)
+        sub.set_defaults(handler=module.run, audited=getattr(module, "AUDITED", False))
     return parser
 
 
@@ -49,7 +49,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         parser.print_help()
         return 2
     try:
-        status: int = args.handler(args)
+        if args.audited:
+            from rasa_secure.monitoring.ecs import command_audit
+
+            with command_audit():
+                status: int = args.handler(args)
+        else:
+            status = args.handler(args)
         sys.stdout.flush()
     except RasaSecureError as error:
         sys.stderr.write(f"rasa-secure: error: {error}\n")

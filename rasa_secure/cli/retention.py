@@ -21,6 +21,8 @@ from rasa_secure.cli._store import add_endpoints_argument, open_sql_broker, open
 
 NAME = "retention"
 HELP = "apply the configured retention periods (for cron): delete older data, audited"
+AUDITED = True
+"""Its audit records reach the trail (see :mod:`rasa_secure.cli`)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

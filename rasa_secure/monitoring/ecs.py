@@ -17,11 +17,12 @@ In a logging YAML (the one shipped in ``rasa_secure/stores/logging.yml`` does th
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
 import os
 import sys
-from typing import Any, Dict, Mapping, Sequence, Tuple
+from typing import Any, Dict, Iterator, Mapping, Sequence, Tuple
 
 import ecs_logging
 
@@ -176,3 +177,32 @@ def signal_handler() -> logging.Handler:
     """A rotating file at ``RASA_SECURE_ANOMALY_SIGNALS``, else nothing (a null handler, and
     the anomaly monitor then skips writing its signals)."""
     return _handler(SIGNAL_LOG_ENV, "")
+
+
+@contextlib.contextmanager
+def command_audit() -> Iterator[None]:
+    """Route audit records and checkpoints during a ``rasa-secure`` command, as the shipped
+    logging YAML routes a server's: records to ``RASA_SECURE_AUDIT_LOG``, else standard error
+    (standard output is the command's own), checkpoints to ``RASA_SECURE_AUDIT_CHECKPOINTS``,
+    else standard error, both as ECS JSON; a checkpoint at the end. A logger that already has
+    handlers of its own (logging configured by the caller) is left as it is."""
+    routes = ((audit.logger, AUDIT_LOG_ENV), (audit.checkpoint_logger, CHECKPOINT_LOG_ENV))
+    added = []
+    for logger, variable in routes:
+        if logger.handlers:
+            continue
+        handler = _handler(variable, "stderr")
+        handler.setFormatter(AuditEcsFormatter())
+        added.append((logger, handler, logger.level, logger.propagate))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+    try:
+        yield
+    finally:
+        audit.write_checkpoint()
+        for logger, handler, level, propagate in added:
+            logger.removeHandler(handler)
+            handler.close()
+            logger.setLevel(level)
+            logger.propagate = propagate

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 from typing import Iterator
@@ -89,7 +90,11 @@ def test_locks_are_listed_and_lifted(
     listing = capsys.readouterr().out
     assert f"{key} lock_out until" in listing and "1 responses in force" in listing
     assert main(["anomaly", "lift", *common, "--subject", "carol"]) == 0
-    assert "1 responses lifted" in capsys.readouterr().out
+    lifted = capsys.readouterr()
+    assert "1 responses lifted" in lifted.out
+    [event] = [json.loads(line) for line in lifted.err.splitlines() if '"lift"' in line]
+    assert event["rasa_secure"]["audit"]["subject"] == key, "the operator's lift is audited"
+    assert event["rasa_secure"]["audit"]["reasons"] == ["all", "removed=1"]
     assert redis_state.active([key], time.time()) == []
     assert main(["anomaly", "lift", *common, "--subject", "carol"]) == 1, "nothing left to lift"
 

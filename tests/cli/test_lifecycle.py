@@ -139,3 +139,25 @@ def test_retention_apply_deletes_old_broker_rows(
     path.write_text(text + "event_broker:\n" + broker, encoding="utf-8")  # fmt: skip
     done, out, err = run(capsys, "retention", "apply", "--endpoints", endpoints)
     assert done == status and expected in out + err, why
+
+
+def test_an_erasure_by_the_command_reaches_the_audit_trail(
+    endpoints: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    # Why: an erasure is evidence a bank must keep; the command's records went nowhere (a
+    # command line configures no logging), so the trail had no trace of it.
+    from rasa_secure.core.identity import chain
+
+    trail, checkpoints = tmp_path / "audit.json", tmp_path / "checkpoints.json"
+    monkeypatch.setenv("RASA_SECURE_AUDIT_KEY", "cli-audit-key-0123456789abcdef0123")
+    monkeypatch.setenv("RASA_SECURE_AUDIT_LOG", str(trail))
+    monkeypatch.setenv("RASA_SECURE_AUDIT_CHECKPOINTS", str(checkpoints))
+    chain.reset("cli-erase")
+    status, out, _ = run(capsys, "erase", "--subject", PHONE, "--endpoints", endpoints)
+    assert status == 0
+    records = [json.loads(line)["rasa_secure"]["audit"] for line in trail.read_text().splitlines()]
+    erasures = [r for r in records if r["decision"] == "delete" and r["action"] == "erase"]
+    assert [r["subject"] for r in erasures] == [json.loads(out)["subject"]]
+    assert PHONE not in trail.read_text() and '"seq"' in checkpoints.read_text()
+    assert run(capsys, "audit", "verify", str(trail), str(checkpoints))[0] == 0
