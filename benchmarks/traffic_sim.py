@@ -1,4 +1,4 @@
-"""Traffic simulation: normal customers and attackers against three anomaly detectors.
+"""Traffic simulation: normal customers and attackers against the anomaly detectors.
 
 Every message goes through the real admission gate (HS256 tokens verified, refusals audited)
 and the real injection detector (its blocks and flags audited as the InjectionScreen does),
@@ -6,12 +6,14 @@ in one process, on a simulated clock: a thousand customers with human pacing spr
 hours cannot be replayed in real time. The gate's own real-time rate limits are off (the
 clock is simulated); the static baseline below holds the same thresholds in simulated time.
 
-Three monitors watch the same signal stream side by side, none of them acting on the traffic:
+Five monitors watch the same signal stream side by side, none of them acting on the traffic:
 
 * ``rules``: the rule layer of ``docs/anomaly.md``'s example policy;
-* ``forest``: the model (an IsolationForest per kind of key, with its envelope) fitted in this
+* ``model``: the model (an IsolationForest per kind of key, with its envelope) fitted in this
   run on simulated normal traffic made from the **train** split's banking utterances (a seed
   of its own); evaluation uses the **test** split and ``--seed``;
+* ``forests alone`` and ``envelope alone``: the same model without its envelope, and its
+  envelope without the forests (what each part of the model finds);
 * ``static``: fixed per-key thresholds like the gate's limits and the alert rules of
   ``docs/monitoring.md`` (10 blocks, 10 failed authentications, 10 refusals, 30 messages a
   minute).
@@ -24,10 +26,10 @@ many subjects from one address, 90 % forged), account enumeration (one subject, 
 number per message), injection probing (the test split's attacks, 15 to 40 s apart),
 scraping (benign questions every 1 to 2 s), low and slow (one attack in three messages, 30 to
 90 s apart). The cost is the median time of what the gate adds per admitted message with a
-monitor running rules and the model (check, signal, windows, rules, forest), in memory and,
-with ``--redis``, in Redis; an audit record and a Redis PING are timed in the same run for
-reference (under ``nice`` on a busy machine, every round trip to Redis also waits for the
-scheduler).
+monitor running rules and the model (its two checks, signal, windows, rules, forest), in
+memory and, with ``--redis``, in Redis; an audit record and a Redis PING are timed in the same
+run for reference (under ``nice`` on a busy machine, every round trip to Redis also waits for
+the scheduler).
 
     .venv/bin/python benchmarks/traffic_sim.py [--sessions 1000] [--attackers 20] [--seed 1]
         [--redis URL] [--data ../shared/benchmarks] [--write]
@@ -57,7 +59,7 @@ from rasa_secure.core.identity import audit
 from rasa_secure.core.injection import InjectionDetector
 from rasa_secure.monitoring.anomaly import Monitor, Signal
 from rasa_secure.monitoring.anomaly import settings as anomaly_settings
-from rasa_secure.monitoring.anomaly.forest import fit, training_windows
+from rasa_secure.monitoring.anomaly.forest import Forest, fit, training_windows
 from rasa_secure.monitoring.anomaly.signals import from_record, message
 from rasa_secure.monitoring.anomaly.state import MemoryState, RedisState
 from rasa_secure.monitoring.anomaly.windows import MemoryWindows, RedisWindows
@@ -235,8 +237,10 @@ class Simulation:
             return  # refused and audited: the relay saw it
         subject = outcome.identity.subject
         if self.timed is not None:
-            began = time.perf_counter()
-            self.timed.check(subject, session.client, None)
+            began = time.perf_counter()  # what the gate's Watch does for an admitted message
+            held = self.timed.held(session.client)
+            self.timed.check(None, session.client, held=held)
+            self.timed.check(subject, session.client, None, held=held)
             self.timed.observe(message(subject, session.client, text, self.clock()))
             self.costs.append((time.perf_counter() - began) * 1e6)
         self.observe(message(subject, session.client, text, self.clock()))
@@ -260,8 +264,21 @@ def monitor(
     else:
         windows = RedisWindows(storage, parsed.window_seconds, namespace="traffic-sim")
         state = RedisState(storage, namespace="traffic-sim")
-        windows._redis.flushdb()
+        for key in list(windows._redis.scan_iter(match="traffic-sim:*")):  # ours only
+            windows._redis.delete(key)
     return Monitor(parsed, windows=windows, state=state, model=model, clock=clock)
+
+
+def without_envelope(model: Forest) -> Forest:
+    """``model``'s forests and thresholds with no envelope (limits no window reaches)."""
+    return Forest(model.features, {per: replace(trees, envelope=[1e300] * len(trees.envelope))
+                                   for per, trees in model.kinds.items()})  # fmt: skip
+
+
+def envelope_alone(model: Forest) -> Forest:
+    """``model`` firing only beyond its envelope (threshold 1: a forest's score stays below)."""
+    return Forest(model.features, {per: replace(trees, threshold=1.0)
+                                   for per, trees in model.kinds.items()})  # fmt: skip
 
 
 def load_pools(data: Path) -> Dict[str, List[str]]:
@@ -368,7 +385,9 @@ def main(argv: Optional[List[str]] = None) -> None:
                  for k, p in enumerate(PROFILES) for n in range(args.attackers)]  # fmt: skip
     monitors = {
         "rules": monitor(RULES, clock),
-        "forest": monitor({}, clock, model),
+        "model": monitor({}, clock, model),
+        "forests alone": monitor({}, clock, without_envelope(model)),
+        "envelope alone": monitor({}, clock, envelope_alone(model)),
         "static": monitor(STATIC, clock),
     }
     sim = Simulation(monitors, clock, detector)
