@@ -30,6 +30,8 @@ def test_scripted_demo_prints_the_conversation_and_stops_both_servers(
     assert "bot > Your balances:" in out
     assert "bot > Done: 50.00 EUR sent to 2000300040." in out
     assert "bot > Your contact email has been updated." in out
+    prober = out.split("# Customer 'mallory' probes")[1].split("\n#")[0]
+    assert "HTTP 403" in prober and "locked_out" in prober, "locked out after three blocks"
     assert "Sorry, I didn't get that" not in out  # every scripted step was understood
     assert "Shutting down both servers..." in out and "Done." in out
     # The demo ends with an erasure: the data key destroyed, no event of the customer left.
