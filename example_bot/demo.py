@@ -74,6 +74,7 @@ def play_script(servers: BotServers, sender: str) -> None:
     play_handoff(servers)
     _print("\n# Back with the bot")
     _show(servers, sender, "bye")
+    play_step_up(servers, sender)
     play_prober(servers)
     _print("\n# Without a token the channel refuses to answer")
     response = servers.send("alice", "what's my balance?", webhook="secure_rest")
@@ -101,14 +102,42 @@ def play_handoff(servers: BotServers) -> None:
     servers.agent(ticket["handoff_id"], "handback").raise_for_status()
 
 
+def play_step_up(servers: BotServers, sender: str) -> None:
+    """A transfer above the policy's limit: refused with the RFC 9470 challenge until the
+    customer signs in again with a second factor, then made."""
+    from example_bot.identity import sign_in_claims
+
+    password = servers.token(sender, **sign_in_claims(second_factor=False))
+    _print("\n# Above 1,000 EUR the policy asks for a second factor (step-up, RFC 9470)")
+    for text in ("I want to transfer money", "1100", "2000300040"):
+        _show_as(servers, password, text)
+    _print("\n# Signed in again with a one-time code, the customer repeats the last message")
+    code = servers.token(sender, **sign_in_claims(second_factor=True))
+    for text in ("2000300040", "yes"):
+        _show_as(servers, code, text)
+
+
+def _show_as(servers: BotServers, token: str, text: str) -> None:
+    """Like :func:`_show` with the given token; custom payloads are printed as JSON."""
+    _print(f"  you > {text}")
+    headers = {"Authorization": f"Bearer {token}"}
+    response = servers.send(None, text, headers=headers, webhook="secure_rest")
+    response.raise_for_status()
+    for reply in response.json():
+        said = reply.get("text") or json.dumps(reply.get("custom", reply), sort_keys=True)
+        for index, line in enumerate(said.splitlines() or [""]):
+            _print(f"  {'bot >' if index == 0 else '     '} {line}")
+
+
 def play_prober(servers: BotServers, prober: str = "mallory") -> None:
     """Three blocked attacks from one customer: the anomaly monitor locks them out (403) and
     opens a helpdesk ticket; other customers go on as before."""
     _print(f"\n# Customer '{prober}' probes with attacks: each is blocked, the third locks out")
+    token = servers.token(prober, roles=["customer"])
     for text in PROBES:
-        _show(servers, prober, text)
+        _show_as(servers, token, text)
     _print("  you > what's my balance?")
-    headers = {"Authorization": f"Bearer {servers.token(prober)}"}
+    headers = {"Authorization": f"Bearer {token}"}
     response = servers.send(None, "what's my balance?", headers=headers, webhook="secure_rest")
     _print(f"  HTTP {response.status_code} {response.text.strip()}")
 

@@ -30,6 +30,9 @@ def test_scripted_demo_prints_the_conversation_and_stops_both_servers(
     assert "bot > Your balances:" in out
     assert "bot > Done: 50.00 EUR sent to 2000300040." in out
     assert "bot > Your contact email has been updated." in out
+    step_up = out.split("# Above 1,000 EUR")[1].split("# Customer 'mallory'")[0]
+    assert '"error": "insufficient_user_authentication"' in step_up, "the RFC 9470 challenge"
+    assert "bot > Done: 1,100.00 EUR sent to 2000300040." in step_up, "made after the code"
     prober = out.split("# Customer 'mallory' probes")[1].split("\n#")[0]
     assert "HTTP 403" in prober and "locked_out" in prober, "locked out after three blocks"
     assert "Sorry, I didn't get that" not in out  # every scripted step was understood
