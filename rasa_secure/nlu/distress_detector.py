@@ -15,8 +15,19 @@ result as the output property ``distress``: ``sentiment`` (-1..1), ``sentiment_l
 ``priority`` (``normal``, ``high``, ``urgent``), ``handoff`` (``coercion``, ``distress`` or
 null) and ``cues`` (which cues matched, as offsets, never text). Rasa stores it in the
 ``parse_data`` of the user event, so the action server reads it in
-``tracker.latest_message["distress"]``. It never blocks or changes the intent: what to do
-(raise the priority, hold a payment, hand over) is the assistant's policy.
+``tracker.latest_message["distress"]``. It never blocks, and it changes the intent only
+where ``intents`` says so: what to do (raise the priority, hold a payment, hand over) is the
+assistant's policy.
+
+``intents`` maps categories to an intent that replaces the classifier's prediction when the
+category is detected (confidence 1.0, the classifier's ranking kept below it, entities kept),
+so that a rule can answer at once whatever the customer's words were classified as::
+
+      - name: rasa_secure.nlu.distress_detector.DistressDetector
+        intents: {self_harm_or_crisis: crisis}   # a rule: crisis -> help now, then a person
+
+With several mapped categories detected, the most urgent one's intent wins. Put the detector
+after the intent classifiers (and before the ``InjectionScreen``, which has the final say).
 
 A message whose priority reaches ``handoff_from`` (``high`` by default) is also marked for a
 handoff (:func:`~rasa_secure.core.handoff.handoff_hint` under ``rasa_secure_handoff``):
@@ -32,19 +43,27 @@ the highest score; never the text). If detection fails, the message carries
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Mapping
+from typing import Any, Dict, List, Mapping, Optional
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import METADATA, TEXT
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    METADATA,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 
 from rasa_secure.config import Option, OptionSpec, defaults, resolve
+from rasa_secure.core.distress import COMPONENT_NAME, DistressCategory, DistressResult
 from rasa_secure.core.distress import OPTIONS as DETECTOR_OPTIONS
 from rasa_secure.core.distress import DistressDetector as CoreDetector
-from rasa_secure.core.distress import DistressResult
+from rasa_secure.core.distress.options import CATEGORY_NAMES
 from rasa_secure.core.handoff import HINT_KEY, HandoffReason, Priority, handoff_hint
 from rasa_secure.core.identity import audit
 from rasa_secure.monitoring.metrics import timed
@@ -53,10 +72,26 @@ logger = logging.getLogger(__name__)
 
 DISTRESS_PROPERTY = "distress"
 FAILED_PROPERTY = "distress_failed"
-COMPONENT_NAME = "DistressDetector"
+
+
+def _intents(value: Any) -> Optional[str]:
+    for category, intent in value.items():
+        if category not in CATEGORY_NAMES:
+            return f"unknown category {category!r}; expected one of {', '.join(CATEGORY_NAMES)}"
+        if not isinstance(intent, str) or not intent.strip():
+            return f"{category}: expected an intent name"
+    return None
+
 
 OPTIONS: OptionSpec = {
     **DETECTOR_OPTIONS,
+    "intents": Option(
+        {},
+        "category -> intent that replaces the classifier's prediction when it is detected "
+        "(e.g. {self_harm_or_crisis: crisis}); {}: the intent is never changed",
+        dict,
+        _intents,
+    ),
     "handoff_from": Option(
         Priority.HIGH.value,
         "lowest priority (normal, high, urgent) at which a message is marked for a handoff; "
@@ -65,8 +100,8 @@ OPTIONS: OptionSpec = {
         choices=(None, *(priority.value for priority in Priority)),
     ),
 }
-"""The core detector's options (thresholds, priorities, negative_priority...) and
-``handoff_from``."""
+"""The core detector's options (thresholds, priorities, negative_priority...),
+``handoff_from`` and ``intents``."""
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -90,6 +125,10 @@ class DistressDetector(GraphComponent):
         self.detector = CoreDetector(core, owner=COMPONENT_NAME)
         start = self.config["handoff_from"]
         self.handoff_from = None if start is None else Priority(start)
+        self.intents: Dict[DistressCategory, str] = {
+            DistressCategory(category): str(intent)
+            for category, intent in self.config["intents"].items()
+        }
 
     @classmethod
     def create(
@@ -130,22 +169,47 @@ class DistressDetector(GraphComponent):
         message.set(DISTRESS_PROPERTY, result.to_dict(), add_to_output=True)
         message.set(FAILED_PROPERTY, False, add_to_output=True)
         if result.distressed:
-            self._audit(result, subject)
+            intent = self._intent(result)
+            self._audit(result, subject, intent)
             if self.handoff_from is not None and result.priority.rank >= self.handoff_from.rank:
                 reason = result.handoff or HandoffReason.DISTRESS
                 message.set(HINT_KEY, handoff_hint(reason, result.priority), add_to_output=True)
+            if intent is not None:
+                _replace_intent(message, intent)
+
+    def _intent(self, result: DistressResult) -> Optional[str]:
+        """The ``intents`` entry of the most urgent detected category that has one."""
+        priorities = self.config["priorities"]
+        mapped = [c for c in result.categories if c in self.intents]
+        if not mapped:
+            return None
+        normal = Priority.NORMAL.value
+        most = max(
+            mapped, key=lambda c: (Priority(priorities.get(c.value, normal)).rank, result.scores[c])
+        )
+        return self.intents[most]
 
     @staticmethod
-    def _audit(result: DistressResult, subject: Any) -> None:
+    def _audit(result: DistressResult, subject: Any, intent: Optional[str]) -> None:
         audit.record(
             COMPONENT_NAME,
             audit.AuditDecision.FLAG,
             subject=subject,
             categories=tuple(category.value for category in result.categories),
             reasons=(f"priority:{result.priority.value}",)
-            + (() if result.handoff is None else (f"handoff:{result.handoff.value}",)),
+            + (() if result.handoff is None else (f"handoff:{result.handoff.value}",))
+            + (() if intent is None else (f"intent:{intent}",)),
             score=max(result.scores[category] for category in result.categories),
         )
+
+
+def _replace_intent(message: Message, intent: str) -> None:
+    """Make ``intent`` the message's intent (confidence 1.0), the classifier's ranking below."""
+    chosen = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
+    previous = message.get(INTENT_RANKING_KEY) or []
+    ranking = [dict(chosen), *(dict(e) for e in previous if e.get(INTENT_NAME_KEY) != intent)]
+    message.set(INTENT, chosen, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
 
 
 __all__ = ["DISTRESS_PROPERTY", "FAILED_PROPERTY", "OPTIONS", "DistressDetector"]

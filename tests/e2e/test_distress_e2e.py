@@ -1,11 +1,13 @@
 """Distress detection end to end: a coerced transfer is held and escalated, and a
-distressed customer's handoff is more urgent.
+distressed customer's handoff is more urgent, and a customer in crisis gets help at once.
 
 The trained example bot (its pipeline runs the DistressDetector) with the real guarded action
 server and the local helpdesk: a message during the transfer form that shows coercion clears
 the confirmation, warns the customer and asks again, and hands the conversation to a person
 (the helpdesk's ticket says ``coercion``, ``urgent``; the bot pauses). No money moves. A
 bereaved customer who later asks for a person gets a ``high`` ticket, not a ``normal`` one.
+A message showing a crisis (whatever the classifier made of it) is answered with where to get
+help now and handed to a person, ``urgent``.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ from __future__ import annotations
 from typing import Any, List
 
 import pytest
+import yaml
 
 from example_bot.actions.actions import TRANSFER_HELD
 from example_bot.actions.bank import Bank
 from example_bot.servers import BotServers
+from example_bot.training import BOT_DIR
 from rasa_secure.actions.handoff import OPTIONS
 from rasa_secure.channel.secure_handoff import OPTIONS as CALLBACK_OPTIONS
 from tests.e2e.conftest import chat, run
@@ -87,3 +91,24 @@ def test_a_distressed_message_raises_the_priority(bot: BotServers) -> None:
     handback = bot.agent(ticket["handoff_id"], "handback")
     assert handback.status_code == 200, handback.text
     assert say("what's my balance?") != []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I don't want to live anymore",  # why: no banking words, the classifier guesses
+        "I lost everything on that transfer and I want to end it all",  # why: banking words
+    ],
+)
+def test_a_customer_in_crisis_gets_help_and_a_person_at_once(bot: BotServers, text: str) -> None:
+    subject = f"crisis-customer-{len(text)}"  # customers of this test's own
+    headers = {"Authorization": f"Bearer {bot.token(subject, roles=['customer'])}"}
+    known = {ticket["handoff_id"] for ticket in bot.tickets()}
+    replies = bot.say(None, text, headers=headers, webhook="secure_rest")
+    domain = yaml.safe_load((BOT_DIR / "domain.yml").read_text(encoding="utf-8"))
+    crisis = domain["responses"]["utter_crisis_support"][0]["text"]
+    assert replies[-2:] == [crisis, CONNECTING], "help first, then a person, in one turn"
+    [ticket] = [t for t in bot.tickets() if t["handoff_id"] not in known]
+    assert (ticket["reason"], ticket["priority"]) == ("distress", "urgent")
+    handback = bot.agent(ticket["handoff_id"], "handback")
+    assert handback.status_code == 200, handback.text

@@ -87,6 +87,11 @@ SIGNAL_CASES = [
         None,
     ),
     (
+        "a customer in distress is not suspicious (never locked out for it)",
+        record("flag", component="DistressDetector", subject=SUB, categories=("coercion",)),
+        None,
+    ),
+    (
         "the gate carrying out a lock-out is not fed back",
         record("deny", subject=SUB, reasons=("locked_out",)),
         None,

@@ -138,3 +138,43 @@ def test_bad_handoff_from_names_the_key() -> None:
     """Why: a priority that does not exist must fail at load time, not mark nothing."""
     with pytest.raises(ConfigError, match=r"DistressDetector\.handoff_from"):
         DistressDetector({"handoff_from": "asap"})
+
+
+CRISIS = {"intents": {"self_harm_or_crisis": "crisis", "coercion_or_scam_in_progress": "held"}}
+# (why, options, text, the intent after the detector)
+INTENTS = [
+    (
+        "a detected category with an intent replaces the classifier's prediction",
+        CRISIS,
+        "I don't want to live anymore",
+        "crisis",
+    ),
+    ("without intents the classifier's intent stays", {}, "I don't want to live anymore",
+     "transfer_money"),
+    ("a category without an intent leaves it", CRISIS, "my husband passed away yesterday",
+     "transfer_money"),
+    ("a look-alike is not a crisis", CRISIS, "this fee is killing me lol", "transfer_money"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("options", "text", "intent"), [c[1:] for c in INTENTS], ids=[c[0] for c in INTENTS]
+)
+def test_intents_replace_the_prediction(options: Dict[str, Any], text: str, intent: str) -> None:
+    # Why: a rule must answer a customer in crisis whatever their words were classified as.
+    component = DistressDetector({**DistressDetector.get_default_config(), **options})
+    message = classified(text)
+    message.set("intent_ranking", [{"name": "transfer_money", "confidence": 0.9}])
+    component.process([message])
+    assert message.get("intent")["name"] == intent
+    ranking = [entry["name"] for entry in message.get("intent_ranking")]
+    assert ranking == ([intent] if intent != "transfer_money" else []) + ["transfer_money"]
+
+
+@pytest.mark.parametrize(
+    ("intents", "key"),
+    [({"sadness": "x"}, "unknown category"), ({"self_harm_or_crisis": " "}, "an intent name")],
+)
+def test_bad_intents_name_the_key(intents: Dict[str, Any], key: str) -> None:
+    with pytest.raises(ConfigError, match=rf"DistressDetector\.intents.*{key}"):
+        DistressDetector({"intents": intents})

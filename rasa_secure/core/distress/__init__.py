@@ -5,7 +5,7 @@ The public surface: :class:`DistressDetector` (text in, :class:`DistressResult` 
 """
 
 from rasa_secure.core.distress.cues import Cue, fold, load_cues
-from rasa_secure.core.distress.detector import DistressDetector
+from rasa_secure.core.distress.detector import COMPONENT_NAME, DistressDetector
 from rasa_secure.core.distress.options import OPTIONS
 from rasa_secure.core.distress.results import (
     CueMatch,
@@ -20,6 +20,7 @@ from rasa_secure.core.distress.results import (
 from rasa_secure.core.distress.sentiment import Sentiment, SentimentLabel, SentimentModel
 
 __all__ = [
+    "COMPONENT_NAME",
     "OPTIONS",
     "Cue",
     "CueMatch",

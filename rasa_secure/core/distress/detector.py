@@ -29,6 +29,9 @@ from rasa_secure.core.distress.results import (
 )
 from rasa_secure.core.distress.sentiment import Sentiment, SentimentModel
 
+COMPONENT_NAME = "DistressDetector"
+"""The component name of its options' errors and its audit records."""
+
 
 class DistressDetector:
     """Sentiment and distress categories of a message (see the module docs).
@@ -42,7 +45,7 @@ class DistressDetector:
         self,
         config: Optional[Mapping[str, Any]] = None,
         *,
-        owner: str = "DistressDetector",
+        owner: str = COMPONENT_NAME,
         cues: Optional[Tuple[Cue, ...]] = None,
         model: Optional[SentimentModel] = None,
     ) -> None:

@@ -18,6 +18,7 @@ from enum import Enum
 from typing import Any, Dict, Iterable, Iterator, Optional, Tuple
 
 from rasa_secure.channel.refusal import RefusalReason
+from rasa_secure.core.distress import COMPONENT_NAME as DISTRESS_COMPONENT
 from rasa_secure.core.identity import AuditDecision, AuditRecord, AuthReason, audit, trail
 from rasa_secure.core.pii.recognizers.bank_account import BankAccountRecognizer
 
@@ -35,6 +36,10 @@ _RESPONSE_REASONS = frozenset(
     )
 )
 """The gate's refusals that carry out a response: not fed back as signals."""
+_NOT_SECURITY = frozenset({MONITOR_COMPONENT, DISTRESS_COMPONENT})
+"""Components whose records are no signal: the monitor's own, and the distress detector's (a
+customer in distress or under coercion is not suspicious, and must never be locked out for
+it)."""
 
 
 class SignalKind(str, Enum):
@@ -159,8 +164,8 @@ def _kind(entry: AuditRecord) -> Optional[SignalKind]:
 
 def from_record(entry: AuditRecord) -> Optional[Signal]:
     """The signal of an audit record, or ``None`` when it is none (an allow, an encryption,
-    the monitor's own records)."""
-    ours = entry.component == MONITOR_COMPONENT or _RESPONSE_REASONS.intersection(entry.reasons)
+    the monitor's own records, the distress detector's)."""
+    ours = entry.component in _NOT_SECURITY or _RESPONSE_REASONS.intersection(entry.reasons)
     kind = None if ours else _kind(entry)
     if kind is None:
         return None
