@@ -49,14 +49,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import (
-    INTENT,
-    INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
-    METADATA,
-    PREDICTED_CONFIDENCE_KEY,
-    TEXT,
-)
+from rasa.shared.nlu.constants import METADATA, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from rasa_secure.config import Option, OptionSpec, defaults, resolve
@@ -67,6 +60,7 @@ from rasa_secure.core.distress.options import CATEGORY_NAMES
 from rasa_secure.core.handoff import HINT_KEY, HandoffReason, Priority, handoff_hint
 from rasa_secure.core.identity import audit
 from rasa_secure.monitoring.metrics import timed
+from rasa_secure.nlu.intent import replace_intent
 
 logger = logging.getLogger(__name__)
 
@@ -175,7 +169,7 @@ class DistressDetector(GraphComponent):
                 reason = result.handoff or HandoffReason.DISTRESS
                 message.set(HINT_KEY, handoff_hint(reason, result.priority), add_to_output=True)
             if intent is not None:
-                _replace_intent(message, intent)
+                replace_intent(message, intent)
 
     def _intent(self, result: DistressResult) -> Optional[str]:
         """The ``intents`` entry of the most urgent detected category that has one."""
@@ -201,15 +195,6 @@ class DistressDetector(GraphComponent):
             + (() if intent is None else (f"intent:{intent}",)),
             score=max(result.scores[category] for category in result.categories),
         )
-
-
-def _replace_intent(message: Message, intent: str) -> None:
-    """Make ``intent`` the message's intent (confidence 1.0), the classifier's ranking below."""
-    chosen = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
-    previous = message.get(INTENT_RANKING_KEY) or []
-    ranking = [dict(chosen), *(dict(e) for e in previous if e.get(INTENT_NAME_KEY) != intent)]
-    message.set(INTENT, chosen, add_to_output=True)
-    message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
 
 
 __all__ = ["DISTRESS_PROPERTY", "FAILED_PROPERTY", "OPTIONS", "DistressDetector"]

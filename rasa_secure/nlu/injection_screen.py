@@ -45,11 +45,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import (
     ENTITIES,
-    INTENT,
-    INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
     METADATA,
-    PREDICTED_CONFIDENCE_KEY,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
@@ -59,6 +55,7 @@ from rasa_secure.core.identity import audit
 from rasa_secure.core.injection import OPTIONS as DETECTOR_OPTIONS
 from rasa_secure.core.injection import InjectionDetector, Reason, ScreenDecision, Verdict
 from rasa_secure.monitoring.metrics import timed
+from rasa_secure.nlu.intent import replace_intent
 from rasa_secure.startup import check_deployment
 
 logger = logging.getLogger(__name__)
@@ -157,15 +154,5 @@ class InjectionScreen(GraphComponent):
         return verdict
 
     def _block(self, message: Message) -> None:
-        blocked = {INTENT_NAME_KEY: self.blocked_intent, PREDICTED_CONFIDENCE_KEY: 1.0}
-        ranking: List[Dict[str, Any]] = [dict(blocked)]
-        if self.config["keep_ranking"]:
-            previous = message.get(INTENT_RANKING_KEY) or []
-            ranking.extend(
-                dict(entry)
-                for entry in previous
-                if entry.get(INTENT_NAME_KEY) != self.blocked_intent
-            )
-        message.set(INTENT, blocked, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        replace_intent(message, self.blocked_intent, keep_ranking=self.config["keep_ranking"])
         message.set(ENTITIES, [], add_to_output=True)
