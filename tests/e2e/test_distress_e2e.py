@@ -12,7 +12,7 @@ help now and handed to a person, ``urgent``.
 
 from __future__ import annotations
 
-from typing import Any, List
+from typing import Any, List, Tuple
 
 import pytest
 import yaml
@@ -94,15 +94,20 @@ def test_a_distressed_message_raises_the_priority(bot: BotServers) -> None:
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("before", "text"),
     [
-        "I don't want to live anymore",  # why: no banking words, the classifier guesses
-        "I lost everything on that transfer and I want to end it all",  # why: banking words
+        ((), "I don't want to live anymore"),  # why: no banking words, the classifier guesses
+        ((), "I lost everything on that transfer and I want to end it all"),  # banking words
+        (("I want to transfer money",), "I want to die"),  # why: in the middle of a form
     ],
 )
-def test_a_customer_in_crisis_gets_help_and_a_person_at_once(bot: BotServers, text: str) -> None:
-    subject = f"crisis-customer-{len(text)}"  # customers of this test's own
+def test_a_customer_in_crisis_gets_help_and_a_person_at_once(
+    bot: BotServers, before: Tuple[str, ...], text: str
+) -> None:
+    subject = f"crisis-customer-{len(before)}-{len(text)}"  # customers of this test's own
     headers = {"Authorization": f"Bearer {bot.token(subject, roles=['customer'])}"}
+    for earlier in before:
+        bot.say(None, earlier, headers=headers, webhook="secure_rest")
     known = {ticket["handoff_id"] for ticket in bot.tickets()}
     replies = bot.say(None, text, headers=headers, webhook="secure_rest")
     domain = yaml.safe_load((BOT_DIR / "domain.yml").read_text(encoding="utf-8"))
