@@ -56,7 +56,7 @@ from rasa_secure.config import Option, OptionSpec, defaults, resolve
 from rasa_secure.core.distress import COMPONENT_NAME, DistressCategory, DistressResult
 from rasa_secure.core.distress import OPTIONS as DETECTOR_OPTIONS
 from rasa_secure.core.distress import DistressDetector as CoreDetector
-from rasa_secure.core.distress.options import CATEGORY_NAMES
+from rasa_secure.core.distress.options import per_category
 from rasa_secure.core.handoff import HINT_KEY, HandoffReason, Priority, handoff_hint
 from rasa_secure.core.identity import audit
 from rasa_secure.monitoring.metrics import timed
@@ -68,12 +68,9 @@ DISTRESS_PROPERTY = "distress"
 FAILED_PROPERTY = "distress_failed"
 
 
-def _intents(value: Any) -> Optional[str]:
-    for category, intent in value.items():
-        if category not in CATEGORY_NAMES:
-            return f"unknown category {category!r}; expected one of {', '.join(CATEGORY_NAMES)}"
-        if not isinstance(intent, str) or not intent.strip():
-            return f"{category}: expected an intent name"
+def _intent_name(category: str, intent: Any) -> Optional[str]:
+    if not isinstance(intent, str) or not intent.strip():
+        return f"{category}: expected an intent name"
     return None
 
 
@@ -84,7 +81,7 @@ OPTIONS: OptionSpec = {
         "category -> intent that replaces the classifier's prediction when it is detected "
         "(e.g. {self_harm_or_crisis: crisis}); {}: the intent is never changed",
         dict,
-        _intents,
+        per_category(_intent_name),
     ),
     "handoff_from": Option(
         Priority.HIGH.value,
@@ -173,14 +170,11 @@ class DistressDetector(GraphComponent):
 
     def _intent(self, result: DistressResult) -> Optional[str]:
         """The ``intents`` entry of the most urgent detected category that has one."""
-        priorities = self.config["priorities"]
+        priorities = self.detector.priorities
         mapped = [c for c in result.categories if c in self.intents]
         if not mapped:
             return None
-        normal = Priority.NORMAL.value
-        most = max(
-            mapped, key=lambda c: (Priority(priorities.get(c.value, normal)).rank, result.scores[c])
-        )
+        most = max(mapped, key=lambda c: (priorities[c].rank, result.scores[c]))
         return self.intents[most]
 
     @staticmethod

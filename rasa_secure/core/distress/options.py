@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from rasa_secure.config import Option, OptionSpec, in_range
 from rasa_secure.core.distress.results import DistressCategory, Priority
@@ -23,23 +23,33 @@ DEFAULT_PRIORITIES = {
 }
 
 
-def _thresholds(value: Any) -> Optional[str]:
-    for key, threshold in value.items():
-        if key not in CATEGORY_NAMES:
-            return f"unknown category {key!r}; expected one of {', '.join(CATEGORY_NAMES)}"
-        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
-            return f"{key}: expected a number in [0, 1]"
-        if not 0.0 < threshold <= 1.0:
-            return f"{key}: expected a number in (0, 1]"
+def per_category(check: Callable[[str, Any], Optional[str]]) -> Callable[[Any], Optional[str]]:
+    """The validator of a mapping from category names to values: every key a category, every
+    value passing ``check(category, value)`` (which returns the problem, or ``None``)."""
+
+    def validate(value: Any) -> Optional[str]:
+        for key, item in value.items():
+            if key not in CATEGORY_NAMES:
+                return f"unknown category {key!r}; expected one of {', '.join(CATEGORY_NAMES)}"
+            problem = check(key, item)
+            if problem is not None:
+                return problem
+        return None
+
+    return validate
+
+
+def _threshold(key: str, threshold: Any) -> Optional[str]:
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
+        return f"{key}: expected a number in [0, 1]"
+    if not 0.0 < threshold <= 1.0:
+        return f"{key}: expected a number in (0, 1]"
     return None
 
 
-def _priorities(value: Any) -> Optional[str]:
-    for key, priority in value.items():
-        if key not in CATEGORY_NAMES:
-            return f"unknown category {key!r}; expected one of {', '.join(CATEGORY_NAMES)}"
-        if priority not in PRIORITY_NAMES:
-            return f"{key}: {priority!r} is not one of {', '.join(PRIORITY_NAMES)}"
+def _priority(key: str, priority: Any) -> Optional[str]:
+    if priority not in PRIORITY_NAMES:
+        return f"{key}: {priority!r} is not one of {', '.join(PRIORITY_NAMES)}"
     return None
 
 
@@ -48,13 +58,13 @@ OPTIONS: OptionSpec = {
         {},
         "category -> score at or above which it is detected (default 0.6 for each)",
         dict,
-        _thresholds,
+        per_category(_threshold),
     ),
     "priorities": Option(
         dict(DEFAULT_PRIORITIES),
         "category -> priority (normal, high, urgent) a detection of it asks for",
         dict,
-        _priorities,
+        per_category(_priority),
     ),
     "negative_priority": Option(
         -0.9,
