@@ -90,8 +90,10 @@ def _key(args: argparse.Namespace) -> Optional[str]:
         return audit.pseudonym(args.subject)
     if args.client is not None:
         return audit.client_pseudonym(args.client)
+    from rasa_secure.monitoring.anomaly.settings import Per
+
     key: str = args.key
-    if not key.startswith(("sub_", "cli_")):
+    if Per.of(key) is None:
         raise ConfigError("--key", "expected a pseudonym starting with sub_ or cli_")
     return key
 
@@ -123,8 +125,9 @@ def _lift(args: argparse.Namespace) -> int:
 def _audit_lift(key: str, kind: str, removed: int) -> None:
     """An operator's lift is an event of the trail too (``allow``, action ``lift``)."""
     from rasa_secure.core.identity import AuditDecision, AuditRecord, audit
+    from rasa_secure.monitoring.anomaly.settings import Per
 
-    subject = key if key.startswith("sub_") else None
+    subject = key if Per.of(key) is Per.SUBJECT else None
     audit.emit(
         AuditRecord(
             component=COMPONENT,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import pkgutil
 import sys
 from types import ModuleType
-from typing import List, Optional, Sequence, TextIO
+from typing import Any, ContextManager, List, Optional, Sequence, TextIO
 
 import rasa_secure
 import rasa_secure.cli
@@ -49,13 +50,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         parser.print_help()
         return 2
     try:
+        audited: ContextManager[Any] = contextlib.nullcontext()
         if args.audited:
             from rasa_secure.monitoring.ecs import command_audit
 
-            with command_audit():
-                status: int = args.handler(args)
-        else:
-            status = args.handler(args)
+            audited = command_audit()
+        with audited:
+            status: int = args.handler(args)
         sys.stdout.flush()
     except RasaSecureError as error:
         sys.stderr.write(f"rasa-secure: error: {error}\n")

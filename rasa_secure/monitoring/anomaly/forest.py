@@ -23,7 +23,7 @@ only to fit.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -60,11 +60,6 @@ def average_path_length(samples: Union[int, NDArray[Any]]) -> NDArray[np.float64
     result[two] = 1.0
     result[more] = 2.0 * (np.log(n[more] - 1.0) + EULER_GAMMA) - 2.0 * (n[more] - 1.0) / n[more]
     return result
-
-
-def kind_of(key: str) -> Optional[Per]:
-    """The kind of a window key (``sub_...`` or ``cli_...``), or ``None``."""
-    return next((per for per in Per if key.startswith(per.prefix)), None)
 
 
 @dataclass(frozen=True)
@@ -353,14 +348,14 @@ def fit(
     """
     kinds: Dict[Per, Trees] = {}
     for per in Per:
-        mine = [window for window in windows if kind_of(window.key) is per]
+        mine = [window for window in windows if Per.of(window.key) is per]
         if len(mine) < MIN_WINDOWS:
             continue
         rows = np.asarray([window.values for window in mine], dtype=float)
         grown, scores = grow(rows, trees=trees, max_samples=max_samples, seed=seed)
         highest = key_maxima([window.key for window in mine], scores)
         threshold = min(1.0, float(np.quantile(highest, quantile)))
-        kinds[per] = Trees(grown.max_samples, threshold, grown.envelope, grown.trees)
+        kinds[per] = replace(grown, threshold=threshold)
     if not kinds:
         raise ConfigError(
             "--events",

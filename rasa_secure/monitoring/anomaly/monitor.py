@@ -207,7 +207,7 @@ class Monitor:
         if self.model is not None and windows:
             scores = self.model.score_many(windows)
         for window, score in zip(windows, scores):
-            per = Per.SUBJECT if window.key.startswith(Per.SUBJECT.prefix) else Per.CLIENT
+            per = Per.of(window.key) or Per.CLIENT
             for rule in self._rules[per]:
                 if all(window[feature] >= value for feature, value in rule.when):
                     fired.extend(self._fire(rule.name, window, None, rule.respond, signal.at))
@@ -243,7 +243,7 @@ class Monitor:
         kind = response.kind
         if kind in settings_module.LASTING:
             self.state.put(ActiveResponse(key, trigger, now + response.seconds, response), now)
-        subject = key if key.startswith(Per.SUBJECT.prefix) else None
+        subject = key if Per.of(key) is Per.SUBJECT else None
         audit.emit(
             AuditRecord(
                 component=MONITOR_COMPONENT,
@@ -282,14 +282,13 @@ class Monitor:
         ``None``. A lock-out beats a step-up beats a throttle; a step-up is met by a token
         whose ``acr`` is one of its ``acr_values``. Without a subject (before the token is
         verified) only a lock-out applies: a step-up needs the verified token. ``held``: the
-        client address's responses from :meth:`held` (only the subject's are read then)."""
+        client address's responses from :meth:`held`, if the caller read them already."""
         now = self.clock()
-        if held is None:
-            keys = [k for k in (audit.pseudonym(subject), audit.client_pseudonym(client)) if k]
-            found = self.state.active(keys, now) if keys else []
-        else:
-            key = audit.pseudonym(subject)
-            found = [*held, *(self.state.active([key], now) if key else [])]
+        key = audit.pseudonym(subject)
+        found = [
+            *(self.held(client) if held is None else held),
+            *(self.state.active([key], now) if key else []),
+        ]
         kinds = (ResponseKind.LOCK_OUT, ResponseKind.STEP_UP, ResponseKind.THROTTLE)
         for kind in kinds if subject is not None else kinds[:1]:
             for active in (item for item in found if item.kind is kind and item.until > now):

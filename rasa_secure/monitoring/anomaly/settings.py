@@ -66,6 +66,11 @@ class Per(str, Enum):
         """The pseudonym prefix of its keys."""
         return "sub_" if self is Per.SUBJECT else "cli_"
 
+    @classmethod
+    def of(cls, key: str) -> Optional[Per]:
+        """Whose window ``key`` is (``sub_...`` or ``cli_...``), or ``None``."""
+        return next((per for per in cls if key.startswith(per.prefix)), None)
+
 
 OPTIONS: OptionSpec = {
     "window_seconds": Option(600, "length of the sliding windows", int, in_range(10, 86_400)),
