@@ -99,22 +99,23 @@ class Visit:
         the address (``acr``: the verified token's, which may satisfy a step-up)."""
         if self.monitor is None:
             return None
-        client = self.client
-        unavailable = Refusal(RefusalReason.ANOMALY_STATE_UNAVAILABLE, subject, client=client)
         if self.held is None:  # logged by Watch.visit
-            return unavailable
+            return self._unavailable(subject)
         try:
-            found = self.monitor.check(subject, client, acr, held=self.held)
+            found = self.monitor.check(subject, self.client, acr, held=self.held)
         except Exception as error:  # the store's errors (connection, timeout): fail closed
             logger.error("anomaly state unavailable (%s); refused", type(error).__name__)
-            return unavailable
+            return self._unavailable(subject)
         if found is None:
             return None
         return Refusal(
             _REASONS[found.kind.value],
             subject,
-            client=client,
+            client=self.client,
             retry_after=found.retry_after,
             categories=("anomaly",),
             acr_values=tuple(found.acr_values),
         )
+
+    def _unavailable(self, subject: Optional[str]) -> Refusal:
+        return Refusal(RefusalReason.ANOMALY_STATE_UNAVAILABLE, subject, client=self.client)
