@@ -46,8 +46,6 @@ training keys as the envelope and the other half as new normal keys (the simulat
 addresses, twice none."""
 
 Tree = Dict[str, List[Any]]
-_PREFIX = 4
-"""The length of the key prefixes (``sub_``, ``cli_``)."""
 
 
 def average_path_length(samples: Union[int, NDArray[Any]]) -> NDArray[np.float64]:
@@ -97,8 +95,9 @@ class _Arrays:
     """``norm[kind]``: the average path length of that kind's ``max_samples``."""
     envelope: NDArray[np.float64]
     """``envelope[kind]``: that kind's envelope (one row per kind)."""
-    index: Dict[str, int]
-    """The row of each fitted kind in ``roots``, ``norm`` and ``envelope``, by key prefix."""
+    index: Dict[Optional[Per], int]
+    """The row of each fitted kind in ``roots``, ``norm`` and ``envelope`` (``None``, the kind
+    of a key that is neither, is never in it)."""
     steps: int
     """The depth of the deepest leaf: the number of steps of a walk."""
 
@@ -148,7 +147,7 @@ class Forest:
             roots=offsets[:-1].reshape(len(self.kinds), -1),
             envelope=np.asarray([t.envelope for t in self.kinds.values()], dtype=float),
             norm=average_path_length(np.asarray([t.max_samples for t in self.kinds.values()])),
-            index={per.prefix: row for row, per in enumerate(self.kinds)},
+            index={per: row for row, per in enumerate(self.kinds)},
             steps=steps,
         )
         object.__setattr__(self, "_arrays", arrays)
@@ -187,7 +186,7 @@ class Forest:
         """The anomaly scores of several windows, each in its kind's forest, walked together
         (one walk costs about as much as one window's)."""
         arrays = self._arrays
-        kinds = [arrays.index.get(window.key[:_PREFIX], -1) for window in windows]
+        kinds = [arrays.index.get(Per.of(window.key), -1) for window in windows]
         scored = [number for number, kind in enumerate(kinds) if kind >= 0]
         found: List[Optional[float]] = [None] * len(windows)
         if not scored:

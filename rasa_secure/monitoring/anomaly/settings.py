@@ -69,8 +69,11 @@ class Per(str, Enum):
     @classmethod
     def of(cls, key: str) -> Optional[Per]:
         """Whose window ``key`` is (``sub_...`` or ``cli_...``), or ``None``."""
-        return next((per for per in cls if key.startswith(per.prefix)), None)
+        return _BY_PREFIX.get(key[:4])
 
+
+_BY_PREFIX = {per.prefix: per for per in Per}
+"""Each kind by its key prefix (both four characters: a dictionary lookup on the hot path)."""
 
 OPTIONS: OptionSpec = {
     "window_seconds": Option(600, "length of the sliding windows", int, in_range(10, 86_400)),
